@@ -1,0 +1,98 @@
+"""Population units when a package has none: hexagonal cells clipped to the districts.
+
+Each cell is cut along district boundaries, so every unit lies in exactly one district (G2).
+Population comes from population points when given, else from the district total by area; the
+integers add up exactly to the district totals (largest-remainder rounding).
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from geodata.coords import metric_crs
+
+
+def apportion(total: int, weights: np.ndarray) -> np.ndarray:
+    """Split the integer ``total`` in proportion to ``weights``, exactly (largest remainder)."""
+    weights = np.asarray(weights, dtype=float)
+    if total <= 0 or len(weights) == 0:
+        return np.zeros(len(weights), dtype=np.int64)
+    if weights.sum() <= 0:
+        weights = np.ones(len(weights))
+    quota = weights / weights.sum() * total
+    base = np.floor(quota).astype(np.int64)
+    short = int(total - base.sum())
+    order = np.lexsort((np.arange(len(quota)), -(quota - base)))
+    base[order[:short]] += 1
+    return base
+
+
+def hex_grid(bounds: tuple[float, float, float, float], size_m: float) -> list[shapely.Polygon]:
+    """Pointy-top hexagons of circumradius ``size_m`` covering ``bounds`` (metres)."""
+    minx, miny, maxx, maxy = bounds
+    w = math.sqrt(3) * size_m
+    h = 1.5 * size_m
+    angles = np.radians(np.arange(6) * 60 + 30)
+    ring = np.column_stack([np.cos(angles), np.sin(angles)]) * size_m
+    cells = []
+    row = 0
+    y = miny - size_m
+    while y <= maxy + size_m:
+        x = minx - w + (w / 2 if row % 2 else 0)
+        while x <= maxx + w:
+            cells.append(shapely.Polygon(ring + (x, y)))
+            x += w
+        y += h
+        row += 1
+    return cells
+
+
+def hex_units(
+    districts: gpd.GeoDataFrame,
+    *,
+    size_km: float,
+    population_points: gpd.GeoDataFrame | None = None,
+) -> gpd.GeoDataFrame:
+    """Cells of ``size_km`` (centre to corner) clipped to each district, with population.
+
+    ``districts`` needs ``district_code``, ``district_name`` and ``population`` (may be NaN when
+    population points are given). Codes are ``<district_code>-H<nnnn>``, in row-major order.
+    """
+    crs = metric_crs(districts)
+    metric = districts.to_crs(crs)
+    cells = gpd.GeoDataFrame(geometry=hex_grid(tuple(metric.total_bounds), size_km * 1000), crs=crs)
+    pieces = gpd.overlay(
+        cells.reset_index(names="cell"),
+        metric[["district_code", "district_name", "population", "geometry"]],
+        how="intersection",
+        keep_geom_type=True,
+    )
+    pieces = pieces[pieces.area > 1.0].copy()
+    pieces["_y"] = -pieces.geometry.centroid.y
+    pieces["_x"] = pieces.geometry.centroid.x
+    pieces = pieces.sort_values(["district_code", "_y", "_x"]).reset_index(drop=True)
+    pieces["unit_code"] = pieces.groupby("district_code").cumcount().map(lambda n: f"H{n + 1:04d}")
+    pieces["unit_code"] = pieces["district_code"] + "-" + pieces["unit_code"]
+    pieces["unit_name"] = pieces["district_name"] + " " + pieces["unit_code"].str.split("-").str[-1]
+
+    if population_points is not None and len(population_points):
+        pts = population_points.to_crs(crs)
+        joined = gpd.sjoin(pts[["population", "geometry"]], pieces[["unit_code", "geometry"]],
+                           how="inner", predicate="within")
+        sums = joined.groupby("unit_code")["population"].sum()
+        pieces["population"] = pieces["unit_code"].map(sums).fillna(0.0).round().astype(np.int64)
+    else:
+        pops = np.zeros(len(pieces), dtype=np.int64)
+        for _code, idx in pieces.groupby("district_code").groups.items():
+            total = pieces.loc[idx, "population"].iloc[0]
+            total = 0 if total is None or not np.isfinite(total) else int(round(total))
+            pops[np.asarray(idx)] = apportion(total, pieces.loc[idx].area.to_numpy())
+        pieces["population"] = pops
+    out = pieces[["unit_code", "unit_name", "district_code", "population", "geometry"]].to_crs(4326)
+    out["population"] = out["population"].astype(float)
+    out["source"] = "generated"
+    return out

@@ -1,0 +1,404 @@
+"""Interpreting one raw layer: column aliases, types, geometry, coordinate system.
+
+``interpret`` turns a ``RawLayer`` into a GeoDataFrame of canonical columns in EPSG:4326 plus a
+``_pos`` column (the row's place in the planner's file), and the rows it could not use, each
+with its reason. It never raises for bad rows: every problem becomes an ``Issue``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geodata import coords
+from geodata.errors import Issue, issue
+from geodata.readers import RawLayer
+from geodata.schema import (
+    FALSE_WORDS,
+    LATITUDE_ALIASES,
+    LONGITUDE_ALIASES,
+    TRUE_WORDS,
+    VALUE_ALIASES,
+    WKT_ALIASES,
+    Column,
+    ColumnMapping,
+    Layer,
+    LayerMeta,
+)
+
+POS = "_pos"
+# A unit or district of more than this many residents is a typing error (Shanghai has 25 million).
+MAX_POPULATION = 50_000_000
+
+
+@dataclass
+class Interpreted:
+    frame: gpd.GeoDataFrame | pd.DataFrame
+    rejected: pd.DataFrame
+    issues: list[Issue]
+    meta: LayerMeta
+    reject_reasons: dict[int, str] = field(default_factory=dict)
+
+
+def normalise_name(name: object) -> str:
+    return re.sub(r"[\s_\-（）()]+", "_", str(name).strip().lower()).strip("_")
+
+
+def map_columns(layer: Layer, names: list[str]) -> dict[str, str]:
+    """Source column -> canonical column, canonical names first, then aliases, one source each."""
+    by_norm = {normalise_name(n): n for n in reversed(names)}
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for col in layer.columns:
+        source = by_norm.get(normalise_name(col.name))
+        if source is not None and source not in mapping:
+            mapping[source] = col.name
+            taken.add(col.name)
+    for col in layer.columns:
+        if col.name in taken:
+            continue
+        for alias in col.aliases:
+            source = by_norm.get(normalise_name(alias))
+            if source is not None and source not in mapping:
+                mapping[source] = col.name
+                taken.add(col.name)
+                break
+    return mapping
+
+
+def _find(names: list[str], aliases: tuple[str, ...]) -> str | None:
+    by_norm = {normalise_name(n): n for n in names}
+    return next((by_norm[normalise_name(a)] for a in aliases if normalise_name(a) in by_norm), None)
+
+
+def _clean_code(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value).strip()
+    # Spreadsheets turn 310101 into 310101.0.
+    return text[:-2] if re.fullmatch(r"\d+\.0", text) else text
+
+
+def _number(value: object) -> float | None:
+    """Parse a number as planners write it (thousands separators allowed); None if not one."""
+    if value is None:
+        return math.nan
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip().replace(",", "").replace("，", "")
+    if text == "":
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _bool(value: object) -> bool | None | str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text == "":
+        return None
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    return "?"
+
+
+class _Rows:
+    """Collects per-row rejections and issues while a layer is interpreted."""
+
+    def __init__(self, layer: Layer, positions: list[int], kind: str) -> None:
+        self.layer = layer
+        self.positions = positions
+        self.kind = kind
+        self.issues: list[Issue] = []
+        self.rejected: dict[int, str] = {}
+
+    def note(self, severity: str, code: str, i: int | None, *, reject: bool = False, **kw: object) -> None:
+        pos = self.positions[i] if i is not None else None
+        self.issues.append(issue(severity, code, layer=self.layer.name, position=pos,
+                                 position_kind=self.kind if i is not None else "file", **kw))  # type: ignore[arg-type]
+        if reject and i is not None:
+            self.rejected.setdefault(i, code)
+
+
+def _table_geometry(raw: RawLayer, layer: Layer, rows: _Rows) -> gpd.GeoSeries | None:
+    frame = raw.frame
+    names = [str(c) for c in frame.columns]
+    lon, lat, wkt = _find(names, LONGITUDE_ALIASES), _find(names, LATITUDE_ALIASES), _find(names, WKT_ALIASES)
+    geoms: list[object] = [None] * len(frame)
+    if lon and lat:
+        for i, (x, y) in enumerate(zip(frame[lon], frame[lat])):
+            fx, fy = _number(x), _number(y)
+            if fx is None or fy is None or math.isnan(fx) or math.isnan(fy) or math.isinf(fx) or math.isinf(fy):
+                bad = x if (fx is None or not math.isfinite(fx or math.nan)) else y
+                rows.note("error", "geometry_missing" if str(bad).strip() == "" else "not_a_number", i,
+                          reject=True, column=lon if bad is x else lat, value=bad)
+                continue
+            geoms[i] = shapely.Point(fx, fy)
+        for c in (lon, lat):
+            rows.issues.append(issue("info", "column_mapped", layer=layer.name, position_kind="file",
+                                     source=c, target="longitude" if c == lon else "latitude"))
+        return gpd.GeoSeries(geoms, index=frame.index)
+    if wkt:
+        for i, text in enumerate(frame[wkt]):
+            if str(text).strip() == "":
+                rows.note("error", "geometry_missing", i, reject=True, column=wkt)
+                continue
+            try:
+                geoms[i] = shapely.from_wkt(str(text))
+            except shapely.errors.GEOSException:
+                rows.note("error", "wkt_invalid", i, reject=True, column=wkt, value=text)
+        return gpd.GeoSeries(geoms, index=frame.index)
+    return None
+
+
+def _coerce_column(col: Column, values: pd.Series, rows: _Rows, source: str) -> pd.Series:
+    out: list[object] = []
+    for i, v in enumerate(values):
+        if col.dtype == "str":
+            out.append(_clean_code(v))
+        elif col.dtype == "float":
+            x = _number(v)
+            fatal = col.name == "population"
+            if x is None:
+                rows.note("error" if fatal else "warning", "not_a_number", i, reject=fatal, column=source, value=v)
+                x = math.nan
+            elif math.isinf(x):
+                rows.note("error" if fatal else "warning", "not_finite", i, reject=fatal, column=source, value=v)
+                x = math.nan
+            elif x < 0:
+                rows.note("error" if fatal else "warning", "negative", i, reject=fatal, column=source, value=v)
+                x = math.nan
+            elif fatal and x > MAX_POPULATION:
+                rows.note("error", "implausible_population", i, reject=True, column=source, value=v,
+                          limit=f"{MAX_POPULATION:,}")
+                x = math.nan
+            out.append(x)
+        elif col.dtype == "enum":
+            text = _clean_code(v)
+            canon = VALUE_ALIASES.get(col.name, {}).get(text.lower(), VALUE_ALIASES.get(col.name, {}).get(text, text))
+            canon = canon.lower() if canon.lower() in col.choices else canon
+            if canon == "" and not col.required:
+                out.append(col.default if col.default is not None else "")
+            elif canon in col.choices:
+                out.append(canon)
+            else:
+                choices = ", ".join(c for c in col.choices if c)
+                rows.note("error" if col.required else "warning", "bad_choice", i, reject=col.required,
+                          column=source, value=v, choices=choices)
+                out.append(col.default if col.default is not None else "")
+        elif col.dtype == "bool":
+            b = _bool(v)
+            if b == "?":
+                rows.note("warning", "bad_bool", i, column=source, value=v)
+                b = None
+            out.append(b)
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _check_codes(layer: Layer, frame: pd.DataFrame, rows: _Rows, source: str) -> None:
+    first: dict[str, int] = {}
+    for i, code in enumerate(frame[layer.key]):
+        if i in rows.rejected:
+            continue
+        if code == "":
+            rows.note("error", "code_missing", i, reject=True, column=source)
+        elif code in first:
+            where = rows.positions[first[code]]
+            rows.note("error", "code_duplicate", i, reject=True, column=source, value=code, first=where)
+        else:
+            first[code] = i
+
+
+def _check_geometry(layer: Layer, geoms: gpd.GeoSeries, rows: _Rows) -> gpd.GeoSeries:
+    out = list(geoms)
+    want = "Polygon" if layer.geometry == "polygon" else "Point"
+    label = {"Polygon": "面 polygon", "Point": "点 point"}[want]
+    for i, g in enumerate(out):
+        if i in rows.rejected:
+            continue
+        if g is None or g.is_empty:
+            rows.note("error", "geometry_missing", i, reject=True)
+            continue
+        if want not in g.geom_type:
+            if want == "Polygon" and g.geom_type == "GeometryCollection":
+                pass  # may still hold polygons after repair below
+            else:
+                rows.note("error", "geometry_wrong_type", i, reject=True, value=g.geom_type, expected=label)
+                continue
+        if not g.is_valid:
+            reason = shapely.is_valid_reason(g)
+            fixed = shapely.make_valid(g)
+            polys = [p for p in getattr(fixed, "geoms", [fixed]) if "Polygon" in p.geom_type]
+            fixed = shapely.union_all(polys) if polys else None
+            if fixed is None or fixed.is_empty:
+                rows.note("error", "geometry_missing", i, reject=True)
+                continue
+            rows.note("warning", "geometry_repaired", i, detail=reason)
+            out[i] = fixed
+        elif g.geom_type == "GeometryCollection":
+            polys = [p for p in g.geoms if "Polygon" in p.geom_type]
+            if not polys:
+                rows.note("error", "geometry_wrong_type", i, reject=True, value=g.geom_type, expected=label)
+                continue
+            out[i] = shapely.union_all(polys)
+        if want == "Point" and g.geom_type == "MultiPoint":
+            out[i] = g.geoms[0]
+    return gpd.GeoSeries(out, index=geoms.index)
+
+
+def _check_china(geoms: gpd.GeoSeries, rows: _Rows, point_layer: bool) -> gpd.GeoSeries:
+    out = list(geoms)
+    for i, g in enumerate(out):
+        if i in rows.rejected or g is None:
+            continue
+        p = g if point_layer else g.representative_point()
+        x, y = p.x, p.y
+        if coords.in_china(np.array([x]), np.array([y]))[0]:
+            continue
+        if point_layer and coords.in_china(np.array([y]), np.array([x]))[0]:
+            rows.note("warning", "latlon_swapped", i, value=f"{x:.5f}, {y:.5f}")
+            out[i] = shapely.Point(y, x)
+            continue
+        rows.note("error", "outside_china", i, reject=True, value=f"{x:.4f}, {y:.4f}")
+    return gpd.GeoSeries(out, index=geoms.index)
+
+
+def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> Interpreted:
+    """Interpret ``raw`` as ``layer``; see the module docstring."""
+    meta = LayerMeta(layer=layer.name, source=raw.source, crs="EPSG:4326", rows_read=len(raw.frame))
+    issues = [replace(i, layer=layer.name) for i in raw.issues]
+    rows = _Rows(layer, raw.positions, raw.position_kind)
+    frame = raw.frame.reset_index(drop=True)
+    empty = _empty(layer)
+    if frame.empty or any(i.severity == "error" and i.position is None for i in issues):
+        if not any(i.severity == "error" for i in issues):
+            issues.append(issue("error", "layer_empty", layer=layer.name, position_kind="file"))
+        return Interpreted(empty, pd.DataFrame(), issues, meta)
+
+    geoms: gpd.GeoSeries | None = None
+    if layer.geometry is not None:
+        if raw.is_table:
+            geoms = _table_geometry(raw, layer, rows)
+            if geoms is None:
+                rows.note("error", "no_geometry", None)
+                return Interpreted(empty, _with_reasons(frame, raw.positions, None), issues + rows.issues, meta)
+        else:
+            geoms = gpd.GeoSeries(frame.geometry.values, index=frame.index)
+
+    attrs = frame.drop(columns=[c for c in frame.columns if isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name])
+    names = [str(c) for c in attrs.columns]
+    mapping = map_columns(layer, names)
+    for source, target in mapping.items():
+        if source != target:
+            meta.mappings.append(ColumnMapping(layer.name, source, target))
+            rows.issues.append(issue("info", "column_mapped", layer=layer.name, position_kind="file",
+                                     source=source, target=target))
+    inverse = {t: s for s, t in mapping.items()}
+    missing = [c for c in layer.columns if c.required and c.name not in inverse]
+    for col in missing:
+        rows.note("error", "column_missing", None, column=col.name, aliases="、".join(col.aliases[:6]) or "-")
+    if missing:
+        return Interpreted(empty, _with_reasons(frame, raw.positions, None), issues + rows.issues, meta)
+
+    out = pd.DataFrame(index=attrs.index)
+    for col in layer.columns:
+        if col.name in inverse:
+            out[col.name] = _coerce_column(col, attrs[inverse[col.name]], rows, inverse[col.name])
+        else:
+            out[col.name] = pd.Series([col.default] * len(attrs), index=attrs.index, dtype=object)
+    if layer.key:
+        _check_codes(layer, out, rows, inverse[layer.key])
+    for col in layer.columns:
+        if col.required and col.dtype == "str" and col.name != layer.key:
+            for i, v in enumerate(out[col.name]):
+                if v == "" and i not in rows.rejected:
+                    rows.note("error", "code_missing", i, reject=True, column=inverse[col.name])
+
+    if geoms is not None:
+        spec, crs_issues = _resolve_crs(layer, raw, geoms, crs_text)
+        rows.issues.extend(crs_issues)
+        if spec == "reject":
+            return Interpreted(empty, _with_reasons(frame, raw.positions, None), issues + rows.issues, meta)
+        geoms = _check_geometry(layer, geoms, rows)
+        keep = [i for i in range(len(out)) if i not in rows.rejected]
+        gdf = gpd.GeoDataFrame(out.iloc[keep], geometry=geoms.iloc[keep].values, crs=None)
+        gdf = coords.to_wgs84(gdf, spec)
+        meta.crs = coords.crs_label(spec)
+        sub = _Rows(layer, [raw.positions[i] for i in keep], raw.position_kind)
+        gdf = gdf.set_geometry(_check_china(gdf.geometry.reset_index(drop=True), sub, layer.geometry == "point").values)
+        rows.issues.extend(sub.issues)
+        for j, code in sub.rejected.items():
+            rows.rejected[keep[j]] = code
+        gdf[POS] = [raw.positions[i] for i in keep]
+        gdf = gdf.iloc[[j for j in range(len(keep)) if j not in sub.rejected]]
+        result: gpd.GeoDataFrame | pd.DataFrame = gdf.reset_index(drop=True)
+    else:
+        keep = [i for i in range(len(out)) if i not in rows.rejected]
+        result = out.iloc[keep].copy()
+        result[POS] = [raw.positions[i] for i in keep]
+        result = result.reset_index(drop=True)
+
+    meta.rows_loaded = len(result)
+    rejected = _with_reasons(frame, raw.positions, rows.rejected)
+    return Interpreted(result, rejected, issues + rows.issues, meta, rows.rejected)
+
+
+def _resolve_crs(layer: Layer, raw: RawLayer, geoms: gpd.GeoSeries, crs_text: str | None):
+    """The coordinate system to read the layer in: config first, then the file, else WGS84."""
+    if crs_text:
+        try:
+            spec = coords.parse_crs(crs_text)
+        except ValueError:
+            return "reject", [issue("error", "crs_unknown", layer=layer.name, position_kind="file", value=crs_text)]
+        notes = [] if spec == coords.parse_crs(4326) else [
+            issue("info", "crs_converted", layer=layer.name, position_kind="file", value=coords.crs_label(spec))]
+        return spec, notes
+    if raw.crs is not None:
+        epsg = raw.crs.to_epsg()
+        notes = [] if epsg in (4326, None) and raw.crs.is_geographic else [
+            issue("info", "crs_converted", layer=layer.name, position_kind="file", value=coords.crs_label(raw.crs))]
+        return raw.crs, notes
+    valid = [g for g in geoms if g is not None and not g.is_empty]
+    if valid and coords.looks_projected(tuple(shapely.total_bounds(valid))):
+        b = shapely.total_bounds(valid)
+        return "reject", [issue("error", "looks_projected", layer=layer.name, position_kind="file",
+                                value=f"{b[0]:.0f}, {b[1]:.0f}")]
+    return None, []
+
+
+def _with_reasons(frame: pd.DataFrame, positions: list[int], reasons: dict[int, str] | None) -> pd.DataFrame:
+    """The planner's own rows that were not loaded, with their position and reason.
+
+    ``reasons=None`` means the whole layer could not be loaded.
+    """
+    if reasons is None:
+        reasons = dict.fromkeys(range(len(frame)), "layer_not_loaded")
+    if not reasons:
+        return pd.DataFrame()
+    idx = sorted(reasons)
+    table = pd.DataFrame(frame.iloc[idx]).copy()
+    if isinstance(table, gpd.GeoDataFrame):
+        table = pd.DataFrame(table.drop(columns=table.geometry.name))
+    table.insert(0, "reason", [reasons[i] for i in idx])
+    table.insert(0, "position", [positions[i] for i in idx] if positions else idx)
+    return table.reset_index(drop=True)
+
+
+def _empty(layer: Layer) -> gpd.GeoDataFrame | pd.DataFrame:
+    columns = list(layer.column_names) + [POS]
+    if layer.geometry is None:
+        return pd.DataFrame(columns=columns)
+    return gpd.GeoDataFrame(columns=columns, geometry=gpd.GeoSeries([], crs=4326), crs=4326)

@@ -1,0 +1,132 @@
+"""The planner's settings: rule caps and overrides, thresholds, the grid population band.
+
+Defaults are those of ``shared/policy/RULES.md`` (rule ids in the comments). A data package's
+``config.toml`` overrides any of them; ``PlanConfig.from_mapping`` checks every value and
+reports all problems at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
+
+from planning.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Override:
+    """A per-district or per-hospital cap that differs from the default, and why (P1, P2)."""
+
+    limit: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """Every setting a plan is made under. Immutable; ``replace`` gives a changed copy."""
+
+    district_cap: int = 2  # P1: city general hospitals per district
+    hospital_cap: int = 3  # P2: districts per city general hospital, home district included
+    district_cap_overrides: Mapping[str, Override] = field(default_factory=lambda: MappingProxyType({}))
+    hospital_cap_overrides: Mapping[str, Override] = field(default_factory=lambda: MappingProxyType({}))
+    tcm_exempt: bool = True  # P3
+    allow_unjustified_pairings: bool = False  # P4
+    remote_suburbs: tuple[str, ...] | None = None  # P7: None = districts whose ring is remote_suburb
+    grid_population_min: float = 200_000.0  # G5/G6: population band of a grid
+    grid_population_max: float = 800_000.0
+    county_alliances_max: int = 3  # G5: a county forms 1-3 county alliances
+    island_link_km: float = 15.0  # G6: parts of a district closer than this count as neighbours
+    village_integration_target: float = 0.70  # V2
+    village_standard_target: float = 0.60  # V2
+    max_clinics_per_thc: int = 40  # V3
+    detour_factor: float = 1.3  # straight line -> road distance
+    chc_threshold_km: float = 1.5  # 15-minute community health circle (walking ~ 1.5 km)
+    thc_threshold_km: float = 5.0
+    village_threshold_km: float = 2.5
+    hospital_threshold_km: float = 10.0
+    hex_size_km: float = 3.0  # generated units when the package has none
+    layer_crs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, object]) -> PlanConfig:
+        """Build from a parsed config (TOML tables ``rules``, ``grids``, ``coverage``, ``crs`` ...).
+
+        Accepts the settings either flat or grouped in tables; raises ``ConfigError`` listing
+        every unknown key and bad value.
+        """
+        flat: dict[str, object] = {}
+        problems: list[str] = []
+        for key, value in data.items():
+            if key == "crs":
+                flat["layer_crs"] = value
+            elif isinstance(value, Mapping) and key not in ("district_cap_overrides", "hospital_cap_overrides"):
+                flat.update(value)
+            else:
+                flat[key] = value
+        known = {f.name: f for f in fields(cls)}
+        defaults = cls()
+        values: dict[str, object] = {}
+        for key, value in flat.items():
+            if key not in known:
+                problems.append(f"unknown setting {key!r}")
+                continue
+            try:
+                values[key] = _coerce(key, value, getattr(defaults, key))
+            except (TypeError, ValueError) as exc:
+                problems.append(f"{key}: {exc}")
+        if problems:
+            raise ConfigError(problems)
+        config = replace(defaults, **values)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        problems = []
+        for name in ("district_cap", "hospital_cap", "county_alliances_max", "max_clinics_per_thc"):
+            if getattr(self, name) < 1:
+                problems.append(f"{name} must be at least 1")
+        if not 0 < self.grid_population_min <= self.grid_population_max:
+            problems.append("grid_population_min must be positive and not above grid_population_max")
+        for name in ("village_integration_target", "village_standard_target"):
+            if not 0 <= getattr(self, name) <= 1:
+                problems.append(f"{name} must be a share between 0 and 1")
+        if self.detour_factor < 1:
+            problems.append("detour_factor must be at least 1")
+        if self.hex_size_km <= 0:
+            problems.append("hex_size_km must be positive")
+        if problems:
+            raise ConfigError(problems)
+
+
+def _coerce(key: str, value: object, default: object) -> object:
+    if key.endswith("_overrides"):
+        if not isinstance(value, Mapping):
+            raise TypeError("expected a table of code = {limit = N, reason = \"...\"}")
+        out = {}
+        for code, spec in value.items():
+            if not isinstance(spec, Mapping) or "limit" not in spec or not str(spec.get("reason", "")).strip():
+                raise ValueError(f"override for {code!r} needs a limit and a reason")
+            out[str(code)] = Override(int(spec["limit"]), str(spec["reason"]))
+        return MappingProxyType(out)
+    if key == "layer_crs":
+        if not isinstance(value, Mapping):
+            raise TypeError("expected a table of layer = \"crs\"")
+        return MappingProxyType({str(k): str(v) for k, v in value.items()})
+    if key == "remote_suburbs":
+        if not isinstance(value, (list, tuple)):
+            raise TypeError("expected a list of district codes")
+        return tuple(str(v) for v in value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise TypeError("expected true or false")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("expected a whole number")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError("expected a number")
+        return float(value)
+    raise TypeError(f"unsupported setting {key!r}")
