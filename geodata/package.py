@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 
 import geopandas as gpd
 import numpy as np
@@ -86,11 +87,13 @@ def load_package(
     *,
     config: PlanConfig | None = None,
     config_text: str | None = None,
+    crs_overrides: Mapping[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
 ) -> DataPackage:
     """Load the data package at ``path``: a folder, a ``.zip`` of one, or a ``.gpkg``.
 
-    ``config`` (or ``config_text``) replaces the package's own ``config.toml``.
+    ``config`` (or ``config_text``) replaces the package's own ``config.toml``;
+    ``crs_overrides`` (layer -> coordinate system) takes precedence over both.
     """
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".zip":
@@ -99,7 +102,8 @@ def load_package(
                 safe_extract(path.read_bytes(), Path(tmp), limits=limits)
             except UnsafeArchiveError as exc:
                 raise DataValidationError([issue("error", "unsafe_archive", position_kind="file", detail=str(exc))]) from exc
-            package = load_package(Path(tmp), config=config, config_text=config_text, limits=limits)
+            package = load_package(Path(tmp), config=config, config_text=config_text,
+                                   crs_overrides=crs_overrides, limits=limits)
             return replace(package, name=path.stem)
     report = LoadReport()
     if path.is_file():
@@ -112,6 +116,8 @@ def load_package(
     report.extend(notes)
     if config is None:
         config = _read_config(folder if path.is_dir() else None, config_text, report)
+    if crs_overrides:
+        config = replace(config, layer_crs=MappingProxyType({**config.layer_crs, **crs_overrides}))
     return build_package(path.stem if path.is_file() else path.name, found, config, report)
 
 

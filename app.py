@@ -1,0 +1,44 @@
+"""医联体网格化布局规划 — the Streamlit app. Run: streamlit run app.py
+
+Thin: sets up the page, the language switch and the navigation; each page does one thing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+from ui.maps import use_local_assets
+
+HERE = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="医联体网格化布局规划", page_icon=":material/local_hospital:", layout="wide")
+use_local_assets()
+
+lang = state.lang()
+with st.sidebar:
+    choice = st.radio(t("language", lang), ["中文", "English"], index=0 if lang == "zh" else 1, horizontal=True)
+    chosen = "zh" if choice == "中文" else "en"
+    if chosen != lang:
+        st.query_params["lang"] = chosen
+        st.rerun()
+
+pages = [
+    st.Page(str(HERE / "pages" / "data.py"), title=t("page_data", lang), icon=":material/map:", url_path="data", default=True),
+    st.Page(str(HERE / "pages" / "import_data.py"), title=t("page_import", lang), icon=":material/upload_file:", url_path="import"),
+]
+navigation = st.navigation(pages)
+
+with st.sidebar:
+    package_id, package = state.current()
+    st.caption(t("current_data", lang))
+    st.markdown(f"**{package.name}**")
+    if package_id != state.DEFAULT and st.button(t("use_default", lang)):
+        state.activate(state.DEFAULT)
+        st.rerun()
+    st.caption(t("footer_offline", lang))
+
+navigation.run()

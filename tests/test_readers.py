@@ -1,0 +1,152 @@
+"""Reading files as planners send them: formats, encodings, archives."""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from conftest import collection, district_features, facilities_csv
+from geodata.errors import UnsafeArchiveError
+from geodata.readers import Limits, decode_text, read_file, safe_extract
+
+
+def _only(path: Path):
+    [(name, raw)] = read_file(path)
+    return name, raw
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_in_every_encoding_reads_chinese(tmp_path, encoding):
+    path = tmp_path / "facilities.csv"
+    path.write_bytes(facilities_csv().encode(encoding))
+    name, raw = _only(path)
+    assert name == "facilities"
+    assert raw.frame["name"].iloc[0] == "甲区中心医院"
+    assert raw.position_kind == "line" and raw.positions[0] == 2
+    noted = [i.code for i in raw.issues]
+    assert ("text_encoding" in noted) == (encoding in ("gbk", "gb18030"))
+
+
+def test_decode_text_prefers_utf8_then_gb18030():
+    assert decode_text("医院".encode("utf-8")) == ("医院", "utf-8-sig")
+    assert decode_text("上海市第一人民医院".encode("gbk")) == ("上海市第一人民医院", "gb18030")
+
+
+def test_geojson_in_gbk_and_with_bom(tmp_path):
+    text = collection(district_features())
+    for i, data in enumerate((text.encode("gbk"), b"\xef\xbb\xbf" + text.encode("utf-8"))):
+        path = tmp_path / f"d{i}" / "districts.geojson"
+        path.parent.mkdir()
+        path.write_bytes(data)
+        _, raw = _only(path)
+        assert list(raw.frame["district_name"]) == ["甲区", "乙区"]
+
+
+def test_xlsx_reads_codes_as_text(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "facilities.xlsx"
+    pd.DataFrame({"机构代码": ["001", "002"], "名称": ["甲", "乙"], "经度": [121.01, 121.02],
+                  "纬度": [31.01, 31.02]}).to_excel(path, index=False)
+    _, raw = _only(path)
+    assert list(raw.frame["机构代码"]) == ["001", "002"]
+    assert raw.position_kind == "row" and raw.positions == [2, 3]
+
+
+def _shapefile_zip(tmp_path: Path, *, encoding: str, cpg: bool) -> Path:
+    gdf = gpd.GeoDataFrame({"code": ["900001"], "name": ["甲区"]},
+                           geometry=[shapely.box(121, 31, 121.1, 31.1)], crs=4326)
+    folder = tmp_path / f"shp-{encoding}-{cpg}"
+    folder.mkdir()
+    gdf.to_file(folder / "districts.shp", encoding=encoding, engine="pyogrio")
+    if not cpg:
+        (folder / "districts.cpg").unlink(missing_ok=True)
+    out = tmp_path / f"districts-{encoding}-{cpg}.zip"
+    with zipfile.ZipFile(out, "w") as zf:
+        for f in folder.iterdir():
+            zf.write(f, f.name)
+    return out
+
+
+@pytest.mark.parametrize(("encoding", "cpg"), [("UTF-8", True), ("UTF-8", False), ("GBK", True), ("GBK", False)])
+def test_zipped_shapefile_in_gbk_or_utf8_with_or_without_cpg(tmp_path, encoding, cpg):
+    name, raw = _only(_shapefile_zip(tmp_path, encoding=encoding, cpg=cpg))
+    assert name.startswith("districts")
+    assert raw.frame["name"].iloc[0] == "甲区"
+    assert raw.crs.to_epsg() == 4326
+    assert any(i.code == "encoding_guessed" for i in raw.issues) == (not cpg)
+
+
+def test_shapefile_without_dbf_is_reported(tmp_path):
+    z = _shapefile_zip(tmp_path, encoding="UTF-8", cpg=True)
+    stripped = tmp_path / "districts.zip"
+    with zipfile.ZipFile(z) as src, zipfile.ZipFile(stripped, "w") as dst:
+        for m in src.namelist():
+            if not m.endswith(".dbf"):
+                dst.writestr(m, src.read(m))
+    _, raw = _only(stripped)
+    assert any(i.code == "shapefile_part_missing" and dict(i.params)["part"] == ".dbf" for i in raw.issues)
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [(b"", "file_empty"), (b'{"type": "FeatureCollection", "features": [', "file_unreadable"),
+     (b"\x00\x01\x02 not json", "file_unreadable")],
+)
+def test_broken_files_come_back_as_issues(tmp_path, content, code):
+    path = tmp_path / "districts.geojson"
+    path.write_bytes(content)
+    _, raw = _only(path)
+    assert [i.code for i in raw.issues] == [code]
+    assert raw.issues[0].severity == "error"
+
+
+def test_too_large_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "districts.geojson"
+    path.write_bytes(b" " * 2048)
+    [(_, raw)] = read_file(path, limits=Limits(max_file_bytes=1024))
+    assert raw.issues[0].code == "file_too_large"
+
+
+def _zip(members: dict[str, bytes], *, symlink: str | None = None) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, "/etc/passwd")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "limits", "words"),
+    [
+        (_zip({"../evil.txt": b"x"}), Limits(), "outside"),
+        (_zip({"/abs/evil.txt": b"x"}), Limits(), "outside"),
+        (_zip({"ok.txt": b"x"}, symlink="link"), Limits(), "symbolic link"),
+        (_zip({f"f{i}.txt": b"x" for i in range(5)}), Limits(max_members=4), "members"),
+        (_zip({"bomb.txt": b"0" * 5_000_000}), Limits(), "expands"),
+        (_zip({"big.txt": b"0" * 5000}), Limits(max_unpacked_bytes=4000), "MB"),
+        (b"PK\x03\x04 truncated", Limits(), "not a readable zip"),
+    ],
+)
+def test_unsafe_archives_are_refused_before_anything_is_written(tmp_path, data, limits, words):
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(UnsafeArchiveError, match=words):
+        safe_extract(data, dest, limits=limits)
+    assert list(dest.iterdir()) == []
+    assert not (tmp_path / "evil.txt").exists()
+
+
+def test_safe_extract_writes_ordinary_members(tmp_path):
+    written = safe_extract(_zip({"a/b.txt": b"hello"}), tmp_path)
+    assert [p.read_bytes() for p in written] == [b"hello"]

@@ -1,0 +1,98 @@
+"""UI words in simplified Chinese (default) and English, in the vocabulary of RULES.md."""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+
+TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("医联体网格化布局规划", "Medical alliance grid planner"),
+    "app_subtitle": ("区域医联体网格划分、市级医院结对与覆盖评估", "Service grids, city hospital pairings and coverage"),
+    "language": ("语言 / Language", "语言 / Language"),
+    "page_data": ("数据总览", "Data overview"),
+    "page_import": ("导入数据", "Import data"),
+    "current_data": ("当前数据", "Current data"),
+    "use_default": ("恢复演示数据（上海）", "Back to the demo data (Shanghai)"),
+    "modelled_banner": (
+        "演示数据：区县边界、常住人口（2020 年第七次人口普查）和市级医院为真实资料（部分院区位置为近似）；"
+        "单元、区级医院、社区卫生服务中心、乡镇卫生院和村卫生室为按普查总数生成的模拟数据（{layers}），不得用于备案。",
+        "Demonstration data: district boundaries, 2020 census population and city hospitals are real (some campus "
+        "locations approximate); units, district hospitals, CHCs, THCs and village clinics are modelled from the census "
+        "totals ({layers}) and must not be filed.",
+    ),
+    "districts": ("区县", "Districts"),
+    "units": ("单元", "Units"),
+    "facilities": ("医疗机构", "Facilities"),
+    "partnerships": ("既往合作", "Partnerships"),
+    "population": ("常住人口", "Resident population"),
+    "ring": ("圈层", "Ring"),
+    "code": ("代码", "Code"),
+    "name": ("名称", "Name"),
+    "kind": ("类型", "Kind"),
+    "load_report": ("校验报告", "Validation report"),
+    "map": ("地图", "Map"),
+    "show_units": ("显示单元边界", "Show unit boundaries"),
+    "show_kinds": ("显示的机构类型", "Facility kinds shown"),
+    "basemap": ("底图", "Base map"),
+    "basemap_none": ("无底图（离线，默认）", "None (offline, default)"),
+    "basemap_osm": ("OpenStreetMap（需联网）", "OpenStreetMap (needs internet)"),
+    "basemap_tdt": ("天地图（需联网和密钥）", "Tianditu (needs internet and a key)"),
+    "tdt_key": ("天地图密钥 tk", "Tianditu key (tk)"),
+    "legend": ("图例", "Legend"),
+    "no_issues": ("未发现问题。", "No problems found."),
+    "issues_summary": ("错误 {error} 项，警告 {warning} 项，提示 {info} 项", "{error} errors, {warning} warnings, {info} notes"),
+    "rejected_rows": ("未载入的行（{layer}）", "Rows not loaded ({layer})"),
+    "column_mappings": ("列名识别", "Column mapping"),
+    "source_file": ("来源文件", "Source file"),
+    "crs_used": ("坐标系", "Coordinate system"),
+    "rows_loaded": ("载入行数", "Rows loaded"),
+    "import_intro": (
+        "上传规划数据包：一个 GeoPackage、一个包含各图层文件的 ZIP，或多个图层文件（districts / units / facilities / "
+        "partnerships，可附 config.toml）。支持 GeoJSON、Shapefile（ZIP）、CSV、XLSX；UTF-8 与 GBK 编码；"
+        "WGS84、CGCS2000、GCJ-02、BD-09 及任意 EPSG 坐标系。格式说明见 docs/DATA_FORMAT.md。",
+        "Upload a planning data package: one GeoPackage, one ZIP of layer files, or several layer files (districts / "
+        "units / facilities / partnerships, optionally config.toml). GeoJSON, zipped Shapefile, CSV and XLSX; UTF-8 "
+        "and GBK; WGS84, CGCS2000, GCJ-02, BD-09 or any EPSG code. See docs/DATA_FORMAT.md.",
+    ),
+    "upload": ("选择文件", "Choose files"),
+    "crs_of": ("{layer} 的坐标系", "Coordinate system of {layer}"),
+    "crs_auto": ("自动（按文件，默认 WGS84）", "Automatic (from the file, else WGS84)"),
+    "validate_load": ("校验并载入", "Validate and load"),
+    "loaded_ok": ("已载入“{name}”：{units} 个单元，{facilities} 个机构，人口 {population}。", "Loaded '{name}': {units} units, {facilities} facilities, population {population}."),
+    "load_failed": ("数据包无法使用，请按下表修正后重新上传。", "The package cannot be used; fix the problems below and upload again."),
+    "convert_gcj": ("按 GCJ-02 转换机构坐标后重新载入", "Reload with facilities converted from GCJ-02"),
+    "severity": ("级别", "Severity"),
+    "error": ("错误", "Error"),
+    "warning": ("警告", "Warning"),
+    "info": ("提示", "Note"),
+    "layer": ("图层", "Layer"),
+    "position": ("位置", "Position"),
+    "column": ("列", "Column"),
+    "value": ("值", "Value"),
+    "problem": ("问题", "Problem"),
+    "fix": ("修正方法", "How to fix"),
+    "reason": ("原因", "Reason"),
+    "kind_city_hospital": ("市级医院", "City hospital"),
+    "kind_district_hospital": ("区级医院 / 区域性医疗中心", "District hospital"),
+    "kind_county_hospital": ("县级医院", "County hospital"),
+    "kind_chc": ("社区卫生服务中心", "Community health centre"),
+    "kind_thc": ("乡镇卫生院", "Township health centre"),
+    "kind_village_clinic": ("村卫生室", "Village clinic"),
+    "kind_nursing": ("护理/养老机构", "Nursing home"),
+    "kind_rehab": ("康复机构", "Rehabilitation facility"),
+    "ring_central": ("中心城区", "Central"),
+    "ring_near_suburb": ("近郊", "Near suburb"),
+    "ring_remote_suburb": ("远郊", "Remote suburb"),
+    "ring_county": ("县", "County"),
+    "upload_too_many": ("文件过多：最多 {n} 个", "Too many files: at most {n}"),
+    "nothing_uploaded": ("请先选择文件。", "Choose files first."),
+    "data_source_note": ("数据来源与说明", "Data sources"),
+    "footer_offline": ("本工具完全离线运行：地图资源均由本机提供，不向外部发送任何请求。",
+                       "This tool runs fully offline: map assets are served locally and no request leaves the machine."),
+}
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    """The text for ``key`` in ``lang``, formatted with ``params``."""
+    zh, en = TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**params) if params else text

@@ -1,0 +1,136 @@
+"""Folium maps of a data package, offline and safe.
+
+Offline: folium loads Leaflet, jQuery, Bootstrap and icon fonts from CDNs by default. We point
+it at the copies under ``static/vendor`` (served by Streamlit at ``/app/static/``) and use no
+Bootstrap or icon fonts at all (markers are circles), so the map draws with no internet.
+
+Safe: ``GeoJsonTooltip`` inserts values as HTML and folium's templates evaluate ``${...}``, so
+every string that comes from a planner's file passes through ``safe_text`` first.
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pandas as pd
+
+STATIC = "/app/static/vendor"
+LEAFLET_JS = [("leaflet", f"{STATIC}/leaflet/leaflet.js"), ("jquery", f"{STATIC}/jquery/jquery.min.js")]
+LEAFLET_CSS = [("leaflet_css", f"{STATIC}/leaflet/leaflet.css")]
+DRAW_JS = [("leaflet_draw_js", f"{STATIC}/leaflet-draw/leaflet.draw.js")]
+DRAW_CSS = [("leaflet_draw_css", f"{STATIC}/leaflet-draw/leaflet.draw.css")]
+
+
+def use_local_assets() -> None:
+    """Point folium at the vendored Leaflet files; call once at start-up (idempotent)."""
+    folium.Map.default_js = LEAFLET_JS
+    folium.Map.default_css = LEAFLET_CSS
+    folium.plugins.Draw.default_js = DRAW_JS
+    folium.plugins.Draw.default_css = DRAW_CSS
+
+
+RING_COLOURS = {"central": "#9ecae1", "near_suburb": "#fdd0a2", "remote_suburb": "#c7e9c0", "county": "#e5d8bd"}
+KIND_STYLE = {
+    # kind: (colour, radius)
+    "city_hospital": ("#d62728", 8),
+    "district_hospital": ("#1f4e9c", 7),
+    "county_hospital": ("#1f4e9c", 7),
+    "chc": ("#2ca02c", 4),
+    "thc": ("#17becf", 4),
+    "village_clinic": ("#ff7f0e", 2.5),
+    "nursing": ("#9467bd", 3),
+    "rehab": ("#8c564b", 3),
+}
+
+
+def safe_text(value: object) -> str:
+    """HTML-escape, and neutralise the characters of JavaScript template syntax."""
+    text = html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
+    return text.replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;").replace("`", "&#96;")
+
+
+def _safe_frame(gdf: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
+    out = gpd.GeoDataFrame({c: [safe_text(v) for v in gdf[c]] for c in columns}, geometry=gdf.geometry.values, crs=gdf.crs)
+    return out
+
+
+def base_map(districts: gpd.GeoDataFrame, *, basemap: str = "none", tianditu_key: str = "") -> folium.Map:
+    """A map fitted to the districts, with no tiles unless a base map is chosen."""
+    minx, miny, maxx, maxy = districts.total_bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=9,
+                   control_scale=True, zoom_control=True)
+    if basemap == "osm":
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
+    elif basemap == "tianditu" and tianditu_key:
+        key = html.escape(tianditu_key.strip(), quote=True)
+        for layer in ("vec", "cva"):
+            folium.TileLayer(
+                tiles=f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+                      f"&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}"
+                      f"&TILECOL={{x}}&tk={key}",
+                attr="天地图", subdomains="01234567", name=f"天地图 {layer}",
+            ).add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def district_layer(districts: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
+    frame = _safe_frame(districts, ["district_code", "district_name"])
+    frame["ring"] = [safe_text(labels.get(f"ring_{r}", r)) for r in districts["ring"]]
+    frame["population"] = [f"{p:,.0f}" for p in districts["population"]]
+    frame["_fill"] = [RING_COLOURS.get(r, "#dddddd") for r in districts["ring"]]
+    return folium.GeoJson(
+        frame,
+        name="districts",
+        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#333333", "weight": 1.5,
+                                  "fillOpacity": 0.45},
+        highlight_function=lambda f: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["district_name", "district_code", "ring", "population"],
+            aliases=[labels["districts"], "code", labels["ring"], labels["population"]],
+        ),
+    )
+
+
+def unit_layer(units: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
+    frame = _safe_frame(units, ["unit_code", "unit_name"])
+    frame["population"] = [f"{p:,.0f}" for p in units["population"]]
+    return folium.GeoJson(
+        frame,
+        name="units",
+        style_function=lambda f: {"fillOpacity": 0.0, "color": "#555555", "weight": 0.6, "dashArray": "3"},
+        tooltip=folium.GeoJsonTooltip(fields=["unit_name", "unit_code", "population"],
+                                      aliases=[labels["units"], "code", labels["population"]]),
+    )
+
+
+def facility_layer(facilities: gpd.GeoDataFrame, kind: str, labels: dict[str, str]) -> folium.GeoJson:
+    colour, radius = KIND_STYLE.get(kind, ("#444444", 3))
+    rows = facilities[facilities["kind"] == kind]
+    frame = _safe_frame(rows, ["facility_code", "name"])
+    frame["kind"] = safe_text(labels[f"kind_{kind}"])
+    return folium.GeoJson(
+        frame,
+        name=kind,
+        marker=folium.CircleMarker(radius=radius, weight=1, color="#ffffff", fill=True, fill_color=colour,
+                                   fill_opacity=0.95),
+        tooltip=folium.GeoJsonTooltip(fields=["name", "facility_code", "kind"], aliases=["", "code", ""]),
+    )
+
+
+def legend_html(kinds: list[str], labels: dict[str, str]) -> str:
+    """A legend of rings and facility kinds; the labels are the app's own words."""
+    items = [
+        f'<span style="display:inline-block;width:14px;height:14px;background:{RING_COLOURS[r]};'
+        f'border:1px solid #333;margin:0 4px -2px 10px"></span>{html.escape(labels["ring_" + r])}'
+        for r in ("central", "near_suburb", "remote_suburb", "county")
+    ]
+    items += [
+        f'<span style="display:inline-block;width:{int(KIND_STYLE[k][1] * 2)}px;height:{int(KIND_STYLE[k][1] * 2)}px;'
+        f'border-radius:50%;background:{KIND_STYLE[k][0]};margin:0 4px 0 10px"></span>{html.escape(labels["kind_" + k])}'
+        for k in kinds
+    ]
+    return '<div style="font-size:0.9rem;line-height:1.9">' + " ".join(items) + "</div>"
