@@ -99,9 +99,11 @@ def to_wgs84(gdf: gpd.GeoDataFrame, spec: CrsSpec | None) -> gpd.GeoDataFrame:
 
 
 def looks_projected(bounds: tuple[float, float, float, float]) -> bool:
-    """Coordinates far outside the degree range are metres of some projection."""
-    minx, miny, maxx, maxy = bounds
-    return not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90)
+    """Coordinates beyond any degree value are metres of some projection.
+
+    Latitudes up to 180 are left to the swapped-coordinates check.
+    """
+    return max(abs(v) for v in bounds) > 180
 
 
 def in_china(x: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from geodata.schema import (
 )
 
 POS = "_pos"
+_REJECT = object()  # the layer's coordinates cannot be interpreted
 # A unit or district of more than this many residents is a typing error (Shanghai has 25 million).
 MAX_POPULATION = 50_000_000
 
@@ -330,7 +331,7 @@ def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> In
     if geoms is not None:
         spec, crs_issues = _resolve_crs(layer, raw, geoms, crs_text)
         rows.issues.extend(crs_issues)
-        if spec == "reject":
+        if spec is _REJECT:
             return Interpreted(empty, _with_reasons(frame, raw.positions, None), issues + rows.issues, meta)
         geoms = _check_geometry(layer, geoms, rows)
         keep = [i for i in range(len(out)) if i not in rows.rejected]
@@ -362,8 +363,8 @@ def _resolve_crs(layer: Layer, raw: RawLayer, geoms: gpd.GeoSeries, crs_text: st
         try:
             spec = coords.parse_crs(crs_text)
         except ValueError:
-            return "reject", [issue("error", "crs_unknown", layer=layer.name, position_kind="file", value=crs_text)]
-        notes = [] if spec == coords.parse_crs(4326) else [
+            return _REJECT, [issue("error", "crs_unknown", layer=layer.name, position_kind="file", value=crs_text)]
+        notes = [] if crs_text.strip().lower() in ("wgs84", "epsg:4326", "4326") else [
             issue("info", "crs_converted", layer=layer.name, position_kind="file", value=coords.crs_label(spec))]
         return spec, notes
     if raw.crs is not None:
@@ -374,7 +375,7 @@ def _resolve_crs(layer: Layer, raw: RawLayer, geoms: gpd.GeoSeries, crs_text: st
     valid = [g for g in geoms if g is not None and not g.is_empty]
     if valid and coords.looks_projected(tuple(shapely.total_bounds(valid))):
         b = shapely.total_bounds(valid)
-        return "reject", [issue("error", "looks_projected", layer=layer.name, position_kind="file",
+        return _REJECT, [issue("error", "looks_projected", layer=layer.name, position_kind="file",
                                 value=f"{b[0]:.0f}, {b[1]:.0f}")]
     return None, []
 

@@ -1,0 +1,218 @@
+"""Loading whole packages: layers checked against each other; the rest always loads."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+import shapely
+
+from conftest import A, B, collection, district_features, facilities_csv, facility_rows, feature, unit_features, write_world
+from geodata import coords
+from geodata.errors import DataValidationError
+from geodata.package import load_package
+
+
+def issue_codes(pkg, severity=None):
+    return [i.code for i in pkg.report.issues if severity is None or i.severity == severity]
+
+
+def test_clean_world_loads_without_errors_or_warnings(world):
+    pkg = load_package(world)
+    assert issue_codes(pkg, "error") == [] and issue_codes(pkg, "warning") == []
+    assert len(pkg.districts) == 2 and len(pkg.units) == 32 and len(pkg.facilities) == 7
+    assert pkg.population == 32_000
+    assert pkg.districts.crs.to_epsg() == 4326
+    assert dict(zip(pkg.facilities["facility_code"], pkg.facilities["district_code"]))["THC-B"] == B
+    assert set(pkg.facilities.loc[pkg.facilities["can_lead"], "facility_code"]) == {"DH-A", "DH-B"}
+    assert pkg.districts["pooling_area"].tolist() == ["all", "all"]
+
+
+def test_zip_and_geopackage_packages_load_the_same(world, tmp_path):
+    z = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in world.iterdir():
+            zf.write(f, f"my-package/{f.name}")
+    assert len(load_package(z).units) == 32
+    base = load_package(world)
+    gpkg = tmp_path / "pkg.gpkg"
+    base.districts.drop(columns="_pos").to_file(gpkg, layer="districts", engine="pyogrio")
+    base.units.drop(columns="_pos").to_file(gpkg, layer="units", engine="pyogrio")
+    base.facilities.drop(columns="_pos").to_file(gpkg, layer="facilities", engine="pyogrio")
+    pkg = load_package(gpkg)
+    assert len(pkg.units) == 32 and len(pkg.facilities) == 7 and pkg.population == 32_000
+
+
+def test_missing_districts_layer_cannot_be_used(tmp_path):
+    (tmp_path / "facilities.csv").write_text(facilities_csv(), encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        load_package(tmp_path)
+    assert [i.code for i in err.value.issues] == ["layer_missing"]
+    assert "districts" in str(err.value)
+
+
+def test_unit_district_is_derived_when_absent(tmp_path):
+    units = unit_features()
+    for f in units:
+        del f["properties"]["district_code"]
+    write_world(tmp_path)
+    (tmp_path / "units.geojson").write_text(collection(units), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    assert (pkg.units["district_code"] == pkg.units["unit_code"].str[:6]).all()
+
+
+def test_unit_straddling_two_districts_is_reported_and_placed_by_majority(tmp_path):
+    write_world(tmp_path)
+    units = unit_features()
+    # widen the last unit of A 40 % into B
+    units[15]["geometry"] = shapely.geometry.mapping(shapely.box(121.03, 31.03, 121.044, 31.04))
+    del units[15]["properties"]["district_code"]
+    (tmp_path / "units.geojson").write_text(collection(units), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    straddle = [i for i in pkg.report.issues if i.code == "unit_two_districts"]
+    assert len(straddle) == 1 and straddle[0].position == 16
+    assert dict(straddle[0].params)["other"] == B
+    assert pkg.units.set_index("unit_code").loc[f"{A}-33", "district_code"] == A
+
+
+def test_stated_district_that_disagrees_with_location_is_reported(tmp_path):
+    write_world(tmp_path)
+    units = unit_features()
+    units[0]["properties"]["district_code"] = B
+    (tmp_path / "units.geojson").write_text(collection(units), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    mismatch = next(i for i in pkg.report.issues if i.code == "district_mismatch")
+    assert (mismatch.layer, mismatch.position, mismatch.value, dict(mismatch.params)["found"]) == ("units", 1, B, A)
+
+
+def test_facility_outside_every_district_is_rejected_and_kept_aside(tmp_path):
+    rows = facility_rows() + [{"facility_code": "FAR", "name": "远处", "kind": "chc", "lon": 121.5, "lat": 31.5}]
+    write_world(tmp_path)
+    (tmp_path / "facilities.csv").write_text(facilities_csv(rows), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    assert "FAR" not in set(pkg.facilities["facility_code"])
+    outside = next(i for i in pkg.report.issues if i.code == "outside_districts")
+    assert outside.severity == "error" and outside.position == 9
+    rejected = pkg.report.rejected["facilities"]
+    assert rejected["facility_code"].tolist() == ["FAR"] and rejected["position"].tolist() == [9]
+
+
+def test_gcj02_shifted_facilities_are_detected_and_conversion_fixes_them(tmp_path):
+    """Facilities hugging district edges, given in GCJ-02: many fall in the wrong district."""
+    write_world(tmp_path)
+    rng = np.random.default_rng(3)
+    wgs = []
+    for k in range(40):  # 80-250 m inside the A/B boundary at lon 121.04, on both sides
+        side = 1 if k % 2 else -1
+        wgs.append((121.04 + side * rng.uniform(0.0008, 0.0025), rng.uniform(31.005, 31.035), A if side < 0 else B))
+    pts = coords.wgs84_to_shifted(shapely.points([(x, y) for x, y, _ in wgs]), "gcj02")
+    rows = [{"facility_code": f"F{k}", "name": f"机构{k}", "kind": "chc", "district_code": d,
+             "lon": round(p.x, 7), "lat": round(p.y, 7)} for k, ((_, _, d), p) in enumerate(zip(wgs, pts))]
+    lines = ["facility_code,name,kind,district_code,lon,lat"] + [",".join(str(r[c]) for c in
+             ("facility_code", "name", "kind", "district_code", "lon", "lat")) for r in rows]
+    (tmp_path / "facilities.csv").write_text("\n".join(lines), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    assert "looks_gcj02" in issue_codes(pkg, "warning")
+    converted = load_package(tmp_path, crs_overrides={"facilities": "gcj02"})
+    assert "looks_gcj02" not in issue_codes(converted)
+    assert "district_mismatch" not in issue_codes(converted)
+    back = shapely.get_coordinates(converted.facilities.geometry.values)
+    assert np.abs(back - np.array([(x, y) for x, y, _ in wgs])).max() < 1e-6
+
+
+def test_wgs84_facilities_do_not_trigger_the_gcj02_warning(world):
+    assert "looks_gcj02" not in issue_codes(load_package(world))
+
+
+def test_village_clinic_linked_to_unknown_thc_is_reported(tmp_path):
+    rows = facility_rows()
+    rows[4]["thc_code"] = "NO-SUCH-THC"
+    write_world(tmp_path)
+    (tmp_path / "facilities.csv").write_text(facilities_csv(rows), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    bad = next(i for i in pkg.report.issues if i.code == "thc_unknown")
+    assert (bad.position, bad.value) == (6, "NO-SUCH-THC")
+    assert pkg.facilities.set_index("facility_code").loc["V-B1", "thc_code"] == ""
+
+
+def test_partnerships_with_unknown_codes_are_rejected(world):
+    (world / "partnerships.csv").write_text(
+        "hospital_code,district_code,since,form\nCITY,900002,2019,技术支持\nNOPE,900001,2020,托管\nCITY,123,2020,托管\n",
+        encoding="utf-8")
+    pkg = load_package(world)
+    assert pkg.partnerships["hospital_code"].tolist() == ["CITY"]
+    bad = [(i.position, i.column) for i in pkg.report.issues if i.code == "partnership_unknown"]
+    assert bad == [(3, "hospital_code"), (4, "district_code")]
+
+
+def test_population_mismatch_between_districts_and_units_is_reported(tmp_path):
+    write_world(tmp_path)
+    d = district_features()
+    d[0]["properties"]["population"] = 20000
+    (tmp_path / "districts.geojson").write_text(collection(d), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    assert "population_mismatch" in issue_codes(pkg, "warning")
+    assert pkg.districts.set_index("district_code").loc[A, "population"] == 16000
+
+
+def test_units_without_population_share_the_district_total_by_area(tmp_path):
+    write_world(tmp_path)
+    units = unit_features()
+    for f in units[16:]:
+        f["properties"]["population"] = None
+    d = district_features()
+    d[1]["properties"]["population"] = 32000
+    (tmp_path / "districts.geojson").write_text(collection(d), encoding="utf-8")
+    (tmp_path / "units.geojson").write_text(collection(units), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    b = pkg.units[pkg.units["district_code"] == B]["population"]
+    assert b.sum() == 32000 and b.min() == 2000
+
+
+def test_without_units_hex_cells_are_generated_and_population_conserved(tmp_path):
+    write_world(tmp_path, units=False)
+    pkg = load_package(tmp_path, config_text="[grids]\nhex_size_km = 0.8\n")
+    assert "units_generated" in issue_codes(pkg, "info")
+    assert pkg.meta["units"].generated
+    assert pkg.units.groupby("district_code")["population"].sum().to_dict() == {A: 16000, B: 16000}
+    assert pkg.units["unit_code"].is_unique
+    # cells tile each district
+    for code, geom in zip(pkg.districts["district_code"], pkg.districts.geometry):
+        cells = pkg.units[pkg.units["district_code"] == code].geometry
+        assert shapely.union_all(cells.values).symmetric_difference(geom).area < geom.area * 1e-4
+
+
+def test_population_points_drive_generated_units(tmp_path):
+    write_world(tmp_path, units=False)
+    pts = [feature({"population": 500}, shapely.Point(121.005, 31.005)),
+           feature({"population": 700}, shapely.Point(121.075, 31.035))]
+    (tmp_path / "population_points.geojson").write_text(collection(pts), encoding="utf-8")
+    pkg = load_package(tmp_path, config_text="[grids]\nhex_size_km = 1.0\n")
+    assert pkg.population == 1200
+    assert pkg.units.groupby("district_code")["population"].sum().to_dict() == {A: 500, B: 700}
+
+
+def test_invalid_config_is_reported_and_defaults_used(world):
+    (world / "config.toml").write_text("[rules]\ndistrict_cap = 'two'\nbogus = 1\n", encoding="utf-8")
+    pkg = load_package(world)
+    err = next(i for i in pkg.report.issues if i.code == "config_invalid")
+    assert "district_cap" in err.message("en") and "bogus" in err.message("en")
+    assert pkg.config.district_cap == 2
+
+
+def test_config_sets_caps_overrides_and_layer_crs(world):
+    (world / "config.toml").write_text(
+        '[rules]\ndistrict_cap = 3\n[rules.district_cap_overrides]\n900001 = {limit = 4, reason = "人口多"}\n'
+        '[crs]\nfacilities = "wgs84"\n', encoding="utf-8")
+    pkg = load_package(world)
+    assert pkg.config.district_cap == 3
+    assert pkg.config.district_cap_overrides["900001"].limit == 4
+    assert pkg.config.layer_crs["facilities"] == "wgs84"
+
+
+def test_unknown_layer_file_is_named(world):
+    (world / "hospitals.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": []}))
+    pkg = load_package(world)
+    assert any(i.code == "layer_unknown" and dict(i.params)["name"] == "hospitals.geojson" for i in pkg.report.issues)
