@@ -15,20 +15,23 @@ from ui.maps import use_local_assets
 
 HERE = Path(__file__).resolve().parent
 
-st.set_page_config(page_title="医联体网格化布局规划", page_icon=":material/local_hospital:", layout="wide")
+st.set_page_config(page_title="医联体网格化布局规划", page_icon=str(HERE / "static" / "favicon.png"), layout="wide")
 use_local_assets()
 
-lang = state.lang()
+
+
+def _switch_language() -> None:
+    st.query_params["lang"] = "en" if st.session_state["language"] == "English" else "zh"
+
+
 with st.sidebar:
-    choice = st.radio(t("language", lang), ["中文", "English"], index=0 if lang == "zh" else 1, horizontal=True)
-    chosen = "zh" if choice == "中文" else "en"
-    if chosen != lang:
-        st.query_params["lang"] = chosen
-        st.rerun()
+    st.radio("语言 / Language", ["中文", "English"], index=0 if state.lang() == "zh" else 1, horizontal=True,
+             key="language", on_change=_switch_language)
+lang = state.lang()
 
 pages = [
-    st.Page(str(HERE / "pages" / "data.py"), title=t("page_data", lang), icon=":material/map:", url_path="data", default=True),
-    st.Page(str(HERE / "pages" / "import_data.py"), title=t("page_import", lang), icon=":material/upload_file:", url_path="import"),
+    st.Page(str(HERE / "pages" / "data.py"), title=t("page_data", lang), icon=":material/map:", default=True),
+    st.Page(str(HERE / "pages" / "import_data.py"), title=t("page_import", lang), icon=":material/upload_file:"),
 ]
 navigation = st.navigation(pages)
 

@@ -189,15 +189,21 @@ class Issue:
     def fix(self, lang: str = "zh") -> str:
         return self._texts(lang)[1]
 
+    def place(self, lang: str = "zh") -> str:
+        """The line, row or feature number in the planner's file ('' for the whole file)."""
+        if self.position is None:
+            return ""
+        if lang == "zh":
+            unit = {"line": "第 {} 行", "row": "第 {} 行", "feature": "第 {} 个要素", "file": "{}"}
+        else:
+            unit = {"line": "line {}", "row": "row {}", "feature": "feature {}", "file": "{}"}
+        return unit[self.position_kind].format(self.position)
+
     def where(self, lang: str = "zh") -> str:
         """The place in the planner's own file: layer, line/row/feature number, column."""
         parts = [self.layer] if self.layer else []
         if self.position is not None:
-            if lang == "zh":
-                unit = {"line": "第 {} 行", "row": "第 {} 行", "feature": "第 {} 个要素", "file": "{}"}
-            else:
-                unit = {"line": "line {}", "row": "row {}", "feature": "feature {}", "file": "{}"}
-            parts.append(unit[self.position_kind].format(self.position))
+            parts.append(self.place(lang))
         if self.column:
             parts.append(("列 " if lang == "zh" else "column ") + self.column)
         return " · ".join(parts)
@@ -206,7 +212,7 @@ class Issue:
         return {
             "severity": self.severity,
             "layer": self.layer,
-            "position": self.position,
+            "position": self.place(lang),
             "column": self.column,
             "value": self.value,
             "problem": self.message(lang),
@@ -250,9 +256,13 @@ class LoadReport:
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues if i.severity == "warning"]
 
-    def table(self, lang: str = "zh") -> pd.DataFrame:
+    def ordered(self) -> list[Issue]:
+        """Errors first, then warnings, then notes; file order within each."""
         order = {"error": 0, "warning": 1, "info": 2}
-        rows = [i.as_row(lang) for i in sorted(self.issues, key=lambda i: order[i.severity])]
+        return sorted(self.issues, key=lambda i: order[i.severity])
+
+    def table(self, lang: str = "zh") -> pd.DataFrame:
+        rows = [i.as_row(lang) for i in self.ordered()]
         return pd.DataFrame(rows, columns=["severity", "layer", "position", "column", "value", "problem", "fix", "code"])
 
     def counts(self) -> Mapping[str, int]:

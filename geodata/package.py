@@ -69,7 +69,7 @@ def _layer_files(folder: Path) -> tuple[dict[str, list[tuple[str, RawLayer]]], l
     notes = []
     for path in sorted(candidates):
         suffix = path.suffix.lower()
-        if suffix in (".toml", ".md", ".txt", ".prj", ".cpg", ".dbf", ".shx", ".qmd", ".xml"):
+        if suffix in (".toml", ".md", ".prj", ".cpg", ".dbf", ".shx", ".qmd", ".xml") or path.name == "manifest.json":
             continue
         if suffix not in VECTOR_SUFFIXES + TABLE_SUFFIXES:
             continue

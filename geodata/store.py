@@ -8,6 +8,7 @@ the content, so uploading the same files twice gives the same id. The data direc
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from geodata.readers import DEFAULT_LIMITS, Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_FILES = 50
+MANIFEST = "manifest.json"
 _ID = re.compile(r"^[0-9a-f]{16}$")
 
 
@@ -31,7 +33,11 @@ def _safe_name(name: str) -> str:
 
 
 def save_upload(files: list[tuple[str, bytes]], *, limits: Limits = DEFAULT_LIMITS) -> str:
-    """Keep uploaded files; returns the package id. Raises ``GeodataError`` past the bounds."""
+    """Keep uploaded files; returns the package id. Raises ``GeodataError`` past the bounds.
+
+    A ``manifest.json`` beside them records a readable name (the archive's name, or the first
+    file's) and the file names.
+    """
     if not files:
         raise GeodataError("no files")
     if len(files) > MAX_FILES:
@@ -46,12 +52,29 @@ def save_upload(files: list[tuple[str, bytes]], *, limits: Limits = DEFAULT_LIMI
     package_id = digest.hexdigest()[:16]
     folder = data_dir() / "packages" / package_id
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data in files:
-        target = folder / _safe_name(name)
-        tmp = target.with_name(target.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(target)
+    names = [_safe_name(name) for name, _ in files]
+    for name, (_, data) in zip(names, files):
+        _write(folder / name, data)
+    title = Path(names[0]).stem if len(names) == 1 else f"{Path(sorted(names)[0]).stem} +{len(names) - 1}"
+    manifest = {"name": title, "files": sorted(names)}
+    _write(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
     return package_id
+
+
+def _write(target: Path, data: bytes) -> None:
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+
+
+def package_name(package_id: str) -> str:
+    """The readable name recorded when the package was uploaded."""
+    manifest = package_path(package_id)
+    manifest = (manifest if manifest.is_dir() else manifest.parent) / MANIFEST
+    try:
+        return str(json.loads(manifest.read_text(encoding="utf-8"))["name"])
+    except (OSError, ValueError, KeyError):
+        return package_id
 
 
 def package_path(package_id: str) -> Path:
@@ -61,7 +84,7 @@ def package_path(package_id: str) -> Path:
     folder = data_dir() / "packages" / package_id
     if not folder.is_dir():
         raise GeodataError(f"no stored package {package_id}")
-    files = [p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".part")]
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".part") and p.name != MANIFEST]
     if len(files) == 1 and files[0].suffix.lower() in (".zip", ".gpkg"):
         return files[0]
     return folder

@@ -134,7 +134,7 @@ class _Rows:
             self.rejected.setdefault(i, code)
 
 
-def _table_geometry(raw: RawLayer, layer: Layer, rows: _Rows) -> gpd.GeoSeries | None:
+def _table_geometry(raw: RawLayer, layer: Layer, rows: _Rows, meta: LayerMeta) -> gpd.GeoSeries | None:
     frame = raw.frame
     names = [str(c) for c in frame.columns]
     lon, lat, wkt = _find(names, LONGITUDE_ALIASES), _find(names, LATITUDE_ALIASES), _find(names, WKT_ALIASES)
@@ -148,11 +148,13 @@ def _table_geometry(raw: RawLayer, layer: Layer, rows: _Rows) -> gpd.GeoSeries |
                           reject=True, column=lon if bad is x else lat, value=bad)
                 continue
             geoms[i] = shapely.Point(fx, fy)
-        for c in (lon, lat):
+        for c, target in ((lon, "longitude"), (lat, "latitude")):
+            meta.mappings.append(ColumnMapping(layer.name, c, target))
             rows.issues.append(issue("info", "column_mapped", layer=layer.name, position_kind="file",
-                                     source=c, target="longitude" if c == lon else "latitude"))
+                                     source=c, target=target))
         return gpd.GeoSeries(geoms, index=frame.index)
     if wkt:
+        meta.mappings.append(ColumnMapping(layer.name, wkt, "geometry"))
         for i, text in enumerate(frame[wkt]):
             if str(text).strip() == "":
                 rows.note("error", "geometry_missing", i, reject=True, column=wkt)
@@ -292,7 +294,7 @@ def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> In
     geoms: gpd.GeoSeries | None = None
     if layer.geometry is not None:
         if raw.is_table:
-            geoms = _table_geometry(raw, layer, rows)
+            geoms = _table_geometry(raw, layer, rows, meta)
             if geoms is None:
                 rows.note("error", "no_geometry", None)
                 return Interpreted(empty, _with_reasons(frame, raw.positions, None), issues + rows.issues, meta)

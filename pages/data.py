@@ -45,7 +45,8 @@ if show_units:
 for kind in kinds:
     facility_layer(pkg.facilities, kind, L).add_to(m)
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"data-map-{package_id}")
-st.markdown(legend_html(present, L), unsafe_allow_html=True)
+rings = [r for r in ("central", "near_suburb", "remote_suburb", "county") if r in set(pkg.districts["ring"])]
+st.markdown(legend_html(rings, present, L), unsafe_allow_html=True)
 
 tabs = st.tabs([L["districts"], L["units"], L["facilities"], L["partnerships"], L["load_report"]])
 tables = (pkg.districts, pkg.units, pkg.facilities, pkg.partnerships)

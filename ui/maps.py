@@ -60,8 +60,9 @@ def _safe_frame(gdf: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
 def base_map(districts: gpd.GeoDataFrame, *, basemap: str = "none", tianditu_key: str = "") -> folium.Map:
     """A map fitted to the districts, with no tiles unless a base map is chosen."""
     minx, miny, maxx, maxy = districts.total_bounds
+    # No attribution control: the page credits a chosen base map in its own caption.
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=9,
-                   control_scale=True, zoom_control=True)
+                   control_scale=True, zoom_control=True, attribution_control=False)
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
     elif basemap == "tianditu" and tianditu_key:
@@ -90,7 +91,7 @@ def district_layer(districts: gpd.GeoDataFrame, labels: dict[str, str]) -> foliu
         highlight_function=lambda f: {"weight": 3, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
             fields=["district_name", "district_code", "ring", "population"],
-            aliases=[labels["districts"], "code", labels["ring"], labels["population"]],
+            aliases=[labels["districts"], labels["code"], labels["ring"], labels["population"]],
         ),
     )
 
@@ -103,7 +104,7 @@ def unit_layer(units: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJso
         name="units",
         style_function=lambda f: {"fillOpacity": 0.0, "color": "#555555", "weight": 0.6, "dashArray": "3"},
         tooltip=folium.GeoJsonTooltip(fields=["unit_name", "unit_code", "population"],
-                                      aliases=[labels["units"], "code", labels["population"]]),
+                                      aliases=[labels["units"], labels["code"], labels["population"]]),
     )
 
 
@@ -117,16 +118,17 @@ def facility_layer(facilities: gpd.GeoDataFrame, kind: str, labels: dict[str, st
         name=kind,
         marker=folium.CircleMarker(radius=radius, weight=1, color="#ffffff", fill=True, fill_color=colour,
                                    fill_opacity=0.95),
-        tooltip=folium.GeoJsonTooltip(fields=["name", "facility_code", "kind"], aliases=["", "code", ""]),
+        tooltip=folium.GeoJsonTooltip(fields=["name", "facility_code", "kind"],
+                                      aliases=[labels["name"], labels["code"], labels["kind"]]),
     )
 
 
-def legend_html(kinds: list[str], labels: dict[str, str]) -> str:
-    """A legend of rings and facility kinds; the labels are the app's own words."""
+def legend_html(rings: list[str], kinds: list[str], labels: dict[str, str]) -> str:
+    """A legend of the rings and facility kinds shown; the labels are the app's own words."""
     items = [
         f'<span style="display:inline-block;width:14px;height:14px;background:{RING_COLOURS[r]};'
         f'border:1px solid #333;margin:0 4px -2px 10px"></span>{html.escape(labels["ring_" + r])}'
-        for r in ("central", "near_suburb", "remote_suburb", "county")
+        for r in rings
     ]
     items += [
         f'<span style="display:inline-block;width:{int(KIND_STYLE[k][1] * 2)}px;height:{int(KIND_STYLE[k][1] * 2)}px;'

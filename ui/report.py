@@ -11,13 +11,10 @@ from geodata.errors import LoadReport
 from geodata.schema import LayerMeta
 from ui.i18n import t
 
-ICONS = {"error": "⛔", "warning": "⚠️", "info": "ℹ️"}
-
 
 def issue_table(report: LoadReport, lang: str) -> pd.DataFrame:
     table = report.table(lang)
-    table["severity"] = [f"{ICONS[s]} {t(s, lang)}" for s in table["severity"]]
-    table["position"] = table["position"].astype("Int64")
+    table["severity"] = [t(s, lang) for s in table["severity"]]
     table = table.drop(columns=["code"])
     return table.rename(columns={c: t(c, lang) for c in table.columns})
 

@@ -9,13 +9,14 @@ immutable values; pages never change them in place).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import streamlit as st
 
 from geodata.default import load_default
 from geodata.errors import GeodataError
 from geodata.package import DataPackage, load_package
-from geodata.store import package_path
+from geodata.store import package_name, package_path
 from ui.i18n import LANGS, TEXT, t
 
 DEFAULT = "default"
@@ -37,7 +38,8 @@ def _default() -> DataPackage:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _uploaded(package_id: str, crs: tuple[tuple[str, str], ...]) -> DataPackage:
-    return load_package(package_path(package_id), crs_overrides=dict(crs))
+    package = load_package(package_path(package_id), crs_overrides=dict(crs))
+    return replace(package, name=package_name(package_id))
 
 
 def load(package_id: str, crs: Mapping[str, str] | None = None) -> DataPackage:

@@ -1,0 +1,68 @@
+"""Page logic with AppTest (the map component itself is tested in a real browser)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, write_world
+from geodata.store import save_upload
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("YLT_DATA_DIR", str(tmp_path / "data"))
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def test_data_page_opens_on_the_default_in_chinese():
+    at = app().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["区县"] == "16" and metrics["常住人口"] == "24,870,895"
+    assert any("演示数据" in i.value for i in at.info)
+    assert at.title[0].value == "医联体网格化布局规划"
+
+
+def test_english_switch_changes_the_ui_and_the_url():
+    at = app().run()
+    at.sidebar.radio[0].set_value("English").run()
+    assert at.query_params["lang"] == "en"
+    assert at.title[0].value == "Medical alliance grid planner"
+    at = app()
+    at.query_params["lang"] = "en"
+    at.run()
+    assert {m.label for m in at.metric} >= {"Districts", "Resident population"}
+    assert at.title[0].value == "Medical alliance grid planner"
+
+
+def test_uploaded_package_is_reopened_from_the_url(tmp_path):
+    world = write_world(tmp_path / "w")
+    package_id = save_upload([(p.name, p.read_bytes()) for p in world.iterdir()])
+    at = app()
+    at.query_params["data"] = package_id
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["区县"] == "2" and metrics["单元"] == "32" and metrics["常住人口"] == "32,000"
+    assert not at.info  # not modelled: no demonstration banner
+
+
+def test_unknown_package_id_falls_back_to_the_default():
+    at = app()
+    at.query_params["data"] = "0123456789abcdef"
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["区县"] == "16"
+    assert at.query_params["data"] == "default"
+
+
+def test_import_page_asks_for_files_first():
+    at = app()
+    at.switch_page("pages/import_data.py").run()
+    assert not at.exception
+    at.button[0].click().run()
+    assert any("请先选择文件" in w.value for w in at.warning)

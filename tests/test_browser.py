@@ -1,0 +1,179 @@
+"""The app in a real browser (Debian's chromium via Playwright), with the network blocked.
+
+Starts ``streamlit run app.py`` on a free loopback port; every request that is not to that
+server is aborted and recorded, and the tests fail if there was any. Screenshots are written to
+``tests/output/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, collection, district_features, facilities_csv, facility_rows, unit_features, write_world
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("chromium is required for the browser tests in CI (scripts/setup.sh installs it)")
+    pytest.skip("chromium is not installed (scripts/setup.sh installs it)", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    env = {**os.environ, "YLT_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    started = time.monotonic()
+    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.25)
+    else:
+        proc.kill()
+        log.close()
+        raise RuntimeError("streamlit did not start: " + Path(log.name).read_text(errors="replace")[-2000:])
+    yield {"url": url, "started": started}
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+    outside: list[str] = []
+    dialogs: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith((server["url"], "ws://127.0.0.1", "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.outside, pg.dialogs = outside, dialogs
+    yield pg
+    context.close()
+    assert outside == [], f"requests left the machine: {outside}"
+    assert dialogs == [], f"script ran from data: {dialogs}"
+
+
+def _map_paths(pg, at_least: int, timeout_s: float = 45.0) -> int:
+    frame = pg.frame_locator(MAP)
+    deadline = time.monotonic() + timeout_s
+    count = 0
+    while time.monotonic() < deadline:
+        count = frame.locator("path.leaflet-interactive").count()
+        if count >= at_least:
+            return count
+        pg.wait_for_timeout(500)
+    return count
+
+
+def test_default_map_draws_offline(page, server, output_dir):
+    page.goto(server["url"])
+    count = _map_paths(page, 16 + 234)
+    elapsed = time.monotonic() - server["started"]
+    assert count >= 16 + 234, f"only {count} shapes drawn"
+    page.get_by_text("24,870,895").wait_for()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(output_dir / "browser_default_zh.png"))
+    (output_dir / "browser_timing.txt").write_text(f"server start to map drawn: {elapsed:.1f} s\n")
+
+
+def test_english_switch(page, server, output_dir):
+    page.goto(server["url"] + "/?lang=en")
+    page.get_by_text("Resident population").first.wait_for()
+    _map_paths(page, 16)
+    page.screenshot(path=str(output_dir / "browser_default_en.png"))
+
+
+def test_upload_shows_the_report_and_opens_the_data(page, server, output_dir, tmp_path):
+    world = write_world(tmp_path / "w")
+    rows = facility_rows() + [{"facility_code": "DH-A", "name": "重复的代码", "kind": "chc", "lon": 121.01, "lat": 31.01}]
+    (world / "facilities.csv").write_bytes(facilities_csv(rows).encode("gbk"))
+    page.goto(server["url"] + "/import_data")
+    page.locator('input[type="file"]').set_input_files([str(p) for p in world.iterdir()])
+    page.get_by_text("districts.geojson").first.wait_for()
+    page.get_by_role("button", name="校验并载入").click()
+    page.get_by_text("已载入").wait_for(timeout=30_000)
+    page.get_by_text("错误 1 项").wait_for()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(output_dir / "browser_import_report.png"), full_page=True)
+    assert "data=" in page.url
+    page.goto(page.url.replace("/import_data", "/"))
+    assert _map_paths(page, 2 + 32) >= 2 + 32
+    page.get_by_text("32,000").first.wait_for()
+
+
+def test_hostile_names_are_shown_as_text(page, server, output_dir, tmp_path):
+    hostile = "<img src=x onerror=alert(1)>${alert(2)}`alert(3)`"
+    world = write_world(tmp_path / "h")
+    d = district_features()
+    d[0]["properties"]["district_name"] = hostile
+    (world / "districts.geojson").write_text(collection(d), encoding="utf-8")
+    u = unit_features()
+    u[0]["properties"]["unit_name"] = hostile
+    (world / "units.geojson").write_text(collection(u), encoding="utf-8")
+    rows = facility_rows()
+    rows[0]["name"] = hostile.replace(",", " ")
+    (world / "facilities.csv").write_text(facilities_csv(rows), encoding="utf-8")
+    page.goto(server["url"] + "/import_data")
+    page.locator('input[type="file"]').set_input_files([str(p) for p in world.iterdir()])
+    page.get_by_text("districts.geojson").first.wait_for()
+    page.screenshot(path=str(output_dir / "browser_hostile_upload.png"))
+    page.get_by_role("button", name="校验并载入").click(timeout=5000)
+    page.get_by_text("已载入").wait_for(timeout=30_000)
+    page.goto(page.url.replace("/import_data", "/"))
+    assert _map_paths(page, 2) >= 2
+    frame = page.frame_locator(MAP)
+    page.locator(MAP).scroll_into_view_if_needed()
+    box = page.locator(MAP).bounding_box()
+    # the hostile unit is the bottom-left one; its tooltip must show the name as plain text
+    page.mouse.move(box["x"] + box["width"] * 0.08, box["y"] + box["height"] * 0.85)
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.first.wait_for(timeout=10_000)
+    page.screenshot(path=str(output_dir / "browser_hostile.png"))
+    assert "<img src=x onerror=alert(1)>" in tooltip.first.inner_text()
+    assert frame.locator("img[src=x]").count() == 0
