@@ -282,7 +282,7 @@ def _reconcile_population(districts: gpd.GeoDataFrame, units: gpd.GeoDataFrame, 
     out = []
     for code, stated, pos in zip(districts["district_code"], pd.to_numeric(districts["population"]), districts[POS]):
         total = float(sums.get(code, 0.0))
-        if code not in sums.index and not np.isfinite(stated):
+        if total == 0 and not np.isfinite(stated):
             report.add(issue("error", "population_missing", layer="districts", position=int(pos), value=code))
         elif np.isfinite(stated) and stated > 0 and abs(total - stated) / stated > 0.01:
             report.add(issue("warning", "population_mismatch", layer="districts", position=int(pos),

@@ -216,3 +216,96 @@ def test_unknown_layer_file_is_named(world):
     (world / "hospitals.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": []}))
     pkg = load_package(world)
     assert any(i.code == "layer_unknown" and dict(i.params)["name"] == "hospitals.geojson" for i in pkg.report.issues)
+
+
+def test_every_message_formats_in_both_languages():
+    from geodata.errors import MESSAGES, Issue
+
+    for code, texts in MESSAGES.items():
+        names = {n for t in texts for n in __import__("string").Formatter().parse(t) for n in [n[1]] if n}
+        params = tuple((n, "X") for n in sorted(names - {"layer", "column", "value"}))
+        issue = Issue("error", code, layer="units", column="c", value="v", params=params)
+        for lang in ("zh", "en"):
+            assert issue.message(lang) and issue.fix(lang)
+
+
+def test_unsafe_package_zip_is_refused_with_a_reason(tmp_path):
+    z = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("../../escape.geojson", "{}")
+    with pytest.raises(DataValidationError) as err:
+        load_package(z)
+    assert err.value.issues[0].code == "unsafe_archive"
+    assert not (tmp_path.parent / "escape.geojson").exists()
+
+
+def test_shapefile_parts_in_a_folder_load(world, tmp_path):
+    import geopandas as gpd
+
+    base = load_package(world)
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    base.districts[["district_code", "geometry"]].rename(columns={"district_code": "adcode"}).to_file(
+        folder / "districts.shp", engine="pyogrio")
+    pkg = load_package(folder)
+    assert sorted(pkg.districts["district_code"]) == [A, B]
+    assert ("adcode", "district_code") in {(m.source, m.target) for m in pkg.meta["districts"].mappings}
+    assert isinstance(pkg.units, gpd.GeoDataFrame) and len(pkg.units) > 0  # generated
+
+
+def test_unknown_stated_district_is_reported_and_location_used(tmp_path):
+    write_world(tmp_path)
+    rows = facility_rows()
+    rows[0]["district_code"] = "999999"
+    lines = facilities_csv(rows).splitlines()
+    header = lines[0] + ",district_code"
+    body = [line + ("," + r.get("district_code", "")) for line, r in zip(lines[1:], rows)]
+    (tmp_path / "facilities.csv").write_text("\n".join([header, *body]) + "\n", encoding="utf-8")
+    pkg = load_package(tmp_path)
+    bad = next(i for i in pkg.report.issues if i.code == "district_unknown")
+    assert (bad.layer, bad.position, bad.value) == ("facilities", 2, "999999")
+    assert pkg.facilities.set_index("facility_code").loc["DH-A", "district_code"] == A
+
+
+def test_unit_outside_every_district_is_rejected(tmp_path):
+    write_world(tmp_path)
+    units = unit_features()
+    units.append(feature({"unit_code": "FAR", "population": 10}, shapely.box(121.3, 31.3, 121.31, 31.31)))
+    (tmp_path / "units.geojson").write_text(collection(units), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    assert "FAR" not in set(pkg.units["unit_code"])
+    assert pkg.report.rejected["units"]["position"].tolist() == [33]
+    assert "unit_outside_districts" in issue_codes(pkg, "error")
+
+
+def test_district_without_any_population_is_an_error(tmp_path):
+    write_world(tmp_path, units=False)
+    d = district_features()
+    d[1]["properties"]["population"] = None
+    (tmp_path / "districts.geojson").write_text(collection(d), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    bad = next(i for i in pkg.report.issues if i.code == "population_missing")
+    assert bad.value == B
+    assert pkg.districts.set_index("district_code").loc[B, "population"] == 0
+
+
+def test_empty_layer_is_reported(world):
+    (world / "facilities.csv").write_text("facility_code,kind,lon,lat\n", encoding="utf-8")
+    pkg = load_package(world)
+    assert "layer_empty" in issue_codes(pkg, "error")
+    assert len(pkg.units) == 32
+
+
+@pytest.mark.parametrize("system", ["gcj02", "bd09"])
+def test_layers_declared_in_shifted_systems_are_converted(world, system):
+    pkg_wgs = load_package(world)
+    shifted = coords.wgs84_to_shifted(pkg_wgs.facilities.geometry.values, system)
+    lines = ["facility_code,kind,lon,lat"] + [f"{c},{k},{p.x:.9f},{p.y:.9f}" for c, k, p in
+                                              zip(pkg_wgs.facilities["facility_code"], pkg_wgs.facilities["kind"], shifted)]
+    (world / "facilities.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (world / "config.toml").write_text(f'[crs]\nfacilities = "{system}"\n', encoding="utf-8")
+    pkg = load_package(world)
+    assert "crs_converted" in issue_codes(pkg, "info")
+    assert pkg.meta["facilities"].crs == {"gcj02": "GCJ-02", "bd09": "BD-09"}[system]
+    diff = shapely.get_coordinates(pkg.facilities.geometry.values) - shapely.get_coordinates(pkg_wgs.facilities.geometry.values)
+    assert np.abs(diff).max() < 1e-7
