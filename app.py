@@ -38,7 +38,7 @@ navigation = st.navigation(pages)
 with st.sidebar:
     package_id, package = state.current()
     st.caption(t("current_data", lang))
-    st.markdown(f"**{package.name}**")
+    st.text(t("default_name", lang) if package_id == state.DEFAULT else package.name)  # text: never markup
     if package_id != state.DEFAULT and st.button(t("use_default", lang)):
         state.activate(state.DEFAULT)
         st.rerun()

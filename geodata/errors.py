@@ -47,6 +47,10 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "缺少必需的图层 {layer}", "请提供 {layer} 图层（文件名 {layer}.geojson/.csv/.xlsx/.zip，或 GeoPackage 中的同名图层）",
         "required layer {layer} is missing", "provide a {layer} layer ({layer}.geojson/.csv/.xlsx/.zip or a GeoPackage layer of that name)",
     ),
+    "layer_duplicate": (
+        "图层 {layer} 有多个文件，已使用 {used}，忽略 {name}", "每个图层只保留一个文件",
+        "layer {layer} has more than one file: used {used}, ignored {name}", "keep one file per layer",
+    ),
     "layer_unknown": (
         "未识别的图层文件 {name}，已忽略", "图层文件名应为 districts/units/facilities/partnerships/population_points 之一",
         "unrecognised layer file {name}, ignored", "name layer files districts/units/facilities/partnerships/population_points",

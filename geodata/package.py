@@ -59,13 +59,13 @@ def parse_config(text: str) -> PlanConfig:
     return PlanConfig.from_mapping(tomllib.loads(text))
 
 
-def _layer_files(folder: Path) -> tuple[dict[str, list[tuple[str, RawLayer]]], list]:
+def _layer_files(folder: Path, limits: Limits) -> tuple[dict[str, tuple[str, RawLayer]], list]:
     """Find layer files in ``folder`` (or one sub-folder of it, as zips often have)."""
     candidates = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
     subdirs = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))]
     if not any(p.stem.lower() in LAYERS or p.suffix.lower() == ".gpkg" for p in candidates) and len(subdirs) == 1:
-        return _layer_files(subdirs[0])
-    found: dict[str, list[tuple[str, RawLayer]]] = {}
+        return _layer_files(subdirs[0], limits)
+    found: dict[str, tuple[str, RawLayer]] = {}
     notes = []
     for path in sorted(candidates):
         suffix = path.suffix.lower()
@@ -73,12 +73,15 @@ def _layer_files(folder: Path) -> tuple[dict[str, list[tuple[str, RawLayer]]], l
             continue
         if suffix not in VECTOR_SUFFIXES + TABLE_SUFFIXES:
             continue
-        for name, raw in read_file(path):
+        for name, raw in read_file(path, limits=limits):
             if suffix != ".gpkg" and name not in LAYERS:
                 notes.append(issue("warning", "layer_unknown", position_kind="file", name=path.name))
                 continue
-            if name in LAYERS:
-                found.setdefault(name, []).append((path.name, raw))
+            if name in found:
+                notes.append(issue("warning", "layer_duplicate", layer=name, position_kind="file",
+                                   name=path.name, used=found[name][0]))
+            elif name in LAYERS:
+                found[name] = (path.name, raw)
     return found, notes
 
 
@@ -107,12 +110,12 @@ def load_package(
             return replace(package, name=path.stem)
     report = LoadReport()
     if path.is_file():
-        found = {name: [(path.name, raw)] for name, raw in read_file(path, limits=limits) if name in LAYERS}
+        found = {name: (path.name, raw) for name, raw in read_file(path, limits=limits) if name in LAYERS}
         folder = path.parent
         notes: list = []
     else:
         folder = path
-        found, notes = _layer_files(path)
+        found, notes = _layer_files(path, limits)
     report.extend(notes)
     if config is None:
         config = _read_config(folder if path.is_dir() else None, config_text, report)
@@ -136,7 +139,7 @@ def _read_config(folder: Path | None, text: str | None, report: LoadReport) -> P
 
 def build_package(
     name: str,
-    found: Mapping[str, list[tuple[str, RawLayer]]],
+    found: Mapping[str, tuple[str, RawLayer]],
     config: PlanConfig,
     report: LoadReport,
 ) -> DataPackage:
@@ -148,7 +151,7 @@ def build_package(
             if not layer.optional:
                 report.add(issue("error", "layer_missing", layer=layer_name, position_kind="file"))
             continue
-        source, raw = found[layer_name][0]
+        _, raw = found[layer_name]
         result = interpret(layer, raw, crs_text=config.layer_crs.get(layer_name))
         report.extend(result.issues)
         if len(result.rejected):

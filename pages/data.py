@@ -18,7 +18,7 @@ package_id, pkg = state.current()
 st.title(t("app_title", lang))
 st.caption(t("app_subtitle", lang))
 if pkg.modelled_layers:
-    st.info(t("modelled_banner", lang, layers=", ".join(pkg.modelled_layers)))
+    st.info(t("modelled_banner", lang, layers="、".join(L[layer] for layer in pkg.modelled_layers)))
 
 counts = pkg.facilities["kind"].value_counts()
 cols = st.columns(5)
@@ -26,7 +26,7 @@ cols[0].metric(L["districts"], len(pkg.districts))
 cols[1].metric(L["units"], len(pkg.units))
 cols[2].metric(L["population"], f"{pkg.population:,.0f}")
 cols[3].metric(L["facilities"], len(pkg.facilities))
-cols[4].metric(L["kind_village_clinic"], int(counts.get("village_clinic", 0)))
+cols[4].metric(L["village_clinics"], int(counts.get("village_clinic", 0)))
 
 present = [k for k in FACILITY_KINDS if counts.get(k, 0)]
 with st.expander(L["map"] + " · " + L["legend"], expanded=False):

@@ -309,3 +309,11 @@ def test_layers_declared_in_shifted_systems_are_converted(world, system):
     assert pkg.meta["facilities"].crs == {"gcj02": "GCJ-02", "bd09": "BD-09"}[system]
     diff = shapely.get_coordinates(pkg.facilities.geometry.values) - shapely.get_coordinates(pkg_wgs.facilities.geometry.values)
     assert np.abs(diff).max() < 1e-7
+
+
+def test_second_file_for_a_layer_is_named_and_ignored(world):
+    (world / "facilities.xlsx").write_bytes(b"not really a spreadsheet")
+    pkg = load_package(world)
+    dup = next(i for i in pkg.report.issues if i.code == "layer_duplicate")
+    assert dict(dup.params) == {"name": "facilities.xlsx", "used": "facilities.csv"}
+    assert len(pkg.facilities) == 7

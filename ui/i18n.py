@@ -77,6 +77,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind_chc": ("社区卫生服务中心", "Community health centre"),
     "kind_thc": ("乡镇卫生院", "Township health centre"),
     "kind_village_clinic": ("村卫生室", "Village clinic"),
+    "village_clinics": ("村卫生室", "Village clinics"),
+    "default_name": ("上海市（演示数据）", "Shanghai (demonstration data)"),
     "kind_nursing": ("护理/养老机构", "Nursing home"),
     "kind_rehab": ("康复机构", "Rehabilitation facility"),
     "ring_central": ("中心城区", "Central"),
