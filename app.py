@@ -1,6 +1,7 @@
 """医联体网格化布局规划 — the Streamlit app. Run: streamlit run app.py
 
-Thin: sets up the page, the language switch and the navigation; each page does one thing.
+Thin: sets up the page, the session state, the language switch and the navigation; each page
+does one thing.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="医联体网格化布局规划", page_icon=str(HERE / "static" / "favicon.png"), layout="wide")
 use_local_assets()
-
+state.init()
 
 
 def _switch_language() -> None:
-    st.query_params["lang"] = "en" if st.session_state["language"] == "English" else "zh"
+    state.set_lang("en" if st.session_state["language"] == "English" else "zh")
 
 
 with st.sidebar:
@@ -36,9 +37,10 @@ pages = [
 navigation = st.navigation(pages)
 
 with st.sidebar:
-    package_id, package = state.current()
+    with st.spinner(t("loading", lang)):
+        package_id, package = state.current()
     st.caption(t("current_data", lang))
-    st.text(t("default_name", lang) if package_id == state.DEFAULT else package.name)  # text: never markup
+    st.text(package.name)  # text, never markup: the name may come from an uploaded file
     if package_id != state.DEFAULT and st.button(t("use_default", lang)):
         state.activate(state.DEFAULT)
         st.rerun()

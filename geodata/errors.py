@@ -8,7 +8,7 @@ raises ``DataValidationError``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import pandas as pd
@@ -31,6 +31,10 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "压缩包不安全：{detail}", "请重新打包，只包含数据文件，不要包含目录穿越路径或链接",
         "unsafe archive: {detail}", "re-pack the archive with the data files only, no '..' paths or links",
     ),
+    "archive_damaged": (
+        "压缩包已损坏或不完整：{detail}", "请重新打包或重新下载该 ZIP 文件后再上传",
+        "the archive is damaged or incomplete: {detail}", "re-create or download the ZIP again and upload it",
+    ),
     "shapefile_part_missing": (
         "Shapefile 缺少 {part} 文件", "请把同名的 .shp/.shx/.dbf/.prj（和 .cpg）一起打包",
         "the shapefile lacks its {part} file", "zip the .shp/.shx/.dbf/.prj (and .cpg) of the same name together",
@@ -52,8 +56,10 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "layer {layer} has more than one file: used {used}, ignored {name}", "keep one file per layer",
     ),
     "layer_unknown": (
-        "未识别的图层文件 {name}，已忽略", "图层文件名应为 districts/units/facilities/partnerships/population_points 之一",
-        "unrecognised layer file {name}, ignored", "name layer files districts/units/facilities/partnerships/population_points",
+        "未识别的图层文件 {name}，已忽略",
+        "请将文件改名为 districts（区县边界）、units（单元）、facilities（医疗机构）、partnerships（既往合作）或 population_points（人口点），扩展名不变",
+        "unrecognised layer file {name}, ignored",
+        "rename it districts, units, facilities, partnerships or population_points, keeping its extension",
     ),
     "column_missing": (
         "缺少必需的列 {column}", "请添加列 {column}（可用别名：{aliases}）",
@@ -68,8 +74,8 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
     ),
     "code_missing": ("代码为空", "请为该行填写唯一代码", "the code is empty", "give the row a unique code"),
     "code_duplicate": (
-        "代码 {value} 重复（首次出现于 {first}）", "请为每一行使用唯一代码",
-        "code {value} is a duplicate (first seen at {first})", "give every row a unique code",
+        "代码 {value} 重复（首次出现于{first_pos}）", "请为每一行使用唯一代码",
+        "code {value} is a duplicate (first seen at {first_pos})", "give every row a unique code",
     ),
     "not_a_number": ("“{value}”不是数字", "请填写数字（不含单位和千分位逗号以外的文字）",
                      "'{value}' is not a number", "write a plain number"),
@@ -80,7 +86,7 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "population {value} is implausible (limit {limit})", "check the unit (persons) and the value",
     ),
     "bad_choice": (
-        "“{value}”不是允许的取值", "可选值：{choices}", "'{value}' is not an allowed value", "allowed values: {choices}",
+        "“{value}”不是允许的取值", "可选值：{choices_zh}", "'{value}' is not an allowed value", "allowed values: {choices}",
     ),
     "bad_bool": ("“{value}”不是是/否", "请填写 是/否（true/false, 1/0）", "'{value}' is not yes/no", "write yes/no (true/false, 1/0)"),
     "geometry_missing": ("几何为空", "请为该要素提供几何（坐标）", "the geometry is empty", "give the feature a geometry"),
@@ -151,9 +157,15 @@ MESSAGES: dict[str, tuple[str, str, str, str]] = {
         "linked township health centre {value} does not exist or is not a THC", "use the facility_code of a thc, or leave it empty for a proposal",
     ),
     "units_generated": (
-        "未提供 units 图层：已生成 {count} 个约 {size_km} km 的六边形单元，人口按{basis}分配",
+        "未提供单元（units）图层：已生成 {count} 个约 {size_km} km 的六边形单元，人口按面积分配",
         "如有街道/乡镇边界和人口，请上传 units 图层以替代生成的单元",
-        "no units layer: generated {count} hexagonal cells of about {size_km} km, population apportioned by {basis}",
+        "no units layer: generated {count} hexagonal cells of about {size_km} km, population apportioned by area",
+        "upload a units layer with your sub-district boundaries and population to replace them",
+    ),
+    "units_generated_points": (
+        "未提供单元（units）图层：已生成 {count} 个约 {size_km} km 的六边形单元，人口按人口点汇总",
+        "如有街道/乡镇边界和人口，请上传 units 图层以替代生成的单元",
+        "no units layer: generated {count} hexagonal cells of about {size_km} km, population summed from the population points",
         "upload a units layer with your sub-district boundaries and population to replace them",
     ),
     "partnership_unknown": (
@@ -184,6 +196,9 @@ class Issue:
     def _texts(self, lang: str) -> tuple[str, str]:
         zh_what, zh_fix, en_what, en_fix = MESSAGES[self.code]
         fields = {"layer": self.layer, "column": self.column, "value": self.value, **dict(self.params)}
+        for key, value in fields.items():
+            if key.endswith("_pos") and str(value).isdigit():  # another place in the same file
+                fields[key] = replace(self, position=int(value)).place(lang)
         what, fix = (zh_what, zh_fix) if lang == "zh" else (en_what, en_fix)
         return what.format(**fields), fix.format(**fields)
 
@@ -230,7 +245,7 @@ def issue(severity: Severity, code: str, **kw: object) -> Issue:
     own = {k: kw.pop(k) for k in ("layer", "position", "position_kind", "column", "value") if k in kw}
     if "value" in own:
         own["value"] = _short(own["value"])
-    params = tuple(sorted((k, _short(v)) for k, v in kw.items()))
+    params = tuple(sorted((k, str(v)) for k, v in kw.items()))
     return Issue(severity, code, params=params, **own)  # type: ignore[arg-type]
 
 
@@ -287,4 +302,11 @@ class DataValidationError(GeodataError, ValueError):
 
 
 class UnsafeArchiveError(GeodataError):
-    """An uploaded archive was refused before anything in it was read."""
+    """An uploaded archive was refused before anything in it was read.
+
+    ``damaged`` tells a truncated or corrupt archive from one refused for safety.
+    """
+
+    def __init__(self, message: str, *, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.damaged = damaged

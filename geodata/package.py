@@ -24,7 +24,7 @@ import shapely
 from geodata import coords
 from geodata.errors import DataValidationError, LoadReport, UnsafeArchiveError, issue
 from geodata.readers import DEFAULT_LIMITS, VECTOR_SUFFIXES, TABLE_SUFFIXES, Limits, RawLayer, read_file, safe_extract
-from geodata.schema import DISTRICTS, FACILITIES, LAYERS, LEAD_KINDS, UNITS, LayerMeta
+from geodata.schema import FACILITIES, LAYERS, LEAD_KINDS, LayerMeta, layer_for_file
 from geodata.units import apportion, hex_units
 from geodata.validate import POS, interpret
 from planning.config import PlanConfig
@@ -63,7 +63,7 @@ def _layer_files(folder: Path, limits: Limits) -> tuple[dict[str, tuple[str, Raw
     """Find layer files in ``folder`` (or one sub-folder of it, as zips often have)."""
     candidates = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
     subdirs = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))]
-    if not any(p.stem.lower() in LAYERS or p.suffix.lower() == ".gpkg" for p in candidates) and len(subdirs) == 1:
+    if not any(layer_for_file(p.stem) or p.suffix.lower() == ".gpkg" for p in candidates) and len(subdirs) == 1:
         return _layer_files(subdirs[0], limits)
     found: dict[str, tuple[str, RawLayer]] = {}
     notes = []
@@ -73,8 +73,9 @@ def _layer_files(folder: Path, limits: Limits) -> tuple[dict[str, tuple[str, Raw
             continue
         if suffix not in VECTOR_SUFFIXES + TABLE_SUFFIXES:
             continue
-        for name, raw in read_file(path, limits=limits):
-            if suffix != ".gpkg" and name not in LAYERS:
+        for stem, raw in read_file(path, limits=limits):
+            name = stem if suffix == ".gpkg" else layer_for_file(stem)
+            if name is None:
                 notes.append(issue("warning", "layer_unknown", position_kind="file", name=path.name))
                 continue
             if name in found:
@@ -104,7 +105,8 @@ def load_package(
             try:
                 safe_extract(path.read_bytes(), Path(tmp), limits=limits)
             except UnsafeArchiveError as exc:
-                raise DataValidationError([issue("error", "unsafe_archive", position_kind="file", detail=str(exc))]) from exc
+                code = "archive_damaged" if exc.damaged else "unsafe_archive"
+                raise DataValidationError([issue("error", code, position_kind="file", detail=str(exc))]) from exc
             package = load_package(Path(tmp), config=config, config_text=config_text,
                                    crs_overrides=crs_overrides, limits=limits)
             return replace(package, name=path.stem)
@@ -161,7 +163,8 @@ def build_package(
 
     districts = frames.get("districts")
     if districts is None or len(districts) == 0:
-        raise DataValidationError(report.errors or [issue("error", "layer_empty", layer="districts", position_kind="file")])
+        problems = [i for i in report.ordered() if i.severity != "info"]
+        raise DataValidationError(problems or [issue("error", "layer_empty", layer="districts", position_kind="file")])
     districts = districts.copy()
     districts["pooling_area"] = districts["pooling_area"].replace("", "all")
     districts["district_name"] = districts["district_name"].where(districts["district_name"] != "", districts["district_code"])
@@ -257,10 +260,9 @@ def _fill_population(
     """Generate units when there are none; give units without population a share by area."""
     if units is None or len(units) == 0:
         units = hex_units(districts, size_km=config.hex_size_km, population_points=points)
-        basis = ("人口点" if points is not None and len(points) else "面积") + " / " + (
-            "population points" if points is not None and len(points) else "area")
-        report.add(issue("info", "units_generated", layer="units", position_kind="file", count=len(units),
-                         size_km=f"{config.hex_size_km:g}", basis=basis))
+        code = "units_generated_points" if points is not None and len(points) else "units_generated"
+        report.add(issue("info", code, layer="units", position_kind="file", count=len(units),
+                         size_km=f"{config.hex_size_km:g}"))
         meta["units"] = LayerMeta(layer="units", source="generated", crs="EPSG:4326", rows_loaded=len(units), generated=True)
         units[POS] = np.arange(1, len(units) + 1)
         return units

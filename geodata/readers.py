@@ -12,6 +12,7 @@ import io
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -76,7 +77,7 @@ def safe_extract(data: bytes, dest: Path, *, limits: Limits = DEFAULT_LIMITS) ->
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise UnsafeArchiveError(f"not a readable zip ({exc})") from exc
+        raise UnsafeArchiveError(f"not a readable zip ({exc})", damaged=True) from exc
     if len(members) > limits.max_members:
         raise UnsafeArchiveError(f"{len(members)} members, at most {limits.max_members} allowed")
     total = 0
@@ -100,13 +101,16 @@ def safe_extract(data: bytes, dest: Path, *, limits: Limits = DEFAULT_LIMITS) ->
         if root not in target.parents:
             raise UnsafeArchiveError(f"member name {m.filename!r} points outside the archive")
         target.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(m) as src, open(target, "wb") as out:
-            remaining = m.file_size + 1
-            while chunk := src.read(1 << 20):
-                remaining -= len(chunk)
-                if remaining < 0:  # the header lied about the size
-                    raise UnsafeArchiveError(f"member {m.filename!r} is larger than it declares")
-                out.write(chunk)
+        try:
+            with archive.open(m) as src, open(target, "wb") as out:
+                remaining = m.file_size + 1
+                while chunk := src.read(1 << 20):
+                    remaining -= len(chunk)
+                    if remaining < 0:  # the header lied about the size
+                        raise UnsafeArchiveError(f"member {m.filename!r} is larger than it declares")
+                    out.write(chunk)
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise UnsafeArchiveError(f"member {m.filename!r} cannot be read ({exc})", damaged=True) from exc
         written.append(target)
     return written
 
@@ -182,8 +186,8 @@ def read_geojson(data: bytes, name: str) -> RawLayer:
 def read_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str, RawLayer]]:
     """Read one file into (layer name, raw layer) pairs: a GeoPackage may hold several layers.
 
-    Raises ``GeodataError`` subclasses only for archives refused before reading; other read
-    failures come back as a raw layer carrying a ``file_unreadable`` issue.
+    Never raises for a bad file: failures come back as a raw layer carrying the issue
+    (``file_unreadable``, ``archive_damaged``, ``unsafe_archive``, ...).
     """
     suffix = path.suffix.lower()
     stem = path.stem.lower()
@@ -207,8 +211,8 @@ def read_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str,
             return [(stem, read_table(path.read_bytes(), path.name))]
         if suffix in (".geojson", ".json"):
             return [(stem, read_geojson(path.read_bytes(), path.name))]
-    except UnsafeArchiveError:
-        raise
+    except UnsafeArchiveError as exc:
+        return [(stem, _failed(path.name, "archive_damaged" if exc.damaged else "unsafe_archive", detail=str(exc)))]
     except Exception as exc:  # noqa: BLE001 - any parser failure is reported, never crashes the app
         return [(stem, _failed(path.name, "file_unreadable", detail=_one_line(exc)))]
     return [(stem, _failed(path.name, "file_unreadable", detail=f"unsupported file type {suffix or '(none)'}"))]

@@ -174,6 +174,23 @@ LAYERS: dict[str, Layer] = {
     layer.name: layer for layer in (DISTRICTS, UNITS, FACILITIES, PARTNERSHIPS, POPULATION_POINTS)
 }
 
+# File names planners give their layers, mapped to the layer (compared after lower-casing).
+LAYER_FILE_ALIASES: dict[str, str] = {
+    "区县": "districts", "区县边界": "districts", "行政区": "districts", "行政区划": "districts", "边界": "districts",
+    "district": "districts", "county": "districts", "counties": "districts",
+    "单元": "units", "人口单元": "units", "街道": "units", "乡镇": "units", "街镇": "units", "unit": "units",
+    "机构": "facilities", "医疗机构": "facilities", "医院": "facilities", "facility": "facilities",
+    "合作": "partnerships", "合作关系": "partnerships", "既往合作": "partnerships", "partnership": "partnerships",
+    "人口点": "population_points", "人口": "population_points",
+}
+
+
+def layer_for_file(stem: str) -> str | None:
+    """The layer a file belongs to, from its name (``区县边界.geojson`` -> districts)."""
+    key = stem.strip().lower()
+    return key if key in LAYERS else LAYER_FILE_ALIASES.get(key)
+
+
 # Columns that carry point coordinates or WKT in tables (CSV/XLSX).
 LONGITUDE_ALIASES = ("longitude", "lon", "lng", "long", "x", "经度", "东经", "x坐标")
 LATITUDE_ALIASES = ("latitude", "lat", "y", "纬度", "北纬", "y坐标")

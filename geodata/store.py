@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+from datetime import datetime
 from pathlib import Path
 
 from geodata.errors import GeodataError
@@ -35,8 +37,8 @@ def _safe_name(name: str) -> str:
 def save_upload(files: list[tuple[str, bytes]], *, limits: Limits = DEFAULT_LIMITS) -> str:
     """Keep uploaded files; returns the package id. Raises ``GeodataError`` past the bounds.
 
-    A ``manifest.json`` beside them records a readable name (the archive's name, or the first
-    file's) and the file names.
+    A ``manifest.json`` beside them records the file names, the time, and the archive's name
+    when the upload is one ``.zip`` or ``.gpkg``.
     """
     if not files:
         raise GeodataError("no files")
@@ -55,8 +57,9 @@ def save_upload(files: list[tuple[str, bytes]], *, limits: Limits = DEFAULT_LIMI
     names = [_safe_name(name) for name, _ in files]
     for name, (_, data) in zip(names, files):
         _write(folder / name, data)
-    title = Path(names[0]).stem if len(names) == 1 else f"{Path(sorted(names)[0]).stem} +{len(names) - 1}"
-    manifest = {"name": title, "files": sorted(names)}
+    archive = Path(names[0]).stem if len(names) == 1 and names[0].lower().endswith((".zip", ".gpkg")) else ""
+    manifest = {"archive": archive, "files": sorted(names),
+                "saved": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")}
     _write(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
     return package_id
 
@@ -67,14 +70,20 @@ def _write(target: Path, data: bytes) -> None:
     tmp.replace(target)
 
 
-def package_name(package_id: str) -> str:
-    """The readable name recorded when the package was uploaded."""
-    manifest = package_path(package_id)
-    manifest = (manifest if manifest.is_dir() else manifest.parent) / MANIFEST
+def package_info(package_id: str) -> dict:
+    """What the manifest recorded at upload: ``archive``, ``files``, ``saved``."""
+    path = package_path(package_id)
+    manifest = (path if path.is_dir() else path.parent) / MANIFEST
     try:
-        return str(json.loads(manifest.read_text(encoding="utf-8"))["name"])
-    except (OSError, ValueError, KeyError):
-        return package_id
+        return dict(json.loads(manifest.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def discard(package_id: str) -> None:
+    """Remove a stored upload (one that could not be used)."""
+    if _ID.match(package_id):
+        shutil.rmtree(data_dir() / "packages" / package_id, ignore_errors=True)
 
 
 def package_path(package_id: str) -> Path:

@@ -198,9 +198,9 @@ def _coerce_column(col: Column, values: pd.Series, rows: _Rows, source: str) -> 
             elif canon in col.choices:
                 out.append(canon)
             else:
-                choices = ", ".join(c for c in col.choices if c)
                 rows.note("error" if col.required else "warning", "bad_choice", i, reject=col.required,
-                          column=source, value=v, choices=choices)
+                          column=source, value=v, choices=", ".join(c for c in col.choices if c),
+                          choices_zh=_choices_text(col))
                 out.append(col.default if col.default is not None else "")
         elif col.dtype == "bool":
             b = _bool(v)
@@ -209,6 +209,12 @@ def _coerce_column(col: Column, values: pd.Series, rows: _Rows, source: str) -> 
                 b = None
             out.append(b)
     return pd.Series(out, index=values.index, dtype=object)
+
+
+def _choices_text(col: Column) -> str:
+    """The allowed values with a Chinese word for each: 社区卫生服务中心 (chc), …"""
+    words = {v: k for k, v in reversed(list(VALUE_ALIASES.get(col.name, {}).items()))}
+    return "、".join(f"{words[c]} ({c})" if c in words else c for c in col.choices if c)
 
 
 def _check_codes(layer: Layer, frame: pd.DataFrame, rows: _Rows, source: str) -> None:
@@ -220,7 +226,7 @@ def _check_codes(layer: Layer, frame: pd.DataFrame, rows: _Rows, source: str) ->
             rows.note("error", "code_missing", i, reject=True, column=source)
         elif code in first:
             where = rows.positions[first[code]]
-            rows.note("error", "code_duplicate", i, reject=True, column=source, value=code, first=where)
+            rows.note("error", "code_duplicate", i, reject=True, column=source, value=code, first_pos=where)
         else:
             first[code] = i
 

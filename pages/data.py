@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.schema import FACILITY_KINDS
+from geodata.schema import FACILITY_KINDS, RINGS
 from ui import state
 from ui.i18n import t
-from ui.maps import base_map, district_layer, facility_layer, legend_html, unit_layer
+from ui.maps import (TILE_HOSTS, base_map, district_labels, district_layer, facility_layer, legend_html,
+                     unit_layer)
 from ui.report import show_report
+from ui.tables import display
 
 lang = state.lang()
 L = state.labels(lang)
@@ -18,7 +21,8 @@ package_id, pkg = state.current()
 st.title(t("app_title", lang))
 st.caption(t("app_subtitle", lang))
 if pkg.modelled_layers:
-    st.info(t("modelled_banner", lang, layers="、".join(L[layer] for layer in pkg.modelled_layers)))
+    sep = "、" if lang == "zh" else ", "
+    st.info(t("modelled_banner", lang, layers=sep.join(L[layer] for layer in pkg.modelled_layers)))
 
 counts = pkg.facilities["kind"].value_counts()
 cols = st.columns(5)
@@ -30,29 +34,38 @@ cols[4].metric(L["village_clinics"], int(counts.get("village_clinic", 0)))
 
 present = [k for k in FACILITY_KINDS if counts.get(k, 0)]
 with st.expander(L["map"] + " · " + L["legend"], expanded=False):
-    c1, c2, c3 = st.columns([1, 2, 1])
+    c1, c2 = st.columns([1, 3])
     show_units = c1.toggle(L["show_units"], value=True)
+    basemap = c1.selectbox(L["basemap"], ["none", "osm", "tianditu"],
+                           format_func=lambda b: L[{"none": "basemap_none", "osm": "basemap_osm", "tianditu": "basemap_tdt"}[b]])
+    key = c1.text_input(L["tdt_key"], type="password") if basemap == "tianditu" else ""
     kinds = c2.multiselect(L["show_kinds"], present, default=[k for k in present if k != "village_clinic"],
                            format_func=lambda k: L[f"kind_{k}"])
-    basemap = c3.selectbox(L["basemap"], ["none", "osm", "tianditu"],
-                           format_func=lambda b: L[f"basemap_{ {'none': 'none', 'osm': 'osm', 'tianditu': 'tdt'}[b] }"])
-    key = c3.text_input(L["tdt_key"], type="password") if basemap == "tianditu" else ""
+if basemap != "none":
+    st.warning(t("online_basemap", lang, host=TILE_HOSTS[basemap]))
 
+# The base map stays the same across reruns (so zoom and position are kept); what the planner
+# switches on and off travels in feature groups.
 m = base_map(pkg.districts, basemap=basemap, tianditu_key=key)
 district_layer(pkg.districts, L).add_to(m)
+district_labels(pkg.districts).add_to(m)
+units = folium.FeatureGroup(name="units")
 if show_units:
-    unit_layer(pkg.units, L).add_to(m)
+    unit_layer(pkg.units, dict(zip(pkg.districts["district_code"], pkg.districts["district_name"])), L).add_to(units)
+points = folium.FeatureGroup(name="facilities")
 for kind in kinds:
-    facility_layer(pkg.facilities, kind, L).add_to(m)
-st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"data-map-{package_id}")
-rings = [r for r in ("central", "near_suburb", "remote_suburb", "county") if r in set(pkg.districts["ring"])]
-st.markdown(legend_html(rings, present, L), unsafe_allow_html=True)
+    facility_layer(pkg.facilities, kind, L).add_to(points)
+st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"data-map-{package_id}-{basemap}",
+          feature_group_to_add=[units, points])
+rings = [r for r in RINGS if r in set(pkg.districts["ring"])]
+st.markdown(legend_html(rings, kinds, L), unsafe_allow_html=True)
 
 tabs = st.tabs([L["districts"], L["units"], L["facilities"], L["partnerships"], L["load_report"]])
-tables = (pkg.districts, pkg.units, pkg.facilities, pkg.partnerships)
-for tab, frame in zip(tabs, tables):
+for tab, frame in zip(tabs, (pkg.districts, pkg.units, pkg.facilities, pkg.partnerships)):
     with tab:
-        shown = frame.drop(columns=[c for c in ("geometry", "_pos") if c in frame.columns])
-        st.dataframe(shown, hide_index=True, width="stretch")
+        if len(frame):
+            st.dataframe(display(frame, lang), hide_index=True, width="stretch")
+        else:
+            st.caption(L["no_rows"])
 with tabs[4]:
     show_report(pkg.report, pkg.meta, lang)

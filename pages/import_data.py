@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from geodata.errors import DataValidationError, GeodataError, LoadReport
 from geodata.schema import LAYERS
-from geodata.store import MAX_FILES, save_upload
+from geodata.store import MAX_FILES, discard, save_upload
 from ui import state
 from ui.i18n import t
-from ui.report import issue_table, show_report
+from ui.report import layer_label, show_issues, show_report
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "DATA_FORMAT.md"
+LAYERS_WITH_CRS = ("districts", "units", "facilities")
 
 lang = state.lang()
-L = state.labels(lang)
-
 st.title(t("page_import", lang))
 st.markdown(t("import_intro", lang))
 
@@ -23,15 +26,22 @@ files = st.file_uploader(
 )
 systems = {"": t("crs_auto", lang), "wgs84": "WGS84 (EPSG:4326)", "cgcs2000": "CGCS2000 (EPSG:4490)",
            "gcj02": "GCJ-02（高德/腾讯 AMap/Tencent）", "bd09": "BD-09（百度 Baidu）"}
-crs: dict[str, str] = {}
-cols = st.columns(3)
-for col, layer in zip(cols, ("districts", "units", "facilities")):
-    choice = col.selectbox(t("crs_of", lang, layer=layer), list(systems), format_func=systems.get, key=f"crs-{layer}")
-    if choice:
-        crs[layer] = choice
+for layer in LAYERS_WITH_CRS:
+    st.session_state.setdefault(f"crs-{layer}", state.crs_choices().get(layer, ""))
+cols = st.columns(len(LAYERS_WITH_CRS))
+for col, layer in zip(cols, LAYERS_WITH_CRS):
+    col.selectbox(t("crs_of", lang, layer=layer_label(layer, lang)), list(systems), format_func=systems.get,
+                  key=f"crs-{layer}")
+crs = {layer: st.session_state[f"crs-{layer}"] for layer in LAYERS_WITH_CRS if st.session_state[f"crs-{layer}"]}
 
 
-def load_and_show(files, crs: dict[str, str]) -> None:
+def _convert_from_gcj02() -> None:
+    st.session_state["crs-facilities"] = "gcj02"
+    st.session_state["reload"] = True
+
+
+def load(files, crs: dict[str, str]) -> None:
+    """Store and load the upload; on success make it the session's data and show its report."""
     if not files:
         st.warning(t("nothing_uploaded", lang))
         return
@@ -40,31 +50,36 @@ def load_and_show(files, crs: dict[str, str]) -> None:
         return
     try:
         package_id = save_upload([(f.name, f.getvalue()) for f in files])
-        pkg = state.load(package_id, crs)
-    except DataValidationError as exc:
-        st.error(t("load_failed", lang))
-        st.dataframe(issue_table(LoadReport(issues=exc.issues), lang), hide_index=True, width="stretch")
-        return
     except GeodataError as exc:
         st.error(f"{t('load_failed', lang)} {exc}")
         return
+    try:
+        state.load(package_id, crs)
+    except DataValidationError as exc:
+        discard(package_id)
+        st.error(t("load_failed", lang))
+        show_issues(LoadReport(issues=exc.issues), lang)
+        return
     state.activate(package_id, crs)
+    st.session_state["last_import"] = package_id
+    st.rerun()  # so the sidebar and every page show the new data
+
+
+if st.button(t("validate_load", lang), type="primary") or st.session_state.pop("reload", False):
+    st.session_state.pop("last_import", None)
+    load(files, crs)
+
+package_id, pkg = state.current()
+if st.session_state.get("last_import") == package_id:
     st.success(t("loaded_ok", lang, name=pkg.name, units=len(pkg.units), facilities=len(pkg.facilities),
                  population=f"{pkg.population:,.0f}"))
-    show_report(pkg.report, pkg.meta, lang)
     if any(i.code == "looks_gcj02" for i in pkg.report.issues):
-        st.session_state["offer_gcj"] = True
-
-
-if st.button(t("validate_load", lang), type="primary"):
-    st.session_state.pop("offer_gcj", None)
-    load_and_show(files, crs)
-if st.session_state.get("offer_gcj") and files:
-    if st.button(t("convert_gcj", lang)):
-        st.session_state.pop("offer_gcj", None)
-        load_and_show(files, {**crs, "facilities": "gcj02"})
+        st.button(t("convert_gcj", lang), on_click=_convert_from_gcj02)
+    show_report(pkg.report, pkg.meta, lang)
 
 with st.expander(t("data_source_note", lang)):
     for layer in LAYERS.values():
-        st.markdown(f"**{layer.name}** — {layer.meaning}")
-        st.markdown(", ".join(f"`{c.name}`{'*' if c.required else ''}" for c in layer.columns))
+        st.markdown(f"**{layer_label(layer.name, lang)}** — {layer.meaning}")
+        st.markdown("、".join(f"`{c.name}`" + (f"（{t('required', lang)}）" if c.required else "") for c in layer.columns))
+with st.expander(t("format_doc", lang)):
+    st.markdown(DOC.read_text(encoding="utf-8"))

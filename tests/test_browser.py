@@ -142,9 +142,23 @@ def test_upload_shows_the_report_and_opens_the_data(page, server, output_dir, tm
     page.wait_for_timeout(1000)
     page.screenshot(path=str(output_dir / "browser_import_report.png"), full_page=True)
     assert "data=" in page.url
-    page.goto(page.url.replace("/import_data", "/"))
+    page.get_by_text("上传于").first.wait_for()  # the sidebar names the new data at once
+    # the page links keep the data: go to the overview through the sidebar, then refresh
+    page.get_by_role("link", name="数据总览").click()
     assert _map_paths(page, 2 + 32) >= 2 + 32
     page.get_by_text("32,000").first.wait_for()
+    page.reload()
+    assert _map_paths(page, 2 + 32) >= 2 + 32
+    page.get_by_text("32,000").first.wait_for()
+
+
+def test_language_is_kept_across_pages(page, server):
+    page.goto(server["url"])
+    page.get_by_text("English").click()
+    page.get_by_text("Resident population").first.wait_for()
+    page.get_by_role("link", name="Import data").click()
+    page.get_by_role("button", name="Validate and load").wait_for()
+    assert "lang=en" in page.url
 
 
 def test_hostile_names_are_shown_as_text(page, server, output_dir, tmp_path):
@@ -165,7 +179,7 @@ def test_hostile_names_are_shown_as_text(page, server, output_dir, tmp_path):
     page.screenshot(path=str(output_dir / "browser_hostile_upload.png"))
     page.get_by_role("button", name="校验并载入").click(timeout=5000)
     page.get_by_text("已载入").wait_for(timeout=30_000)
-    page.goto(page.url.replace("/import_data", "/"))
+    page.get_by_role("link", name="数据总览").click()
     assert _map_paths(page, 2) >= 2
     frame = page.frame_locator(MAP)
     page.locator(MAP).scroll_into_view_if_needed()

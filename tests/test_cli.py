@@ -30,7 +30,7 @@ def test_validate_reports_bad_rows_and_exits_1(tmp_path):
     (world / "facilities.csv").write_text(facilities_csv(rows), encoding="utf-8")
     done = run("--lang", "en", "validate", str(world))
     assert done.returncode == 1
-    assert "facilities · line 9 · column facility_code: code DH-A is a duplicate (first seen at 2)" in done.stdout
+    assert "facilities · line 9 · column facility_code: code DH-A is a duplicate (first seen at line 2)" in done.stdout
     assert "facilities · line 10 · column kind: '药店' is not an allowed value" in done.stdout
     assert "facilities         7 loaded     2 rejected" in done.stdout
     zh = run("validate", str(world))

@@ -19,7 +19,7 @@ LABELS = {k: t(k, "zh") for k in TEXT}
 def _frames():
     d = gpd.GeoDataFrame({"district_code": ["D1"], "district_name": [HOSTILE], "ring": ["central"],
                           "population": [100.0]}, geometry=[shapely.box(121, 31, 121.1, 31.1)], crs=4326)
-    u = gpd.GeoDataFrame({"unit_code": [HOSTILE], "unit_name": [HOSTILE], "population": [100.0]},
+    u = gpd.GeoDataFrame({"unit_code": [HOSTILE], "unit_name": [HOSTILE], "district_code": ["D1"], "population": [100.0]},
                          geometry=[shapely.box(121, 31, 121.1, 31.1)], crs=4326)
     f = gpd.GeoDataFrame({"facility_code": ["F1"], "name": [HOSTILE], "kind": ["chc"]},
                          geometry=[shapely.Point(121.05, 31.05)], crs=4326)
@@ -37,7 +37,7 @@ def test_map_html_never_carries_raw_planner_markup():
     d, u, f = _frames()
     m = base_map(d)
     district_layer(d, LABELS).add_to(m)
-    unit_layer(u, LABELS).add_to(m)
+    unit_layer(u, {"D1": HOSTILE}, LABELS).add_to(m)
     facility_layer(f, "chc", LABELS).add_to(m)
     html = m.get_root().render()
     assert "<img src=x" not in html and "${alert" not in html and "`x`" not in html

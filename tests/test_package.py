@@ -317,3 +317,31 @@ def test_second_file_for_a_layer_is_named_and_ignored(world):
     dup = next(i for i in pkg.report.issues if i.code == "layer_duplicate")
     assert dict(dup.params) == {"name": "facilities.xlsx", "used": "facilities.csv"}
     assert len(pkg.facilities) == 7
+
+
+def test_truncated_zip_is_called_damaged_not_unsafe(tmp_path, world):
+    z = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        for f in world.iterdir():
+            zf.write(f, f.name)
+    z.write_bytes(z.read_bytes()[:200])
+    with pytest.raises(DataValidationError) as err:
+        load_package(z)
+    assert err.value.issues[0].code == "archive_damaged"
+    assert "damaged or incomplete" in err.value.issues[0].message("en")
+
+
+def test_chinese_layer_file_names_are_recognised(tmp_path, world):
+    for src, dst in (("districts.geojson", "区县边界.geojson"), ("facilities.csv", "医疗机构.csv"), ("units.geojson", "单元.geojson")):
+        (world / src).rename(world / dst)
+    pkg = load_package(world)
+    assert len(pkg.districts) == 2 and len(pkg.facilities) == 7 and len(pkg.units) == 32
+
+
+def test_unusable_package_error_lists_ignored_files_too(tmp_path):
+    (tmp_path / "边界文件.geojson").write_text(collection(district_features()), encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        load_package(tmp_path)
+    codes = [i.code for i in err.value.issues]
+    assert codes == ["layer_missing", "layer_unknown"]
+    assert "districts（区县边界）" in err.value.issues[1].fix("zh")

@@ -65,7 +65,8 @@ def test_missing_and_duplicate_codes_are_rejected_with_positions():
     assert list(result.frame["facility_code"]) == ["F1", "F2"]
     assert ("code_missing", 3, "facility_code") in codes(result)
     dup = next(i for i in result.issues if i.code == "code_duplicate")
-    assert (dup.position, dup.value, dict(dup.params)["first"]) == (4, "F1", "2")
+    assert (dup.position, dup.value, dict(dup.params)["first_pos"]) == (4, "F1", "2")
+    assert "首次出现于第 2 行" in dup.message("zh") and "first seen at line 2" in dup.message("en")
     assert list(result.rejected["position"]) == [3, 4]
     assert "duplicate" in dup.message("en") and "重复" in dup.message("zh")
 
@@ -99,7 +100,7 @@ def test_unknown_kind_is_rejected_and_lists_the_choices():
     result = interpret(FACILITIES, table([GOOD, {**GOOD, "facility_code": "F2", "kind": "药店"}]))
     assert list(result.frame["facility_code"]) == ["F1"]
     bad = next(i for i in result.issues if i.code == "bad_choice")
-    assert bad.position == 3 and "village_clinic" in bad.fix("en")
+    assert bad.position == 3 and "village_clinic" in bad.fix("en") and "村卫生室 (village_clinic)" in bad.fix("zh")
 
 
 def test_bad_boolean_warns():

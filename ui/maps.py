@@ -57,12 +57,24 @@ def _safe_frame(gdf: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
     return out
 
 
+TILE_HOSTS = {"osm": "tile.openstreetmap.org", "tianditu": "tianditu.gov.cn"}
+# Leaflet paths take keyboard focus when clicked and browsers draw a focus box around them.
+_CSS = "<style>.leaflet-interactive:focus{outline:none}.district-label{font:600 13px sans-serif;color:#222;" \
+       "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;pointer-events:none}</style>"
+
+
 def base_map(districts: gpd.GeoDataFrame, *, basemap: str = "none", tianditu_key: str = "") -> folium.Map:
-    """A map fitted to the districts, with no tiles unless a base map is chosen."""
+    """A map fitted to the districts, with no tiles unless a base map is chosen.
+
+    The wheel does not zoom (it scrolls the page; zoom with the buttons or a double click), and
+    zoom snaps in quarter steps so the districts fill the frame.
+    """
     minx, miny, maxx, maxy = districts.total_bounds
     # No attribution control: the page credits a chosen base map in its own caption.
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=9,
-                   control_scale=True, zoom_control=True, attribution_control=False)
+                   control_scale=True, zoom_control=True, attribution_control=False,
+                   scroll_wheel_zoom=False, zoom_snap=0.25, zoom_delta=0.5)
+    m.get_root().header.add_child(folium.Element(_CSS))
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
     elif basemap == "tianditu" and tianditu_key:
@@ -76,6 +88,16 @@ def base_map(districts: gpd.GeoDataFrame, *, basemap: str = "none", tianditu_key
             ).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
+
+
+def district_labels(districts: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """District names at a point inside each district."""
+    group = folium.FeatureGroup(name="district labels")
+    for name, geom in zip(districts["district_name"], districts.geometry):
+        p = geom.representative_point()
+        folium.Marker([p.y, p.x], icon=folium.DivIcon(html=f'<div class="district-label">{safe_text(name)}</div>',
+                                                      icon_size=(0, 0), icon_anchor=(0, 0))).add_to(group)
+    return group
 
 
 def district_layer(districts: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
@@ -96,15 +118,16 @@ def district_layer(districts: gpd.GeoDataFrame, labels: dict[str, str]) -> foliu
     )
 
 
-def unit_layer(units: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
+def unit_layer(units: gpd.GeoDataFrame, district_names: dict[str, str], labels: dict[str, str]) -> folium.GeoJson:
     frame = _safe_frame(units, ["unit_code", "unit_name"])
+    frame["district"] = [safe_text(district_names.get(d, d)) for d in units["district_code"]]
     frame["population"] = [f"{p:,.0f}" for p in units["population"]]
     return folium.GeoJson(
         frame,
         name="units",
         style_function=lambda f: {"fillOpacity": 0.0, "color": "#555555", "weight": 0.6, "dashArray": "3"},
-        tooltip=folium.GeoJsonTooltip(fields=["unit_name", "unit_code", "population"],
-                                      aliases=[labels["units"], labels["code"], labels["population"]]),
+        tooltip=folium.GeoJsonTooltip(fields=["unit_name", "unit_code", "district", "population"],
+                                      aliases=[labels["units"], labels["code"], labels["districts"], labels["population"]]),
     )
 
 
@@ -135,4 +158,5 @@ def legend_html(rings: list[str], kinds: list[str], labels: dict[str, str]) -> s
         f'border-radius:50%;background:{KIND_STYLE[k][0]};margin:0 4px 0 10px"></span>{html.escape(labels["kind_" + k])}'
         for k in kinds
     ]
-    return '<div style="font-size:0.9rem;line-height:1.9">' + " ".join(items) + "</div>"
+    return '<div style="font-size:0.9rem;line-height:1.9">' + " ".join(
+        f'<span style="white-space:nowrap">{item}</span>' for item in items) + "</div>"

@@ -10,32 +10,58 @@ import streamlit as st
 from geodata.errors import LoadReport
 from geodata.schema import LayerMeta
 from ui.i18n import t
+from ui.tables import display
+
+WIDE = {"problem": "large", "fix": "large"}
+
+
+def layer_label(layer: str, lang: str) -> str:
+    """区县边界 (districts) in Chinese, the layer name in English."""
+    if not layer:
+        return ""
+    try:
+        word = t(f"layer_{layer}", lang)
+    except KeyError:
+        return layer
+    return f"{word}（{layer}）" if lang == "zh" else layer
 
 
 def issue_table(report: LoadReport, lang: str) -> pd.DataFrame:
     table = report.table(lang)
     table["severity"] = [t(s, lang) for s in table["severity"]]
-    table = table.drop(columns=["code"])
-    return table.rename(columns={c: t(c, lang) for c in table.columns})
+    table["layer"] = [layer_label(x, lang) if x else "" for x in table["layer"]]
+    return table.drop(columns=["code"])
+
+
+def show_issues(report: LoadReport, lang: str) -> None:
+    """Errors first, with problem and fix columns wide enough to read."""
+    table = issue_table(report, lang)
+    config = {c: st.column_config.TextColumn(t(c, lang), width=WIDE.get(c, "small")) for c in table.columns}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
 
 
 def show_report(report: LoadReport, meta: Mapping[str, LayerMeta], lang: str) -> None:
     """Counts, then the issues (errors first), the rows not loaded, and how columns were read."""
-    counts = report.counts()
+    problems = LoadReport(issues=[i for i in report.issues if i.code != "column_mapped"])
+    counts = problems.counts()
     summary = t("issues_summary", lang, **counts)
     (st.error if counts["error"] else st.warning if counts["warning"] else st.success)(summary)
-    problems = [i for i in report.issues if i.code != "column_mapped"]
-    if problems:
-        shown = LoadReport(issues=problems)
-        st.dataframe(issue_table(shown, lang), hide_index=True, width="stretch")
+    if problems.issues:
+        show_issues(problems, lang)
     else:
         st.caption(t("no_issues", lang))
     for layer, rejected in report.rejected.items():
-        with st.expander(t("rejected_rows", lang, layer=layer) + f" · {len(rejected)}"):
-            st.dataframe(rejected.astype(str), hide_index=True, width="stretch")
+        why = {i.position: i.message(lang) for i in report.issues
+               if i.layer == layer and i.severity == "error" and i.position is not None}
+        shown = rejected.copy()
+        shown["reason"] = [why.get(p, r) for p, r in zip(shown["position"], shown["reason"])]
+        label = t("rejected_rows", lang, layer=layer_label(layer, lang)) + f" · {len(rejected)}"
+        with st.expander(label):
+            st.dataframe(display(shown.astype(str), lang), hide_index=True, width="stretch")
     if meta:
+        st.markdown(f"**{t('mapping_table', lang)}**")
         rows = [
-            {t("layer", lang): m.layer, t("source_file", lang): m.source, t("crs_used", lang): m.crs,
+            {t("layer", lang): layer_label(m.layer, lang), t("source_file", lang): m.source, t("crs_used", lang): m.crs,
              t("rows_loaded", lang): m.rows_loaded,
              t("column_mappings", lang): "; ".join(f"{c.source} → {c.target}" for c in m.mappings)}
             for m in meta.values()

@@ -1,9 +1,10 @@
-"""Per-session state: language and the current data package, kept in the URL.
+"""Per-session state: language, the current data package and its coordinate choices.
 
-The URL carries ``lang``, ``data`` (``default`` or an upload id) and ``crs`` (per-layer
-coordinate systems chosen on import), so a refresh or a shared
-link opens the same data in the same language. Loaded packages are cached per server (they are
-immutable values; pages never change them in place).
+Within a session, ``st.session_state`` holds them (page links drop the URL's query string); the
+URL mirrors them on every run (``lang``, ``data`` = ``default`` or an upload id, ``crs`` =
+per-layer coordinate systems chosen on import), so a refresh, a restart or a shared link opens
+the same data in the same language. Loaded packages are cached per server: they are immutable
+values and pages never change them in place.
 """
 
 from __future__ import annotations
@@ -16,15 +17,46 @@ import streamlit as st
 from geodata.default import load_default
 from geodata.errors import GeodataError
 from geodata.package import DataPackage, load_package
-from geodata.store import package_name, package_path
+from geodata.store import package_info, package_path
 from ui.i18n import LANGS, TEXT, t
 
 DEFAULT = "default"
+_KEYS = ("lang", "data", "crs")
+
+
+def init() -> None:
+    """Take the session's state from the URL on its first run; mirror it to the URL after."""
+    ss = st.session_state
+    if "state_lang" not in ss:
+        url_lang = st.query_params.get("lang", "zh")
+        ss["state_lang"] = url_lang if url_lang in LANGS else "zh"
+        ss["state_data"] = st.query_params.get("data", DEFAULT)
+        ss["state_crs"] = _parse_crs(st.query_params.get("crs", ""))
+    _mirror()
+
+
+def _parse_crs(text: str) -> dict[str, str]:
+    return dict(item.split(":", 1) for item in text.split(";") if ":" in item)
+
+
+def _mirror() -> None:
+    ss = st.session_state
+    wanted = {"lang": ss["state_lang"], "data": ss["state_data"],
+              "crs": ";".join(f"{k}:{v}" for k, v in sorted(ss["state_crs"].items()))}
+    for key in _KEYS:
+        if wanted[key] and st.query_params.get(key) != wanted[key]:
+            st.query_params[key] = wanted[key]
+        elif not wanted[key] and key in st.query_params:
+            del st.query_params[key]
 
 
 def lang() -> str:
-    value = st.query_params.get("lang", "zh")
-    return value if value in LANGS else "zh"
+    return st.session_state.get("state_lang", "zh")
+
+
+def set_lang(value: str) -> None:
+    st.session_state["state_lang"] = value if value in LANGS else "zh"
+    _mirror()
 
 
 def labels(language: str) -> dict[str, str]:
@@ -38,8 +70,7 @@ def _default() -> DataPackage:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _uploaded(package_id: str, crs: tuple[tuple[str, str], ...]) -> DataPackage:
-    package = load_package(package_path(package_id), crs_overrides=dict(crs))
-    return replace(package, name=package_name(package_id))
+    return load_package(package_path(package_id), crs_overrides=dict(crs))
 
 
 def load(package_id: str, crs: Mapping[str, str] | None = None) -> DataPackage:
@@ -49,21 +80,35 @@ def load(package_id: str, crs: Mapping[str, str] | None = None) -> DataPackage:
     return _uploaded(package_id, tuple(sorted((crs or {}).items())))
 
 
+def display_name(package_id: str, package: DataPackage, language: str) -> str:
+    """The name to show: the demo's, an uploaded archive's, or when and how many files."""
+    if package_id == DEFAULT:
+        return t("default_name", language)
+    info = package_info(package_id)
+    if info.get("archive"):
+        return str(info["archive"])
+    return t("upload_name", language, saved=info.get("saved", "?"), n=len(info.get("files", [])))
+
+
 def current() -> tuple[str, DataPackage]:
     """The id and package the session works on; falls back to the default if it is gone."""
-    package_id = st.query_params.get("data", DEFAULT)
-    crs = dict(item.split(":", 1) for item in st.query_params.get("crs", "").split(";") if ":" in item)
+    ss = st.session_state
+    if "state_data" not in ss:
+        init()
     try:
-        return package_id, load(package_id, crs)
+        package = load(ss["state_data"], ss["state_crs"])
     except GeodataError:
-        st.query_params["data"] = DEFAULT
+        activate(DEFAULT)
         return DEFAULT, _default()
+    return ss["state_data"], replace(package, name=display_name(ss["state_data"], package, lang()))
+
+
+def crs_choices() -> dict[str, str]:
+    return dict(st.session_state.get("state_crs", {}))
 
 
 def activate(package_id: str, crs: Mapping[str, str] | None = None) -> None:
-    """Make ``package_id`` (read with ``crs`` per layer) the session's data, in the URL."""
-    st.query_params["data"] = package_id
-    if crs:
-        st.query_params["crs"] = ";".join(f"{k}:{v}" for k, v in sorted(crs.items()))
-    elif "crs" in st.query_params:
-        del st.query_params["crs"]
+    """Make ``package_id`` (read with ``crs`` per layer) the session's data."""
+    st.session_state["state_data"] = package_id
+    st.session_state["state_crs"] = dict(crs or {})
+    _mirror()

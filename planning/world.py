@@ -1,0 +1,170 @@
+"""The planning world: units, their neighbours and the hospitals that may lead, as arrays.
+
+Built once per data package (``build_world``) and shared by solvers, rules and metrics. Pure:
+GeoDataFrames in, numbers out. Distances are in metres in the UTM zone of the data.
+
+Adjacency: two units are neighbours when their boundaries come within ``TOUCH_M`` of each other
+(real boundaries rarely share bit-identical vertices, so exact touching drops links). Parts of a
+district that touch nothing else in it (islands, exclaves: 崇明's three islands) are linked to
+their nearest part when closer than ``island_link_km``, and the world records those links so
+results can say so (G6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+TOUCH_M = 5.0
+
+
+@dataclass(frozen=True)
+class World:
+    """Arrays over units (index i) and lead candidates (index j), plus per-district lookups."""
+
+    unit_codes: np.ndarray  # str, n
+    unit_names: np.ndarray  # str, n
+    district: np.ndarray  # str, n: district_code of each unit
+    pooling: np.ndarray  # str, n: pooling area of each unit
+    population: np.ndarray  # float, n
+    xy: np.ndarray  # (n, 2) metres: representative point of each unit
+    area_m2: np.ndarray  # float, n
+    perimeter_m: np.ndarray  # float, n
+    adjacency: csr_matrix  # n x n, symmetric, 1 where neighbours (island links included)
+    shared_m: csr_matrix  # n x n, length of shared boundary in metres (0 for island links)
+    island_links: tuple[tuple[str, str, float], ...]  # (unit a, unit b, gap km) added for G6
+    lead_codes: np.ndarray  # str, m: facilities that may lead a grid
+    lead_names: np.ndarray  # str, m
+    lead_district: np.ndarray  # str, m
+    lead_unit: np.ndarray  # int, m: index of the unit the lead stands in (-1: none)
+    lead_xy: np.ndarray  # (m, 2) metres
+    district_names: dict[str, str] = field(default_factory=dict)
+    district_ring: dict[str, str] = field(default_factory=dict)
+    crs: object = None
+    geometry: gpd.GeoSeries | None = None  # unit polygons in ``crs`` (for dissolving and areas)
+
+    @property
+    def n(self) -> int:
+        return len(self.unit_codes)
+
+    def index_of(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.unit_codes)}
+
+    def units_of(self, district_code: str) -> np.ndarray:
+        return np.flatnonzero(self.district == district_code)
+
+    def leads_of(self, district_code: str) -> np.ndarray:
+        return np.flatnonzero(self.lead_district == district_code)
+
+    @property
+    def districts(self) -> list[str]:
+        return sorted(set(self.district))
+
+
+def _adjacency(geoms: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="dwithin", distance=tolerance)
+    keep = left < right
+    left, right = left[keep], right[keep]
+    # shared boundary length: the part of one boundary within tolerance of the other
+    bounds = shapely.boundary(geoms)
+    shared = shapely.length(shapely.intersection(bounds[left], shapely.buffer(geoms[right], tolerance)))
+    return left, right, shared
+
+
+def build_world(
+    units: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    *,
+    island_link_km: float = 15.0,
+) -> World:
+    """The planning world of a data package (validated layers in EPSG:4326)."""
+    crs = units.estimate_utm_crs() if len(units) else None
+    mu = units.to_crs(crs)
+    geoms = mu.geometry.values
+    n = len(mu)
+    pts = shapely.point_on_surface(geoms)
+    xy = shapely.get_coordinates(pts)
+    left, right, shared = _adjacency(np.asarray(geoms), TOUCH_M)
+    district = mu["district_code"].to_numpy(dtype=str)
+    same = district[left] == district[right]
+    rows = [left[same], right[same]]
+    lengths = [shared[same]]
+    links: list[tuple[str, str, float]] = []
+    codes = mu["unit_code"].to_numpy(dtype=str)
+    for code in sorted(set(district)):
+        idx = np.flatnonzero(district == code)
+        a = coo_matrix((np.ones(len(rows[0])), (rows[0], rows[1])), shape=(n, n)).tocsr()
+        sub = (a + a.T)[idx][:, idx]
+        count, labels = connected_components(sub, directed=False)
+        while count > 1:
+            # link the component of the first unit to its nearest other component
+            main = idx[labels == labels[0]]
+            other = idx[labels != labels[0]]
+            (qi, oi), dist = shapely.STRtree(geoms[other]).query_nearest(geoms[main], return_distance=True)
+            best = int(np.argmin(dist))
+            i, j, gap = main[qi[best]], other[oi[best]], float(dist[best])
+            if gap > island_link_km * 1000:
+                break  # left unlinked: G6 reports the grid as not contiguous, with the gap
+            rows[0] = np.append(rows[0], i)
+            rows[1] = np.append(rows[1], j)
+            lengths.append(np.array([0.0]))
+            links.append((codes[i], codes[j], round(gap / 1000, 2)))
+            a = coo_matrix((np.ones(len(rows[0])), (rows[0], rows[1])), shape=(n, n)).tocsr()
+            sub = (a + a.T)[idx][:, idx]
+            count, labels = connected_components(sub, directed=False)
+    r, c = rows
+    length = np.concatenate(lengths)
+    adjacency = coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n)).tocsr()
+    adjacency = ((adjacency + adjacency.T) > 0).astype(np.int8).tocsr()
+    shared_m = coo_matrix((length, (r, c)), shape=(n, n)).tocsr()
+    shared_m = (shared_m + shared_m.T).tocsr()
+
+    pooling_of = dict(zip(districts["district_code"], districts["pooling_area"]))
+    leads = facilities[facilities["can_lead"].astype(bool)] if len(facilities) else facilities
+    lead_pts = leads.to_crs(crs).geometry.values if len(leads) else np.array([])
+    tree = shapely.STRtree(geoms)
+    lead_unit = np.full(len(leads), -1)
+    if len(leads):
+        hit_pt, hit_unit = tree.query(lead_pts, predicate="within")
+        lead_unit[hit_pt] = hit_unit
+        # a lead on a boundary or just outside its unit: the nearest unit of its district
+        for j in np.flatnonzero(lead_unit < 0):
+            same_d = np.flatnonzero(district == leads["district_code"].iloc[j])
+            if len(same_d):
+                lead_unit[j] = same_d[np.argmin(shapely.distance(geoms[same_d], lead_pts[j]))]
+    return World(
+        unit_codes=codes,
+        unit_names=mu["unit_name"].fillna("").to_numpy(dtype=str),
+        district=district,
+        pooling=np.array([str(pooling_of.get(d, "")) for d in district]),
+        population=mu["population"].to_numpy(dtype=float),
+        xy=xy,
+        area_m2=shapely.area(geoms),
+        perimeter_m=shapely.length(geoms),
+        adjacency=adjacency,
+        shared_m=shared_m,
+        island_links=tuple(links),
+        lead_codes=leads["facility_code"].to_numpy(dtype=str) if len(leads) else np.array([], dtype=str),
+        lead_names=leads["name"].to_numpy(dtype=str) if len(leads) else np.array([], dtype=str),
+        lead_district=leads["district_code"].to_numpy(dtype=str) if len(leads) else np.array([], dtype=str),
+        lead_unit=lead_unit,
+        lead_xy=shapely.get_coordinates(lead_pts) if len(leads) else np.zeros((0, 2)),
+        district_names=dict(zip(districts["district_code"], districts["district_name"])),
+        district_ring=dict(zip(districts["district_code"], districts["ring"])),
+        crs=crs,
+        geometry=gpd.GeoSeries(geoms, crs=crs),
+    )
+
+
+def frame_of(world: World) -> pd.DataFrame:
+    """The units of ``world`` as a table (for metrics and exports)."""
+    return pd.DataFrame({"unit_code": world.unit_codes, "district_code": world.district,
+                         "population": world.population, "x": world.xy[:, 0], "y": world.xy[:, 1]})
