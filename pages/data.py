@@ -7,13 +7,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.schema import FACILITY_KINDS, RINGS
-from ui import state
+from ui import shell, state
 from ui.i18n import t
 from ui.maps import (TILE_HOSTS, base_map, district_labels, district_layer, facility_layer, legend_html,
                      unit_layer)
 from ui.report import show_report
 from ui.tables import display
 
+shell.enter()
 lang = state.lang()
 L = state.labels(lang)
 package_id, pkg = state.current()

@@ -9,13 +9,14 @@ import streamlit as st
 from geodata.errors import DataValidationError, GeodataError, LoadReport
 from geodata.schema import LAYERS
 from geodata.store import MAX_FILES, discard, save_upload
-from ui import state
+from ui import shell, state
 from ui.i18n import t
 from ui.report import layer_label, show_issues, show_report
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "DATA_FORMAT.md"
 LAYERS_WITH_CRS = ("districts", "units", "facilities")
 
+shell.enter()
 lang = state.lang()
 st.title(t("page_import", lang))
 st.markdown(t("import_intro", lang))

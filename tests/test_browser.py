@@ -7,6 +7,7 @@ server is aborted and recorded, and the tests fail if there was any. Screenshots
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -39,32 +40,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def running_app(folder: Path):
+    """``streamlit run app.py`` on a free loopback port, its data under ``folder``."""
+    port = _free_port()
+    env = {**os.environ, "YLT_DATA_DIR": str(folder / "data")}
+    started = time.monotonic()
+    with open(folder / "streamlit.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(120):
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.25)
+            else:
+                raise RuntimeError("streamlit did not start: " + (folder / "streamlit.log").read_text(errors="replace"))
+            yield {"url": url, "started": started}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    env = {**os.environ, "YLT_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
-    started = time.monotonic()
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.25)
-    else:
-        proc.kill()
-        log.close()
-        raise RuntimeError("streamlit did not start: " + Path(log.name).read_text(errors="replace")[-2000:])
-    yield {"url": url, "started": started}
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    with running_app(tmp_path_factory.mktemp("app")) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +198,18 @@ def test_hostile_names_are_shown_as_text(page, server, output_dir, tmp_path):
     page.screenshot(path=str(output_dir / "browser_hostile.png"))
     assert "<img src=x onerror=alert(1)>" in tooltip.first.inner_text()
     assert frame.locator("img[src=x]").count() == 0
+
+
+def test_a_bookmarked_page_opens_in_the_shell_on_a_fresh_server(browser, tmp_path, output_dir):
+    """The first request after a restart names a page: no 'page not found', sidebar present."""
+    with running_app(tmp_path) as app:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = context.new_page()
+        pg.goto(app["url"] + "/import_data?lang=en")
+        pg.get_by_role("button", name="Validate and load").wait_for(timeout=30_000)
+        pg.get_by_text("语言 / Language").wait_for()
+        pg.wait_for_timeout(1000)
+        pg.screenshot(path=str(output_dir / "browser_bookmark_fresh_server.png"))
+        assert pg.get_by_text("Page not found").count() == 0
+        assert pg.get_by_role("link", name="Data overview").count() == 1
+        context.close()

@@ -1,0 +1,26 @@
+"""Entering the app through a page's own URL on a freshly started server.
+
+Streamlit treats a main script with a ``pages/`` folder beside it as an old-style multipage app
+until the first ``st.navigation`` call of the process (a class flag in its PagesManager). So the
+very first request after a restart that names a page (a bookmark of ``/import_data``) runs that
+page file alone, without the shell (language, sidebar, navigation). Each page therefore starts
+with ``enter(__file__)``: in that situation it runs ``app.py`` instead, which sets the flag and
+runs the requested page through ``st.navigation``. Checked by ``tests/test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def enter() -> None:
+    """Call first in every page: hands over to the shell when the page was run on its own."""
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP), run_name="__main__")
+        st.stop()
