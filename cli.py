@@ -1,4 +1,4 @@
-"""Command line: ``python cli.py validate PATH`` and ``python cli.py demo --out DIR``.
+"""Command line: ``validate PATH``, ``demo --out DIR``, ``propose --data PKG --out DIR``.
 
 Thin, like app.py: it parses arguments, calls geodata/planning, prints, and sets the exit code.
 """
@@ -9,9 +9,17 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from geodata.default import write_default
+from geodata.export import grid_layer, write_csv, write_geojson, write_json
 from geodata.errors import DataValidationError, GeodataError
 from geodata.package import load_package
+from planning.errors import InfeasiblePlanError
+from planning.grids import GridSolver, explain
+from planning.metrics import district_metrics, grid_metrics, summary
+from planning.rules import check, grid_rules
+from planning.world import build_world
 
 
 def _print_issues(issues, lang: str) -> None:
@@ -46,6 +54,49 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if counts["error"] else 0
 
 
+def cmd_propose(args: argparse.Namespace) -> int:
+    """Grids for the package: layout.geojson, units.csv, explanations.csv, checks.json, metrics.json."""
+    config_text = Path(args.config).read_text(encoding="utf-8-sig") if args.config else None
+    try:
+        pkg = load_package(Path(args.data), config_text=config_text)
+    except DataValidationError as exc:
+        _print_issues(exc.issues, args.lang)
+        return 2
+    errors = pkg.report.errors
+    if errors:
+        _print_issues(errors, args.lang)
+        print("数据有错误，已按可用部分规划 / data has errors; planning with what loaded", file=sys.stderr)
+    config = pkg.config
+    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=config.island_link_km)
+    band = (config.grid_population_min, config.grid_population_max)
+    try:
+        proposal = GridSolver(band=band, county_max=config.county_alliances_max).solve(world, name=pkg.name)
+    except InfeasiblePlanError as exc:
+        print(f"[{', '.join(exc.rules)}] {exc.messages[args.lang]}", file=sys.stderr)
+        return 3
+    plan = proposal.plan
+    table = grid_metrics(world, plan)
+    violations = check(world, plan, grid_rules(band=band, county_max=config.county_alliances_max))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_geojson(grid_layer(pkg.units, plan.assignment, table), out / "layout.geojson")
+    write_csv(pd.DataFrame(sorted(plan.assignment.items()), columns=["unit_code", "grid_id"]), out / "units.csv")
+    write_csv(pd.DataFrame(explain(world, proposal)), out / "explanations.csv")
+    write_json({rule: {"pass": not [v for v in found if v.severity == "error"],
+                       "violations": [v.as_dict() for v in found]} for rule, found in violations.items()},
+               out / "checks.json")
+    write_json({"plan": summary(table), "districts": district_metrics(table).to_dict(orient="records"),
+                "grids": table.to_dict(orient="records"), "island_links": list(proposal.notes)}, out / "metrics.json")
+    s = summary(table)
+    print(f"grids {s['grids']}, population {s['population']:,.0f}, max/min {s['population_max_min_ratio']}, "
+          f"mean access {s['mean_access_km']} km")
+    for rule, found in violations.items():
+        print(f"{rule}: {'pass' if not found else f'{len(found)} violation(s)'}")
+        for v in found:
+            print(f"    {v.place}: {v.message(args.lang)} → {v.fix(args.lang)}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     for path in write_default(Path(args.out)):
         print(path)
@@ -60,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("path", help="package folder, .zip of one, or .gpkg")
     v.add_argument("--config", help="config.toml to use instead of the package's own")
     v.set_defaults(func=cmd_validate)
+    p = sub.add_parser("propose", help="propose service grids; writes layout.geojson, units.csv, checks.json, metrics.json")
+    p.add_argument("--data", required=True, help="data package (folder, .zip or .gpkg)")
+    p.add_argument("--out", required=True, help="folder to write")
+    p.add_argument("--config", help="config.toml to use instead of the package's own")
+    p.add_argument("--seed", type=int, default=0, help="accepted for reproducibility; the solver is deterministic")
+    p.set_defaults(func=cmd_propose)
     d = sub.add_parser("demo", help="write the embedded Shanghai default as a data package")
     d.add_argument("--out", required=True, help="folder to write")
     d.set_defaults(func=cmd_demo)

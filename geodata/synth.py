@@ -147,7 +147,7 @@ def _village_clinics(code: str, unit_code: str, unit_name: str, cell: shapely.Ge
 def _district_hospitals(code: str, name: str, population: int, cells: list, pops: np.ndarray,
                         rng: np.random.Generator) -> list[dict]:
     """District hospitals that may lead grids, in the most populous units, spread apart."""
-    n = int(np.clip(round(population / 700_000) + 1, 2, 6))
+    n = int(np.clip(round(population / 500_000) + 1, 2, 12))
     total_area = sum(c.area for c in cells)
     spacing = np.sqrt(total_area / n) * 0.5
     chosen: list[shapely.Point] = []

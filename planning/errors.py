@@ -13,3 +13,16 @@ class ConfigError(PlanningError, ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("; ".join(problems))
+
+
+class InfeasiblePlanError(PlanningError):
+    """The rules cannot all hold; names the rules, the place, the numbers and a fix.
+
+    ``rules`` are rule ids (``G3``, ``G5`` ...); ``messages`` maps ``zh``/``en`` to the text.
+    """
+
+    def __init__(self, rules: tuple[str, ...], place: str, zh: str, en: str) -> None:
+        self.rules = rules
+        self.place = place
+        self.messages = {"zh": zh, "en": en}
+        super().__init__(f"[{', '.join(rules)}] {place}: {en}")

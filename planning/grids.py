@@ -1,0 +1,388 @@
+"""Proposing service grids (网格): contiguous, balanced, short access to the lead hospital.
+
+Formulation, per district (grids never cross a district or pooling area, G2):
+
+1. **How many grids** (G5): the planner's fixed count, else the count whose mean population is
+   nearest the middle of the band ``[min, max]``, within what the band allows
+   (``ceil(P / max)`` .. ``floor(P / min)``) and the hospitals that may lead; a county forms 1-3.
+2. **Which hospitals lead** (G3): the p-median choice among the hospitals that may lead
+   (population-weighted distance), exhaustive when the combinations are few, else greedy
+   addition and one-for-one swaps. Leads kept from an earlier plan stay.
+3. **Assignment**: a capacitated min-cost flow of residents from units to leads (OR-Tools
+   ``SimpleMinCostFlow``), cost = distance, each lead's capacity the band's maximum, tightened
+   towards the mean for balance; each unit goes to the lead that received most of its residents.
+   Locked units keep their grid and use up its capacity.
+4. **Contiguity repair** (G6): parts of a grid cut off from its lead's unit join the
+   neighbouring grid whose lead is nearest.
+5. **Rebalance**: boundary units move from the grid furthest above the band (or the largest) to
+   a smaller neighbouring grid while the move keeps the donor contiguous and reduces imbalance.
+
+The objective is access first (population-weighted distance to the lead), then balance.
+``tests/test_grids.py`` checks the invariants on every result and compares the objective with
+brute-force enumeration on small districts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+from scipy.sparse.csgraph import connected_components
+
+from planning.errors import InfeasiblePlanError
+from planning.plan import Grid, Plan, grid_id
+from planning.world import World
+
+EXHAUSTIVE_LIMIT = 3000
+NEAREST_ARCS = 8
+
+
+@dataclass(frozen=True)
+class GridProposal:
+    """A proposed plan and, per unit, why it is where it is."""
+
+    plan: Plan
+    reasons: Mapping[str, str]  # unit -> nearest | balance | contiguity | lock | lead
+    counts: Mapping[str, int]  # district -> number of grids
+    notes: tuple[str, ...] = ()
+
+
+def choose_count(population: float, n_leads: int, n_units: int, *, band: tuple[float, float],
+                 fixed: int | None = None, county: bool = False, county_max: int = 3,
+                 place: str = "") -> int:
+    """How many grids a district forms (G5); raises ``InfeasiblePlanError`` when none can."""
+    lo_band, hi_band = band
+    if n_leads == 0:
+        raise InfeasiblePlanError(
+            ("G3",), place,
+            f"{place} 没有可牵头网格的医院（区级医院/区域性医疗中心或县级医院）。请在 facilities 中添加此类医院，或为合适的医院设置 can_lead = 是。",
+            f"{place} has no hospital that may lead a grid (district or county hospital). Add one to facilities, "
+            "or set can_lead = yes on a suitable hospital.",
+        )
+    upper = min(n_leads, n_units, county_max if county else n_units)
+    if fixed is not None:
+        if not 1 <= fixed <= upper:
+            raise InfeasiblePlanError(
+                ("G5",), place,
+                f"{place} 指定 {fixed} 个网格，但只能组建 1 至 {upper} 个（可牵头医院 {n_leads} 家，单元 {n_units} 个）。",
+                f"{place} is set to {fixed} grids, but 1 to {upper} are possible ({n_leads} hospitals may lead, "
+                f"{n_units} units).",
+            )
+        return fixed
+    need = max(1, math.ceil(population / hi_band))
+    if need > upper:
+        raise InfeasiblePlanError(
+            ("G5", "G6"), place,
+            f"{place} 常住人口 {population:,.0f}，每个网格不超过 {hi_band:,.0f} 需要至少 {need} 个网格，但只能组建 {upper} 个"
+            f"（可牵头医院 {n_leads} 家）。请将网格人口上限提高到 {math.ceil(population / upper):,} 以上，或增加可牵头的医院。",
+            f"{place} has {population:,.0f} residents; at most {hi_band:,.0f} per grid needs at least {need} grids, but "
+            f"only {upper} are possible ({n_leads} hospitals may lead). Raise the band's maximum to at least "
+            f"{math.ceil(population / upper):,}, or add hospitals that may lead.",
+        )
+    most = max(need, min(upper, math.floor(population / lo_band))) if lo_band > 0 else upper
+    target = round(population / ((lo_band + hi_band) / 2)) if hi_band > 0 else 1
+    return int(min(max(target, need), most))
+
+
+def _pmedian(cost: np.ndarray, k: int) -> list[int]:
+    """Rows of ``cost`` (candidates x units) whose column-wise minimum sums least."""
+    m = cost.shape[0]
+    if math.comb(m, k) <= EXHAUSTIVE_LIMIT:
+        best = min(combinations(range(m), k), key=lambda c: (cost[list(c)].min(axis=0).sum(), c))
+        return list(best)
+    chosen: list[int] = []
+    for _ in range(k):
+        rest = [j for j in range(m) if j not in chosen]
+        chosen.append(min(rest, key=lambda j: cost[chosen + [j]].min(axis=0).sum()))
+    improved = True
+    while improved:
+        improved = False
+        current = cost[chosen].min(axis=0).sum()
+        for a in range(k):
+            for b in (j for j in range(m) if j not in chosen):
+                trial = chosen[:a] + [b] + chosen[a + 1:]
+                value = cost[trial].min(axis=0).sum()
+                if value < current - 1e-9:
+                    chosen, current, improved = trial, value, True
+    return sorted(chosen)
+
+
+def _flow_assign(pop: np.ndarray, dist: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """Each unit's lead (column index) from a capacitated min-cost flow of residents."""
+    n, k = dist.shape
+    supply = np.round(pop).astype(np.int64)
+    total = int(supply.sum())
+    caps = np.maximum(caps.astype(np.int64), 0)
+    if caps.sum() < total:
+        caps = caps + (total - caps.sum()) // k + 1
+    # arcs: each unit to its nearest leads, each lead to its nearest units, all when small
+    if n * k <= 200_000:
+        pairs = np.argwhere(np.ones((n, k), dtype=bool))
+    else:
+        near_u = np.argsort(dist, axis=1)[:, :min(NEAREST_ARCS, k)]
+        per_lead = max(1, min(n, 3 * n // k))
+        near_l = np.argsort(dist, axis=0)[:per_lead, :]
+        a = np.column_stack([np.repeat(np.arange(n), near_u.shape[1]), near_u.ravel()])
+        b = np.column_stack([near_l.ravel(), np.tile(np.arange(k), per_lead)])
+        pairs = np.unique(np.vstack([a, b]), axis=0)
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    sink = n + k
+    tails = np.concatenate([pairs[:, 0], n + np.arange(k)])
+    heads = np.concatenate([n + pairs[:, 1], np.full(k, sink)])
+    capacities = np.concatenate([supply[pairs[:, 0]], caps])
+    costs = np.concatenate([np.round(dist[pairs[:, 0], pairs[:, 1]]).astype(np.int64), np.zeros(k, dtype=np.int64)])
+    smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    supplies = np.concatenate([supply, np.zeros(k, dtype=np.int64), [-total]])
+    smcf.set_nodes_supplies(np.arange(n + k + 1), supplies)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        if n * k <= 200_000 or np.isinf(caps).any():
+            return np.argmin(dist, axis=1)
+        return _flow_assign(pop, dist, caps * 2)
+    flows = smcf.flows(np.arange(len(pairs)))
+    best = np.argmin(dist, axis=1)  # zero-population units go to their nearest lead
+    got = np.full(n, -1.0)
+    for (i, j), f in zip(pairs, flows):
+        if f > got[i]:
+            got[i], best[i] = f, j if f > 0 else best[i]
+    return best
+
+
+@dataclass
+class _District:
+    """Working state of one district while its grids are built."""
+
+    units: np.ndarray  # world indices
+    leads: list[int]  # world lead indices, one per grid
+    dist: np.ndarray  # units x grids, metres
+    label: np.ndarray  # grid index per unit
+    locked: np.ndarray  # bool per unit
+    anchor: np.ndarray  # local index of each lead's unit
+    reasons: list[str] = field(default_factory=list)
+
+
+class GridSolver:
+    """Settings of a grid proposal; ``solve`` runs it. See the module docstring."""
+
+    def __init__(self, *, band: tuple[float, float], counts: Mapping[str, int] | None = None,
+                 county_max: int = 3, balance_target: float = 1.25, max_moves: int = 20_000) -> None:
+        self.band = band
+        self.counts = dict(counts or {})
+        self.county_max = county_max
+        self.balance_target = balance_target
+        self.max_moves = max_moves
+
+    def solve(self, world: World, *, previous: Plan | None = None, name: str = "") -> GridProposal:
+        """Grids for every district. With ``previous``, its grids and leads are kept and its
+        locked units stay where they are; everything else is proposed again around them."""
+        assignment: dict[str, str] = {}
+        grids: list[Grid] = []
+        reasons: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        lead_index = {c: j for j, c in enumerate(world.lead_codes)}
+        for code in world.districts:
+            units = world.units_of(code)
+            kept = [g for g in (previous.grids if previous else ()) if g.district_code == code]
+            if kept:
+                leads = [lead_index[g.lead_facility_code] for g in kept]
+                ids = [g.grid_id for g in kept]
+            else:
+                leads = self._choose_leads(world, code, units)
+                ids = [grid_id(code, k + 1) for k in range(len(leads))]
+            state = self._solve_district(world, units, leads, previous, ids)
+            for k, (gid, j) in enumerate(zip(ids, leads)):
+                grids.append(Grid(gid, code, str(world.lead_codes[j])))
+            for local, i in enumerate(units):
+                assignment[str(world.unit_codes[i])] = ids[state.label[local]]
+                reasons[str(world.unit_codes[i])] = state.reasons[local]
+            counts[code] = len(leads)
+        plan = Plan(assignment=assignment, grids=tuple(grids),
+                    locked=previous.locked if previous else frozenset(), name=name or (previous.name if previous else ""),
+                    version=previous.version + 1 if previous else 1, parent=previous)
+        notes = tuple(f"island link {a} - {b}: {gap} km" for a, b, gap in world.island_links)
+        return GridProposal(plan=plan, reasons=reasons, counts=counts, notes=notes)
+
+    def _choose_leads(self, world: World, code: str, units: np.ndarray) -> list[int]:
+        candidates = world.leads_of(code)
+        place = f"{world.district_names.get(code, code)} ({code})"
+        k = choose_count(float(world.population[units].sum()), len(candidates), len(units), band=self.band,
+                         fixed=self.counts.get(code), county=world.district_ring.get(code) == "county",
+                         county_max=self.county_max, place=place)
+        dist = np.hypot(world.lead_xy[candidates, None, 0] - world.xy[None, units, 0],
+                        world.lead_xy[candidates, None, 1] - world.xy[None, units, 1])
+        chosen = _pmedian(dist * world.population[units][None, :], k)
+        return [int(candidates[c]) for c in chosen]
+
+    def _solve_district(self, world: World, units: np.ndarray, leads: list[int], previous: Plan | None,
+                        ids: list[str]) -> _District:
+        k = len(leads)
+        dist = np.hypot(world.xy[units, None, 0] - world.lead_xy[None, leads, 0],
+                        world.xy[units, None, 1] - world.lead_xy[None, leads, 1])
+        local = {int(i): n for n, i in enumerate(units)}
+        anchor = np.array([local.get(int(world.lead_unit[j]), int(np.argmin(dist[:, g]))) for g, j in enumerate(leads)])
+        locked = np.zeros(len(units), dtype=bool)
+        label = np.full(len(units), -1)
+        gindex = {gid: g for g, gid in enumerate(ids)}
+        if previous is not None:
+            for n, i in enumerate(units):
+                code = str(world.unit_codes[i])
+                if code in previous.locked and previous.assignment.get(code) in gindex:
+                    locked[n] = True
+                    label[n] = gindex[previous.assignment[code]]
+        reasons = ["lock" if locked[n] else "" for n in range(len(units))]
+        for g, a in enumerate(anchor):  # G3: a lead's own unit is in its grid
+            if not locked[a]:
+                label[a] = g
+                locked[a] = True
+                reasons[a] = "lead"
+        pop = world.population[units]
+        free = ~locked
+        if k == 1:
+            label[free] = 0
+        elif free.any():
+            used = np.bincount(label[~free], weights=pop[~free], minlength=k)
+            mean = pop.sum() / k
+            cap = np.minimum(self.band[1], mean * 1.05) - used
+            label[free] = _flow_assign(pop[free], dist[free], np.maximum(cap, 0))
+        nearest = np.argmin(dist, axis=1)
+        for n in np.flatnonzero(free):
+            reasons[n] = "nearest" if label[n] == nearest[n] else "balance"
+        state = _District(units, leads, dist, label, locked, anchor, reasons)
+        adjacency = world.adjacency[units][:, units].tocsr()
+        self._repair(state, adjacency)
+        self._rebalance(state, adjacency, pop)
+        self._repair(state, adjacency)
+        return state
+
+    @staticmethod
+    def _repair(state: _District, adjacency) -> None:
+        """G6: every part of a grid not connected to its lead's unit joins a neighbouring grid."""
+        k = len(state.leads)
+        for _ in range(len(state.units) + 1):
+            orphans = []
+            for g in range(k):
+                members = np.flatnonzero(state.label == g)
+                if len(members) <= 1:
+                    continue
+                sub = adjacency[members][:, members]
+                _, comp = connected_components(sub, directed=False)
+                keep = comp[np.flatnonzero(members == state.anchor[g])[0]]
+                orphans.extend(members[(comp != keep) & ~state.locked[members]])
+            if not orphans:
+                return
+            moved = False
+            for u in sorted(orphans, key=lambda u: state.dist[u].min()):
+                neighbours = adjacency.indices[adjacency.indptr[u]:adjacency.indptr[u + 1]]
+                options = {int(state.label[v]) for v in neighbours if state.label[v] != state.label[u]}
+                if options:
+                    state.label[u] = min(options, key=lambda g: (state.dist[u, g], g))
+                    state.reasons[u] = "contiguity"
+                    moved = True
+            if not moved:
+                return  # an island no grid can reach: G6 reports it
+
+    def _rebalance(self, state: _District, adjacency, pop: np.ndarray) -> None:
+        """Move boundary units from the most over-full grid to a smaller neighbour."""
+        k = len(state.leads)
+        if k < 2:
+            return
+        lo, hi = self.band
+        sizes = np.bincount(state.label, weights=pop, minlength=k)
+
+        def badness(s: np.ndarray) -> tuple[float, float]:
+            out_of_band = np.maximum(s - hi, 0).sum() + np.maximum(lo - s, 0).sum()
+            return out_of_band, s.max() / max(s.min(), 1.0)
+
+        stuck: set[int] = set()
+        for _ in range(self.max_moves):
+            current = badness(sizes)
+            if current[0] == 0 and current[1] <= self.balance_target:
+                return
+            best = None
+            for g in np.argsort(-sizes)[: max(1, k // 2)]:
+                members = np.flatnonzero(state.label == g)
+                for u in members:
+                    if state.locked[u] or u in stuck:
+                        continue
+                    nbrs = adjacency.indices[adjacency.indptr[u]:adjacency.indptr[u + 1]]
+                    for h in {int(state.label[v]) for v in nbrs if state.label[v] != g}:
+                        if sizes[h] >= sizes[g]:
+                            continue
+                        trial = sizes.copy()
+                        trial[g] -= pop[u]
+                        trial[h] += pop[u]
+                        score = badness(trial)
+                        if score < current:
+                            key = (score, state.dist[u, h] - state.dist[u, g], int(u), h)
+                            if best is None or key < best[0]:
+                                best = (key, u, g, h)
+                if best is not None:
+                    break
+            if best is None:
+                return
+            _, u, g, h = best
+            if not _stays_connected(adjacency, np.flatnonzero(state.label == g), u, state.anchor[g]):
+                stuck.add(int(u))  # cannot move without cutting its grid: do not try again
+                continue
+            state.label[u] = h
+            state.reasons[u] = "balance"
+            sizes[g] -= pop[u]
+            sizes[h] += pop[u]
+        return
+
+
+def _stays_connected(adjacency, members: np.ndarray, removed: int, anchor: int) -> bool:
+    """Whether ``members`` without ``removed`` is still connected (breadth-first from anchor)."""
+    keep = set(int(m) for m in members) - {int(removed)}
+    if not keep:
+        return True
+    start = int(anchor) if int(anchor) in keep else next(iter(keep))
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        u = queue.popleft()
+        for v in adjacency.indices[adjacency.indptr[u]:adjacency.indptr[u + 1]]:
+            v = int(v)
+            if v in keep and v not in seen:
+                seen.add(v)
+                queue.append(v)
+    return len(seen) == len(keep)
+
+
+REASONS = {
+    "nearest": ("最近的牵头医院", "nearest lead"),
+    "lead": ("牵头医院所在单元", "the lead's own unit"),
+    "lock": ("规划人员锁定", "locked by the planner"),
+    "balance": ("为网格人口均衡而调整", "moved for population balance"),
+    "contiguity": ("为网格连片而调整", "moved to keep the grid contiguous"),
+    "district": ("最近的牵头医院在另一区（网格不跨区，G2）", "nearest lead is in another district (grids stay inside, G2)"),
+}
+
+
+def explain(world: World, proposal: GridProposal) -> list[dict[str, object]]:
+    """Per unit: its grid and lead, the distance, its nearest chosen lead, and why (REASONS)."""
+    plan = proposal.plan
+    grids = plan.grid_by_id
+    lead_of = {str(c): j for j, c in enumerate(world.lead_codes)}
+    chosen = sorted({lead_of[g.lead_facility_code] for g in plan.grids})
+    rows = []
+    for i, code in enumerate(world.unit_codes):
+        grid = grids[plan.assignment[str(code)]]
+        j = lead_of[grid.lead_facility_code]
+        d = np.hypot(*(world.lead_xy[chosen] - world.xy[i]).T)
+        nearest = chosen[int(np.argmin(d))]
+        reason = proposal.reasons.get(str(code), "nearest")
+        if reason == "nearest" and world.lead_district[nearest] != world.district[i]:
+            reason = "district"
+        rows.append({
+            "unit_code": str(code), "grid_id": grid.grid_id, "lead_facility_code": grid.lead_facility_code,
+            "distance_km": round(float(np.hypot(*(world.lead_xy[j] - world.xy[i]))) / 1000, 3),
+            "nearest_lead": str(world.lead_codes[nearest]), "reason": reason,
+            "reason_zh": REASONS[reason][0], "reason_en": REASONS[reason][1],
+        })
+    return rows
