@@ -247,7 +247,9 @@ class GridSolver:
         elif free.any():
             used = np.bincount(label[~free], weights=pop[~free], minlength=k)
             mean = pop.sum() / k
-            cap = np.minimum(self.band[1], mean * 1.05) - used
+            # access first within the band; with a balance target, capacities near the mean
+            ceiling = self.band[1] if math.isinf(self.balance_target) else min(self.band[1], mean * 1.05)
+            cap = ceiling - used
             label[free] = _flow_assign(pop[free], dist[free], np.maximum(cap, 0))
         nearest = np.argmin(dist, axis=1)
         for n in np.flatnonzero(free):
@@ -257,7 +259,48 @@ class GridSolver:
         self._repair(state, adjacency)
         self._rebalance(state, adjacency, pop)
         self._repair(state, adjacency)
+        self._improve_access(state, adjacency, pop)
         return state
+
+    def _improve_access(self, state: _District, adjacency, pop: np.ndarray) -> None:
+        """Descent: move a boundary unit to a neighbouring grid whose lead is nearer, while the
+        band holds, the balance gets no worse than allowed, and the donor stays contiguous."""
+        k = len(state.leads)
+        if k < 2:
+            return
+        lo, hi = self.band
+        sizes = np.bincount(state.label, weights=pop, minlength=k)
+        limit = max(self.balance_target, sizes.max() / max(sizes.min(), 1.0))
+        for _ in range(self.max_moves):
+            moved = False
+            gain = state.dist[np.arange(len(state.units)), state.label] - state.dist.min(axis=1)
+            for u in np.argsort(-gain * pop):
+                if gain[u] <= 0:
+                    break
+                if state.locked[u]:
+                    continue
+                g = int(state.label[u])
+                nbrs = adjacency.indices[adjacency.indptr[u]:adjacency.indptr[u + 1]]
+                for h in sorted({int(state.label[v]) for v in nbrs if state.label[v] != g},
+                                key=lambda h: state.dist[u, h]):
+                    if state.dist[u, h] >= state.dist[u, g]:
+                        break
+                    trial = sizes.copy()
+                    trial[g] -= pop[u]
+                    trial[h] += pop[u]
+                    if trial[h] > hi or trial[g] < lo or trial.max() / max(trial.min(), 1.0) > limit:
+                        continue
+                    if not _stays_connected(adjacency, np.flatnonzero(state.label == g), u, state.anchor[g]):
+                        continue
+                    state.label[u] = h
+                    state.reasons[u] = "nearest" if h == int(np.argmin(state.dist[u])) else "balance"
+                    sizes = trial
+                    moved = True
+                    break
+                if moved:
+                    break
+            if not moved:
+                return
 
     @staticmethod
     def _repair(state: _District, adjacency) -> None:
