@@ -99,16 +99,23 @@ def _pmedian(cost: np.ndarray, k: int) -> list[int]:
     for _ in range(k):
         rest = [j for j in range(m) if j not in chosen]
         chosen.append(min(rest, key=lambda j: cost[chosen + [j]].min(axis=0).sum()))
-    improved = True
-    while improved:
-        improved = False
-        current = cost[chosen].min(axis=0).sum()
+    # one-for-one swaps (Teitz-Bart), each evaluated with the nearest and second-nearest chosen
+    for _ in range(50):
+        part = cost[chosen]
+        order = np.argsort(part, axis=0)
+        first = part[order[0], np.arange(part.shape[1])]
+        second = part[order[1], np.arange(part.shape[1])] if k > 1 else np.full(part.shape[1], np.inf)
+        current = first.sum()
+        best = (current - 1e-9, None, None)
         for a in range(k):
+            without = np.where(order[0] == a, second, first)
             for b in (j for j in range(m) if j not in chosen):
-                trial = chosen[:a] + [b] + chosen[a + 1:]
-                value = cost[trial].min(axis=0).sum()
-                if value < current - 1e-9:
-                    chosen, current, improved = trial, value, True
+                value = np.minimum(without, cost[b]).sum()
+                if value < best[0]:
+                    best = (value, a, b)
+        if best[1] is None:
+            break
+        chosen[best[1]] = best[2]
     return sorted(chosen)
 
 
@@ -248,7 +255,7 @@ class GridSolver:
             used = np.bincount(label[~free], weights=pop[~free], minlength=k)
             mean = pop.sum() / k
             # access first within the band; with a balance target, capacities near the mean
-            ceiling = self.band[1] if math.isinf(self.balance_target) else min(self.band[1], mean * 1.05)
+            ceiling = self.band[1] if math.isinf(self.balance_target) else min(self.band[1], mean * 1.001)
             cap = ceiling - used
             label[free] = _flow_assign(pop[free], dist[free], np.maximum(cap, 0))
         nearest = np.argmin(dist, axis=1)
@@ -261,46 +268,6 @@ class GridSolver:
         self._repair(state, adjacency)
         self._improve_access(state, adjacency, pop)
         return state
-
-    def _improve_access(self, state: _District, adjacency, pop: np.ndarray) -> None:
-        """Descent: move a boundary unit to a neighbouring grid whose lead is nearer, while the
-        band holds, the balance gets no worse than allowed, and the donor stays contiguous."""
-        k = len(state.leads)
-        if k < 2:
-            return
-        lo, hi = self.band
-        sizes = np.bincount(state.label, weights=pop, minlength=k)
-        limit = max(self.balance_target, sizes.max() / max(sizes.min(), 1.0))
-        for _ in range(self.max_moves):
-            moved = False
-            gain = state.dist[np.arange(len(state.units)), state.label] - state.dist.min(axis=1)
-            for u in np.argsort(-gain * pop):
-                if gain[u] <= 0:
-                    break
-                if state.locked[u]:
-                    continue
-                g = int(state.label[u])
-                nbrs = adjacency.indices[adjacency.indptr[u]:adjacency.indptr[u + 1]]
-                for h in sorted({int(state.label[v]) for v in nbrs if state.label[v] != g},
-                                key=lambda h: state.dist[u, h]):
-                    if state.dist[u, h] >= state.dist[u, g]:
-                        break
-                    trial = sizes.copy()
-                    trial[g] -= pop[u]
-                    trial[h] += pop[u]
-                    if trial[h] > hi or trial[g] < lo or trial.max() / max(trial.min(), 1.0) > limit:
-                        continue
-                    if not _stays_connected(adjacency, np.flatnonzero(state.label == g), u, state.anchor[g]):
-                        continue
-                    state.label[u] = h
-                    state.reasons[u] = "nearest" if h == int(np.argmin(state.dist[u])) else "balance"
-                    sizes = trial
-                    moved = True
-                    break
-                if moved:
-                    break
-            if not moved:
-                return
 
     @staticmethod
     def _repair(state: _District, adjacency) -> None:
@@ -330,71 +297,133 @@ class GridSolver:
                 return  # an island no grid can reach: G6 reports it
 
     def _rebalance(self, state: _District, adjacency, pop: np.ndarray) -> None:
-        """Move boundary units from the most over-full grid to a smaller neighbour."""
+        """Move boundary units out of the grid furthest from the mean (or above the band) into a
+        smaller neighbouring grid, while that brings both nearer the mean and keeps the donor
+        contiguous; the cheapest such move in access first."""
         k = len(state.leads)
         if k < 2:
             return
         lo, hi = self.band
+        rows, cols = adjacency.nonzero()
         sizes = np.bincount(state.label, weights=pop, minlength=k)
+        mean = sizes.sum() / k
+        stuck = np.zeros(len(state.units), dtype=bool)
 
-        def badness(s: np.ndarray) -> tuple[float, float]:
-            out_of_band = np.maximum(s - hi, 0).sum() + np.maximum(lo - s, 0).sum()
-            return out_of_band, s.max() / max(s.min(), 1.0)
+        def outside(s: np.ndarray) -> np.ndarray:
+            return np.maximum(s - hi, 0) + np.maximum(lo - s, 0)
 
-        stuck: set[int] = set()
         for _ in range(self.max_moves):
-            current = badness(sizes)
-            if current[0] == 0 and current[1] <= self.balance_target:
+            ratio = sizes.max() / max(sizes.min(), 1.0)
+            if outside(sizes).sum() == 0 and ratio <= self.balance_target:
                 return
-            best = None
-            for g in np.argsort(-sizes)[: max(1, k // 2)]:
-                members = np.flatnonzero(state.label == g)
-                for u in members:
-                    if state.locked[u] or u in stuck:
-                        continue
-                    nbrs = adjacency.indices[adjacency.indptr[u]:adjacency.indptr[u + 1]]
-                    for h in {int(state.label[v]) for v in nbrs if state.label[v] != g}:
-                        if sizes[h] >= sizes[g]:
-                            continue
-                        trial = sizes.copy()
-                        trial[g] -= pop[u]
-                        trial[h] += pop[u]
-                        score = badness(trial)
-                        if score < current:
-                            key = (score, state.dist[u, h] - state.dist[u, g], int(u), h)
-                            if best is None or key < best[0]:
-                                best = (key, u, g, h)
-                if best is not None:
-                    break
-            if best is None:
+            lab = state.label
+            edge = (lab[rows] != lab[cols]) & ~state.locked[rows] & ~stuck[rows]
+            u, h = rows[edge], lab[cols[edge]]
+            g = lab[u]
+            keep = sizes[h] < sizes[g]
+            u, h, g = u[keep], h[keep], g[keep]
+            if len(u) == 0:
                 return
-            _, u, g, h = best
-            if not _stays_connected(adjacency, np.flatnonzero(state.label == g), u, state.anchor[g]):
-                stuck.add(int(u))  # cannot move without cutting its grid: do not try again
-                continue
-            state.label[u] = h
-            state.reasons[u] = "balance"
-            sizes[g] -= pop[u]
-            sizes[h] += pop[u]
-        return
+            old_dev = np.maximum(np.abs(sizes[g] - mean), np.abs(sizes[h] - mean))
+            # largest donor deviation first, then the least access lost; applied in one round
+            order = np.lexsort((state.dist[u, h] - state.dist[u, g], -old_dev))
+            moved = 0
+            for n in order:
+                uu, gg, hh = int(u[n]), int(g[n]), int(h[n])
+                if state.label[uu] != gg or stuck[uu]:
+                    continue
+                new_g, new_h = sizes[gg] - pop[uu], sizes[hh] + pop[uu]
+                band_gain = outside(sizes[gg]) + outside(sizes[hh]) - outside(new_g) - outside(new_h)
+                before = max(abs(sizes[gg] - mean), abs(sizes[hh] - mean))
+                after = max(abs(new_g - mean), abs(new_h - mean))
+                if not (band_gain > 0 or (band_gain == 0 and after < before - 1e-9)):
+                    continue
+                if not _stays_connected(adjacency, state.label, uu, state.anchor[gg]):
+                    stuck[uu] = True
+                    continue
+                state.label[uu] = hh
+                state.reasons[uu] = "balance"
+                sizes[gg], sizes[hh] = new_g, new_h
+                moved += 1
+            if moved == 0:
+                return
+
+    def _improve_access(self, state: _District, adjacency, pop: np.ndarray) -> None:
+        """Descent: move a boundary unit to a neighbouring grid whose lead is nearer, while the
+        band holds, the balance gets no worse than allowed, and the donor stays contiguous."""
+        k = len(state.leads)
+        if k < 2:
+            return
+        lo, hi = self.band
+        rows, cols = adjacency.nonzero()
+        sizes = np.bincount(state.label, weights=pop, minlength=k)
+        limit = max(self.balance_target, sizes.max() / max(sizes.min(), 1.0))
+        nearest = np.argmin(state.dist, axis=1)
+        for _ in range(self.max_moves):
+            lab = state.label
+            edge = (lab[rows] != lab[cols]) & ~state.locked[rows]
+            u, h = rows[edge], lab[cols[edge]]
+            gain = state.dist[u, lab[u]] - state.dist[u, h]
+            better = gain > 1e-9
+            u, h, gain = u[better], h[better], gain[better]
+            moved = 0
+            for n in np.argsort(-gain * pop[u], kind="stable"):
+                uu, hh = int(u[n]), int(h[n])
+                gg = int(state.label[uu])
+                if gg == hh or state.dist[uu, hh] >= state.dist[uu, gg]:
+                    continue
+                trial_g, trial_h = sizes[gg] - pop[uu], sizes[hh] + pop[uu]
+                if trial_h > hi or trial_g < lo:
+                    continue
+                trial = sizes.copy()
+                trial[gg], trial[hh] = trial_g, trial_h
+                if trial.max() / max(trial.min(), 1.0) > limit + 1e-9:
+                    continue
+                if not _stays_connected(adjacency, state.label, uu, state.anchor[gg]):
+                    continue
+                state.label[uu] = hh
+                state.reasons[uu] = "nearest" if hh == nearest[uu] else "balance"
+                sizes = trial
+                moved += 1
+            if moved == 0:
+                return
 
 
-def _stays_connected(adjacency, members: np.ndarray, removed: int, anchor: int) -> bool:
-    """Whether ``members`` without ``removed`` is still connected (breadth-first from anchor)."""
-    keep = set(int(m) for m in members) - {int(removed)}
-    if not keep:
+def _stays_connected(adjacency, label: np.ndarray, removed: int, anchor: int) -> bool:
+    """Whether the grid of ``removed`` stays connected without it.
+
+    First a local test: the unit's neighbours in its grid are joined to each other within two
+    steps of it (enough on lattice-like units, and cheap); else a breadth-first search of the grid.
+    """
+    g = label[removed]
+    ind, ptr = adjacency.indices, adjacency.indptr
+    ring = [int(v) for v in ind[ptr[removed]:ptr[removed + 1]] if label[v] == g]
+    if len(ring) <= 1:
         return True
-    start = int(anchor) if int(anchor) in keep else next(iter(keep))
+    near = set(ring)
+    for v in ring:
+        near.update(int(w) for w in ind[ptr[v]:ptr[v + 1]] if label[w] == g)
+    near.discard(int(removed))
+    if _reaches(ind, ptr, ring[0], set(ring), lambda w: w in near):
+        return True
+    target = set(np.flatnonzero(label == g).tolist()) - {int(removed)}
+    return _reaches(ind, ptr, int(anchor) if int(anchor) in target else ring[0], target, lambda w: w in target)
+
+
+def _reaches(ind, ptr, start: int, goals: set[int], allowed) -> bool:
+    """Breadth-first from ``start`` over ``allowed`` units: are all ``goals`` reached?"""
     seen = {start}
     queue = deque([start])
-    while queue:
+    left = set(goals) - seen
+    while queue and left:
         u = queue.popleft()
-        for v in adjacency.indices[adjacency.indptr[u]:adjacency.indptr[u + 1]]:
+        for v in ind[ptr[u]:ptr[u + 1]]:
             v = int(v)
-            if v in keep and v not in seen:
+            if v not in seen and allowed(v):
                 seen.add(v)
+                left.discard(v)
                 queue.append(v)
-    return len(seen) == len(keep)
+    return not left
 
 
 REASONS = {

@@ -34,10 +34,12 @@ def lattice(districts: dict[str, tuple[int, int, int, int]], pops: dict[str, np.
             leads: list[tuple[str, int, int]] = (), ring: str = "central", pooling: dict[str, str] | None = None):
     """Units of 1 km cells; districts by (col0, row0, cols, rows); leads as (district, col, row)."""
     units, dists = [], []
+    digits = 2 if max(c0 + w for c0, _, w, _ in districts.values()) <= 100 and max(
+        r0 + h for _, r0, _, h in districts.values()) <= 100 else 3
     for code, (c0, r0, w, h) in districts.items():
         p = pops[code] if pops else np.full(w * h, 1000.0)
         for k, (c, r) in enumerate(itertools.product(range(c0, c0 + w), range(r0, r0 + h))):
-            units.append({"unit_code": f"{code}-{c:02d}{r:02d}", "unit_name": "", "district_code": code,
+            units.append({"unit_code": f"{code}-{c:0{digits}d}{r:0{digits}d}", "unit_name": "", "district_code": code,
                           "population": float(p[k]), "geometry": shapely.box(X0 + c * 1000, Y0 + r * 1000,
                                                                             X0 + (c + 1) * 1000, Y0 + (r + 1) * 1000)})
         dists.append({"district_code": code, "district_name": code, "ring": ring,
