@@ -66,3 +66,26 @@ def test_import_page_asks_for_files_first():
     assert not at.exception
     at.button[0].click().run()
     assert any("请先选择文件" in w.value for w in at.warning)
+
+
+def test_grid_page_shows_the_proposal_and_its_checks():
+    at = app()
+    at.switch_page("pages/grids.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["常住人口"] == "24,870,895" and int(metrics["网格数"]) >= 16
+    assert not at.error  # every grid rule holds on the default
+    rules = at.dataframe[0].value
+    assert list(rules["ID"]) == ["G1", "G2", "G3", "G5", "G6"]
+
+
+def test_grid_page_explains_an_infeasible_band(tmp_path):
+    world = write_world(tmp_path / "w")
+    (world / "config.toml").write_text("[grids]\ngrid_population_min = 100.0\ngrid_population_max = 1000.0\n")
+    package_id = save_upload([(p.name, p.read_bytes()) for p in world.iterdir()])
+    at = app()
+    at.query_params["data"] = package_id
+    at.query_params["lang"] = "en"
+    at.switch_page("pages/grids.py").run()
+    assert not at.exception
+    assert "G5" in at.error[0].value and "Raise the band's maximum" in at.error[0].value

@@ -213,3 +213,10 @@ def test_a_bookmarked_page_opens_in_the_shell_on_a_fresh_server(browser, tmp_pat
         assert pg.get_by_text("Page not found").count() == 0
         assert pg.get_by_role("link", name="Data overview").count() == 1
         context.close()
+
+
+def test_grid_proposal_page_draws_the_grids(page, server, output_dir):
+    page.goto(server["url"] + "/grids")
+    assert _map_paths(page, 40) >= 40  # 48 grids on the default (plus lead markers)
+    page.get_by_text("规则检查").wait_for()
+    page.screenshot(path=str(output_dir / "browser_grids_zh.png"))

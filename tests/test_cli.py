@@ -42,3 +42,42 @@ def test_validate_on_unusable_package_exits_2(tmp_path):
     done = run("--lang", "en", "validate", str(tmp_path))
     assert done.returncode == 2
     assert "required layer districts is missing" in done.stdout
+
+
+def test_propose_writes_layout_checks_and_metrics_byte_for_byte(tmp_path):
+    import json
+    import shutil as sh
+
+    import shapely
+
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        done = run("--lang", "en", "propose", "--data", "geodata/default", "--out", str(out), "--seed", "7")
+        assert done.returncode == 0, done.stderr
+    names = ["layout.geojson", "units.csv", "explanations.csv", "checks.json", "metrics.json"]
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    layout = json.loads((first / "layout.geojson").read_text(encoding="utf-8"))
+    assert "crs" not in layout and len(layout["features"]) == json.loads((first / "metrics.json").read_text())["plan"]["grids"]
+    props = layout["features"][0]["properties"]
+    assert {"grid_id", "district_code", "lead_facility_code", "population", "polsby_popper"} <= set(props)
+    assert "黄浦区" in (first / "layout.geojson").read_text(encoding="utf-8")  # Chinese unescaped
+    for f in layout["features"]:
+        geom = shapely.geometry.shape(f["geometry"])
+        for poly in getattr(geom, "geoms", [geom]):
+            assert poly.exterior.is_ccw  # RFC 7946: counter-clockwise outer rings
+    checks = json.loads((first / "checks.json").read_text(encoding="utf-8"))
+    assert set(checks) == {"G1", "G2", "G3", "G5", "G6"} and all(c["pass"] for c in checks.values())
+    units = (first / "units.csv").read_text(encoding="utf-8").splitlines()
+    assert units[0] == "unit_code,grid_id" and len(units) == 235
+    if sh.which("ogrinfo"):
+        info = subprocess.run(["ogrinfo", "-so", "-al", str(first / "layout.geojson")], capture_output=True, text=True)
+        assert f"Feature Count: {len(layout['features'])}" in info.stdout
+
+
+def test_propose_reports_an_infeasible_band_and_exits_3(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[grids]\ngrid_population_min = 10000.0\ngrid_population_max = 50000.0\n", encoding="utf-8")
+    done = run("--lang", "en", "propose", "--data", "geodata/default", "--out", str(tmp_path / "o"), "--config", str(config))
+    assert done.returncode == 3
+    assert "[G5, G6]" in done.stderr and "Raise the band's maximum" in done.stderr

@@ -160,3 +160,34 @@ def legend_html(rings: list[str], kinds: list[str], labels: dict[str, str]) -> s
     ]
     return '<div style="font-size:0.9rem;line-height:1.9">' + " ".join(
         f'<span style="white-space:nowrap">{item}</span>' for item in items) + "</div>"
+
+
+PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd",
+           "#ccebc5", "#ffed6f", "#d9d9d9")
+
+
+def grid_layer(grids: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
+    """Grids filled in distinct colours (neighbours within a district differ), with figures."""
+    frame = _safe_frame(grids, ["grid_id", "lead_name"])
+    frame["population"] = [f"{p:,.0f}" for p in grids["population"]]
+    frame["access"] = [f"{a:.1f} km" for a in grids["mean_access_km"]]
+    frame["_fill"] = [PALETTE[int(g.rsplit("G", 1)[-1]) % len(PALETTE)] for g in grids["grid_id"]]
+    return folium.GeoJson(
+        frame,
+        name="grids",
+        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#222222", "weight": 1.2,
+                                  "fillOpacity": 0.7},
+        highlight_function=lambda f: {"weight": 3},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["grid_id", "lead_name", "population", "access"],
+            aliases=[labels["grid_id"], labels["lead_hospital"], labels["population"], labels["mean_access"]]),
+    )
+
+
+def lead_layer(leads: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
+    frame = _safe_frame(leads, ["facility_code", "name"])
+    return folium.GeoJson(
+        frame, name="leads",
+        marker=folium.CircleMarker(radius=7, weight=2, color="#ffffff", fill=True, fill_color="#1f4e9c", fill_opacity=1),
+        tooltip=folium.GeoJsonTooltip(fields=["name", "facility_code"], aliases=[labels["lead_hospital"], labels["code"]]),
+    )
