@@ -202,8 +202,7 @@ class GridSolver:
                 leads = self._choose_leads(world, code, units)
                 ids = [grid_id(code, k + 1) for k in range(len(leads))]
             state = self._solve_district(world, units, leads, previous, ids)
-            for k, (gid, j) in enumerate(zip(ids, leads)):
-                grids.append(Grid(gid, code, str(world.lead_codes[j])))
+            grids.extend(Grid(gid, code, str(world.lead_codes[j])) for gid, j in zip(ids, leads))
             for local, i in enumerate(units):
                 assignment[str(world.unit_codes[i])] = ids[state.label[local]]
                 reasons[str(world.unit_codes[i])] = state.reasons[local]

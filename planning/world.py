@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
@@ -46,8 +45,7 @@ class World:
     lead_xy: np.ndarray  # (m, 2) metres
     district_names: dict[str, str] = field(default_factory=dict)
     district_ring: dict[str, str] = field(default_factory=dict)
-    crs: object = None
-    geometry: gpd.GeoSeries | None = None  # unit polygons in ``crs`` (for dissolving and areas)
+    crs: object = None  # the metric CRS of ``xy`` and ``lead_xy``
 
     @property
     def n(self) -> int:
@@ -64,7 +62,7 @@ class World:
 
     @property
     def districts(self) -> list[str]:
-        return sorted(set(self.district))
+        return sorted({str(d) for d in self.district})
 
 
 def _adjacency(geoms: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -160,11 +158,5 @@ def build_world(
         district_names=dict(zip(districts["district_code"], districts["district_name"])),
         district_ring=dict(zip(districts["district_code"], districts["ring"])),
         crs=crs,
-        geometry=gpd.GeoSeries(geoms, crs=crs),
     )
 
-
-def frame_of(world: World) -> pd.DataFrame:
-    """The units of ``world`` as a table (for metrics and exports)."""
-    return pd.DataFrame({"unit_code": world.unit_codes, "district_code": world.district,
-                         "population": world.population, "x": world.xy[:, 0], "y": world.xy[:, 1]})
