@@ -329,7 +329,7 @@ class GridSolver:
             moved = 0
             for n in order:
                 uu, gg, hh = int(u[n]), int(g[n]), int(h[n])
-                if state.label[uu] != gg or stuck[uu]:
+                if state.label[uu] != gg or stuck[uu] or not _touches(adjacency, state.label, uu, hh):
                     continue
                 new_g, new_h = sizes[gg] - pop[uu], sizes[hh] + pop[uu]
                 band_gain = outside(sizes[gg]) + outside(sizes[hh]) - outside(new_g) - outside(new_h)
@@ -369,7 +369,7 @@ class GridSolver:
             for n in np.argsort(-gain * pop[u], kind="stable"):
                 uu, hh = int(u[n]), int(h[n])
                 gg = int(state.label[uu])
-                if gg == hh or state.dist[uu, hh] >= state.dist[uu, gg]:
+                if gg == hh or state.dist[uu, hh] >= state.dist[uu, gg] or not _touches(adjacency, state.label, uu, hh):
                     continue
                 trial_g, trial_h = sizes[gg] - pop[uu], sizes[hh] + pop[uu]
                 if trial_h > hi or trial_g < lo:
@@ -386,6 +386,11 @@ class GridSolver:
                 moved += 1
             if moved == 0:
                 return
+
+
+def _touches(adjacency, label: np.ndarray, unit: int, grid: int) -> bool:
+    """Whether ``unit`` still has a neighbour in ``grid`` (neighbours move during a round)."""
+    return bool((label[adjacency.indices[adjacency.indptr[unit]:adjacency.indptr[unit + 1]]] == grid).any())
 
 
 def _stays_connected(adjacency, label: np.ndarray, removed: int, anchor: int) -> bool:
