@@ -30,16 +30,22 @@ def _print_issues(issues, lang: str) -> None:
             print(f"    → {i.fix(lang)}")
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    config_text = Path(args.config).read_text(encoding="utf-8-sig") if args.config else None
+def _load(path: str, config: str | None, lang: str):
+    """The package at ``path``, or None after printing why it cannot be used."""
+    config_text = Path(config).read_text(encoding="utf-8-sig") if config else None
     try:
-        pkg = load_package(Path(args.path), config_text=config_text)
+        return load_package(Path(path), config_text=config_text)
     except DataValidationError as exc:
-        _print_issues(exc.issues, args.lang)
+        _print_issues(exc.issues, lang)
         print("无法使用该数据包 / the package cannot be used", file=sys.stderr)
-        return 2
     except (GeodataError, OSError) as exc:
-        print(f"无法读取 / cannot read {args.path}: {exc}", file=sys.stderr)
+        print(f"无法读取 / cannot read {path}: {exc}", file=sys.stderr)
+    return None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    pkg = _load(args.path, args.config, args.lang)
+    if pkg is None:
         return 2
     for name in ("districts", "units", "facilities", "partnerships"):
         frame = getattr(pkg, name)
@@ -56,11 +62,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_propose(args: argparse.Namespace) -> int:
     """Grids for the package: layout.geojson, units.csv, explanations.csv, checks.json, metrics.json."""
-    config_text = Path(args.config).read_text(encoding="utf-8-sig") if args.config else None
-    try:
-        pkg = load_package(Path(args.data), config_text=config_text)
-    except DataValidationError as exc:
-        _print_issues(exc.issues, args.lang)
+    pkg = _load(args.data, args.config, args.lang)
+    if pkg is None:
         return 2
     errors = pkg.report.errors
     if errors:
