@@ -62,8 +62,9 @@ grid_layer(grids, L).add_to(m)
 lead_layer(leads, L).add_to(m)
 district_labels(pkg.districts).add_to(m)
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"grid-map-{package_id}")
-if result.notes:
-    st.caption(t("island_links", lang, km=f"{config.island_link_km:g}") + "; ".join(result.notes))
+if world.island_links:
+    links = "; ".join(f"{a} – {b} ({gap} km)" for a, b, gap in world.island_links)
+    st.caption(t("island_links", lang, km=f"{config.island_link_km:g}") + links)
 
 st.subheader(t("rules_panel", lang))
 found = check(world, plan, grid_rules(band=(config.grid_population_min, config.grid_population_max),

@@ -83,7 +83,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, server):
+def page(browser, server, request, output_dir):
     context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
     outside: list[str] = []
     dialogs: list[str] = []
@@ -101,9 +101,26 @@ def page(browser, server):
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     pg.outside, pg.dialogs = outside, dialogs
     yield pg
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:  # what the browser showed when the test failed
+        pg.screenshot(path=str(output_dir / f"FAILED_{request.node.name}.png"), full_page=True)
     context.close()
     assert outside == [], f"requests left the machine: {outside}"
     assert dialogs == [], f"script ran from data: {dialogs}"
+
+
+def _upload(pg, paths: list[Path]) -> None:
+    """Choose files in the uploader and wait until the server has received every one of them
+    (clicking before the uploads finish would find no files; a cold machine uploads slowly)."""
+    done: list[str] = []
+    listener = lambda r: done.append(r.url) if "/_stcore/upload_file" in r.url and r.request.method == "PUT" else None  # noqa: E731
+    pg.on("response", listener)
+    pg.locator('input[type="file"]').set_input_files([str(p) for p in paths])
+    deadline = time.monotonic() + 60
+    while len(done) < len(paths) and time.monotonic() < deadline:
+        pg.wait_for_timeout(200)
+    pg.remove_listener("response", listener)
+    assert len(done) == len(paths), f"{len(done)} of {len(paths)} files uploaded"
 
 
 def _map_paths(pg, at_least: int, timeout_s: float = 45.0) -> int:
@@ -141,10 +158,9 @@ def test_upload_shows_the_report_and_opens_the_data(page, server, output_dir, tm
     rows = facility_rows() + [{"facility_code": "DH-A", "name": "重复的代码", "kind": "chc", "lon": 121.01, "lat": 31.01}]
     (world / "facilities.csv").write_bytes(facilities_csv(rows).encode("gbk"))
     page.goto(server["url"] + "/import_data")
-    page.locator('input[type="file"]').set_input_files([str(p) for p in world.iterdir()])
-    page.get_by_text("districts.geojson").first.wait_for()
+    _upload(page, list(world.iterdir()))
     page.get_by_role("button", name="校验并载入").click()
-    page.get_by_text("已载入").wait_for(timeout=30_000)
+    page.get_by_text("已载入").wait_for(timeout=60_000)
     page.get_by_text("错误 1 项").wait_for()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(output_dir / "browser_import_report.png"), full_page=True)
@@ -181,11 +197,9 @@ def test_hostile_names_are_shown_as_text(page, server, output_dir, tmp_path):
     rows[0]["name"] = hostile.replace(",", " ")
     (world / "facilities.csv").write_text(facilities_csv(rows), encoding="utf-8")
     page.goto(server["url"] + "/import_data")
-    page.locator('input[type="file"]').set_input_files([str(p) for p in world.iterdir()])
-    page.get_by_text("districts.geojson").first.wait_for()
-    page.screenshot(path=str(output_dir / "browser_hostile_upload.png"))
-    page.get_by_role("button", name="校验并载入").click(timeout=5000)
-    page.get_by_text("已载入").wait_for(timeout=30_000)
+    _upload(page, list(world.iterdir()))
+    page.get_by_role("button", name="校验并载入").click()
+    page.get_by_text("已载入").wait_for(timeout=60_000)
     page.get_by_role("link", name="数据总览").click()
     assert _map_paths(page, 2) >= 2
     frame = page.frame_locator(MAP)
