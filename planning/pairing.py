@@ -1,0 +1,307 @@
+"""Pairing city hospitals with districts (regional alliances) under P1-P8 of RULES.md.
+
+Formulation: a min-cost flow, solved exactly (OR-Tools ``SimpleMinCostFlow``)::
+
+    source --(cap: hospital's P2 limit)--> hospital --(1, cost c_hd)--> district
+    district --(slot 1: reward R1)--> sink, --(slot 2: reward R2[ring])--> sink, ... up to P1
+    source --(free, cost 0)--> sink          (capacity need not be used)
+
+``c_hd`` is the population-weighted distance (km) from the district's units to the hospital's
+nearest campus, minus the planner-visible preference weights: a branch campus there (P5), an
+existing partnership (P6), a remote suburb (P7). Rewards fall with each slot, so every district
+gets a first partner before any gets a second (P7: every district at least one where feasible),
+and a second slot is worth more in remote suburbs than in near suburbs than in central districts
+(P7 tilt). Arcs exist only where P4 allows (a campus, existing or planned, or a recorded
+partnership), or everywhere flagged "needs justification" when the planner allows it. Slot
+rewards decrease, so the flow's optimum is the optimum of the stated objective (a separable
+concave reward; checked against brute force and HiGHS in ``tests/test_pairing.py``).
+
+TCM hospitals (P3) and specialty hospitals are not counted by P1/P2: they pair with every district
+where P4 allows, flagged by kind. Fixed pairings are kept and use up their caps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+from ortools.graph.python import min_cost_flow
+
+from planning.config import PlanConfig
+
+SCALE = 1000  # costs in metres (integers for the flow)
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Preferences, in km of distance they are worth (shown to and set by the planner)."""
+
+    branch_km: float = 10.0  # P5: the hospital has a branch campus in the district
+    partnership_km: float = 15.0  # P6: an existing partnership
+    remote_km: float = 5.0  # P7: the district is a remote suburb
+    first_partner_km: float = 1000.0  # reward of a district's first partner (every district one)
+    second_partner_km: Mapping[str, float] = field(default_factory=lambda: {
+        "remote_suburb": 120.0, "county": 120.0, "near_suburb": 90.0, "central": 60.0})
+
+
+@dataclass(frozen=True)
+class Hospital:
+    """A city-level hospital and its campuses (district, role, position in metres)."""
+
+    code: str
+    name: str
+    subkind: str  # general | tcm | specialty
+    campuses: tuple[tuple[str, str, float, float], ...]  # (district, role, x, y)
+
+    @property
+    def home(self) -> str:
+        mains = [d for d, role, _, _ in self.campuses if role == "main"]
+        return mains[0] if mains else self.campuses[0][0]
+
+    def campus_roles(self, district: str) -> set[str]:
+        return {role for d, role, _, _ in self.campuses if d == district}
+
+    @property
+    def capped(self) -> bool:
+        return self.subkind == "general"
+
+
+@dataclass(frozen=True)
+class Pairing:
+    hospital_code: str
+    district_code: str
+    role: str  # technical_support | main_support (P5) | tcm | specialty
+    fixed: bool
+    reasons: tuple[str, ...]
+    cost_km: float
+    needs_justification: bool = False
+
+
+@dataclass(frozen=True)
+class PairingResult:
+    pairings: tuple[Pairing, ...]
+    objective: float  # km, lower is better (rewards negative)
+    dropped: tuple[tuple[str, str, str], ...]  # existing partnerships not kept: (hospital, district, why)
+    unpaired: tuple[tuple[str, str], ...]  # districts without a general partner: (district, why)
+
+
+@dataclass(frozen=True)
+class PairingProblem:
+    """Everything a pairing is solved from: hospitals, districts, costs and caps."""
+
+    hospitals: tuple[Hospital, ...]
+    districts: tuple[str, ...]
+    ring: Mapping[str, str]
+    access_km: np.ndarray  # hospitals x districts: population-weighted distance to the nearest campus
+    partnerships: frozenset[tuple[str, str]]
+    district_cap: Mapping[str, int]
+    hospital_cap: Mapping[str, int]
+    allow_unjustified: bool = False
+    weights: Weights = Weights()
+    fixed: frozenset[tuple[str, str]] = frozenset()
+
+    def eligible(self, h: Hospital, d: str) -> bool:
+        """P4: a campus (existing or planned) in the district, or a recorded partnership."""
+        return bool(h.campus_roles(d)) or (h.code, d) in self.partnerships
+
+    def cost(self, i: int, j: int) -> float:
+        """Distance minus the preference weights (km)."""
+        h, d = self.hospitals[i], self.districts[j]
+        w = self.weights
+        c = float(self.access_km[i, j])
+        if "branch" in h.campus_roles(d) or "planned" in h.campus_roles(d):
+            c -= w.branch_km
+        if (h.code, d) in self.partnerships:
+            c -= w.partnership_km
+        if self.ring.get(d) in ("remote_suburb", "county"):
+            c -= w.remote_km
+        return c
+
+    def slot_reward(self, d: str, slot: int) -> float:
+        w = self.weights
+        return w.first_partner_km if slot == 0 else w.second_partner_km.get(self.ring.get(d, "central"), 60.0) / slot
+
+    def with_caps(self, *, district: Mapping[str, int] | None = None, hospital: Mapping[str, int] | None = None):
+        return replace(self, district_cap={**self.district_cap, **(district or {})},
+                       hospital_cap={**self.hospital_cap, **(hospital or {})})
+
+
+def build_problem(world, facilities: pd.DataFrame, partnerships: pd.DataFrame, config: PlanConfig, *,
+                  weights: Weights = Weights(), fixed: Iterable[tuple[str, str]] = ()) -> PairingProblem:
+    """The pairing problem of a data package (``world`` from ``planning.world.build_world``)."""
+    import geopandas as gpd
+
+    city = facilities[facilities["kind"] == "city_hospital"]
+    pts = gpd.GeoSeries(city.geometry.values, crs=4326).to_crs(world.crs)
+    hospitals = []
+    for code, idx in city.groupby("hospital_code", sort=True).groups.items():
+        rows = city.loc[idx]
+        campuses = tuple((str(r.district_code), str(r.campus_role or "main"), float(p.x), float(p.y))
+                         for r, p in zip(rows.itertuples(), pts[np.flatnonzero(city.index.isin(idx))]))
+        name = str(rows["name"].iloc[0]).split("（")[0]
+        hospitals.append(Hospital(str(code), name, str(rows["subkind"].iloc[0] or "general"), campuses))
+    districts = tuple(world.districts)
+    access = np.zeros((len(hospitals), len(districts)))
+    for j, d in enumerate(districts):
+        units = world.units_of(d)
+        pop = world.population[units]
+        for i, h in enumerate(hospitals):
+            xy = np.array([(x, y) for _, _, x, y in h.campuses])
+            dist = np.hypot(world.xy[units, None, 0] - xy[None, :, 0], world.xy[units, None, 1] - xy[None, :, 1]).min(axis=1)
+            access[i, j] = float((dist * pop).sum() / pop.sum()) / 1000 if pop.sum() > 0 else float(dist.mean()) / 1000
+    pairs = frozenset(zip(partnerships["hospital_code"].astype(str), partnerships["district_code"].astype(str))) \
+        if len(partnerships) else frozenset()
+    return PairingProblem(
+        hospitals=tuple(hospitals), districts=districts, ring=dict(world.district_ring), access_km=access,
+        partnerships=pairs,
+        district_cap={d: config.district_cap_overrides[d].limit if d in config.district_cap_overrides else config.district_cap
+                      for d in districts},
+        hospital_cap={h.code: config.hospital_cap_overrides[h.code].limit if h.code in config.hospital_cap_overrides
+                      else config.hospital_cap for h in hospitals},
+        allow_unjustified=config.allow_unjustified_pairings, weights=weights, fixed=frozenset(fixed),
+    )
+
+
+def solve_general(problem: PairingProblem) -> tuple[set[tuple[int, int]], float]:
+    """The optimal set of (hospital, district) index pairs for general hospitals, and its objective."""
+    hs = [i for i, h in enumerate(problem.hospitals) if h.capped]
+    n_h, n_d = len(problem.hospitals), len(problem.districts)
+    fixed = {(i, j) for i in hs for j in range(n_d)
+             if (problem.hospitals[i].code, problem.districts[j]) in problem.fixed}
+    used_h = {i: sum(1 for a, _ in fixed if a == i) for i in hs}
+    used_d = {j: sum(1 for _, b in fixed if b == j) for j in range(n_d)}
+    source, sink = n_h + n_d, n_h + n_d + 1
+    tails, heads, caps, costs = [], [], [], []
+
+    def arc(t, h, cap, cost):
+        tails.append(t), heads.append(h), caps.append(cap), costs.append(int(round(cost * SCALE)))
+
+    supply = 0
+    for i in hs:
+        left = max(0, problem.hospital_cap[problem.hospitals[i].code] - used_h[i])
+        supply += left
+        arc(source, i, left, 0)
+        for j in range(n_d):
+            if (i, j) in fixed:
+                continue
+            if problem.eligible(problem.hospitals[i], problem.districts[j]) or problem.allow_unjustified:
+                arc(i, n_h + j, 1, problem.cost(i, j))
+    for j, d in enumerate(problem.districts):
+        for slot in range(used_d[j], problem.district_cap[d]):
+            arc(n_h + j, sink, 1, -problem.slot_reward(d, slot))
+    arc(source, sink, supply, 0)
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(np.array(tails), np.array(heads), np.array(caps), np.array(costs))
+    smcf.set_node_supply(source, supply)
+    smcf.set_node_supply(sink, -supply)
+    if smcf.solve() != smcf.OPTIMAL:
+        raise RuntimeError("pairing flow not optimal")  # cannot happen: the source-sink arc is always feasible
+    chosen = set(fixed)
+    for a in range(smcf.num_arcs()):
+        t, h = smcf.tail(a), smcf.head(a)
+        if smcf.flow(a) and t < n_h and n_h <= h < n_h + n_d:
+            chosen.add((t, h - n_h))
+    return chosen, objective(problem, chosen)
+
+
+def objective(problem: PairingProblem, chosen: Iterable[tuple[int, int]]) -> float:
+    """Sum of pairing costs minus the slot rewards of each district's partners (km)."""
+    chosen = list(chosen)
+    total = sum(problem.cost(i, j) for i, j in chosen)
+    for j, d in enumerate(problem.districts):
+        k = sum(1 for _, b in chosen if b == j)
+        total -= sum(problem.slot_reward(d, s) for s in range(k))
+    return total
+
+
+def solve(problem: PairingProblem) -> PairingResult:
+    """Pairings of every city hospital: general ones optimally under P1/P2, TCM and specialty
+    ones (P3) wherever P4 allows; with reasons, dropped partnerships and unpaired districts."""
+    chosen, value = solve_general(problem)
+    pairings = []
+    for i, j in sorted(chosen):
+        pairings.append(_pairing(problem, i, j, problem.hospitals[i].subkind))
+    for i, h in enumerate(problem.hospitals):
+        if h.capped:
+            continue
+        for j, d in enumerate(problem.districts):
+            if problem.eligible(h, d) or (h.code, d) in problem.fixed:
+                pairings.append(_pairing(problem, i, j, h.subkind))
+    kept = {(problem.hospitals[i].code, problem.districts[j]) for i, j in chosen}
+    dropped = []
+    for code, d in sorted(problem.partnerships):
+        h = next((x for x in problem.hospitals if x.code == code), None)
+        if h is None or not h.capped or (code, d) in kept or d not in problem.districts:
+            continue
+        n_h = sum(1 for c, _ in kept if c == code)
+        n_d = sum(1 for _, x in kept if x == d)
+        if n_h >= problem.hospital_cap[code]:
+            why = f"P2: {code} already serves {n_h} districts (cap {problem.hospital_cap[code]})"
+        elif n_d >= problem.district_cap[d]:
+            why = f"P1: {d} already has {n_d} city general hospitals (cap {problem.district_cap[d]})"
+        else:
+            why = "a nearer or preferred hospital serves the district"
+        dropped.append((code, d, why))
+    unpaired = []
+    for j, d in enumerate(problem.districts):
+        if any(b == j for _, b in chosen):
+            continue
+        eligible = [h for h in problem.hospitals if h.capped and problem.eligible(h, d)]
+        why = ("P4: no city general hospital has a campus or partnership here" if not eligible
+               else "P2: every eligible hospital (" + ", ".join(h.code for h in eligible) + ") is at its cap")
+        unpaired.append((d, why))
+    return PairingResult(tuple(pairings), value, tuple(dropped), tuple(unpaired))
+
+
+def _pairing(problem: PairingProblem, i: int, j: int, kind: str) -> Pairing:
+    h, d = problem.hospitals[i], problem.districts[j]
+    roles = h.campus_roles(d)
+    reasons = [f"distance {problem.access_km[i, j]:.1f} km"]
+    if d == h.home:
+        reasons.append("home district")
+    if "branch" in roles or "planned" in roles:
+        reasons.append("branch campus" + (" (planned)" if "planned" in roles else "") + " (P5)")
+    if (h.code, d) in problem.partnerships:
+        reasons.append("existing partnership (P6)")
+    if problem.ring.get(d) in ("remote_suburb", "county"):
+        reasons.append("remote suburb priority (P7)")
+    role = {"tcm": "tcm", "specialty": "specialty"}.get(kind, "technical_support")
+    if kind == "general" and "branch" in roles and problem.ring.get(d) != "central" and d != h.home:
+        role = "main_support"  # P5: a stably running suburban branch makes it the main support unit
+    return Pairing(h.code, d, role, (h.code, d) in problem.fixed, tuple(reasons),
+                   round(problem.cost(i, j), 3), needs_justification=not problem.eligible(h, d))
+
+
+def binding_caps(problem: PairingProblem) -> list[dict[str, object]]:
+    """Each cap that binds, and what relaxing it by one would gain (objective, km)."""
+    chosen, base = solve_general(problem)
+    out = []
+    for i, h in enumerate(problem.hospitals):
+        if h.capped and sum(1 for a, _ in chosen if a == i) >= problem.hospital_cap[h.code]:
+            _, relaxed = solve_general(problem.with_caps(hospital={h.code: problem.hospital_cap[h.code] + 1}))
+            out.append({"rule": "P2", "place": h.code, "cap": problem.hospital_cap[h.code],
+                        "gain_km": round(base - relaxed, 3)})
+    for j, d in enumerate(problem.districts):
+        if sum(1 for _, b in chosen if b == j) >= problem.district_cap[d]:
+            _, relaxed = solve_general(problem.with_caps(district={d: problem.district_cap[d] + 1}))
+            out.append({"rule": "P1", "place": d, "cap": problem.district_cap[d], "gain_km": round(base - relaxed, 3)})
+    return out
+
+
+def brute_force(problem: PairingProblem) -> float:
+    """The best objective over every subset of allowed general pairs within the caps (small cases)."""
+    hs = [i for i, h in enumerate(problem.hospitals) if h.capped]
+    pairs = [(i, j) for i in hs for j, d in enumerate(problem.districts)
+             if problem.eligible(problem.hospitals[i], d) or problem.allow_unjustified]
+    best = math.inf
+    for mask in range(1 << len(pairs)):
+        chosen = [pairs[b] for b in range(len(pairs)) if mask >> b & 1]
+        if any(sum(1 for a, _ in chosen if a == i) > problem.hospital_cap[problem.hospitals[i].code] for i in hs):
+            continue
+        if any(sum(1 for _, b in chosen if b == j) > problem.district_cap[d] for j, d in enumerate(problem.districts)):
+            continue
+        best = min(best, objective(problem, chosen))
+    return best
