@@ -31,6 +31,8 @@ import pandas as pd
 from ortools.graph.python import min_cost_flow
 
 from planning.config import PlanConfig
+from planning.errors import InfeasiblePlanError
+from planning.rules import Violation
 
 SCALE = 1000  # costs in metres (integers for the flow)
 
@@ -173,6 +175,20 @@ def solve_general(problem: PairingProblem) -> tuple[set[tuple[int, int]], float]
              if (problem.hospitals[i].code, problem.districts[j]) in problem.fixed}
     used_h = {i: sum(1 for a, _ in fixed if a == i) for i in hs}
     used_d = {j: sum(1 for _, b in fixed if b == j) for j in range(n_d)}
+    for i, n in used_h.items():
+        code, cap = problem.hospitals[i].code, problem.hospital_cap[problem.hospitals[i].code]
+        if n > cap:
+            raise InfeasiblePlanError(
+                ("P2",), code, f"{code} 固定结对 {n} 个区，超过上限 {cap}（含本部所在区）。请取消部分固定结对，或为该院设置带理由的上限调整。",
+                f"{code} has {n} fixed pairings, above its cap of {cap} (home district included). Unfix some, "
+                "or set a hospital_cap_override with its reason.")
+    for j, n in used_d.items():
+        d, cap = problem.districts[j], problem.district_cap[problem.districts[j]]
+        if n > cap:
+            raise InfeasiblePlanError(
+                ("P1",), d, f"{d} 固定结对 {n} 家市级综合医院，超过上限 {cap}。请取消部分固定结对，或按面积和人口设置带理由的上限调整。",
+                f"{d} has {n} fixed city general hospitals, above its cap of {cap}. Unfix some, or set a "
+                "district_cap_override with its reason (area, population).")
     source, sink = n_h + n_d, n_h + n_d + 1
     tails, heads, caps, costs = [], [], [], []
 
@@ -305,3 +321,116 @@ def brute_force(problem: PairingProblem) -> float:
             continue
         best = min(best, objective(problem, chosen))
     return best
+
+
+# --- rules P1-P8 as functions of a pairing ------------------------------------------------------
+
+def _general(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Pairing]:
+    capped = {h.code for h in problem.hospitals if h.capped}
+    return [p for p in pairings if p.hospital_code in capped]
+
+
+def district_cap_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
+    """P1: at most the cap of city general hospitals per district (TCM and specialty not counted, P3)."""
+    out = []
+    for d in problem.districts:
+        partners = sorted(p.hospital_code for p in _general(problem, pairings) if p.district_code == d)
+        cap = problem.district_cap[d]
+        if len(partners) > cap:
+            out.append(Violation("P1", d, f"{d} 与 {len(partners)} 家市级综合医院结对（{'、'.join(partners)}），上限 {cap}",
+                                 f"{d} pairs with {len(partners)} city general hospitals ({', '.join(partners)}); cap {cap}",
+                                 "减少结对，或按面积和人口设置带理由的上限调整", "drop a pairing, or set an override with its reason"))
+    return out
+
+
+def hospital_cap_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
+    """P2: a city general hospital serves at most the cap of districts, its home district included."""
+    out = []
+    for h in problem.hospitals:
+        if not h.capped:
+            continue
+        served = sorted(p.district_code for p in pairings if p.hospital_code == h.code)
+        cap = problem.hospital_cap[h.code]
+        if len(served) > cap:
+            out.append(Violation("P2", h.code, f"{h.name}（{h.code}）服务 {len(served)} 个区（{'、'.join(served)}，含本部所在区），上限 {cap}",
+                                 f"{h.code} serves {len(served)} districts ({', '.join(served)}, home included); cap {cap}",
+                                 "总量控制、结构优化：减少结对", "total control, structural optimisation: drop a pairing"))
+    return out
+
+
+def eligibility_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
+    """P4: a pairing needs a campus (existing or planned) or a recorded partnership; else justification."""
+    by_code = {h.code: h for h in problem.hospitals}
+    return [Violation("P4", f"{p.hospital_code}→{p.district_code}",
+                      f"{p.hospital_code} 在 {p.district_code} 既无院区也无既往合作：需说明理由",
+                      f"{p.hospital_code} has no campus or partnership in {p.district_code}: needs justification",
+                      "记录合作依据（如城乡对口支援），或改选有院区的医院", "record the basis (e.g. paired assistance), or choose a hospital with a campus there",
+                      severity="warning")
+            for p in pairings if not problem.eligible(by_code[p.hospital_code], p.district_code)]
+
+
+def partnership_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
+    """P6: existing partnerships are kept; one that is not is shown with the change, never dropped silently."""
+    kept = {(p.hospital_code, p.district_code) for p in pairings}
+    return [Violation("P6", f"{h}→{d}", f"既往合作 {h}→{d} 未保留", f"existing partnership {h}→{d} is not kept",
+                      "确认调整并在备案中说明，或固定该结对", "confirm the change and file it, or fix this pairing",
+                      severity="warning")
+            for h, d in sorted(problem.partnerships) if (h, d) not in kept and d in problem.districts
+            and any(x.code == h and x.capped for x in problem.hospitals)]
+
+
+def remote_priority_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
+    """P7: no remote suburb with fewer general partners than a central district while an eligible
+    hospital still has capacity for it."""
+    general = _general(problem, pairings)
+    count = {d: sum(1 for p in general if p.district_code == d) for d in problem.districts}
+    served = {h.code: sum(1 for p in general if p.hospital_code == h.code) for h in problem.hospitals}
+    central_max = max((count[d] for d in problem.districts if problem.ring.get(d) == "central"), default=0)
+    out = []
+    for d in problem.districts:
+        if problem.ring.get(d) not in ("remote_suburb", "county") or count[d] >= central_max:
+            continue
+        spare = [h.code for h in problem.hospitals if h.capped and problem.eligible(h, d)
+                 and served[h.code] < problem.hospital_cap[h.code]
+                 and not any(p.hospital_code == h.code and p.district_code == d for p in general)]
+        if spare and count[d] < problem.district_cap[d]:
+            out.append(Violation("P7", d, f"远郊 {d} 只有 {count[d]} 家合作医院，少于中心城区的 {central_max} 家；{'、'.join(spare)} 仍有余量",
+                                 f"remote suburb {d} has {count[d]} partners, fewer than a central district's {central_max}; "
+                                 f"{', '.join(spare)} still have capacity", "为该区增加结对", "add a pairing for it"))
+    return out
+
+
+def staffing_rule(staffing: Mapping[tuple[str, str], tuple[int, int]]):
+    """P8: a trusteeship seconds at least 2 managers and 5 resident experts (when recorded)."""
+
+    def check(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
+        out = []
+        for p in pairings:
+            if (p.hospital_code, p.district_code) in staffing:
+                managers, experts = staffing[(p.hospital_code, p.district_code)]
+                if managers < 2 or experts < 5:
+                    out.append(Violation("P8", f"{p.hospital_code}→{p.district_code}",
+                                         f"托管派驻管理人员 {managers} 名、专家 {experts} 名，低于 2 名和 5 名的要求",
+                                         f"trusteeship seconds {managers} managers and {experts} experts, below 2 and 5",
+                                         "增派人员或改为技术支持", "second more staff, or make it technical support"))
+        return out
+
+    return check
+
+
+PAIRING_RULES = (
+    ("P1", "区级上限", "district cap", "SH-2025 二(一)2", district_cap_rule),
+    ("P2", "医院上限", "hospital cap", "SH-2025 二(一)2", hospital_cap_rule),
+    ("P4", "结对依据", "eligibility", "SH-2025 二(一)2", eligibility_rule),
+    ("P6", "既往合作", "existing partnerships", "SH-2017 四(一)", partnership_rule),
+    ("P7", "远郊优先", "remote-suburb priority", "SH-2025 二(二)2", remote_priority_rule),
+)
+
+
+def check_pairings(problem: PairingProblem, pairings: Iterable[Pairing],
+                   staffing: Mapping[tuple[str, str], tuple[int, int]] | None = None) -> dict[str, list[Violation]]:
+    """Violations per P rule (every id present, empty when it holds)."""
+    pairings = list(pairings)
+    out = {rule: fn(problem, pairings) for rule, _, _, _, fn in PAIRING_RULES}
+    out["P8"] = staffing_rule(staffing or {})(problem, pairings)
+    return dict(sorted(out.items()))

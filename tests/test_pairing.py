@@ -1,0 +1,178 @@
+"""Pairing engine: exact optimum (brute force and HiGHS), caps, each P rule passing and failing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from geodata.default import load_default
+from planning.errors import InfeasiblePlanError
+from planning.pairing import (Hospital, PairingProblem, binding_caps, brute_force, build_problem, check_pairings,
+                              objective, solve, solve_general)
+from planning.world import build_world
+
+
+def problem(n_h=3, n_d=4, *, seed=0, tcm=(), partnerships=(), caps=None, dcaps=None, rings=None,
+            fixed=(), allow=False) -> PairingProblem:
+    """Hospitals H0.. with a main campus in D(i mod n_d) and random branch campuses."""
+    rng = np.random.default_rng(seed)
+    districts = tuple(f"D{j}" for j in range(n_d))
+    hospitals = []
+    for i in range(n_h):
+        campuses = [(districts[i % n_d], "main", 0.0, 0.0)]
+        for j in range(n_d):
+            if j != i % n_d and rng.uniform() < 0.45:
+                campuses.append((districts[j], "branch" if rng.uniform() < 0.8 else "planned", 0.0, 0.0))
+        hospitals.append(Hospital(f"H{i}", f"医院{i}", "tcm" if i in tcm else "general", tuple(campuses)))
+    ring = rings or {d: ("central", "near_suburb", "remote_suburb")[j % 3] for j, d in enumerate(districts)}
+    return PairingProblem(
+        hospitals=tuple(hospitals), districts=districts, ring=ring, access_km=rng.uniform(1, 40, (n_h, n_d)),
+        partnerships=frozenset(partnerships),
+        district_cap=dcaps or {d: int(rng.integers(1, 3)) for d in districts},
+        hospital_cap=caps or {h.code: int(rng.integers(1, 4)) for h in hospitals},
+        allow_unjustified=allow, fixed=frozenset(fixed))
+
+
+def highs(p: PairingProblem) -> float:
+    """The same objective as an independent MILP (scipy's HiGHS): x_hd pairs, s_dk slots."""
+    hs = [i for i, h in enumerate(p.hospitals) if h.capped]
+    pairs = [(i, j) for i in hs for j, d in enumerate(p.districts) if p.eligible(p.hospitals[i], d) or p.allow_unjustified]
+    slots = [(j, k) for j, d in enumerate(p.districts) for k in range(p.district_cap[d])]
+    c = np.array([p.cost(i, j) for i, j in pairs] + [-p.slot_reward(p.districts[j], k) for j, k in slots])
+    rows, lo, hi = [], [], []
+    for i in hs:  # P2
+        rows.append([1.0 if a == i else 0.0 for a, _ in pairs] + [0.0] * len(slots))
+        lo.append(0), hi.append(p.hospital_cap[p.hospitals[i].code])
+    for j in range(len(p.districts)):  # partners = slots used
+        rows.append([1.0 if b == j else 0.0 for _, b in pairs] + [-1.0 if jj == j else 0.0 for jj, _ in slots])
+        lo.append(0), hi.append(0)
+    res = milp(c, constraints=LinearConstraint(np.array(rows), lo, hi), integrality=np.ones(len(c)), bounds=Bounds(0, 1))
+    return float(res.fun)
+
+
+def test_optimum_equals_brute_force_and_highs_on_200_random_instances():
+    for seed in range(200):
+        p = problem(3, 4, seed=seed, tcm=(2,) if seed % 5 == 0 else (),
+                    partnerships={("H0", "D3")} if seed % 3 == 0 else set(), allow=seed % 7 == 0)
+        chosen, value = solve_general(p)
+        assert value == pytest.approx(brute_force(p), abs=0.01), seed
+        assert value == pytest.approx(highs(p), abs=0.01), seed
+        for i, h in enumerate(p.hospitals):  # caps hold
+            assert sum(1 for a, _ in chosen if a == i) <= p.hospital_cap[h.code]
+        for j, d in enumerate(p.districts):
+            assert sum(1 for _, b in chosen if b == j) <= p.district_cap[d]
+
+
+def test_every_district_gets_a_partner_where_feasible_and_same_input_same_output():
+    p = problem(4, 4, seed=3, caps={f"H{i}": 3 for i in range(4)}, dcaps={f"D{j}": 2 for j in range(4)})
+    a, b = solve(p), solve(p)
+    assert a == b
+    eligible = {d for d in p.districts if any(p.eligible(h, d) for h in p.hospitals)}
+    assert {x.district_code for x in a.pairings} >= eligible
+
+
+def test_tcm_hospitals_are_not_counted_by_the_caps():
+    p = problem(3, 2, seed=1, tcm=(1, 2), caps={"H0": 1, "H1": 1, "H2": 1}, dcaps={"D0": 1, "D1": 1})
+    p = PairingProblem(**{**p.__dict__, "hospitals": tuple(
+        Hospital(h.code, h.name, h.subkind, ((p.districts[0], "main", 0, 0), (p.districts[1], "branch", 0, 0)))
+        for h in p.hospitals)})
+    result = solve(p)
+    tcm = [x for x in result.pairings if x.role == "tcm"]
+    assert len(tcm) == 4  # both TCM hospitals pair with both districts, caps of 1 notwithstanding
+    assert all(not v for v in check_pairings(p, result.pairings).values())
+
+
+def _pair(p, h, d):
+    from planning.pairing import _pairing
+    return _pairing(p, int(h[1:]), p.districts.index(d), p.hospitals[int(h[1:])].subkind)
+
+
+def test_p1_and_p2_fail_when_exceeded_and_home_district_counts():
+    p = problem(4, 4, seed=2, caps={f"H{i}": 2 for i in range(4)}, dcaps={f"D{j}": 1 for j in range(4)})
+    too_many = [_pair(p, "H0", "D0"), _pair(p, "H1", "D0")]
+    assert [v.rule for v in check_pairings(p, too_many)["P1"]] == ["P1"]
+    home_and_two = [_pair(p, "H0", "D0"), _pair(p, "H0", "D1"), _pair(p, "H0", "D2")]
+    found = check_pairings(p, home_and_two)["P2"]
+    assert found and "home included" in found[0].en
+
+
+def test_overrides_raise_a_cap():
+    p = problem(3, 1, seed=4, caps={"H0": 3, "H1": 3, "H2": 3}, dcaps={"D0": 2})
+    p = PairingProblem(**{**p.__dict__, "access_km": np.full((3, 1), 5.0)})
+    assert len(solve(p).pairings) == 2
+    wider = p.with_caps(district={"D0": 3})
+    assert len([x for x in solve(wider).pairings if x.district_code == "D0"]) == 3
+
+
+def test_p4_unjustified_pairings_are_only_made_when_allowed_and_flagged():
+    p = problem(2, 3, seed=5, caps={"H0": 3, "H1": 3}, dcaps={f"D{j}": 2 for j in range(3)})
+    assert all(not x.needs_justification for x in solve(p).pairings)
+    allowed = PairingProblem(**{**p.__dict__, "allow_unjustified": True})
+    result = solve(allowed)
+    flagged = [x for x in result.pairings if x.needs_justification]
+    assert flagged and [v.rule for v in check_pairings(allowed, result.pairings)["P4"]] == ["P4"] * len(flagged)
+
+
+def test_p6_partnership_dropped_by_a_cap_is_shown_with_the_reason():
+    hospitals = (Hospital("H0", "甲", "general", (("D0", "main", 0, 0), ("D1", "branch", 0, 0), ("D2", "branch", 0, 0))),)
+    p = PairingProblem(hospitals=hospitals, districts=("D0", "D1", "D2"), ring={"D0": "central", "D1": "central", "D2": "central"},
+                       access_km=np.array([[1.0, 2.0, 30.0]]), partnerships=frozenset({("H0", "D2")}),
+                       district_cap={"D0": 2, "D1": 2, "D2": 2}, hospital_cap={"H0": 2})
+    result = solve(p)
+    assert ("H0", "D2") not in {(x.hospital_code, x.district_code) for x in result.pairings}
+    assert result.dropped and result.dropped[0][:2] == ("H0", "D2") and "P2" in result.dropped[0][2]
+    assert [v.rule for v in check_pairings(p, result.pairings)["P6"]] == ["P6"]
+
+
+def test_p7_remote_suburb_with_fewer_partners_than_a_central_district():
+    hospitals = tuple(Hospital(f"H{i}", "", "general", (("C", "main", 0, 0), ("R", "branch", 0, 0))) for i in range(3))
+    p = PairingProblem(hospitals=hospitals, districts=("C", "R"), ring={"C": "central", "R": "remote_suburb"},
+                       access_km=np.full((3, 2), 5.0), partnerships=frozenset(), district_cap={"C": 2, "R": 2},
+                       hospital_cap={f"H{i}": 3 for i in range(3)})
+    bad = [_pair(p, "H0", "C"), _pair(p, "H1", "C"), _pair(p, "H0", "R")]
+    assert [v.rule for v in check_pairings(p, bad)["P7"]] == ["P7"]
+    good = solve(p).pairings
+    assert sum(x.district_code == "R" for x in good) == 2 and not check_pairings(p, good)["P7"]
+
+
+def test_p8_trusteeship_below_the_staffing_floor():
+    p = problem(1, 1, seed=0, caps={"H0": 3}, dcaps={"D0": 2})
+    pairing = solve(p).pairings
+    assert [v.rule for v in check_pairings(p, pairing, {("H0", "D0"): (1, 6)})["P8"]] == ["P8"]
+    assert not check_pairings(p, pairing, {("H0", "D0"): (2, 5)})["P8"]
+
+
+def test_fixed_pairings_are_kept_and_over_cap_fixes_are_refused():
+    p = problem(3, 3, seed=6, caps={"H0": 1, "H1": 3, "H2": 3}, dcaps={f"D{j}": 2 for j in range(3)}, allow=True)
+    fixed = PairingProblem(**{**p.__dict__, "fixed": frozenset({("H0", "D2")})})
+    result = solve(fixed)
+    assert [(x.hospital_code, x.district_code, x.fixed) for x in result.pairings if x.hospital_code == "H0"] == [("H0", "D2", True)]
+    over = PairingProblem(**{**p.__dict__, "fixed": frozenset({("H0", "D1"), ("H0", "D2")})})
+    with pytest.raises(InfeasiblePlanError) as err:
+        solve(over)
+    assert err.value.rules == ("P2",) and "hospital_cap_override" in err.value.messages["en"]
+
+
+def test_binding_caps_say_what_relaxing_them_gains():
+    hospitals = (Hospital("H0", "", "general", (("D0", "main", 0, 0), ("D1", "branch", 0, 0))),)
+    p = PairingProblem(hospitals=hospitals, districts=("D0", "D1"), ring={"D0": "central", "D1": "remote_suburb"},
+                       access_km=np.array([[2.0, 10.0]]), partnerships=frozenset(), district_cap={"D0": 2, "D1": 2},
+                       hospital_cap={"H0": 1})
+    binding = binding_caps(p)
+    chosen, base = solve_general(p)
+    assert chosen == {(0, 1)}  # the remote suburb with the branch campus first (P5, P7)
+    assert binding == [{"rule": "P2", "place": "H0", "cap": 1,
+                        "gain_km": pytest.approx(base - objective(p, [(0, 0), (0, 1)]), abs=1e-3)}]
+
+
+def test_shanghai_default_pairings_hold_every_rule():
+    pkg = load_default()
+    world = build_world(pkg.units, pkg.districts, pkg.facilities)
+    p = build_problem(world, pkg.facilities, pkg.partnerships, pkg.config)
+    result = solve(p)
+    assert all(not v for v in check_pairings(p, result.pairings).values())
+    general = [x for x in result.pairings if x.role in ("technical_support", "main_support")]
+    assert {x.district_code for x in general} == set(p.districts) - {d for d, _ in result.unpaired}
+    assert dict(result.unpaired) == {"310105": "P4: no city general hospital has a campus or partnership here"}
+    assert {x.role for x in result.pairings} >= {"tcm", "specialty", "main_support", "technical_support"}
