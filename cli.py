@@ -18,6 +18,8 @@ from geodata.package import load_package
 from planning.errors import InfeasiblePlanError
 from planning.grids import GridSolver, explain
 from planning.metrics import district_metrics, grid_metrics, summary
+from planning.pairing import binding_caps, build_problem, check_pairings
+from planning.pairing import solve as solve_pairings
 from planning.rules import check, grid_rules
 from planning.world import build_world
 
@@ -72,21 +74,40 @@ def cmd_propose(args: argparse.Namespace) -> int:
     config = pkg.config
     world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=config.island_link_km)
     band = (config.grid_population_min, config.grid_population_max)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     try:
-        proposal = GridSolver(band=band, county_max=config.county_alliances_max).solve(world, name=pkg.name)
+        problem = build_problem(world, pkg.facilities, pkg.partnerships, config)
+        pairing = solve_pairings(problem)
+        proposal = None if args.pairings_only else GridSolver(
+            band=band, county_max=config.county_alliances_max).solve(world, name=pkg.name)
     except InfeasiblePlanError as exc:
         print(f"[{', '.join(exc.rules)}] {exc.messages[args.lang]}", file=sys.stderr)
         return 3
+    write_csv(pd.DataFrame([{"hospital_code": p.hospital_code, "district_code": p.district_code, "role": p.role,
+                             "fixed": p.fixed, "reason": "; ".join(p.reasons)} for p in pairing.pairings]),
+              out / "pairings.csv")
+    p_rules = check_pairings(problem, pairing.pairings)
+    checks = {rule: {"pass": not [v for v in found if v.severity == "error"], "violations": [v.as_dict() for v in found]}
+              for rule, found in p_rules.items()}
+    checks["pairing"] = {"dropped_partnerships": [list(x) for x in pairing.dropped],
+                         "districts_without_partner": [list(x) for x in pairing.unpaired],
+                         "binding_caps": binding_caps(problem)}
+    print(f"pairings {len(pairing.pairings)}; districts without a general partner: "
+          f"{', '.join(d for d, _ in pairing.unpaired) or 'none'}")
+    for rule, found in p_rules.items():
+        print(f"{rule}: {'pass' if not found else f'{len(found)} violation(s)'}")
+    if proposal is None:
+        write_json(checks, out / "checks.json")
+        return 0
     plan = proposal.plan
     table = grid_metrics(world, plan)
     violations = check(world, plan, grid_rules(band=band, county_max=config.county_alliances_max))
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     write_geojson(grid_layer(pkg.units, plan.assignment, table), out / "layout.geojson")
     write_csv(pd.DataFrame(sorted(plan.assignment.items()), columns=["unit_code", "grid_id"]), out / "units.csv")
     write_csv(pd.DataFrame(explain(world, proposal)), out / "explanations.csv")
-    write_json({rule: {"pass": not [v for v in found if v.severity == "error"],
-                       "violations": [v.as_dict() for v in found]} for rule, found in violations.items()},
+    write_json({**checks, **{rule: {"pass": not [v for v in found if v.severity == "error"],
+                                    "violations": [v.as_dict() for v in found]} for rule, found in violations.items()}},
                out / "checks.json")
     write_json({"plan": summary(table), "districts": district_metrics(table).to_dict(orient="records"),
                 "grids": table.to_dict(orient="records"), "island_links": list(proposal.notes)}, out / "metrics.json")
@@ -114,11 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("path", help="package folder, .zip of one, or .gpkg")
     v.add_argument("--config", help="config.toml to use instead of the package's own")
     v.set_defaults(func=cmd_validate)
-    p = sub.add_parser("propose", help="propose service grids; writes layout.geojson, units.csv, checks.json, metrics.json")
+    p = sub.add_parser("propose", help="propose grids and pairings; writes layout.geojson, units.csv, pairings.csv, "
+                                       "checks.json, metrics.json")
     p.add_argument("--data", required=True, help="data package (folder, .zip or .gpkg)")
     p.add_argument("--out", required=True, help="folder to write")
     p.add_argument("--config", help="config.toml to use instead of the package's own")
-    p.add_argument("--seed", type=int, default=0, help="accepted for reproducibility; the solver is deterministic")
+    p.add_argument("--seed", type=int, default=0, help="accepted for reproducibility; the solvers are deterministic")
+    p.add_argument("--pairings-only", action="store_true", help="only the hospital-district pairings (no grids)")
     p.set_defaults(func=cmd_propose)
     d = sub.add_parser("demo", help="write the embedded Shanghai default as a data package")
     d.add_argument("--out", required=True, help="folder to write")

@@ -54,7 +54,7 @@ def test_propose_writes_layout_checks_and_metrics_byte_for_byte(tmp_path):
     for out in (first, second):
         done = run("--lang", "en", "propose", "--data", "geodata/default", "--out", str(out), "--seed", "7")
         assert done.returncode == 0, done.stderr
-    names = ["layout.geojson", "units.csv", "explanations.csv", "checks.json", "metrics.json"]
+    names = ["layout.geojson", "units.csv", "explanations.csv", "pairings.csv", "checks.json", "metrics.json"]
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
     layout = json.loads((first / "layout.geojson").read_text(encoding="utf-8"))
@@ -67,7 +67,11 @@ def test_propose_writes_layout_checks_and_metrics_byte_for_byte(tmp_path):
         for poly in getattr(geom, "geoms", [geom]):
             assert poly.exterior.is_ccw  # RFC 7946: counter-clockwise outer rings
     checks = json.loads((first / "checks.json").read_text(encoding="utf-8"))
-    assert set(checks) == {"G1", "G2", "G3", "G5", "G6"} and all(c["pass"] for c in checks.values())
+    rules = {"G1", "G2", "G3", "G5", "G6", "P1", "P2", "P4", "P6", "P7", "P8"}
+    assert set(checks) == rules | {"pairing"} and all(checks[r]["pass"] for r in rules)
+    assert checks["pairing"]["districts_without_partner"] == [["310105", "P4: no city general hospital has a campus or partnership here"]]
+    pairings = (first / "pairings.csv").read_text(encoding="utf-8").splitlines()
+    assert pairings[0] == "hospital_code,district_code,role,fixed,reason" and len(pairings) > 20
     units = (first / "units.csv").read_text(encoding="utf-8").splitlines()
     assert units[0] == "unit_code,grid_id" and len(units) == 235
     if sh.which("ogrinfo"):
@@ -81,3 +85,9 @@ def test_propose_reports_an_infeasible_band_and_exits_3(tmp_path):
     done = run("--lang", "en", "propose", "--data", "geodata/default", "--out", str(tmp_path / "o"), "--config", str(config))
     assert done.returncode == 3
     assert "[G5, G6]" in done.stderr and "Raise the band's maximum" in done.stderr
+
+
+def test_propose_pairings_only(tmp_path):
+    done = run("propose", "--data", "geodata/default", "--out", str(tmp_path), "--pairings-only")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checks.json", "pairings.csv"]
