@@ -171,8 +171,9 @@ def solve_general(problem: PairingProblem) -> tuple[set[tuple[int, int]], float]
     """The optimal set of (hospital, district) index pairs for general hospitals, and its objective."""
     hs = [i for i, h in enumerate(problem.hospitals) if h.capped]
     n_h, n_d = len(problem.hospitals), len(problem.districts)
-    fixed = {(i, j) for i in hs for j in range(n_d)
-             if (problem.hospitals[i].code, problem.districts[j]) in problem.fixed}
+    row = {h.code: i for i, h in enumerate(problem.hospitals) if h.capped}
+    col = {d: j for j, d in enumerate(problem.districts)}
+    fixed = {(row[h], col[d]) for h, d in problem.fixed if h in row and d in col}
     used_h = {i: sum(1 for a, _ in fixed if a == i) for i in hs}
     used_d = {j: sum(1 for _, b in fixed if b == j) for j in range(n_d)}
     for i, n in used_h.items():
@@ -195,16 +196,22 @@ def solve_general(problem: PairingProblem) -> tuple[set[tuple[int, int]], float]
     def arc(t, h, cap, cost):
         tails.append(t), heads.append(h), caps.append(cap), costs.append(int(round(cost * SCALE)))
 
+    eligible, cost = _matrices(problem)
+    allowed = eligible | problem.allow_unjustified
     supply = 0
     for i in hs:
         left = max(0, problem.hospital_cap[problem.hospitals[i].code] - used_h[i])
         supply += left
         arc(source, i, left, 0)
-        for j in range(n_d):
-            if (i, j) in fixed:
-                continue
-            if problem.eligible(problem.hospitals[i], problem.districts[j]) or problem.allow_unjustified:
-                arc(i, n_h + j, 1, problem.cost(i, j))
+    mask = np.zeros_like(allowed)
+    mask[hs] = allowed[hs]
+    for i, j in fixed:
+        mask[i, j] = False
+    ii, jj = np.nonzero(mask)
+    tails.extend(ii.tolist())
+    heads.extend((n_h + jj).tolist())
+    caps.extend([1] * len(ii))
+    costs.extend(np.round(cost[ii, jj] * SCALE).astype(np.int64).tolist())
     for j, d in enumerate(problem.districts):
         for slot in range(used_d[j], problem.district_cap[d]):
             arc(n_h + j, sink, 1, -problem.slot_reward(d, slot))
@@ -215,12 +222,33 @@ def solve_general(problem: PairingProblem) -> tuple[set[tuple[int, int]], float]
     smcf.set_node_supply(sink, -supply)
     if smcf.solve() != smcf.OPTIMAL:
         raise RuntimeError("pairing flow not optimal")  # cannot happen: the source-sink arc is always feasible
-    chosen = set(fixed)
-    for a in range(smcf.num_arcs()):
-        t, h = smcf.tail(a), smcf.head(a)
-        if smcf.flow(a) and t < n_h and n_h <= h < n_h + n_d:
-            chosen.add((t, h - n_h))
+    flow = smcf.flows(np.arange(smcf.num_arcs()))  # arcs are numbered in the order they were added
+    t, h = np.array(tails), np.array(heads)
+    used = (flow > 0) & (t < n_h) & (h >= n_h) & (h < n_h + n_d)
+    chosen = set(fixed) | {(int(a), int(b) - n_h) for a, b in zip(t[used], h[used])}
     return chosen, objective(problem, chosen)
+
+
+def _matrices(problem: PairingProblem) -> tuple[np.ndarray, np.ndarray]:
+    """P4 eligibility and preference-weighted cost of every (hospital, district), at once."""
+    col = {d: j for j, d in enumerate(problem.districts)}
+    n_h, n_d = len(problem.hospitals), len(problem.districts)
+    eligible = np.zeros((n_h, n_d), dtype=bool)
+    branch = np.zeros((n_h, n_d), dtype=bool)
+    partner = np.zeros((n_h, n_d), dtype=bool)
+    row = {h.code: i for i, h in enumerate(problem.hospitals)}
+    for i, h in enumerate(problem.hospitals):
+        for d, role, _, _ in h.campuses:
+            if d in col:
+                eligible[i, col[d]] = True
+                branch[i, col[d]] |= role in ("branch", "planned")
+    for code, d in problem.partnerships:
+        if code in row and d in col:
+            eligible[row[code], col[d]] = partner[row[code], col[d]] = True
+    remote = np.array([problem.ring.get(d) in ("remote_suburb", "county") for d in problem.districts])
+    w = problem.weights
+    cost = problem.access_km - w.branch_km * branch - w.partnership_km * partner - w.remote_km * remote[None, :]
+    return eligible, cost
 
 
 def objective(problem: PairingProblem, chosen: Iterable[tuple[int, int]]) -> float:
@@ -305,6 +333,16 @@ def binding_caps(problem: PairingProblem) -> list[dict[str, object]]:
             _, relaxed = solve_general(problem.with_caps(district={d: problem.district_cap[d] + 1}))
             out.append({"rule": "P1", "place": d, "cap": problem.district_cap[d], "gain_km": round(base - relaxed, 3)})
     return out
+
+
+def what_if(problem: PairingProblem, *, district: Mapping[str, int] | None = None,
+            hospital: Mapping[str, int] | None = None) -> dict[str, object]:
+    """Re-solve with changed caps; the pairings added and removed and the change of objective."""
+    before, b = solve_general(problem)
+    changed = problem.with_caps(district=district, hospital=hospital)
+    after, a = solve_general(changed)
+    name = lambda pairs: sorted((problem.hospitals[i].code, problem.districts[j]) for i, j in pairs)  # noqa: E731
+    return {"added": name(after - before), "removed": name(before - after), "objective_change_km": round(a - b, 3)}
 
 
 def brute_force(problem: PairingProblem) -> float:

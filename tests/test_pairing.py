@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.optimize import Bounds, LinearConstraint, milp
+
+from bench.pairing import highs_objective as highs
 
 from geodata.default import load_default
 from planning.errors import InfeasiblePlanError
@@ -32,23 +33,6 @@ def problem(n_h=3, n_d=4, *, seed=0, tcm=(), partnerships=(), caps=None, dcaps=N
         district_cap=dcaps or {d: int(rng.integers(1, 3)) for d in districts},
         hospital_cap=caps or {h.code: int(rng.integers(1, 4)) for h in hospitals},
         allow_unjustified=allow, fixed=frozenset(fixed))
-
-
-def highs(p: PairingProblem) -> float:
-    """The same objective as an independent MILP (scipy's HiGHS): x_hd pairs, s_dk slots."""
-    hs = [i for i, h in enumerate(p.hospitals) if h.capped]
-    pairs = [(i, j) for i in hs for j, d in enumerate(p.districts) if p.eligible(p.hospitals[i], d) or p.allow_unjustified]
-    slots = [(j, k) for j, d in enumerate(p.districts) for k in range(p.district_cap[d])]
-    c = np.array([p.cost(i, j) for i, j in pairs] + [-p.slot_reward(p.districts[j], k) for j, k in slots])
-    rows, lo, hi = [], [], []
-    for i in hs:  # P2
-        rows.append([1.0 if a == i else 0.0 for a, _ in pairs] + [0.0] * len(slots))
-        lo.append(0), hi.append(p.hospital_cap[p.hospitals[i].code])
-    for j in range(len(p.districts)):  # partners = slots used
-        rows.append([1.0 if b == j else 0.0 for _, b in pairs] + [-1.0 if jj == j else 0.0 for jj, _ in slots])
-        lo.append(0), hi.append(0)
-    res = milp(c, constraints=LinearConstraint(np.array(rows), lo, hi), integrality=np.ones(len(c)), bounds=Bounds(0, 1))
-    return float(res.fun)
 
 
 def test_optimum_equals_brute_force_and_highs_on_200_random_instances():
@@ -176,3 +160,12 @@ def test_shanghai_default_pairings_hold_every_rule():
     assert {x.district_code for x in general} == set(p.districts) - {d for d, _ in result.unpaired}
     assert dict(result.unpaired) == {"310105": "P4: no city general hospital has a campus or partnership here"}
     assert {x.role for x in result.pairings} >= {"tcm", "specialty", "main_support", "technical_support"}
+
+
+def test_what_if_a_cap_changes_reports_the_difference():
+    from planning.pairing import what_if
+
+    p = problem(3, 1, seed=4, caps={"H0": 3, "H1": 3, "H2": 3}, dcaps={"D0": 2})
+    p = PairingProblem(**{**p.__dict__, "access_km": np.full((3, 1), 5.0)})
+    change = what_if(p, district={"D0": 3})
+    assert len(change["added"]) == 1 and change["removed"] == [] and change["objective_change_km"] < 0
