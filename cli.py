@@ -94,7 +94,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
                          "districts_without_partner": [list(x) for x in pairing.unpaired],
                          "binding_caps": binding_caps(problem)}
     print(f"pairings {len(pairing.pairings)}; districts without a general partner: "
-          f"{', '.join(d for d, _ in pairing.unpaired) or 'none'}")
+          f"{', '.join(d for d, *_ in pairing.unpaired) or 'none'}")
     for rule, found in p_rules.items():
         print(f"{rule}: {'pass' if not found else f'{len(found)} violation(s)'}")
     if proposal is None:

@@ -86,8 +86,8 @@ class Pairing:
 class PairingResult:
     pairings: tuple[Pairing, ...]
     objective: float  # km, lower is better (rewards negative)
-    dropped: tuple[tuple[str, str, str], ...]  # existing partnerships not kept: (hospital, district, why)
-    unpaired: tuple[tuple[str, str], ...]  # districts without a general partner: (district, why)
+    dropped: tuple[tuple[str, str, str, str], ...]  # partnerships not kept: (hospital, district, why zh, why en)
+    unpaired: tuple[tuple[str, str, str], ...]  # districts without a general partner: (district, why zh, why en)
 
 
 @dataclass(frozen=True)
@@ -283,20 +283,23 @@ def solve(problem: PairingProblem) -> PairingResult:
         n_h = sum(1 for c, _ in kept if c == code)
         n_d = sum(1 for _, x in kept if x == d)
         if n_h >= problem.hospital_cap[code]:
-            why = f"P2: {code} already serves {n_h} districts (cap {problem.hospital_cap[code]})"
+            cap = problem.hospital_cap[code]
+            why = (f"P2：{code} 已服务 {n_h} 个区（上限 {cap}）", f"P2: {code} already serves {n_h} districts (cap {cap})")
         elif n_d >= problem.district_cap[d]:
-            why = f"P1: {d} already has {n_d} city general hospitals (cap {problem.district_cap[d]})"
+            cap = problem.district_cap[d]
+            why = (f"P1：{d} 已有 {n_d} 家市级综合医院（上限 {cap}）", f"P1: {d} already has {n_d} city general hospitals (cap {cap})")
         else:
-            why = "a nearer or preferred hospital serves the district"
-        dropped.append((code, d, why))
+            why = ("由更近或更优先的医院服务该区", "a nearer or preferred hospital serves the district")
+        dropped.append((code, d, *why))
     unpaired = []
     for j, d in enumerate(problem.districts):
         if any(b == j for _, b in chosen):
             continue
-        eligible = [h for h in problem.hospitals if h.capped and problem.eligible(h, d)]
-        why = ("P4: no city general hospital has a campus or partnership here" if not eligible
-               else "P2: every eligible hospital (" + ", ".join(h.code for h in eligible) + ") is at its cap")
-        unpaired.append((d, why))
+        eligible = [h.code for h in problem.hospitals if h.capped and problem.eligible(h, d)]
+        why = (("P4：没有在该区设院区或有既往合作的市级综合医院", "P4: no city general hospital has a campus or partnership here")
+               if not eligible else (f"P2：符合条件的医院（{'、'.join(eligible)}）均已达上限",
+                                     f"P2: every eligible hospital ({', '.join(eligible)}) is at its cap"))
+        unpaired.append((d, *why))
     return PairingResult(tuple(pairings), value, tuple(dropped), tuple(unpaired))
 
 

@@ -89,3 +89,13 @@ def test_grid_page_explains_an_infeasible_band(tmp_path):
     at.switch_page("pages/grids.py").run()
     assert not at.exception
     assert "G5" in at.error[0].value and "Raise the band's maximum" in at.error[0].value
+
+
+def test_pairing_page_lists_pairings_rules_and_the_unpaired_district():
+    at = app()
+    at.switch_page("pages/pairings.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["结对数"]) > 20 and metrics["无市级综合医院结对的区"] == "1"
+    assert "长宁区" in at.info[0].value and "P4：" in at.info[0].value
+    assert list(at.dataframe[0].value["ID"]) == ["P1", "P2", "P4", "P6", "P7", "P8"]

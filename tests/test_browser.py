@@ -234,3 +234,10 @@ def test_grid_proposal_page_draws_the_grids(page, server, output_dir):
     assert _map_paths(page, 40) >= 40  # 48 grids on the default (plus lead markers)
     page.get_by_text("规则检查").wait_for()
     page.screenshot(path=str(output_dir / "browser_grids_zh.png"))
+
+
+def test_pairing_page_draws_lines(page, server, output_dir):
+    page.goto(server["url"] + "/pairings")
+    assert _map_paths(page, 16 + 25) >= 16 + 25  # districts and the pairing lines
+    page.get_by_text("结对清单").wait_for()
+    page.screenshot(path=str(output_dir / "browser_pairings_zh.png"))

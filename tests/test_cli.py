@@ -69,7 +69,8 @@ def test_propose_writes_layout_checks_and_metrics_byte_for_byte(tmp_path):
     checks = json.loads((first / "checks.json").read_text(encoding="utf-8"))
     rules = {"G1", "G2", "G3", "G5", "G6", "P1", "P2", "P4", "P6", "P7", "P8"}
     assert set(checks) == rules | {"pairing"} and all(checks[r]["pass"] for r in rules)
-    assert checks["pairing"]["districts_without_partner"] == [["310105", "P4: no city general hospital has a campus or partnership here"]]
+    assert checks["pairing"]["districts_without_partner"] == [
+        ["310105", "P4：没有在该区设院区或有既往合作的市级综合医院", "P4: no city general hospital has a campus or partnership here"]]
     pairings = (first / "pairings.csv").read_text(encoding="utf-8").splitlines()
     assert pairings[0] == "hospital_code,district_code,role,fixed,reason" and len(pairings) > 20
     units = (first / "units.csv").read_text(encoding="utf-8").splitlines()

@@ -105,7 +105,7 @@ def test_p6_partnership_dropped_by_a_cap_is_shown_with_the_reason():
                        district_cap={"D0": 2, "D1": 2, "D2": 2}, hospital_cap={"H0": 2})
     result = solve(p)
     assert ("H0", "D2") not in {(x.hospital_code, x.district_code) for x in result.pairings}
-    assert result.dropped and result.dropped[0][:2] == ("H0", "D2") and "P2" in result.dropped[0][2]
+    assert result.dropped and result.dropped[0][:2] == ("H0", "D2") and "P2" in result.dropped[0][3]
     assert [v.rule for v in check_pairings(p, result.pairings)["P6"]] == ["P6"]
 
 
@@ -157,8 +157,8 @@ def test_shanghai_default_pairings_hold_every_rule():
     result = solve(p)
     assert all(not v for v in check_pairings(p, result.pairings).values())
     general = [x for x in result.pairings if x.role in ("technical_support", "main_support")]
-    assert {x.district_code for x in general} == set(p.districts) - {d for d, _ in result.unpaired}
-    assert dict(result.unpaired) == {"310105": "P4: no city general hospital has a campus or partnership here"}
+    assert {x.district_code for x in general} == set(p.districts) - {d for d, *_ in result.unpaired}
+    assert [(d, en) for d, _, en in result.unpaired] == [("310105", "P4: no city general hospital has a campus or partnership here")]
     assert {x.role for x in result.pairings} >= {"tcm", "specialty", "main_support", "technical_support"}
 
 

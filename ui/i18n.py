@@ -11,6 +11,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_data": ("数据总览", "Data overview"),
     "page_import": ("导入数据", "Import data"),
     "page_grids": ("网格方案", "Grid proposal"),
+    "page_pairings": ("医院结对", "Hospital pairings"),
+    "pairings_intro": ("市级医院与区结对（区域医联体）：每区至多 2 家市级综合医院，每院至多 3 个区（含本部所在区），中医类不计；"
+                       "优先有分院的区，向远郊倾斜。按最短距离与这些偏好精确求解。",
+                       "City hospitals paired with districts (regional alliances): at most 2 city general hospitals per district, "
+                       "at most 3 districts per hospital (home included), TCM exempt; branch-campus districts preferred, tilted to "
+                       "remote suburbs. Solved exactly for the shortest distance under these preferences."),
+    "pairing_count": ("结对数", "Pairings"),
+    "unpaired": ("无市级综合医院结对的区", "Districts without a city general partner"),
+    "dropped": ("未保留的既往合作", "Existing partnerships not kept"),
+    "binding": ("起约束作用的上限（放宽一格可改善的目标值，km）", "Binding caps (objective gained by relaxing one, km)"),
+    "pairing_table": ("结对清单", "Pairings"),
+    "role_technical_support": ("技术支持", "Technical support"),
+    "role_main_support": ("主要技术支持单位", "Main technical support"),
+    "role_tcm": ("中医类", "TCM"),
+    "role_specialty": ("专科联盟", "Specialty alliance"),
     "grids_intro": ("按政策规则自动划分网格：每个网格由一家区级医院牵头、连片、不跨区，人口在设定区间内，就医距离尽量短。",
                     "Service grids proposed under the rules: each led by one district hospital, contiguous, inside its district, "
                     "its population within the band, with the shortest access to its lead."),
@@ -139,7 +154,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "grid_id": ("网格编号", "Grid"), "lead_facility_code": ("牵头医院代码", "Lead code"), "lead_name": ("牵头医院", "Lead hospital"),
     "units": ("单元数", "Units"), "area_km2": ("面积（km²）", "Area (km²)"), "mean_access_km": ("平均距离（km）", "Mean distance (km)"),
     "max_access_km": ("最远距离（km）", "Max distance (km)"), "polsby_popper": ("紧凑度", "Compactness"),
-    "distance_km": ("距离（km）", "Distance (km)"), "nearest_lead": ("最近牵头医院", "Nearest lead"), "position": ("位置", "Position"), "reason": ("原因", "Reason"),
+    "distance_km": ("距离（km）", "Distance (km)"), "nearest_lead": ("最近牵头医院", "Nearest lead"),
+    "hospital": ("医院", "Hospital"), "district": ("区", "District"), "role": ("形式", "Role"), "fixed": ("固定", "Fixed"),
+    "reasons": ("理由", "Reasons"), "cost_km": ("加权距离（km）", "Weighted distance (km)"), "position": ("位置", "Position"), "reason": ("原因", "Reason"),
 }
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "ring": {"central": ("中心城区", "Central"), "near_suburb": ("近郊", "Near suburb"),

@@ -1,0 +1,94 @@
+"""医院结对 Hospital pairings: city hospitals paired with districts under P1-P8, explained."""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodata.package import DataPackage
+from planning.errors import InfeasiblePlanError
+from planning.pairing import PAIRING_RULES, binding_caps, build_problem, check_pairings, solve
+from planning.world import build_world
+from ui import shell, state
+from ui.i18n import t
+from ui.maps import base_map, district_labels, district_layer, safe_text
+from ui.tables import display
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def pair(package_id: str, _pkg: DataPackage, crs: tuple):
+    world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=_pkg.config.island_link_km)
+    problem = build_problem(world, _pkg.facilities, _pkg.partnerships, _pkg.config)
+    try:
+        return problem, solve(problem), binding_caps(problem)
+    except InfeasiblePlanError as exc:
+        return problem, exc, []
+
+
+shell.enter()
+lang = state.lang()
+L = state.labels(lang)
+package_id, pkg = state.current()
+st.title(t("page_pairings", lang))
+st.caption(t("pairings_intro", lang))
+with st.spinner(t("loading", lang)):
+    problem, result, binding = pair(package_id, pkg, tuple(sorted(state.crs_choices().items())))
+if isinstance(result, InfeasiblePlanError):
+    st.error(f"{t('infeasible', lang)} [{', '.join(result.rules)}]: {result.messages[lang]}")
+    st.stop()
+
+names = dict(zip(pkg.districts["district_code"], pkg.districts["district_name"]))
+hospital_names = {h.code: h.name for h in problem.hospitals}
+cols = st.columns(3)
+cols[0].metric(L["pairing_count"], len(result.pairings))
+cols[1].metric(L["unpaired"], len(result.unpaired))
+cols[2].metric(L["dropped"], len(result.dropped))
+
+# Lines from the hospital's nearest campus to the district's representative point.
+campuses = pkg.facilities[pkg.facilities["kind"] == "city_hospital"]
+anchor = {c: g.representative_point() for c, g in zip(pkg.districts["district_code"], pkg.districts.geometry)}
+m = base_map(pkg.districts)
+district_layer(pkg.districts, L).add_to(m)
+district_labels(pkg.districts).add_to(m)
+lines = folium.FeatureGroup(name="pairings")
+colours = {"technical_support": "#1f4e9c", "main_support": "#d62728", "tcm": "#2ca02c", "specialty": "#9467bd"}
+for p in result.pairings:
+    own = campuses[campuses["hospital_code"] == p.hospital_code]
+    target = anchor[p.district_code]
+    start = min(own.geometry, key=lambda g: g.distance(target))
+    label = safe_text(f"{hospital_names.get(p.hospital_code, p.hospital_code)} → {names.get(p.district_code, p.district_code)}"
+                      f" · {t('role_' + p.role, lang)}")
+    folium.PolyLine([[start.y, start.x], [target.y, target.x]], color=colours[p.role], weight=2.5, opacity=0.8,
+                    tooltip=label).add_to(lines)
+    folium.CircleMarker([start.y, start.x], radius=4, color="#ffffff", weight=1, fill=True, fill_color=colours[p.role],
+                        fill_opacity=1).add_to(lines)
+lines.add_to(m)
+st_folium(m, height=560, use_container_width=True, returned_objects=[], key=f"pair-map-{package_id}")
+st.markdown(" ".join(f'<span style="white-space:nowrap"><span style="display:inline-block;width:22px;height:3px;'
+                     f'background:{c};margin:0 6px 3px 12px"></span>{t("role_" + r, lang)}</span>'
+                     for r, c in colours.items()), unsafe_allow_html=True)
+
+st.subheader(t("rules_panel", lang))
+found = check_pairings(problem, result.pairings)
+titles = {rule: (zh if lang == "zh" else en) for rule, zh, en, _, _ in PAIRING_RULES}
+titles["P8"] = "托管人员配备" if lang == "zh" else "trusteeship staffing"
+st.dataframe(pd.DataFrame([{"ID": r, L["name"]: titles.get(r, ""), "✓/✗": t("rule_pass" if not v else "rule_fail", lang),
+                            "#": len(v)} for r, v in found.items()]), hide_index=True, width="stretch")
+for rule, violations in found.items():
+    for v in violations:
+        (st.error if v.severity == "error" else st.warning)(f"{rule} · {v.place}: {v.message(lang)} → {v.fix(lang)}")
+for d, zh, en in result.unpaired:
+    st.info(f"{L['unpaired']}: {names.get(d, d)} — {zh if lang == 'zh' else en}")
+for h, d, zh, en in result.dropped:
+    st.warning(f"{L['dropped']}: {h} → {names.get(d, d)} — {zh if lang == 'zh' else en}")
+
+st.subheader(t("pairing_table", lang))
+table = pd.DataFrame([{"hospital": hospital_names.get(p.hospital_code, p.hospital_code), "hospital_code": p.hospital_code,
+                       "district": names.get(p.district_code, p.district_code), "role": t("role_" + p.role, lang),
+                       "fixed": p.fixed, "cost_km": p.cost_km, "reasons": "; ".join(p.reasons)} for p in result.pairings])
+st.dataframe(display(table, lang), hide_index=True, width="stretch")
+if binding:
+    st.caption(t("binding", lang))
+    st.dataframe(pd.DataFrame(binding), hide_index=True, width="stretch")
