@@ -18,7 +18,7 @@ from geodata.package import load_package
 from planning.errors import InfeasiblePlanError
 from planning.grids import GridSolver, explain
 from planning.metrics import district_metrics, grid_metrics, summary
-from planning.pairing import binding_caps, build_problem, check_pairings
+from planning.pairing import binding_caps, build_problem, check_pairings, staffing_of
 from planning.pairing import solve as solve_pairings
 from planning.rules import check, grid_rules
 from planning.world import build_world
@@ -87,7 +87,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
     write_csv(pd.DataFrame([{"hospital_code": p.hospital_code, "district_code": p.district_code, "role": p.role,
                              "fixed": p.fixed, "reason": "; ".join(p.reasons)} for p in pairing.pairings]),
               out / "pairings.csv")
-    p_rules = check_pairings(problem, pairing.pairings)
+    p_rules = check_pairings(problem, pairing.pairings, staffing_of(pkg.partnerships))
     checks = {rule: {"pass": not [v for v in found if v.severity == "error"], "violations": [v.as_dict() for v in found]}
               for rule, found in p_rules.items()}
     checks["pairing"] = {"dropped_partnerships": [list(x) for x in pairing.dropped],

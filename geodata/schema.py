@@ -157,7 +157,12 @@ PARTNERSHIPS = Layer(
         Column("hospital_code", "str", required=True, aliases=("医院代码", "医院编码", "hospital_id")),
         Column("district_code", "str", required=True, aliases=_DISTRICT_CODE),
         Column("since", "str", default="", aliases=("起始年份", "开始时间", "year")),
-        Column("form", "str", default="", aliases=("合作形式", "形式", "type")),
+        Column("form", "str", default="", aliases=("合作形式", "形式", "type"),
+               meaning="trusteeship (托管) or technical support (技术支持)"),
+        Column("managers", "float", aliases=("派驻管理人员", "管理人员"),
+               meaning="P8: managers seconded to a trusteeship (floor 2)"),
+        Column("experts", "float", aliases=("常驻专家", "专家"),
+               meaning="P8: resident clinical experts of a trusteeship (floor 5)"),
     ),
 )
 

@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 
 from geodata.package import DataPackage
 from planning.errors import InfeasiblePlanError
-from planning.pairing import PAIRING_RULES, binding_caps, build_problem, check_pairings, solve
+from planning.pairing import PAIRING_RULES, binding_caps, build_problem, check_pairings, solve, staffing_of, what_if
 from planning.world import build_world
 from ui import shell, state
 from ui.i18n import t
@@ -71,7 +71,7 @@ st.markdown(" ".join(f'<span style="white-space:nowrap"><span style="display:inl
                      for r, c in colours.items()), unsafe_allow_html=True)
 
 st.subheader(t("rules_panel", lang))
-found = check_pairings(problem, result.pairings)
+found = check_pairings(problem, result.pairings, staffing_of(pkg.partnerships))
 titles = {rule: (zh if lang == "zh" else en) for rule, zh, en, _, _ in PAIRING_RULES}
 titles["P8"] = "托管人员配备" if lang == "zh" else "trusteeship staffing"
 st.dataframe(pd.DataFrame([{"ID": r, L["name"]: titles.get(r, ""), "✓/✗": t("rule_pass" if not v else "rule_fail", lang),
@@ -92,3 +92,13 @@ st.dataframe(display(table, lang), hide_index=True, width="stretch")
 if binding:
     st.caption(t("binding", lang))
     st.dataframe(pd.DataFrame(binding), hide_index=True, width="stretch")
+
+with st.expander(t("what_if", lang)):
+    c1, c2 = st.columns(2)
+    district = c1.selectbox(L["districts"], list(problem.districts), format_func=lambda d: names.get(d, d))
+    cap = c2.number_input(t("what_if_cap", lang), min_value=0, max_value=10, value=int(problem.district_cap[district]))
+    if cap != problem.district_cap[district]:
+        change = what_if(problem, district={district: int(cap)})
+        st.write(t("what_if_result", lang, added=", ".join(f"{h}→{names.get(d, d)}" for h, d in change["added"]) or "—",
+                   removed=", ".join(f"{h}→{names.get(d, d)}" for h, d in change["removed"]) or "—",
+                   delta=change["objective_change_km"]))

@@ -468,6 +468,18 @@ PAIRING_RULES = (
 )
 
 
+def staffing_of(partnerships: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
+    """P8 figures recorded for trusteeships: (hospital, district) -> (managers, experts)."""
+    if not len(partnerships) or "managers" not in partnerships:
+        return {}
+    out = {}
+    for row in partnerships.itertuples():
+        if pd.notna(row.managers) or pd.notna(row.experts):
+            out[(str(row.hospital_code), str(row.district_code))] = (
+                int(row.managers) if pd.notna(row.managers) else 0, int(row.experts) if pd.notna(row.experts) else 0)
+    return out
+
+
 def check_pairings(problem: PairingProblem, pairings: Iterable[Pairing],
                    staffing: Mapping[tuple[str, str], tuple[int, int]] | None = None) -> dict[str, list[Violation]]:
     """Violations per P rule (every id present, empty when it holds)."""

@@ -99,3 +99,12 @@ def test_pairing_page_lists_pairings_rules_and_the_unpaired_district():
     assert int(metrics["结对数"]) > 20 and metrics["无市级综合医院结对的区"] == "1"
     assert "长宁区" in at.info[0].value and "P4：" in at.info[0].value
     assert list(at.dataframe[0].value["ID"]) == ["P1", "P2", "P4", "P6", "P7", "P8"]
+
+
+def test_pairing_what_if_reports_the_change():
+    at = app()
+    at.switch_page("pages/pairings.py").run()
+    at.selectbox[0].set_value("310115").run()  # 浦东新区: two partners at cap 2
+    at.number_input[0].set_value(3).run()
+    assert not at.exception
+    assert any("objective" in m.value or "目标值变化" in m.value for m in at.markdown)

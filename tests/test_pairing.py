@@ -169,3 +169,13 @@ def test_what_if_a_cap_changes_reports_the_difference():
     p = PairingProblem(**{**p.__dict__, "access_km": np.full((3, 1), 5.0)})
     change = what_if(p, district={"D0": 3})
     assert len(change["added"]) == 1 and change["removed"] == [] and change["objective_change_km"] < 0
+
+
+def test_staffing_recorded_in_partnerships_reaches_p8():
+    import pandas as pd
+
+    from planning.pairing import staffing_of
+
+    table = pd.DataFrame({"hospital_code": ["H0", "H1"], "district_code": ["D0", "D1"], "managers": [1.0, None],
+                          "experts": [6.0, None]})
+    assert staffing_of(table) == {("H0", "D0"): (1, 6)}
