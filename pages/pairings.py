@@ -33,6 +33,8 @@ L = state.labels(lang)
 package_id, pkg = state.current()
 st.title(t("page_pairings", lang))
 st.caption(t("pairings_intro", lang))
+w = pkg.config
+st.caption(t("pairing_weights", lang, branch=w.pairing_branch_km, partner=w.pairing_partnership_km, remote=w.pairing_remote_km))
 with st.spinner(t("loading", lang)):
     problem, result, binding = pair(package_id, pkg, tuple(sorted(state.crs_choices().items())))
 if isinstance(result, InfeasiblePlanError):

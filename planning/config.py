@@ -33,6 +33,9 @@ class PlanConfig:
     tcm_exempt: bool = True  # P3
     allow_unjustified_pairings: bool = False  # P4
     remote_suburbs: tuple[str, ...] | None = None  # P7: None = districts whose ring is remote_suburb
+    pairing_branch_km: float = 10.0  # P5: a branch campus is worth this much distance
+    pairing_partnership_km: float = 15.0  # P6: an existing partnership
+    pairing_remote_km: float = 5.0  # P7: a remote suburb
     grid_population_min: float = 200_000.0  # G5/G6: population band of a grid
     grid_population_max: float = 800_000.0
     county_alliances_max: int = 3  # G5: a county forms 1-3 county alliances

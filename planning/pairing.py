@@ -104,6 +104,7 @@ class PairingProblem:
     allow_unjustified: bool = False
     weights: Weights = Weights()
     fixed: frozenset[tuple[str, str]] = frozenset()
+    remote: frozenset[str] | None = None  # P7 set chosen by the planner (None: by ring)
 
     def eligible(self, h: Hospital, d: str) -> bool:
         """P4: a campus (existing or planned) in the district, or a recorded partnership."""
@@ -118,7 +119,7 @@ class PairingProblem:
             c -= w.branch_km
         if (h.code, d) in self.partnerships:
             c -= w.partnership_km
-        if self.ring.get(d) in ("remote_suburb", "county"):
+        if _remote(self, d):
             c -= w.remote_km
         return c
 
@@ -131,9 +132,20 @@ class PairingProblem:
                        hospital_cap={**self.hospital_cap, **(hospital or {})})
 
 
+def _remote(problem: PairingProblem, district: str) -> bool:
+    """P7: the planner's remote-suburb set, else the districts whose ring says so."""
+    if problem.remote is not None:
+        return district in problem.remote
+    return problem.ring.get(district) in ("remote_suburb", "county")
+
+
 def build_problem(world, facilities: pd.DataFrame, partnerships: pd.DataFrame, config: PlanConfig, *,
-                  weights: Weights = Weights(), fixed: Iterable[tuple[str, str]] = ()) -> PairingProblem:
-    """The pairing problem of a data package (``world`` from ``planning.world.build_world``)."""
+                  weights: Weights | None = None, fixed: Iterable[tuple[str, str]] = ()) -> PairingProblem:
+    """The pairing problem of a data package (``world`` from ``planning.world.build_world``).
+
+    The preference weights come from the config (``pairing_*_km``) unless given."""
+    weights = weights or Weights(branch_km=config.pairing_branch_km, partnership_km=config.pairing_partnership_km,
+                                 remote_km=config.pairing_remote_km)
     import geopandas as gpd
 
     city = facilities[facilities["kind"] == "city_hospital"]
@@ -164,6 +176,7 @@ def build_problem(world, facilities: pd.DataFrame, partnerships: pd.DataFrame, c
         hospital_cap={h.code: config.hospital_cap_overrides[h.code].limit if h.code in config.hospital_cap_overrides
                       else config.hospital_cap for h in hospitals},
         allow_unjustified=config.allow_unjustified_pairings, weights=weights, fixed=frozenset(fixed),
+        remote=frozenset(config.remote_suburbs) if config.remote_suburbs is not None else None,
     )
 
 
@@ -245,7 +258,7 @@ def _matrices(problem: PairingProblem) -> tuple[np.ndarray, np.ndarray]:
     for code, d in problem.partnerships:
         if code in row and d in col:
             eligible[row[code], col[d]] = partner[row[code], col[d]] = True
-    remote = np.array([problem.ring.get(d) in ("remote_suburb", "county") for d in problem.districts])
+    remote = np.array([_remote(problem, d) for d in problem.districts])
     w = problem.weights
     cost = problem.access_km - w.branch_km * branch - w.partnership_km * partner - w.remote_km * remote[None, :]
     return eligible, cost
@@ -313,7 +326,7 @@ def _pairing(problem: PairingProblem, i: int, j: int, kind: str) -> Pairing:
         reasons.append("branch campus" + (" (planned)" if "planned" in roles else "") + " (P5)")
     if (h.code, d) in problem.partnerships:
         reasons.append("existing partnership (P6)")
-    if problem.ring.get(d) in ("remote_suburb", "county"):
+    if _remote(problem, d):
         reasons.append("remote suburb priority (P7)")
     role = {"tcm": "tcm", "specialty": "specialty"}.get(kind, "technical_support")
     if kind == "general" and "branch" in roles and problem.ring.get(d) != "central" and d != h.home:
@@ -429,7 +442,7 @@ def remote_priority_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -
     central_max = max((count[d] for d in problem.districts if problem.ring.get(d) == "central"), default=0)
     out = []
     for d in problem.districts:
-        if problem.ring.get(d) not in ("remote_suburb", "county") or count[d] >= central_max:
+        if not _remote(problem, d) or count[d] >= central_max:
             continue
         spare = [h.code for h in problem.hospitals if h.capped and problem.eligible(h, d)
                  and served[h.code] < problem.hospital_cap[h.code]

@@ -179,3 +179,15 @@ def test_staffing_recorded_in_partnerships_reaches_p8():
     table = pd.DataFrame({"hospital_code": ["H0", "H1"], "district_code": ["D0", "D1"], "managers": [1.0, None],
                           "experts": [6.0, None]})
     assert staffing_of(table) == {("H0", "D0"): (1, 6)}
+
+
+def test_weights_and_remote_set_come_from_the_config():
+    from planning.config import PlanConfig
+
+    pkg = load_default()
+    world = build_world(pkg.units, pkg.districts, pkg.facilities)
+    config = PlanConfig.from_mapping({"rules": {"pairing_branch_km": 0.0, "remote_suburbs": ["310151"]}})
+    p = build_problem(world, pkg.facilities, pkg.partnerships, config)
+    assert p.weights.branch_km == 0.0 and p.remote == frozenset({"310151"})
+    reasons = {(x.hospital_code, x.district_code): x.reasons for x in solve(p).pairings}
+    assert all("remote suburb priority (P7)" not in r for (h, d), r in reasons.items() if d != "310151")

@@ -18,6 +18,9 @@ TEXT: dict[str, tuple[str, str]] = {
                        "at most 3 districts per hospital (home included), TCM exempt; branch-campus districts preferred, tilted to "
                        "remote suburbs. Solved exactly for the shortest distance under these preferences."),
     "pairing_count": ("结对数", "Pairings"),
+    "pairing_weights": ("偏好权重（在 config.toml 中设置）：分院 {branch:g} km，既往合作 {partner:g} km，远郊 {remote:g} km",
+                        "Preference weights (set in config.toml): branch campus {branch:g} km, existing partnership {partner:g} km, "
+                        "remote suburb {remote:g} km"),
     "unpaired": ("无市级综合医院结对的区", "Districts without a city general partner"),
     "dropped": ("未保留的既往合作", "Existing partnerships not kept"),
     "binding": ("起约束作用的上限（放宽一格可改善的目标值，km）", "Binding caps (objective gained by relaxing one, km)"),
