@@ -1,0 +1,164 @@
+"""Access and coverage: who is too far from care, who is near but unserved, where to add care.
+
+Distances are straight lines in the data's UTM zone times the planner's detour factor, found with
+a k-d tree (scipy ``cKDTree``). Each tier has its own threshold (config ``*_threshold_km``).
+
+Capacity (like AccessMod and PlanWise): a primary-care facility with ``G`` general practitioners
+serves ``G / 4.5 * 10,000`` residents, at the indicator target of 4.5 GPs per 10,000 residents
+(LW-14); without a GP count its physicians stand in. Residents within reach are sent to facilities within reach by a min-cost flow
+(nearest first); what the flow cannot place is "within reach but unserved". So, per unit:
+served + unserved + not covered = population.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from ortools.graph.python import min_cost_flow
+from scipy.spatial import cKDTree
+
+from planning.config import PlanConfig
+
+TIERS = {
+    # tier: (facility kinds, config threshold attribute)
+    "primary": (("chc", "thc"), "chc_threshold_km"),
+    "village": (("village_clinic",), "village_threshold_km"),
+    "hospital": (("district_hospital", "county_hospital"), "hospital_threshold_km"),
+    "city": (("city_hospital",), "hospital_threshold_km"),
+}
+GPS_PER_10000 = 4.5  # LW-14
+RING_WEIGHT = {"remote_suburb": 2.0, "county": 2.0, "near_suburb": 1.5, "central": 1.0}
+
+
+@dataclass(frozen=True)
+class Facilities:
+    """Facility points in the world's metric CRS, with kind, district and physicians."""
+
+    codes: np.ndarray
+    kinds: np.ndarray
+    district: np.ndarray
+    xy: np.ndarray
+    clinicians: np.ndarray  # general practitioners, else physicians
+
+    @classmethod
+    def from_frame(cls, facilities, crs) -> Facilities:
+        import geopandas as gpd
+
+        pts = gpd.GeoSeries(facilities.geometry.values, crs=4326).to_crs(crs)
+        gps = pd.to_numeric(facilities["gps"], errors="coerce")
+        physicians = pd.to_numeric(facilities["physicians"], errors="coerce")
+        return cls(facilities["facility_code"].to_numpy(dtype=str), facilities["kind"].to_numpy(dtype=str),
+                   facilities["district_code"].to_numpy(dtype=str), np.column_stack([pts.x, pts.y]),
+                   gps.fillna(physicians).fillna(0).to_numpy(dtype=float))
+
+    def of(self, kinds: tuple[str, ...]) -> np.ndarray:
+        return np.flatnonzero(np.isin(self.kinds, kinds))
+
+
+def nearest(points: np.ndarray, sites: np.ndarray, *, detour: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (km, times ``detour``) from each point to its nearest site, and that site's index."""
+    if len(sites) == 0:
+        return np.full(len(points), np.inf), np.full(len(points), -1)
+    dist, idx = cKDTree(sites).query(points, k=1)
+    return dist / 1000 * detour, idx
+
+
+def access(world, facilities: Facilities, config: PlanConfig) -> pd.DataFrame:
+    """Per unit: the distance to the nearest facility of each tier, and whether it is within reach."""
+    out = pd.DataFrame({"unit_code": world.unit_codes, "district_code": world.district,
+                        "population": world.population})
+    for tier, (kinds, threshold) in TIERS.items():
+        sites = facilities.of(kinds)
+        dist, idx = nearest(world.xy, facilities.xy[sites], detour=config.detour_factor)
+        out[f"{tier}_km"] = np.round(dist, 3)
+        out[f"{tier}_nearest"] = np.where(idx >= 0, facilities.codes[sites][np.maximum(idx, 0)], "")
+        out[f"{tier}_covered"] = dist <= getattr(config, threshold)
+    return out
+
+
+def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: float = GPS_PER_10000) -> pd.DataFrame:
+    """Per unit: primary-care residents served, within reach but unserved, and not covered."""
+    sites = facilities.of(TIERS["primary"][0])
+    reach_m = config.chc_threshold_km / config.detour_factor * 1000
+    pop = np.round(world.population).astype(np.int64)
+    capacity = np.floor(facilities.clinicians[sites] / gps_per_10000 * 10_000).astype(np.int64)
+    pairs = cKDTree(world.xy).query_ball_point(facilities.xy[sites], r=reach_m) if len(sites) else []
+    tails, heads, caps, costs = [], [], [], []
+    n, m = world.n, len(sites)
+    for j, units in enumerate(pairs):
+        for i in units:
+            tails.append(i)
+            heads.append(n + j)
+            caps.append(int(pop[i]))
+            costs.append(int(np.hypot(*(world.xy[i] - facilities.xy[sites[j]]))))
+    covered = np.zeros(n, dtype=bool)
+    covered[list({i for units in pairs for i in units})] = True
+    served_pop = np.zeros(n)
+    n_pairs = len(tails)
+    if n_pairs:
+        sink = n + m
+        idle = [int(i) for i in np.flatnonzero(covered)]
+        # facility -> sink up to its capacity; unit -> sink directly at a prohibitive cost: the way
+        # out for residents no facility can take (always feasible)
+        tails += [n + j for j in range(m)] + idle
+        heads += [sink] * (m + len(idle))
+        caps += capacity.tolist() + pop[idle].tolist()
+        costs += [0] * m + [10**9] * len(idle)
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        smcf.add_arcs_with_capacity_and_unit_cost(np.array(tails), np.array(heads), np.array(caps), np.array(costs))
+        supplies = np.zeros(n + m + 1, dtype=np.int64)
+        supplies[:n] = np.where(covered, pop, 0)
+        supplies[sink] = -int(supplies[:n].sum())
+        smcf.set_nodes_supplies(np.arange(n + m + 1), supplies)
+        if smcf.solve() != smcf.OPTIMAL:
+            raise RuntimeError("capacity flow not optimal")  # cannot happen: every unit has its way out
+        np.add.at(served_pop, np.array(tails[:n_pairs]), smcf.flows(np.arange(n_pairs)))
+    return pd.DataFrame({"unit_code": world.unit_codes, "population": world.population,
+                         "served": served_pop, "unserved": np.where(covered, pop - served_pop, 0.0),
+                         "not_covered": np.where(covered, 0.0, world.population)})
+
+
+def gap_scores(world, table: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
+    """Gap score per unit: residents beyond primary care, times how far beyond the threshold,
+    plus residents near but unserved, weighted by ring (remote suburbs x2, near x1.5). Sorted."""
+    ring = np.array([RING_WEIGHT.get(world.district_ring.get(d, "central"), 1.0) for d in world.district])
+    beyond = np.maximum(table["primary_km"].to_numpy() / config.chc_threshold_km, 1.0)
+    score = ring * (table["not_covered"].to_numpy() * beyond + table["unserved"].to_numpy())
+    out = table.assign(ring=[world.district_ring.get(d, "") for d in world.district], gap_score=np.round(score, 1))
+    reason = np.where(table["not_covered"] > 0, "beyond reach of primary care",
+                      np.where(table["unserved"] > 0, "within reach but short of physicians", ""))
+    out["reason"] = reason
+    return out.sort_values(["gap_score", "unit_code"], ascending=[False, True]).reset_index(drop=True)
+
+
+def summary_by(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Population, served, unserved, not covered and shares, per ``key`` (district_code, ...)."""
+    g = table.groupby(key)[["population", "served", "unserved", "not_covered"]].sum()
+    for col in ("served", "unserved", "not_covered"):
+        g[f"{col}_share"] = (g[col] / g["population"].where(g["population"] > 0)).round(4)
+    for tier in TIERS:
+        covered = table[f"{tier}_covered"] * table["population"]
+        g[f"{tier}_covered_share"] = (covered.groupby(table[key]).sum() / g["population"]).round(4)
+    return g.reset_index()
+
+
+def supply_per_1000(facilities_frame: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+    """Beds, physicians and nurses per 1,000 residents and GPs per 10,000, per district, with the
+    LW-14 targets (2.67, 2.99, 2.81, 4.50)."""
+    f = facilities_frame.copy()
+    for col in ("beds", "physicians", "nurses", "gps"):
+        f[col] = pd.to_numeric(f[col], errors="coerce").fillna(0)
+    sums = f.groupby("district_code")[["beds", "physicians", "nurses", "gps"]].sum().reindex(population.index, fill_value=0)
+    out = pd.DataFrame({
+        "population": population,
+        "beds_per_1000": (sums["beds"] / population * 1000).round(2),
+        "physicians_per_1000": (sums["physicians"] / population * 1000).round(2),
+        "nurses_per_1000": (sums["nurses"] / population * 1000).round(2),
+        "gps_per_10000": (sums["gps"] / population * 10000).round(2),
+    })
+    for col, target in (("beds_per_1000", 2.67), ("physicians_per_1000", 2.99), ("nurses_per_1000", 2.81),
+                        ("gps_per_10000", 4.50)):
+        out[f"{col}_meets_target"] = out[col] >= target
+    return out.reset_index(names="district_code")
