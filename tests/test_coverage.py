@@ -1,0 +1,132 @@
+"""Coverage: distances, thresholds, capacity accounting, gap ranking, village links, maximal covering."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geodata.default import load_default
+from planning.config import PlanConfig
+from planning.coverage import Facilities, access, gap_scores, nearest, served, summary_by, supply_per_1000
+from planning.sites import covered_weight, maximal_covering
+from planning.villages import integration, link_villages
+from planning.world import build_world
+
+
+@pytest.fixture(scope="module")
+def shanghai():
+    pkg = load_default()
+    world = build_world(pkg.units, pkg.districts, pkg.facilities)
+    return pkg, world, Facilities.from_frame(pkg.facilities, world.crs)
+
+
+def test_nearest_agrees_with_brute_force_to_the_metre():
+    rng = np.random.default_rng(1)
+    pts, sites = rng.uniform(0, 50_000, (3000, 2)), rng.uniform(0, 50_000, (200, 2))
+    dist, idx = nearest(pts, sites)
+    brute = np.hypot(pts[:, None, 0] - sites[None, :, 0], pts[:, None, 1] - sites[None, :, 1])
+    assert np.abs(dist * 1000 - brute.min(axis=1)).max() < 1.0
+    assert (idx == brute.argmin(axis=1)).all()
+    assert nearest(pts, sites, detour=1.3)[0] == pytest.approx(dist * 1.3)
+
+
+def test_thresholds_decide_coverage(shanghai):
+    pkg, world, fac = shanghai
+    near = access(world, fac, PlanConfig(chc_threshold_km=100.0))
+    far = access(world, fac, PlanConfig(chc_threshold_km=0.001))
+    base = access(world, fac, pkg.config)
+    assert near["primary_covered"].all()
+    assert far["primary_covered"].sum() < base["primary_covered"].sum() < len(base)
+    assert (far["primary_covered"] <= base["primary_covered"]).all()
+    assert (base["primary_covered"] == (base["primary_km"] <= pkg.config.chc_threshold_km)).all()
+
+
+def test_served_unserved_and_not_covered_add_up_to_the_population(shanghai):
+    pkg, world, fac = shanghai
+    table = served(world, fac, pkg.config)
+    total = table["served"] + table["unserved"] + table["not_covered"]
+    assert np.abs(total - table["population"]).max() < 1.0
+    assert (table[["served", "unserved", "not_covered"]] >= 0).all().all()
+
+
+def test_capacity_limits_who_is_served():
+    """Two units of 10,000 residents next to one CHC with 2 GPs: 2 / 4.5 * 10,000 = 4,444 served."""
+    import geopandas as gpd
+    import shapely
+
+    from tests.test_grids import lattice
+
+    units, districts, _ = lattice({"A": (0, 0, 2, 1)}, {"A": np.array([10_000.0, 10_000.0])})
+    chc = gpd.GeoDataFrame({"facility_code": ["C"], "kind": ["chc"], "district_code": ["A"], "gps": [2.0],
+                            "physicians": [np.nan]}, geometry=[units.geometry.iloc[0].centroid], crs=4326)
+    world = build_world(units, districts, chc.assign(can_lead=False, name=""))
+    fac = Facilities.from_frame(chc, world.crs)
+    table = served(world, fac, PlanConfig(chc_threshold_km=3.0, detour_factor=1.0))
+    assert table["served"].sum() == 4444 and table["unserved"].sum() == 20_000 - 4444
+    assert table.loc[0, "served"] == 4444  # the nearer unit first
+
+
+def test_gaps_rank_remote_suburbs_first(shanghai):
+    pkg, world, fac = shanghai
+    table = access(world, fac, pkg.config).merge(served(world, fac, pkg.config).drop(columns="population"), on="unit_code")
+    gaps = gap_scores(world, table, pkg.config)
+    assert gaps["gap_score"].is_monotonic_decreasing
+    top = gaps.head(20)
+    assert (top["ring"] != "central").all() and set(top["reason"]) <= {"beyond reach of primary care",
+                                                                      "within reach but short of physicians"}
+    by_district = summary_by(table, "district_code")
+    assert by_district["population"].sum() == pytest.approx(24_870_895)
+
+
+def test_supply_per_1000_against_targets(shanghai):
+    pkg, _, _ = shanghai
+    table = supply_per_1000(pkg.facilities, pkg.districts.set_index("district_code")["population"])
+    assert len(table) == 16 and {"beds_per_1000_meets_target", "gps_per_10000_meets_target"} <= set(table.columns)
+
+
+def test_village_links_keep_valid_ones_and_propose_the_rest(shanghai):
+    pkg, world, fac = shanghai
+    table = link_villages(fac, pkg.facilities, world.district_ring, pkg.config)
+    clinics = pkg.facilities[pkg.facilities["kind"] == "village_clinic"]
+    assert len(table) == len(clinics)
+    given = clinics.set_index("facility_code")["thc_code"]
+    kept = table[table["link"] == "given"]
+    assert (kept["thc_code"].to_numpy() == given[kept["facility_code"]].to_numpy()).all()
+    proposed = table[table["link"] == "proposed"]
+    assert len(proposed) == (given == "").sum() and not proposed["other_district"].any()
+    assert table.groupby("thc_code").size().max() <= pkg.config.max_clinics_per_thc or (table["link"] == "given").any()
+    assert table.loc[table["integrated"], "priority"].eq(0).all()
+    assert table["priority"].is_monotonic_decreasing
+
+
+def test_village_thc_capacity_and_the_way_out(shanghai):
+    pkg, world, fac = shanghai
+    tight = PlanConfig(max_clinics_per_thc=1)
+    frame = pkg.facilities.assign(thc_code="")  # no links given
+    table = link_villages(fac, frame, world.district_ring, tight)
+    linked = table[table["thc_code"] != ""]
+    assert linked.groupby("thc_code").size().max() == 1
+    assert (table["link"] == "none").sum() == len(table) - len(linked) > 0  # reported, not forced
+
+
+def test_integration_rates_against_v2():
+    table = pd.DataFrame({"facility_code": list("abcd"), "district_code": ["X", "X", "Y", "Y"], "thc_code": ["t"] * 4,
+                          "integrated": [True, True, True, False], "meets_standard": [True, False, False, False]})
+    rates = integration(table, "district_code", PlanConfig()).set_index("district_code")
+    assert rates.loc["X", "integrated"] == 1.0 and rates.loc["Y", "integrated"] == 0.5
+    assert bool(rates.loc["X", "integrated_target_met"]) and not bool(rates.loc["Y", "integrated_target_met"])
+    assert not bool(rates.loc["X", "standard_target_met"])  # 50 % < 60 %
+
+
+def test_maximal_covering_equals_brute_force():
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        demand, weight = rng.uniform(0, 10_000, (40, 2)), rng.integers(1, 100, 40).astype(float)
+        sites = rng.uniform(0, 10_000, (10, 2))
+        order, gains = maximal_covering(demand, weight, sites, 3, 2500)
+        best = max(covered_weight(demand, weight, sites[list(c)], 2500) for c in itertools.combinations(range(10), 3))
+        assert covered_weight(demand, weight, sites[order], 2500) == pytest.approx(best)
+        assert sum(gains) == pytest.approx(best) and gains == sorted(gains, reverse=True)
