@@ -1,4 +1,4 @@
-"""Command line: ``validate PATH``, ``demo --out DIR``, ``propose --data PKG --out DIR``.
+"""Command line: ``validate``, ``demo``, ``propose`` (grids, pairings) and ``coverage``.
 
 Thin, like app.py: it parses arguments, calls geodata/planning, prints, and sets the exit code.
 """
@@ -15,12 +15,15 @@ from geodata.default import write_default
 from geodata.export import grid_layer, write_csv, write_geojson, write_json
 from geodata.errors import DataValidationError, GeodataError
 from geodata.package import load_package
+from planning.coverage import Facilities, access, gap_scores, served, summary_by, supply_per_1000
 from planning.errors import InfeasiblePlanError
 from planning.grids import GridSolver, explain
 from planning.metrics import district_metrics, grid_metrics, summary
 from planning.pairing import binding_caps, build_problem, check_pairings, staffing_of
 from planning.pairing import solve as solve_pairings
 from planning.rules import check, grid_rules
+from planning.sites import maximal_covering
+from planning.villages import integration, link_villages
 from planning.world import build_world
 
 
@@ -121,6 +124,47 @@ def cmd_propose(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Access, gaps, new sites and village links: coverage.geojson, gaps.csv, sites.csv, villages.csv, coverage.json."""
+    pkg = _load(args.data, args.config, args.lang)
+    if pkg is None:
+        return 2
+    config = pkg.config
+    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=config.island_link_km)
+    fac = Facilities.from_frame(pkg.facilities, world.crs)
+    table = access(world, fac, config).merge(served(world, fac, config).drop(columns="population"), on="unit_code")
+    gaps = gap_scores(world, table, config)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    units = pkg.units[["unit_code", "unit_name", "geometry"]].merge(gaps, on="unit_code").sort_values("unit_code")
+    write_geojson(units, out / "coverage.geojson")
+    write_csv(gaps[gaps["gap_score"] > 0], out / "gaps.csv")
+    uncovered = ~table["primary_covered"].to_numpy()
+    order, gains = maximal_covering(world.xy[uncovered], table["population"].to_numpy()[uncovered], world.xy,
+                                    args.sites, config.chc_threshold_km / config.detour_factor * 1000)
+    write_csv(pd.DataFrame({"rank": range(1, len(order) + 1), "unit_code": world.unit_codes[order],
+                            "district_code": world.district[order], "population_gained": gains}), out / "sites.csv")
+    villages = link_villages(fac, pkg.facilities, world.district_ring, config)
+    write_csv(villages, out / "villages.csv")
+    population = pkg.districts.set_index("district_code")["population"]
+    write_json({
+        "city": summary_by(table.assign(city="all"), "city").to_dict(orient="records")[0],
+        "districts": summary_by(table, "district_code").to_dict(orient="records"),
+        "supply": supply_per_1000(pkg.facilities, population).to_dict(orient="records"),
+        "villages": {"by_district": integration(villages, "district_code", config).to_dict(orient="records"),
+                     "by_thc": integration(villages, "thc_code", config).to_dict(orient="records"),
+                     "city": integration(villages.assign(city="all"), "city", config).to_dict(orient="records")[0]},
+        "sites_population_gained": float(sum(gains)),
+    }, out / "coverage.json")
+    city = summary_by(table.assign(city="all"), "city").iloc[0]
+    print(f"population {city['population']:,.0f}: served {city['served_share']:.1%}, within reach but unserved "
+          f"{city['unserved_share']:.1%}, beyond reach {city['not_covered_share']:.1%}")
+    print(f"{args.sites} new sites would bring {sum(gains):,.0f} residents within reach")
+    print(f"village clinics: {len(villages)}, proposed links {int((villages['link'] == 'proposed').sum())}, "
+          f"integrated {villages['integrated'].mean():.1%}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     for path in write_default(Path(args.out)):
         print(path)
@@ -143,6 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0, help="accepted for reproducibility; the solvers are deterministic")
     p.add_argument("--pairings-only", action="store_true", help="only the hospital-district pairings (no grids)")
     p.set_defaults(func=cmd_propose)
+    c = sub.add_parser("coverage", help="access, coverage gaps, new sites, village links")
+    c.add_argument("--data", required=True, help="data package (folder, .zip or .gpkg)")
+    c.add_argument("--out", required=True, help="folder to write")
+    c.add_argument("--config", help="config.toml to use instead of the package's own")
+    c.add_argument("--sites", type=int, default=10, help="how many new primary-care sites to propose (default 10)")
+    c.set_defaults(func=cmd_coverage)
     d = sub.add_parser("demo", help="write the embedded Shanghai default as a data package")
     d.add_argument("--out", required=True, help="folder to write")
     d.set_defaults(func=cmd_demo)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, facilities_csv, facility_rows, write_world
 
 
@@ -92,3 +94,17 @@ def test_propose_pairings_only(tmp_path):
     done = run("propose", "--data", "geodata/default", "--out", str(tmp_path), "--pairings-only")
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checks.json", "pairings.csv"]
+
+
+def test_coverage_writes_every_output(tmp_path):
+    import json
+
+    done = run("coverage", "--data", "geodata/default", "--out", str(tmp_path), "--sites", "5")
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coverage.geojson", "coverage.json", "gaps.csv", "sites.csv",
+                                                          "villages.csv"]
+    figures = json.loads((tmp_path / "coverage.json").read_text(encoding="utf-8"))
+    city = figures["city"]
+    assert city["served"] + city["unserved"] + city["not_covered"] == pytest.approx(city["population"])
+    assert len((tmp_path / "sites.csv").read_text().splitlines()) == 6
+    assert len((tmp_path / "villages.csv").read_text(encoding="utf-8").splitlines()) == 910
