@@ -29,58 +29,50 @@ def link_villages(facilities: Facilities, frame: pd.DataFrame, ring: dict[str, s
     given = frame.set_index("facility_code")["thc_code"].to_dict() if len(frame) else {}
     integrated = frame.set_index("facility_code")["integrated"].to_dict() if len(frame) else {}
     standard = frame.set_index("facility_code")["meets_standard"].to_dict() if len(frame) else {}
-    link = {}
-    source = {}
+    link = np.full(len(facilities.codes), -1)
+    source = np.full(len(facilities.codes), "none", dtype=object)
     for c in clinics:
         thc = given.get(facilities.codes[c], "")
         if thc and thc in code_to and facilities.kinds[code_to[thc]] == "thc":
             link[c], source[c] = code_to[thc], "given"
-    load = pd.Series(list(link.values()), dtype=int).value_counts().to_dict()
-    todo = [c for c in clinics if c not in link]
-    if todo and len(thcs):
-        tree = cKDTree(facilities.xy[thcs])
+    load = np.bincount(np.searchsorted(thcs, link[clinics][link[clinics] >= 0]), minlength=len(thcs))
+    todo = clinics[link[clinics] < 0]
+    if len(todo) and len(thcs):
         k = min(NEAREST, len(thcs))
-        dist, idx = tree.query(facilities.xy[todo], k=k)
+        dist, idx = cKDTree(facilities.xy[thcs]).query(facilities.xy[todo], k=k)
         dist, idx = dist.reshape(len(todo), k), idx.reshape(len(todo), k)
         n, m = len(todo), len(thcs)
-        tails, heads, caps, costs = [], [], [], []
-        for a, c in enumerate(todo):
-            for d, j in zip(dist[a], idx[a]):
-                if facilities.district[thcs[j]] == facilities.district[c]:
-                    tails.append(a), heads.append(n + j), caps.append(1), costs.append(int(d))
-        cap = [max(0, config.max_clinics_per_thc - load.get(int(t), 0)) for t in thcs]
+        same = facilities.district[thcs][idx] == facilities.district[todo][:, None]
+        a, b = np.nonzero(same)
         sink = n + m
-        tails += [n + j for j in range(m)] + list(range(n))
-        heads += [sink] * (m + n)
-        caps += cap + [1] * n
-        costs += [0] * m + [10**9] * n  # the way out: a clinic no THC of its district can take
+        tails = np.concatenate([a, n + np.arange(m), np.arange(n)])
+        heads = np.concatenate([n + idx[a, b], np.full(m + n, sink)])
+        caps = np.concatenate([np.ones(len(a)), np.maximum(config.max_clinics_per_thc - load, 0), np.ones(n)])
+        # the way out (last n arcs): a clinic no THC of its district can take is reported, not forced
+        costs = np.concatenate([dist[a, b].astype(np.int64), np.zeros(m), np.full(n, 10**9)])
         smcf = min_cost_flow.SimpleMinCostFlow()
-        smcf.add_arcs_with_capacity_and_unit_cost(np.array(tails), np.array(heads), np.array(caps), np.array(costs))
+        smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps.astype(np.int64), costs.astype(np.int64))
         supplies = np.zeros(n + m + 1, dtype=np.int64)
         supplies[:n], supplies[sink] = 1, -n
         smcf.set_nodes_supplies(np.arange(n + m + 1), supplies)
         smcf.solve()
-        arcs = len(tails) - m - n
-        flow = smcf.flows(np.arange(arcs))
-        for a, h, f in zip(tails[:arcs], heads[:arcs], flow):
-            if f:
-                link[todo[a]], source[todo[a]] = thcs[h - n], "proposed"
-    rows = []
-    for c in clinics:
-        j = link.get(c)
-        d = float(np.hypot(*(facilities.xy[c] - facilities.xy[j]))) / 1000 * config.detour_factor if j is not None else np.nan
-        district = facilities.district[c]
-        done = bool(integrated.get(facilities.codes[c]) or False)
-        weight = RING_WEIGHT.get(ring.get(district, "central"), 1.0)
-        rows.append({
-            "facility_code": facilities.codes[c], "district_code": district,
-            "thc_code": facilities.codes[j] if j is not None else "", "link": source.get(c, "none"),
-            "distance_km": round(d, 3), "far": bool(d > config.thc_threshold_km) if j is not None else True,
-            "other_district": bool(j is not None and facilities.district[j] != district),
-            "integrated": done, "meets_standard": bool(standard.get(facilities.codes[c]) or False),
-            "priority": 0.0 if done else round(weight * (1 + (0 if np.isnan(d) else d)), 3),
-        })
-    out = pd.DataFrame(rows)
+        used = smcf.flows(np.arange(len(a))) > 0
+        link[todo[a[used]]] = thcs[idx[a[used], b[used]]]
+        source[todo[a[used]]] = "proposed"
+    linked = link[clinics] >= 0
+    target = np.where(linked, link[clinics], clinics)
+    d = np.where(linked, np.hypot(*(facilities.xy[clinics] - facilities.xy[target]).T) / 1000 * config.detour_factor, np.nan)
+    codes = facilities.codes[clinics]
+    done = np.array([bool(integrated.get(c) or False) for c in codes])
+    weight = np.array([RING_WEIGHT.get(ring.get(dd, "central"), 1.0) for dd in facilities.district[clinics]])
+    out = pd.DataFrame({
+        "facility_code": codes, "district_code": facilities.district[clinics],
+        "thc_code": np.where(linked, facilities.codes[target], ""), "link": source[clinics],
+        "distance_km": np.round(d, 3), "far": ~linked | (d > config.thc_threshold_km),
+        "other_district": linked & (facilities.district[target] != facilities.district[clinics]),
+        "integrated": done, "meets_standard": np.array([bool(standard.get(c) or False) for c in codes]),
+        "priority": np.where(done, 0.0, np.round(weight * (1 + np.nan_to_num(d)), 3)),
+    })
     return out.sort_values(["priority", "facility_code"], ascending=[False, True]).reset_index(drop=True)
 
 
