@@ -127,8 +127,7 @@ def gap_scores(world, table: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
     beyond = np.maximum(table["primary_km"].to_numpy() / config.chc_threshold_km, 1.0)
     score = ring * (table["not_covered"].to_numpy() * beyond + table["unserved"].to_numpy())
     out = table.assign(ring=[world.district_ring.get(d, "") for d in world.district], gap_score=np.round(score, 1))
-    reason = np.where(table["not_covered"] > 0, "beyond reach of primary care",
-                      np.where(table["unserved"] > 0, "within reach but short of physicians", ""))
+    reason = np.where(table["not_covered"] > 0, "beyond_reach", np.where(table["unserved"] > 0, "short_of_gps", ""))
     out["reason"] = reason
     return out.sort_values(["gap_score", "unit_code"], ascending=[False, True]).reset_index(drop=True)
 

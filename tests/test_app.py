@@ -108,3 +108,12 @@ def test_pairing_what_if_reports_the_change():
     at.number_input[0].set_value(3).run()
     assert not at.exception
     assert any("objective" in m.value or "目标值变化" in m.value for m in at.markdown)
+
+
+def test_coverage_page_shows_shares_gaps_sites_and_villages():
+    at = app()
+    at.switch_page("pages/coverage.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["常住人口"] == "24,870,895" and metrics["超出服务半径"].endswith("%")
+    assert len(at.dataframe) == 3 and len(at.dataframe[1].value) == 10  # ten proposed sites by default

@@ -241,3 +241,10 @@ def test_pairing_page_draws_lines(page, server, output_dir):
     assert _map_paths(page, 16 + 25) >= 16 + 25  # districts and the pairing lines
     page.get_by_text("结对清单").wait_for()
     page.screenshot(path=str(output_dir / "browser_pairings_zh.png"))
+
+
+def test_coverage_page_draws_the_gap_map(page, server, output_dir):
+    page.goto(server["url"] + "/coverage")
+    assert _map_paths(page, 234) >= 234
+    page.get_by_text("缺口排名（前 20）").wait_for()
+    page.screenshot(path=str(output_dir / "browser_coverage_zh.png"))

@@ -75,8 +75,7 @@ def test_gaps_rank_remote_suburbs_first(shanghai):
     gaps = gap_scores(world, table, pkg.config)
     assert gaps["gap_score"].is_monotonic_decreasing
     top = gaps.head(20)
-    assert (top["ring"] != "central").all() and set(top["reason"]) <= {"beyond reach of primary care",
-                                                                      "within reach but short of physicians"}
+    assert (top["ring"] != "central").all() and set(top["reason"]) <= {"beyond_reach", "short_of_gps"}
     by_district = summary_by(table, "district_code")
     assert by_district["population"].sum() == pytest.approx(24_870_895)
 

@@ -12,6 +12,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_import": ("导入数据", "Import data"),
     "page_grids": ("网格方案", "Grid proposal"),
     "page_pairings": ("医院结对", "Hospital pairings"),
+    "page_coverage": ("覆盖缺口", "Coverage gaps"),
+    "coverage_intro": ("谁离医疗服务太远：按各级机构的距离阈值计算覆盖，考虑全科医生容量；缺口按人口、距离和圈层（远郊优先）排序，并提出新增站点。",
+                       "Who is too far from care: coverage by the threshold of each tier, with GP capacity; gaps ranked by "
+                       "population, distance and ring (remote suburbs first), and new sites proposed."),
+    "served_share": ("已服务", "Served"),
+    "unserved_share": ("可及但容量不足", "Within reach, unserved"),
+    "not_covered_share": ("超出服务半径", "Beyond reach"),
+    "top_gaps": ("缺口排名（前 20）", "Largest gaps (top 20)"),
+    "new_sites": ("建议新增的基层站点", "Proposed new primary-care sites"),
+    "site_count": ("新增站点数", "New sites"),
+    "village_integration": ("村卫生室一体化（目标：一体化 ≥ 70%，达标 ≥ 60%）", "Village clinic integration (targets: integrated ≥ 70 %, standard ≥ 60 %)"),
+    "gap_score": ("缺口分值", "Gap score"),
     "pairings_intro": ("市级医院与区结对（区域医联体）：每区至多 2 家市级综合医院，每院至多 3 个区（含本部所在区），中医类不计；"
                        "优先有分院的区，向远郊倾斜。按最短距离与这些偏好精确求解。",
                        "City hospitals paired with districts (regional alliances): at most 2 city general hospitals per district, "
@@ -163,9 +175,16 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "max_access_km": ("最远距离（km）", "Max distance (km)"), "polsby_popper": ("紧凑度", "Compactness"),
     "distance_km": ("距离（km）", "Distance (km)"), "nearest_lead": ("最近牵头医院", "Nearest lead"),
     "hospital": ("医院", "Hospital"), "district": ("区", "District"), "role": ("形式", "Role"), "fixed": ("固定", "Fixed"),
-    "reasons": ("理由", "Reasons"), "cost_km": ("加权距离（km）", "Weighted distance (km)"), "position": ("位置", "Position"), "reason": ("原因", "Reason"),
+    "reasons": ("理由", "Reasons"), "cost_km": ("加权距离（km）", "Weighted distance (km)"),
+    "gap_score": ("缺口分值", "Gap score"), "primary_km": ("至基层机构（km）", "To primary care (km)"),
+    "served": ("已服务", "Served"), "unserved": ("可及未服务", "Unserved"), "not_covered": ("未覆盖", "Not covered"),
+    "population_gained": ("新增覆盖人口", "Residents brought within reach"), "rank": ("序号", "Rank"),
+    "clinics": ("村卫生室数", "Clinics"), "integrated_target_met": ("一体化率达到目标", "Integration target met"),
+    "standard_target_met": ("达标率达到目标", "Standard target met"), "position": ("位置", "Position"), "reason": ("原因", "Reason"),
 }
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "reason": {"beyond_reach": ("超出基层服务半径", "beyond reach of primary care"),
+               "short_of_gps": ("可及但全科医生不足", "within reach, short of GPs")},
     "ring": {"central": ("中心城区", "Central"), "near_suburb": ("近郊", "Near suburb"),
              "remote_suburb": ("远郊", "Remote suburb"), "county": ("县", "County")},
     "subkind": {"general": ("综合", "General"), "tcm": ("中医类", "TCM"), "specialty": ("专科", "Specialty")},

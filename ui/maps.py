@@ -191,3 +191,20 @@ def lead_layer(leads: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJso
         marker=folium.CircleMarker(radius=7, weight=2, color="#ffffff", fill=True, fill_color="#1f4e9c", fill_opacity=1),
         tooltip=folium.GeoJsonTooltip(fields=["name", "facility_code"], aliases=[labels["lead_hospital"], labels["code"]]),
     )
+
+
+def gap_layer(units: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
+    """Units shaded by the share of their residents beyond reach or unserved."""
+    short = (units["not_covered"] + units["unserved"]) / units["population"].where(units["population"] > 0)
+    frame = _safe_frame(units, ["unit_code", "unit_name"])
+    frame["short"] = [f"{s:.0%}" if s == s else "" for s in short]
+    frame["distance"] = [f"{d:.1f} km" for d in units["primary_km"]]
+    frame["_fill"] = ["#b2182b" if s > 0.75 else "#ef8a62" if s > 0.5 else "#fddbc7" if s > 0.25 else "#f7f7f7"
+                      for s in short.fillna(0)]
+    return folium.GeoJson(
+        frame, name="gaps",
+        style_function=lambda f: {"fillColor": f["properties"]["_fill"], "color": "#777777", "weight": 0.6, "fillOpacity": 0.75},
+        tooltip=folium.GeoJsonTooltip(fields=["unit_name", "short", "distance"],
+                                      aliases=[labels["units"], labels["unserved_share"] + " / " + labels["not_covered_share"],
+                                               labels["mean_access"]]),
+    )

@@ -1,0 +1,81 @@
+"""覆盖缺口 Coverage gaps: who is too far from care or unserved, where to add care, village clinics."""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodata.package import DataPackage
+from planning.coverage import Facilities, access, gap_scores, served, summary_by
+from planning.sites import maximal_covering
+from planning.villages import integration, link_villages
+from planning.world import build_world
+from ui import shell, state
+from ui.i18n import t
+from ui.maps import base_map, district_labels, gap_layer, safe_text
+from ui.tables import display
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def analyse(package_id: str, _pkg: DataPackage, crs: tuple, sites: int):
+    config = _pkg.config
+    world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=config.island_link_km)
+    fac = Facilities.from_frame(_pkg.facilities, world.crs)
+    table = access(world, fac, config).merge(served(world, fac, config).drop(columns="population"), on="unit_code")
+    gaps = gap_scores(world, table, config)
+    uncovered = ~table["primary_covered"].to_numpy()
+    order, gains = maximal_covering(world.xy[uncovered], table["population"].to_numpy()[uncovered], world.xy, sites,
+                                    config.chc_threshold_km / config.detour_factor * 1000)
+    villages = link_villages(fac, _pkg.facilities, world.district_ring, config)
+    return world, table, gaps, (order, gains), villages
+
+
+shell.enter()
+lang = state.lang()
+L = state.labels(lang)
+package_id, pkg = state.current()
+st.title(t("page_coverage", lang))
+st.caption(t("coverage_intro", lang))
+sites = st.slider(t("site_count", lang), 0, 30, 10)
+with st.spinner(t("loading", lang)):
+    world, table, gaps, (order, gains), villages = analyse(package_id, pkg, tuple(sorted(state.crs_choices().items())), sites)
+
+city = summary_by(table.assign(city="all"), "city").iloc[0]
+cols = st.columns(4)
+cols[0].metric(L["population"], f"{city['population']:,.0f}")
+cols[1].metric(L["served_share"], f"{city['served_share']:.1%}")
+cols[2].metric(L["unserved_share"], f"{city['unserved_share']:.1%}")
+cols[3].metric(L["not_covered_share"], f"{city['not_covered_share']:.1%}")
+
+units = pkg.units[["unit_code", "unit_name", "geometry"]].merge(gaps, on="unit_code")
+names = dict(zip(pkg.units["unit_code"], pkg.units["unit_name"]))
+m = base_map(pkg.districts)
+gap_layer(units, L).add_to(m)
+district_labels(pkg.districts).add_to(m)
+reps = dict(zip(pkg.units["unit_code"], pkg.units.geometry.representative_point()))
+new = folium.FeatureGroup(name="sites")
+for rank, (i, gain) in enumerate(zip(order, gains), start=1):
+    p = reps[str(world.unit_codes[i])]
+    folium.CircleMarker([p.y, p.x], radius=8, color="#ffffff", weight=2, fill=True, fill_color="#2166ac", fill_opacity=1,
+                        tooltip=safe_text(f"{rank}. {names.get(str(world.unit_codes[i]), '')} +{gain:,.0f}")).add_to(new)
+new.add_to(m)
+st_folium(m, height=560, use_container_width=True, returned_objects=[], key=f"gap-map-{package_id}-{sites}")
+st.markdown(" ".join(f'<span style="white-space:nowrap"><span style="display:inline-block;width:14px;height:14px;'
+                     f'background:{c};border:1px solid #777;margin:0 4px -2px 10px"></span>{label}</span>'
+                     for c, label in (("#f7f7f7", "< 25%"), ("#fddbc7", "25–50%"), ("#ef8a62", "50–75%"), ("#b2182b", "> 75%")))
+            + f' &nbsp;({L["unserved_share"]} + {L["not_covered_share"]}) &nbsp; '
+            + '<span style="display:inline-block;width:12px;height:12px;border-radius:50%;background:#2166ac;margin:0 4px -1px 10px">'
+            + f'</span>{L["new_sites"]}', unsafe_allow_html=True)
+
+st.subheader(t("top_gaps", lang))
+top = gaps.head(20).assign(unit_name=lambda g: g["unit_code"].map(names))
+st.dataframe(display(top[["unit_code", "unit_name", "district_code", "ring", "population", "primary_km", "served",
+                          "unserved", "not_covered", "gap_score", "reason"]], lang), hide_index=True, width="stretch")
+st.subheader(t("new_sites", lang))
+st.dataframe(display(pd.DataFrame({"rank": range(1, len(order) + 1), "unit_code": world.unit_codes[order],
+                                   "unit_name": [names.get(str(c), "") for c in world.unit_codes[order]],
+                                   "population_gained": gains}), lang), hide_index=True, width="stretch")
+st.subheader(t("village_integration", lang))
+st.dataframe(display(integration(villages, "district_code", pkg.config), lang), hide_index=True, width="stretch")
