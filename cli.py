@@ -21,6 +21,7 @@ from planning.grids import GridSolver, explain
 from planning.metrics import district_metrics, grid_metrics, summary
 from planning.pairing import binding_caps, build_problem, check_pairings, staffing_of
 from planning.pairing import solve as solve_pairings
+from planning.roads import network_from
 from planning.rules import check, grid_rules
 from planning.sites import maximal_covering
 from planning.villages import integration, link_villages
@@ -132,7 +133,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     config = pkg.config
     world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=config.island_link_km)
     fac = Facilities.from_frame(pkg.facilities, world.crs)
-    table = access(world, fac, config).merge(served(world, fac, config).drop(columns="population"), on="unit_code")
+    network = network_from(pkg.roads, world.crs) if pkg.roads is not None else None
+    table = access(world, fac, config, network).merge(served(world, fac, config).drop(columns="population"), on="unit_code")
     gaps = gap_scores(world, table, config)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -155,6 +157,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                      "by_thc": integration(villages, "thc_code", config).to_dict(orient="records"),
                      "city": integration(villages.assign(city="all"), "city", config).to_dict(orient="records")[0]},
         "sites_population_gained": float(sum(gains)),
+        "travel": "road network" if network is not None else f"straight line x {config.detour_factor}",
     }, out / "coverage.json")
     city = summary_by(table.assign(city="all"), "city").iloc[0]
     print(f"population {city['population']:,.0f}: served {city['served_share']:.1%}, within reach but unserved "

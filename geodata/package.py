@@ -48,6 +48,7 @@ class DataPackage:
     report: LoadReport
     meta: Mapping[str, LayerMeta] = field(default_factory=dict)
     modelled_layers: tuple[str, ...] = ()
+    roads: gpd.GeoDataFrame | None = None
 
     @property
     def population(self) -> float:
@@ -197,6 +198,7 @@ def build_package(
         facilities=facilities.reset_index(drop=True),
         partnerships=partnerships.reset_index(drop=True),
         config=config,
+        roads=frames["roads"].reset_index(drop=True) if len(frames.get("roads", ())) else None,
         report=report,
         meta=meta,
         modelled_layers=modelled,

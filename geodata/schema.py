@@ -47,7 +47,7 @@ class Layer:
     """One layer of the data package."""
 
     name: str
-    geometry: Literal["polygon", "point", None]
+    geometry: Literal["polygon", "point", "line", None]
     columns: tuple[Column, ...]
     key: str | None
     meaning: str = ""
@@ -175,8 +175,22 @@ POPULATION_POINTS = Layer(
     columns=(Column("population", "float", required=True, aliases=_POP),),
 )
 
+ROADS = Layer(
+    name="roads",
+    geometry="line",
+    key=None,
+    meaning="道路网 road network (optional): travel times instead of straight lines",
+    optional=True,
+    columns=(
+        Column("road_class", "str", default="", aliases=("道路等级", "等级", "highway", "fclass", "class", "type", "类型"),
+               meaning="motorway | trunk | primary | secondary | tertiary | residential | … (or 高速/国道/省道/县道/乡道/村道)"),
+        Column("speed_kmh", "float", aliases=("速度", "设计速度", "限速", "maxspeed", "speed"),
+               meaning="travel speed; default by road class"),
+    ),
+)
+
 LAYERS: dict[str, Layer] = {
-    layer.name: layer for layer in (DISTRICTS, UNITS, FACILITIES, PARTNERSHIPS, POPULATION_POINTS)
+    layer.name: layer for layer in (DISTRICTS, UNITS, FACILITIES, PARTNERSHIPS, POPULATION_POINTS, ROADS)
 }
 
 # File names planners give their layers, mapped to the layer (compared after lower-casing).
@@ -187,6 +201,7 @@ LAYER_FILE_ALIASES: dict[str, str] = {
     "机构": "facilities", "医疗机构": "facilities", "医院": "facilities", "facility": "facilities",
     "合作": "partnerships", "合作关系": "partnerships", "既往合作": "partnerships", "partnership": "partnerships",
     "人口点": "population_points", "人口": "population_points",
+    "道路": "roads", "路网": "roads", "道路网": "roads", "road": "roads",
 }
 
 

@@ -233,8 +233,8 @@ def _check_codes(layer: Layer, frame: pd.DataFrame, rows: _Rows, source: str) ->
 
 def _check_geometry(layer: Layer, geoms: gpd.GeoSeries, rows: _Rows) -> gpd.GeoSeries:
     out = list(geoms)
-    want = "Polygon" if layer.geometry == "polygon" else "Point"
-    label = {"Polygon": "面 polygon", "Point": "点 point"}[want]
+    want = {"polygon": "Polygon", "point": "Point", "line": "LineString"}[layer.geometry]
+    label = {"Polygon": "面 polygon", "Point": "点 point", "LineString": "线 line"}[want]
     for i, g in enumerate(out):
         if i in rows.rejected:
             continue

@@ -48,6 +48,11 @@ class PlanConfig:
     thc_threshold_km: float = 5.0
     village_threshold_km: float = 2.5
     hospital_threshold_km: float = 10.0
+    chc_threshold_min: float = 15.0  # with a road network: the 15-minute community health circle
+    thc_threshold_min: float = 30.0
+    village_threshold_min: float = 20.0
+    hospital_threshold_min: float = 30.0
+    walk_kmh: float = 5.0  # from a unit or facility to the nearest road
     hex_size_km: float = 3.0  # generated units when the package has none
     layer_crs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 

@@ -65,8 +65,13 @@ def nearest(points: np.ndarray, sites: np.ndarray, *, detour: float = 1.0) -> tu
     return dist / 1000 * detour, idx
 
 
-def access(world, facilities: Facilities, config: PlanConfig) -> pd.DataFrame:
-    """Per unit: the distance to the nearest facility of each tier, and whether it is within reach."""
+def access(world, facilities: Facilities, config: PlanConfig, network=None) -> pd.DataFrame:
+    """Per unit: the distance to the nearest facility of each tier, and whether it is within reach.
+
+    With a road ``network`` (``planning.roads``) each tier also gets travel minutes, and coverage
+    is decided by the minute thresholds (``*_threshold_min``) instead of the km ones."""
+    from planning.roads import minutes_to_nearest
+
     out = pd.DataFrame({"unit_code": world.unit_codes, "district_code": world.district,
                         "population": world.population})
     for tier, (kinds, threshold) in TIERS.items():
@@ -74,7 +79,12 @@ def access(world, facilities: Facilities, config: PlanConfig) -> pd.DataFrame:
         dist, idx = nearest(world.xy, facilities.xy[sites], detour=config.detour_factor)
         out[f"{tier}_km"] = np.round(dist, 3)
         out[f"{tier}_nearest"] = np.where(idx >= 0, facilities.codes[sites][np.maximum(idx, 0)], "")
-        out[f"{tier}_covered"] = dist <= getattr(config, threshold)
+        if network is None:
+            out[f"{tier}_covered"] = dist <= getattr(config, threshold)
+        else:
+            minutes, _ = minutes_to_nearest(network, world.xy, facilities.xy[sites], walk_kmh=config.walk_kmh)
+            out[f"{tier}_min"] = np.round(minutes, 2)
+            out[f"{tier}_covered"] = minutes <= getattr(config, threshold.replace("_km", "_min"))
     return out
 
 

@@ -129,3 +129,30 @@ def test_maximal_covering_equals_brute_force():
         best = max(covered_weight(demand, weight, sites[list(c)], 2500) for c in itertools.combinations(range(10), 3))
         assert covered_weight(demand, weight, sites[order], 2500) == pytest.approx(best)
         assert sum(gains) == pytest.approx(best) and gains == sorted(gains, reverse=True)
+
+
+def test_a_roads_layer_turns_coverage_into_travel_minutes(tmp_path):
+    """Roads in the package: the loader reads them, coverage uses minutes (CLI end to end)."""
+    import json
+    import subprocess
+    import sys
+
+    import shapely
+
+    from conftest import ROOT, collection, feature, write_world
+
+    world = write_world(tmp_path / "w")
+    roads = [feature({"道路等级": "primary"}, shapely.LineString([(121.0, 31.0), (121.08, 31.0), (121.08, 31.04)])),
+             feature({"道路等级": "村道", "限速": 15}, shapely.LineString([(121.0, 31.0), (121.0, 31.04)]))]
+    (world / "道路.geojson").write_text(collection(roads), encoding="utf-8")
+    from geodata.package import load_package
+
+    pkg = load_package(world)
+    assert pkg.roads is not None and list(pkg.roads["road_class"]) == ["primary", "村道"]
+    assert list(pkg.roads["speed_kmh"].fillna(0)) == [0, 15.0]
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "cli.py", "coverage", "--data", str(world), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((out / "coverage.json").read_text(encoding="utf-8"))["travel"] == "road network"
+    assert "primary_min" in (out / "gaps.csv").read_text(encoding="utf-8").splitlines()[0]
