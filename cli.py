@@ -149,9 +149,16 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     villages = link_villages(fac, pkg.facilities, world.district_ring, config)
     write_csv(villages, out / "villages.csv")
     population = pkg.districts.set_index("district_code")["population"]
+    try:  # per grid too, on the proposed grids
+        plan = GridSolver(band=(config.grid_population_min, config.grid_population_max),
+                          county_max=config.county_alliances_max).solve(world).plan
+        grids = summary_by(table.assign(grid_id=table["unit_code"].map(plan.assignment)), "grid_id").to_dict(orient="records")
+    except InfeasiblePlanError as exc:
+        grids = [{"error": exc.messages["en"]}]
     write_json({
         "city": summary_by(table.assign(city="all"), "city").to_dict(orient="records")[0],
         "districts": summary_by(table, "district_code").to_dict(orient="records"),
+        "grids": grids,
         "supply": supply_per_1000(pkg.facilities, population).to_dict(orient="records"),
         "villages": {"by_district": integration(villages, "district_code", config).to_dict(orient="records"),
                      "by_thc": integration(villages, "thc_code", config).to_dict(orient="records"),

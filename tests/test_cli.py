@@ -106,5 +106,6 @@ def test_coverage_writes_every_output(tmp_path):
     figures = json.loads((tmp_path / "coverage.json").read_text(encoding="utf-8"))
     city = figures["city"]
     assert city["served"] + city["unserved"] + city["not_covered"] == pytest.approx(city["population"])
+    assert len(figures["grids"]) >= 16 and sum(g["population"] for g in figures["grids"]) == pytest.approx(city["population"])
     assert len((tmp_path / "sites.csv").read_text().splitlines()) == 6
     assert len((tmp_path / "villages.csv").read_text(encoding="utf-8").splitlines()) == 910
