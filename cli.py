@@ -23,7 +23,7 @@ from planning.pairing import binding_caps, build_problem, check_pairings, staffi
 from planning.pairing import solve as solve_pairings
 from planning.roads import network_from
 from planning.rules import check, grid_rules
-from planning.sites import maximal_covering
+from planning.sites import candidates_of, maximal_covering
 from planning.villages import integration, link_villages
 from planning.world import build_world
 
@@ -142,10 +142,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     write_geojson(units, out / "coverage.geojson")
     write_csv(gaps[gaps["gap_score"] > 0], out / "gaps.csv")
     uncovered = ~table["primary_covered"].to_numpy()
-    order, gains = maximal_covering(world.xy[uncovered], table["population"].to_numpy()[uncovered], world.xy,
+    cand_xy, cand_code, cand_name = candidates_of(world, pkg.units, pkg.candidates)
+    order, gains = maximal_covering(world.xy[uncovered], table["population"].to_numpy()[uncovered], cand_xy,
                                     args.sites, config.chc_threshold_km / config.detour_factor * 1000)
-    write_csv(pd.DataFrame({"rank": range(1, len(order) + 1), "unit_code": world.unit_codes[order],
-                            "district_code": world.district[order], "population_gained": gains}), out / "sites.csv")
+    write_csv(pd.DataFrame({"rank": range(1, len(order) + 1), "site_code": cand_code[order], "name": cand_name[order],
+                            "population_gained": gains}), out / "sites.csv")
     villages = link_villages(fac, pkg.facilities, world.district_ring, config)
     write_csv(villages, out / "villages.csv")
     population = pkg.districts.set_index("district_code")["population"]

@@ -49,6 +49,7 @@ class DataPackage:
     meta: Mapping[str, LayerMeta] = field(default_factory=dict)
     modelled_layers: tuple[str, ...] = ()
     roads: gpd.GeoDataFrame | None = None
+    candidates: gpd.GeoDataFrame | None = None
 
     @property
     def population(self) -> float:
@@ -199,6 +200,7 @@ def build_package(
         partnerships=partnerships.reset_index(drop=True),
         config=config,
         roads=frames["roads"].reset_index(drop=True) if len(frames.get("roads", ())) else None,
+        candidates=frames["candidates"].reset_index(drop=True) if len(frames.get("candidates", ())) else None,
         report=report,
         meta=meta,
         modelled_layers=modelled,

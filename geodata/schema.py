@@ -189,8 +189,20 @@ ROADS = Layer(
     ),
 )
 
+CANDIDATES = Layer(
+    name="candidates",
+    geometry="point",
+    key="site_code",
+    meaning="候选站点 candidate sites for new care (optional; default: every unit's centre)",
+    optional=True,
+    columns=(
+        Column("site_code", "str", required=True, aliases=("站点代码", "代码", "编码", "code", "id")),
+        Column("name", "str", default="", aliases=("名称", "站点名称", "地址")),
+    ),
+)
+
 LAYERS: dict[str, Layer] = {
-    layer.name: layer for layer in (DISTRICTS, UNITS, FACILITIES, PARTNERSHIPS, POPULATION_POINTS, ROADS)
+    layer.name: layer for layer in (DISTRICTS, UNITS, FACILITIES, PARTNERSHIPS, POPULATION_POINTS, ROADS, CANDIDATES)
 }
 
 # File names planners give their layers, mapped to the layer (compared after lower-casing).
@@ -202,6 +214,7 @@ LAYER_FILE_ALIASES: dict[str, str] = {
     "合作": "partnerships", "合作关系": "partnerships", "既往合作": "partnerships", "partnership": "partnerships",
     "人口点": "population_points", "人口": "population_points",
     "道路": "roads", "路网": "roads", "道路网": "roads", "road": "roads",
+    "候选站点": "candidates", "候选点": "candidates", "candidate": "candidates", "sites": "candidates",
 }
 
 

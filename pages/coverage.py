@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 
 from geodata.package import DataPackage
 from planning.coverage import Facilities, access, gap_scores, served, summary_by
-from planning.sites import maximal_covering
+from planning.sites import candidates_of, maximal_covering
 from planning.villages import integration, link_villages
 from planning.world import build_world
 from ui import shell, state
@@ -26,10 +26,11 @@ def analyse(package_id: str, _pkg: DataPackage, crs: tuple, sites: int):
     table = access(world, fac, config).merge(served(world, fac, config).drop(columns="population"), on="unit_code")
     gaps = gap_scores(world, table, config)
     uncovered = ~table["primary_covered"].to_numpy()
-    order, gains = maximal_covering(world.xy[uncovered], table["population"].to_numpy()[uncovered], world.xy, sites,
+    cand_xy, cand_code, cand_name = candidates_of(world, _pkg.units, _pkg.candidates)
+    order, gains = maximal_covering(world.xy[uncovered], table["population"].to_numpy()[uncovered], cand_xy, sites,
                                     config.chc_threshold_km / config.detour_factor * 1000)
     villages = link_villages(fac, _pkg.facilities, world.district_ring, config)
-    return world, table, gaps, (order, gains), villages
+    return world, table, gaps, (cand_code[order], cand_name[order], gains), villages
 
 
 shell.enter()
@@ -40,7 +41,7 @@ st.title(t("page_coverage", lang))
 st.caption(t("coverage_intro", lang))
 sites = st.slider(t("site_count", lang), 0, 30, 10)
 with st.spinner(t("loading", lang)):
-    world, table, gaps, (order, gains), villages = analyse(package_id, pkg, tuple(sorted(state.crs_choices().items())), sites)
+    world, table, gaps, (site_codes, site_names, gains), villages = analyse(package_id, pkg, tuple(sorted(state.crs_choices().items())), sites)
 
 city = summary_by(table.assign(city="all"), "city").iloc[0]
 cols = st.columns(4)
@@ -54,12 +55,14 @@ names = dict(zip(pkg.units["unit_code"], pkg.units["unit_name"]))
 m = base_map(pkg.districts)
 gap_layer(units, L).add_to(m)
 district_labels(pkg.districts).add_to(m)
-reps = dict(zip(pkg.units["unit_code"], pkg.units.geometry.representative_point()))
+points = dict(zip(pkg.units["unit_code"], pkg.units.geometry.representative_point()))
+if pkg.candidates is not None:
+    points = dict(zip(pkg.candidates["site_code"], pkg.candidates.geometry))
 new = folium.FeatureGroup(name="sites")
-for rank, (i, gain) in enumerate(zip(order, gains), start=1):
-    p = reps[str(world.unit_codes[i])]
+for rank, (code, name, gain) in enumerate(zip(site_codes, site_names, gains), start=1):
+    p = points[code]
     folium.CircleMarker([p.y, p.x], radius=8, color="#ffffff", weight=2, fill=True, fill_color="#2166ac", fill_opacity=1,
-                        tooltip=safe_text(f"{rank}. {names.get(str(world.unit_codes[i]), '')} +{gain:,.0f}")).add_to(new)
+                        tooltip=safe_text(f"{rank}. {name} +{gain:,.0f}")).add_to(new)
 new.add_to(m)
 st_folium(m, height=560, use_container_width=True, returned_objects=[], key=f"gap-map-{package_id}-{sites}")
 st.markdown(" ".join(f'<span style="white-space:nowrap"><span style="display:inline-block;width:14px;height:14px;'
@@ -74,8 +77,7 @@ top = gaps.head(20).assign(unit_name=lambda g: g["unit_code"].map(names))
 st.dataframe(display(top[["unit_code", "unit_name", "district_code", "ring", "population", "primary_km", "served",
                           "unserved", "not_covered", "gap_score", "reason"]], lang), hide_index=True, width="stretch")
 st.subheader(t("new_sites", lang))
-st.dataframe(display(pd.DataFrame({"rank": range(1, len(order) + 1), "unit_code": world.unit_codes[order],
-                                   "unit_name": [names.get(str(c), "") for c in world.unit_codes[order]],
+st.dataframe(display(pd.DataFrame({"rank": range(1, len(site_codes) + 1), "site_code": site_codes, "name": site_names,
                                    "population_gained": gains}), lang), hide_index=True, width="stretch")
 st.subheader(t("village_integration", lang))
 st.dataframe(display(integration(villages, "district_code", pkg.config), lang), hide_index=True, width="stretch")

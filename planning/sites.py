@@ -52,3 +52,14 @@ def covered_weight(demand_xy: np.ndarray, weight: np.ndarray, sites_xy: np.ndarr
         return 0.0
     dist, _ = cKDTree(sites_xy).query(demand_xy, k=1)
     return float(np.asarray(weight)[dist <= radius].sum())
+
+
+def candidates_of(world, units, candidates=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate sites (xy in the world's metres, codes, names): the planner's layer when given,
+    else every unit's centre."""
+    if candidates is not None and len(candidates):
+        metric = candidates.to_crs(world.crs)
+        return (np.column_stack([metric.geometry.x, metric.geometry.y]), candidates["site_code"].to_numpy(dtype=str),
+                candidates["name"].to_numpy(dtype=str))
+    names = units.set_index("unit_code").loc[world.unit_codes, "unit_name"].to_numpy(dtype=str)
+    return world.xy, world.unit_codes, names

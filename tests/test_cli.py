@@ -109,3 +109,14 @@ def test_coverage_writes_every_output(tmp_path):
     assert len(figures["grids"]) >= 16 and sum(g["population"] for g in figures["grids"]) == pytest.approx(city["population"])
     assert len((tmp_path / "sites.csv").read_text().splitlines()) == 6
     assert len((tmp_path / "villages.csv").read_text(encoding="utf-8").splitlines()) == 910
+
+
+def test_coverage_uses_the_planners_candidate_sites(tmp_path):
+    world = write_world(tmp_path / "w")
+    (world / "候选站点.csv").write_text("站点代码,名称,经度,纬度\nS1,东站,121.075,31.035\nS2,西站,121.005,31.005\n",
+                                     encoding="utf-8")
+    out = tmp_path / "o"
+    done = run("coverage", "--data", str(world), "--out", str(out), "--sites", "1")
+    assert done.returncode == 0, done.stderr
+    rows = (out / "sites.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "rank,site_code,name,population_gained" and rows[1].split(",")[1] in ("S1", "S2")

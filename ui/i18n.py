@@ -179,6 +179,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "gap_score": ("缺口分值", "Gap score"), "primary_km": ("至基层机构（km）", "To primary care (km)"),
     "served": ("已服务", "Served"), "unserved": ("可及未服务", "Unserved"), "not_covered": ("未覆盖", "Not covered"),
     "population_gained": ("新增覆盖人口", "Residents brought within reach"), "rank": ("序号", "Rank"),
+    "site_code": ("站点代码", "Site"),
     "clinics": ("村卫生室数", "Clinics"), "integrated_target_met": ("一体化率达到目标", "Integration target met"),
     "standard_target_met": ("达标率达到目标", "Standard target met"), "position": ("位置", "Position"), "reason": ("原因", "Reason"),
 }
