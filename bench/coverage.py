@@ -88,7 +88,6 @@ def mclp() -> None:
     ours_t = time.perf_counter() - t0
     ours = covered_weight(demand, weight, sites[order], 3000)
     try:
-        import geopandas as gpd
         import pulp
         from spopt.locate import MCLP
     except ImportError:

@@ -192,7 +192,7 @@ def main() -> None:
     solver.solve(world2k, previous=edited)
     print(f"2,000 units, K = 5: re-propose after one locked edit {time.perf_counter() - t0:.3f} s")
 
-    print(f"\n| units | K | method | time s | peak MB | pop max/min | mean access km | contiguous | ratio time vs ours |")
+    print("\n| units | K | method | time s | peak MB | pop max/min | mean access km | contiguous | ratio time vs ours |")
     print("|---|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
         k = SIZES.get(n, 30)

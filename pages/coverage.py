@@ -19,7 +19,7 @@ from ui.tables import display
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def analyse(package_id: str, _pkg: DataPackage, crs: tuple, sites: int):
+def analyse(key: tuple, _pkg: DataPackage, sites: int):
     config = _pkg.config
     world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=config.island_link_km)
     fac = Facilities.from_frame(_pkg.facilities, world.crs)
@@ -33,15 +33,10 @@ def analyse(package_id: str, _pkg: DataPackage, crs: tuple, sites: int):
     return world, table, gaps, (cand_code[order], cand_name[order], gains), villages
 
 
-shell.enter()
-lang = state.lang()
-L = state.labels(lang)
-package_id, pkg = state.current()
-st.title(t("page_coverage", lang))
-st.caption(t("coverage_intro", lang))
+lang, L, package_id, pkg = shell.page("page_coverage", "coverage_intro")
 sites = st.slider(t("site_count", lang), 0, 30, 10)
 with st.spinner(t("loading", lang)):
-    world, table, gaps, (site_codes, site_names, gains), villages = analyse(package_id, pkg, tuple(sorted(state.crs_choices().items())), sites)
+    world, table, gaps, (site_codes, site_names, gains), villages = analyse(state.cache_key(), pkg, sites)
 
 city = summary_by(table.assign(city="all"), "city").iloc[0]
 cols = st.columns(4)

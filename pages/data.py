@@ -7,20 +7,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.schema import FACILITY_KINDS, RINGS
-from ui import shell, state
+from ui import shell
 from ui.i18n import t
 from ui.maps import (TILE_HOSTS, base_map, district_labels, district_layer, facility_layer, legend_html,
                      unit_layer)
 from ui.report import show_report
 from ui.tables import display
 
-shell.enter()
-lang = state.lang()
-L = state.labels(lang)
-package_id, pkg = state.current()
-
-st.title(t("app_title", lang))
-st.caption(t("app_subtitle", lang))
+lang, L, package_id, pkg = shell.page("app_title", "app_subtitle")
 if pkg.modelled_layers:
     sep = "、" if lang == "zh" else ", "
     st.info(t("modelled_banner", lang, layers=sep.join(L[layer] for layer in pkg.modelled_layers)))

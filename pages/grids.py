@@ -20,7 +20,7 @@ from ui.tables import display
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def propose(package_id: str, _pkg: DataPackage, crs: tuple) -> tuple[World, GridProposal | InfeasiblePlanError]:
+def propose(key: tuple, _pkg: DataPackage) -> tuple[World, GridProposal | InfeasiblePlanError]:
     config = _pkg.config
     world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=config.island_link_km)
     try:
@@ -31,17 +31,12 @@ def propose(package_id: str, _pkg: DataPackage, crs: tuple) -> tuple[World, Grid
         return world, exc
 
 
-shell.enter()
-lang = state.lang()
-L = state.labels(lang)
-package_id, pkg = state.current()
-st.title(t("page_grids", lang))
-st.caption(t("grids_intro", lang))
+lang, L, package_id, pkg = shell.page("page_grids", "grids_intro")
 config = pkg.config
 st.caption(f"{L['band_setting']}: {config.grid_population_min:,.0f} – {config.grid_population_max:,.0f}")
 
 with st.spinner(t("loading", lang)):
-    world, result = propose(package_id, pkg, tuple(sorted(state.crs_choices().items())))
+    world, result = propose(state.cache_key(), pkg)
 if isinstance(result, InfeasiblePlanError):
     st.error(f"{t('infeasible', lang)} [{', '.join(result.rules)}]: {result.messages[lang]}")
     st.stop()

@@ -18,7 +18,7 @@ from ui.tables import display
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def pair(package_id: str, _pkg: DataPackage, crs: tuple):
+def pair(key: tuple, _pkg: DataPackage):
     world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=_pkg.config.island_link_km)
     problem = build_problem(world, _pkg.facilities, _pkg.partnerships, _pkg.config)
     try:
@@ -27,16 +27,11 @@ def pair(package_id: str, _pkg: DataPackage, crs: tuple):
         return problem, exc, []
 
 
-shell.enter()
-lang = state.lang()
-L = state.labels(lang)
-package_id, pkg = state.current()
-st.title(t("page_pairings", lang))
-st.caption(t("pairings_intro", lang))
+lang, L, package_id, pkg = shell.page("page_pairings", "pairings_intro")
 w = pkg.config
 st.caption(t("pairing_weights", lang, branch=w.pairing_branch_km, partner=w.pairing_partnership_km, remote=w.pairing_remote_km))
 with st.spinner(t("loading", lang)):
-    problem, result, binding = pair(package_id, pkg, tuple(sorted(state.crs_choices().items())))
+    problem, result, binding = pair(state.cache_key(), pkg)
 if isinstance(result, InfeasiblePlanError):
     st.error(f"{t('infeasible', lang)} [{', '.join(result.rules)}]: {result.messages[lang]}")
     st.stop()

@@ -85,8 +85,8 @@ def choose_count(population: float, n_leads: int, n_units: int, *, band: tuple[f
             f"{math.ceil(population / upper):,}, or add hospitals that may lead.",
         )
     most = max(need, min(upper, math.floor(population / lo_band))) if lo_band > 0 else upper
-    target = round(population / ((lo_band + hi_band) / 2)) if hi_band > 0 else 1
-    return int(min(max(target, need), most))
+    middle = (lo_band + hi_band) / 2
+    return min(range(need, most + 1), key=lambda k: (abs(population / k - middle), k))
 
 
 def _pmedian(cost: np.ndarray, k: int) -> list[int]:
@@ -119,16 +119,16 @@ def _pmedian(cost: np.ndarray, k: int) -> list[int]:
     return sorted(chosen)
 
 
-def _flow_assign(pop: np.ndarray, dist: np.ndarray, caps: np.ndarray) -> np.ndarray:
+def _flow_assign(pop: np.ndarray, dist: np.ndarray, caps: np.ndarray, *, dense: bool = False) -> np.ndarray:
     """Each unit's lead (column index) from a capacitated min-cost flow of residents."""
     n, k = dist.shape
     supply = np.round(pop).astype(np.int64)
     total = int(supply.sum())
-    caps = np.maximum(caps.astype(np.int64), 0)
+    caps = np.maximum(np.minimum(np.nan_to_num(caps, posinf=total), total), 0).astype(np.int64)
     if caps.sum() < total:
         caps = caps + (total - caps.sum()) // k + 1
     # arcs: each unit to its nearest leads, each lead to its nearest units, all when small
-    if n * k <= 200_000:
+    if dense or n * k <= 200_000:
         pairs = np.argwhere(np.ones((n, k), dtype=bool))
     else:
         near_u = np.argsort(dist, axis=1)[:, :min(NEAREST_ARCS, k)]
@@ -148,9 +148,9 @@ def _flow_assign(pop: np.ndarray, dist: np.ndarray, caps: np.ndarray) -> np.ndar
     smcf.set_nodes_supplies(np.arange(n + k + 1), supplies)
     status = smcf.solve()
     if status != smcf.OPTIMAL:
-        if n * k <= 200_000 or np.isinf(caps).any():
-            return np.argmin(dist, axis=1)
-        return _flow_assign(pop, dist, caps * 2)
+        # sparse arcs could not place everyone: all pairs once more; with all pairs and enough
+        # capacity the flow is always feasible, so the nearest lead is only a last resort
+        return np.argmin(dist, axis=1) if dense or n * k <= 200_000 else _flow_assign(pop, dist, caps, dense=True)
     flows = smcf.flows(np.arange(len(pairs)))
     best = np.argmin(dist, axis=1)  # zero-population units go to their nearest lead
     got = np.full(n, -1.0)
@@ -215,6 +215,9 @@ class GridSolver:
 
     def _choose_leads(self, world: World, code: str, units: np.ndarray) -> list[int]:
         candidates = world.leads_of(code)
+        # one candidate per unit: two leads in one unit could not each have their own unit (G3)
+        _, first = np.unique(world.lead_unit[candidates], return_index=True)
+        candidates = candidates[np.sort(first)]
         place = f"{world.district_names.get(code, code)} ({code})"
         k = choose_count(float(world.population[units].sum()), len(candidates), len(units), band=self.band,
                          fixed=self.counts.get(code), county=world.district_ring.get(code) == "county",
@@ -241,6 +244,7 @@ class GridSolver:
                     locked[n] = True
                     label[n] = gindex[previous.assignment[code]]
         reasons = ["lock" if locked[n] else "" for n in range(len(units))]
+        self._check_anchors(world, units, leads, anchor, locked, label, ids)
         for g, a in enumerate(anchor):  # G3: a lead's own unit is in its grid
             if not locked[a]:
                 label[a] = g
@@ -267,6 +271,26 @@ class GridSolver:
         self._repair(state, adjacency)
         self._improve_access(state, adjacency, pop)
         return state
+
+    @staticmethod
+    def _check_anchors(world: World, units, leads, anchor, locked, label, ids) -> None:
+        """G3 needs each lead's own unit in its grid: two leads in one unit, or a lead's unit
+        locked into another grid, cannot hold."""
+        seen: dict[int, int] = {}
+        for g, a in enumerate(anchor):
+            unit = str(world.unit_codes[units[a]])
+            if int(a) in seen:
+                first, second = world.lead_codes[leads[seen[int(a)]]], world.lead_codes[leads[g]]
+                raise InfeasiblePlanError(
+                    ("G3",), unit, f"牵头医院 {first} 和 {second} 位于同一单元 {unit}，无法各自牵头一个网格。请只保留其中一家牵头，或拆分该单元。",
+                    f"lead hospitals {first} and {second} stand in the same unit {unit} and cannot each lead a grid. "
+                    "Keep one of them as lead, or split the unit.")
+            seen[int(a)] = g
+            if locked[a] and label[a] != g:
+                raise InfeasiblePlanError(
+                    ("G3",), unit, f"单元 {unit} 被锁定在网格 {ids[label[a]]}，但它是网格 {ids[g]} 牵头医院 {world.lead_codes[leads[g]]} 的所在单元。请解锁该单元或更换牵头医院。",
+                    f"unit {unit} is locked into grid {ids[label[a]]} but it is where {world.lead_codes[leads[g]]}, the lead of "
+                    f"grid {ids[g]}, stands. Unlock the unit or change that grid's lead.")
 
     @staticmethod
     def _repair(state: _District, adjacency) -> None:

@@ -38,18 +38,29 @@ def link_villages(facilities: Facilities, frame: pd.DataFrame, ring: dict[str, s
     load = np.bincount(np.searchsorted(thcs, link[clinics][link[clinics] >= 0]), minlength=len(thcs))
     todo = clinics[link[clinics] < 0]
     if len(todo) and len(thcs):
-        k = min(NEAREST, len(thcs))
-        dist, idx = cKDTree(facilities.xy[thcs]).query(facilities.xy[todo], k=k)
-        dist, idx = dist.reshape(len(todo), k), idx.reshape(len(todo), k)
         n, m = len(todo), len(thcs)
-        same = facilities.district[thcs][idx] == facilities.district[todo][:, None]
-        a, b = np.nonzero(same)
+        # the nearest THCs of each clinic's own district (one k-d tree per district)
+        a_parts, j_parts, d_parts = [], [], []
+        for district in np.unique(facilities.district[todo]):
+            mine = np.flatnonzero(facilities.district[todo] == district)
+            theirs = np.flatnonzero(facilities.district[thcs] == district)
+            if len(theirs) == 0:
+                continue
+            k = min(NEAREST, len(theirs))
+            dist, idx = cKDTree(facilities.xy[thcs[theirs]]).query(facilities.xy[todo[mine]], k=k)
+            dist, idx = dist.reshape(len(mine), k), idx.reshape(len(mine), k)
+            a_parts.append(np.repeat(mine, k))
+            j_parts.append(theirs[idx.ravel()])
+            d_parts.append(dist.ravel())
+        a = np.concatenate(a_parts) if a_parts else np.zeros(0, dtype=int)
+        j = np.concatenate(j_parts) if j_parts else np.zeros(0, dtype=int)
+        d = np.concatenate(d_parts) if d_parts else np.zeros(0)
         sink = n + m
         tails = np.concatenate([a, n + np.arange(m), np.arange(n)])
-        heads = np.concatenate([n + idx[a, b], np.full(m + n, sink)])
+        heads = np.concatenate([n + j, np.full(m + n, sink)])
         caps = np.concatenate([np.ones(len(a)), np.maximum(config.max_clinics_per_thc - load, 0), np.ones(n)])
         # the way out (last n arcs): a clinic no THC of its district can take is reported, not forced
-        costs = np.concatenate([dist[a, b].astype(np.int64), np.zeros(m), np.full(n, 10**9)])
+        costs = np.concatenate([d.astype(np.int64), np.zeros(m), np.full(n, 10**9)])
         smcf = min_cost_flow.SimpleMinCostFlow()
         smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps.astype(np.int64), costs.astype(np.int64))
         supplies = np.zeros(n + m + 1, dtype=np.int64)
@@ -57,7 +68,7 @@ def link_villages(facilities: Facilities, frame: pd.DataFrame, ring: dict[str, s
         smcf.set_nodes_supplies(np.arange(n + m + 1), supplies)
         smcf.solve()
         used = smcf.flows(np.arange(len(a))) > 0
-        link[todo[a[used]]] = thcs[idx[a[used], b[used]]]
+        link[todo[a[used]]] = thcs[j[used]]
         source[todo[a[used]]] = "proposed"
     linked = link[clinics] >= 0
     target = np.where(linked, link[clinics], clinics)

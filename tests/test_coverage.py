@@ -55,7 +55,6 @@ def test_served_unserved_and_not_covered_add_up_to_the_population(shanghai):
 def test_capacity_limits_who_is_served():
     """Two units of 10,000 residents next to one CHC with 2 GPs: 2 / 4.5 * 10,000 = 4,444 served."""
     import geopandas as gpd
-    import shapely
 
     from tests.test_grids import lattice
 
@@ -156,3 +155,14 @@ def test_a_roads_layer_turns_coverage_into_travel_minutes(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads((out / "coverage.json").read_text(encoding="utf-8"))["travel"] == "road network"
     assert "primary_min" in (out / "gaps.csv").read_text(encoding="utf-8").splitlines()[0]
+
+
+def test_a_clinic_links_to_its_own_districts_thc_even_when_others_are_nearer():
+    """Found in review: ten nearer THCs of another district hid the clinic's own THC."""
+    codes = ["TA"] + [f"TB{i}" for i in range(10)] + ["V"]
+    xy = np.array([[-3000.0, 0.0]] + [[1000.0 + 100 * i, 0.0] for i in range(10)] + [[0.0, 0.0]])
+    fac = Facilities(codes=np.array(codes), kinds=np.array(["thc"] * 11 + ["village_clinic"]),
+                     district=np.array(["A"] + ["B"] * 10 + ["A"]), xy=xy, clinicians=np.zeros(12))
+    frame = pd.DataFrame({"facility_code": codes, "thc_code": "", "integrated": False, "meets_standard": False})
+    row = link_villages(fac, frame, {}, PlanConfig()).set_index("facility_code").loc["V"]
+    assert row["thc_code"] == "TA" and row["link"] == "proposed" and not row["other_district"]

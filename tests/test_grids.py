@@ -335,3 +335,26 @@ def test_invariants_hold_on_a_50000_unit_district():
     plan = GridSolver(band=band, counts={"A": 30}).solve(world).plan
     invariants(world, plan, band)
     assert summary(grid_metrics(world, plan))["population_max_min_ratio"] <= 1.25 + 1e-6
+
+
+def test_two_leads_in_one_unit_count_once_and_a_lock_on_a_lead_unit_is_refused():
+    """Found in review: both used to crash inside the contiguity repair."""
+    world = build_world(*lattice({"A": (0, 0, 4, 4)}, leads=[("A", 0, 0), ("A", 0, 0), ("A", 3, 3)]))
+    plan = GridSolver(band=(1000, 16000)).solve(world).plan
+    assert len(plan.grids) == 2
+    invariants(world, plan)
+    with pytest.raises(InfeasiblePlanError) as err:
+        GridSolver(band=(1000, 6000), counts={"A": 3}).solve(world)
+    assert err.value.rules == ("G5",)
+    world = build_world(*lattice({"A": (0, 0, 6, 3)}, leads=[("A", 0, 1), ("A", 5, 1)]))
+    first = GridSolver(band=(1000, 20000)).solve(world).plan
+    west = first.assignment["A-0001"]
+    edited = first.reassign({"A-0501": west, "A-0401": west}).lock(["A-0501"])
+    with pytest.raises(InfeasiblePlanError) as err:
+        GridSolver(band=(1000, 20000)).solve(world, previous=edited)
+    assert err.value.rules == ("G3",) and "A-0501" in err.value.messages["en"]
+
+
+def test_choose_count_takes_the_mean_nearest_the_middle_of_the_band():
+    assert choose_count(245_000, 10, 100, band=(50_000, 150_000)) == 3  # 81.7k beats 122.5k
+    assert choose_count(250_000, 10, 100, band=(50_000, 150_000)) == 3

@@ -24,3 +24,18 @@ def enter() -> None:
     if PagesManager.uses_pages_directory:
         runpy.run_path(str(APP), run_name="__main__")
         st.stop()
+
+
+def page(title_key: str, intro_key: str | None = None):
+    """The start every page shares: enter the shell, then title and introduction in the
+    session's language. Returns (language, words, package id, package)."""
+    from ui import state
+    from ui.i18n import t
+
+    enter()
+    lang = state.lang()
+    package_id, package = state.current()
+    st.title(t(title_key, lang))
+    if intro_key:
+        st.caption(t(intro_key, lang))
+    return lang, state.labels(lang), package_id, package

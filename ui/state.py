@@ -103,6 +103,11 @@ def current() -> tuple[str, DataPackage]:
     return ss["state_data"], replace(package, name=display_name(ss["state_data"], package, lang()))
 
 
+def cache_key() -> tuple[str, tuple[tuple[str, str], ...]]:
+    """What identifies the current package for a page's cache: its id and coordinate choices."""
+    return st.session_state.get("state_data", DEFAULT), tuple(sorted(crs_choices().items()))
+
+
 def crs_choices() -> dict[str, str]:
     return dict(st.session_state.get("state_crs", {}))
 
