@@ -15,7 +15,7 @@ from geodata.default import write_default
 from geodata.export import grid_layer, write_csv, write_geojson, write_json
 from geodata.errors import DataValidationError, GeodataError
 from geodata.package import load_package
-from planning.coverage import Facilities, access, gap_scores, served, summary_by, supply_per_1000
+from planning.coverage import Demand, Facilities, access, gap_scores, served, summary_by, supply_per_1000
 from planning.errors import InfeasiblePlanError
 from planning.grids import GridSolver, explain
 from planning.metrics import district_metrics, grid_metrics, summary
@@ -134,7 +134,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=config.island_link_km)
     fac = Facilities.from_frame(pkg.facilities, world.crs)
     network = network_from(pkg.roads, world.crs) if pkg.roads is not None else None
-    table = access(world, fac, config, network).merge(served(world, fac, config).drop(columns="population"), on="unit_code")
+    demand = Demand.of_points(world, pkg.units, pkg.population_points) if pkg.population_points is not None else None
+    table = access(world, fac, config, network, demand).merge(
+        served(world, fac, config, demand=demand).drop(columns="population"), on="unit_code")
     gaps = gap_scores(world, table, config)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -166,6 +168,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                      "city": integration(villages.assign(city="all"), "city", config).to_dict(orient="records")[0]},
         "sites_population_gained": float(sum(gains)),
         "travel": "road network" if network is not None else f"straight line x {config.detour_factor}",
+        "demand": f"{len(demand.xy)} population points" if demand is not None else "one point per unit",
     }, out / "coverage.json")
     city = summary_by(table.assign(city="all"), "city").iloc[0]
     print(f"population {city['population']:,.0f}: served {city['served_share']:.1%}, within reach but unserved "

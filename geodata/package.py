@@ -50,6 +50,7 @@ class DataPackage:
     modelled_layers: tuple[str, ...] = ()
     roads: gpd.GeoDataFrame | None = None
     candidates: gpd.GeoDataFrame | None = None
+    population_points: gpd.GeoDataFrame | None = None
 
     @property
     def population(self) -> float:
@@ -201,6 +202,8 @@ def build_package(
         config=config,
         roads=frames["roads"].reset_index(drop=True) if len(frames.get("roads", ())) else None,
         candidates=frames["candidates"].reset_index(drop=True) if len(frames.get("candidates", ())) else None,
+        population_points=frames["population_points"].reset_index(drop=True)
+        if len(frames.get("population_points", ())) else None,
         report=report,
         meta=meta,
         modelled_layers=modelled,

@@ -8,8 +8,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.package import DataPackage
-from planning.coverage import Facilities, access, gap_scores, served, summary_by
+from planning.coverage import Demand, Facilities, access, gap_scores, served, summary_by
 from planning.sites import candidates_of, maximal_covering
+from planning.roads import network_from
 from planning.villages import integration, link_villages
 from planning.world import build_world
 from ui import shell, state
@@ -23,7 +24,10 @@ def analyse(key: tuple, _pkg: DataPackage, sites: int):
     config = _pkg.config
     world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=config.island_link_km)
     fac = Facilities.from_frame(_pkg.facilities, world.crs)
-    table = access(world, fac, config).merge(served(world, fac, config).drop(columns="population"), on="unit_code")
+    network = network_from(_pkg.roads, world.crs) if _pkg.roads is not None else None
+    demand = Demand.of_points(world, _pkg.units, _pkg.population_points) if _pkg.population_points is not None else None
+    table = access(world, fac, config, network, demand).merge(
+        served(world, fac, config, demand=demand).drop(columns="population"), on="unit_code")
     gaps = gap_scores(world, table, config)
     uncovered = ~table["primary_covered"].to_numpy()
     cand_xy, cand_code, cand_name = candidates_of(world, _pkg.units, _pkg.candidates)

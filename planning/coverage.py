@@ -65,52 +65,109 @@ def nearest(points: np.ndarray, sites: np.ndarray, *, detour: float = 1.0) -> tu
     return dist / 1000 * detour, idx
 
 
-def access(world, facilities: Facilities, config: PlanConfig, network=None) -> pd.DataFrame:
-    """Per unit: the distance to the nearest facility of each tier, and whether it is within reach.
+@dataclass(frozen=True)
+class Demand:
+    """Where residents are: points (metres) with their population and the unit each lies in."""
 
-    With a road ``network`` (``planning.roads``) each tier also gets travel minutes, and coverage
-    is decided by the minute thresholds (``*_threshold_min``) instead of the km ones."""
+    xy: np.ndarray
+    population: np.ndarray
+    unit: np.ndarray  # index into the world's units
+
+    @classmethod
+    def of_units(cls, world) -> Demand:
+        """One point per unit (its representative point) carrying the unit's population."""
+        return cls(world.xy, world.population, np.arange(world.n))
+
+    @classmethod
+    def of_points(cls, world, units, points) -> Demand:
+        """Population points (or cells) inside the units, scaled so that each unit's points add up
+        to its population; a unit without points keeps its representative point."""
+        import geopandas as gpd
+
+        index = world.index_of()
+        joined = gpd.sjoin(points[["population", "geometry"]], units[["unit_code", "geometry"]], how="inner",
+                           predicate="within")
+        unit = joined["unit_code"].map(index).to_numpy(dtype=int)
+        metric = joined.geometry.to_crs(world.crs)
+        xy = np.column_stack([metric.x, metric.y])
+        pop = joined["population"].to_numpy(dtype=float)
+        sums = np.bincount(unit, weights=pop, minlength=world.n)
+        scale = np.divide(world.population, sums, out=np.zeros(world.n), where=sums > 0)
+        pop = pop * scale[unit]
+        alone = np.flatnonzero(sums <= 0)
+        return cls(np.vstack([xy, world.xy[alone]]), np.concatenate([pop, world.population[alone]]),
+                   np.concatenate([unit, alone]))
+
+
+def _per_unit(world, demand: Demand, values: np.ndarray) -> np.ndarray:
+    return np.bincount(demand.unit, weights=values, minlength=world.n)
+
+
+def access(world, facilities: Facilities, config: PlanConfig, network=None, demand: Demand | None = None) -> pd.DataFrame:
+    """Per unit: the distance to the nearest facility of each tier, and how many of its residents
+    are within reach (``{tier}_covered_pop``; ``{tier}_covered`` when most are).
+
+    Distances are measured from the ``demand`` points (population points or cells; by default one
+    point per unit) and averaged over each unit's residents. With a road ``network``
+    (``planning.roads``) each tier also gets travel minutes, and coverage is decided by the minute
+    thresholds (``*_threshold_min``) instead of the km ones."""
     from planning.roads import minutes_to_nearest
 
+    demand = demand or Demand.of_units(world)
+    people = _per_unit(world, demand, demand.population)
+    weights = np.where(people[demand.unit] > 0, demand.population, 1.0)
+    count = _per_unit(world, demand, weights)
     out = pd.DataFrame({"unit_code": world.unit_codes, "district_code": world.district,
                         "population": world.population})
     for tier, (kinds, threshold) in TIERS.items():
         sites = facilities.of(kinds)
-        dist, idx = nearest(world.xy, facilities.xy[sites], detour=config.detour_factor)
-        out[f"{tier}_km"] = np.round(dist, 3)
-        out[f"{tier}_nearest"] = np.where(idx >= 0, facilities.codes[sites][np.maximum(idx, 0)], "")
+        dist, idx = nearest(demand.xy, facilities.xy[sites], detour=config.detour_factor)
+        mean = np.divide(_per_unit(world, demand, weights * dist), count, out=np.full(world.n, np.inf), where=count > 0)
+        out[f"{tier}_km"] = np.round(mean, 3)
+        near_unit = nearest(world.xy, facilities.xy[sites])[1]
+        out[f"{tier}_nearest"] = facilities.codes[sites][near_unit] if len(sites) else ""
         if network is None:
-            out[f"{tier}_covered"] = dist <= getattr(config, threshold)
+            limit = getattr(config, threshold)
+            within, typical = dist <= limit, mean <= limit
         else:
-            minutes, _ = minutes_to_nearest(network, world.xy, facilities.xy[sites], walk_kmh=config.walk_kmh)
-            out[f"{tier}_min"] = np.round(minutes, 2)
-            out[f"{tier}_covered"] = minutes <= getattr(config, threshold.replace("_km", "_min"))
+            minutes, _ = minutes_to_nearest(network, demand.xy, facilities.xy[sites], walk_kmh=config.walk_kmh)
+            mean_min = np.divide(_per_unit(world, demand, weights * minutes), count, out=np.full(world.n, np.inf),
+                                 where=count > 0)
+            out[f"{tier}_min"] = np.round(mean_min, 2)
+            limit = getattr(config, threshold.replace("_km", "_min"))
+            within, typical = minutes <= limit, mean_min <= limit
+        out[f"{tier}_covered_pop"] = _per_unit(world, demand, demand.population * within)
+        # a unit counts as covered when most of its residents are (an empty unit: by its distance)
+        out[f"{tier}_covered"] = np.where(world.population > 0, out[f"{tier}_covered_pop"] >= 0.5 * world.population,
+                                          typical)
     return out
 
 
-def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: float = GPS_PER_10000) -> pd.DataFrame:
+def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: float = GPS_PER_10000,
+           demand: Demand | None = None) -> pd.DataFrame:
     """Per unit: primary-care residents served, within reach but unserved, and not covered."""
+    demand = demand or Demand.of_units(world)
     sites = facilities.of(TIERS["primary"][0])
     reach_m = config.chc_threshold_km / config.detour_factor * 1000
-    pop = np.round(world.population).astype(np.int64)
+    pop = np.round(demand.population).astype(np.int64)
     capacity = np.floor(facilities.clinicians[sites] / gps_per_10000 * 10_000).astype(np.int64)
-    pairs = cKDTree(world.xy).query_ball_point(facilities.xy[sites], r=reach_m) if len(sites) else []
+    pairs = cKDTree(demand.xy).query_ball_point(facilities.xy[sites], r=reach_m) if len(sites) else []
     tails, heads, caps, costs = [], [], [], []
-    n, m = world.n, len(sites)
-    for j, units in enumerate(pairs):
-        for i in units:
+    n, m = len(demand.xy), len(sites)
+    for j, points in enumerate(pairs):
+        for i in points:
             tails.append(i)
             heads.append(n + j)
             caps.append(int(pop[i]))
-            costs.append(int(np.hypot(*(world.xy[i] - facilities.xy[sites[j]]))))
+            costs.append(int(np.hypot(*(demand.xy[i] - facilities.xy[sites[j]]))))
     covered = np.zeros(n, dtype=bool)
-    covered[list({i for units in pairs for i in units})] = True
+    covered[list({i for points in pairs for i in points})] = True
     served_pop = np.zeros(n)
     n_pairs = len(tails)
     if n_pairs:
         sink = n + m
         idle = [int(i) for i in np.flatnonzero(covered)]
-        # facility -> sink up to its capacity; unit -> sink directly at a prohibitive cost: the way
+        # facility -> sink up to its capacity; point -> sink directly at a prohibitive cost: the way
         # out for residents no facility can take (always feasible)
         tails += [n + j for j in range(m)] + idle
         heads += [sink] * (m + len(idle))
@@ -123,11 +180,13 @@ def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: 
         supplies[sink] = -int(supplies[:n].sum())
         smcf.set_nodes_supplies(np.arange(n + m + 1), supplies)
         if smcf.solve() != smcf.OPTIMAL:
-            raise RuntimeError("capacity flow not optimal")  # cannot happen: every unit has its way out
+            raise RuntimeError("capacity flow not optimal")  # cannot happen: every point has its way out
         np.add.at(served_pop, np.array(tails[:n_pairs]), smcf.flows(np.arange(n_pairs)))
+    unserved = np.where(covered, pop - served_pop, 0.0)
+    not_covered = np.where(covered, 0.0, demand.population) + np.where(covered, demand.population - pop, 0.0)
     return pd.DataFrame({"unit_code": world.unit_codes, "population": world.population,
-                         "served": served_pop, "unserved": np.where(covered, pop - served_pop, 0.0),
-                         "not_covered": np.where(covered, 0.0, world.population)})
+                         "served": _per_unit(world, demand, served_pop), "unserved": _per_unit(world, demand, unserved),
+                         "not_covered": _per_unit(world, demand, not_covered)})
 
 
 def gap_scores(world, table: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
@@ -148,8 +207,8 @@ def summary_by(table: pd.DataFrame, key: str) -> pd.DataFrame:
     for col in ("served", "unserved", "not_covered"):
         g[f"{col}_share"] = (g[col] / g["population"].where(g["population"] > 0)).round(4)
     for tier in TIERS:
-        covered = table[f"{tier}_covered"] * table["population"]
-        g[f"{tier}_covered_share"] = (covered.groupby(table[key]).sum() / g["population"]).round(4)
+        covered = table[f"{tier}_covered_pop"].groupby(table[key]).sum()
+        g[f"{tier}_covered_share"] = (covered / g["population"]).round(4)
     return g.reset_index()
 
 

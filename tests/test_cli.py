@@ -120,3 +120,20 @@ def test_coverage_uses_the_planners_candidate_sites(tmp_path):
     assert done.returncode == 0, done.stderr
     rows = (out / "sites.csv").read_text(encoding="utf-8").splitlines()
     assert rows[0] == "rank,site_code,name,population_gained" and rows[1].split(",")[1] in ("S1", "S2")
+
+
+def test_coverage_measures_from_population_points_when_the_package_has_them(tmp_path):
+    import json
+
+    import shapely
+
+    from conftest import collection, feature
+
+    world = write_world(tmp_path / "w")
+    pts = [feature({"人口": 500}, shapely.Point(121.005, 31.005)), feature({"人口": 700}, shapely.Point(121.075, 31.035))]
+    (world / "人口点.geojson").write_text(collection(pts), encoding="utf-8")
+    out = tmp_path / "o"
+    done = run("coverage", "--data", str(world), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    figures = json.loads((out / "coverage.json").read_text(encoding="utf-8"))
+    assert figures["demand"].endswith("population points") and figures["city"]["population"] == 32_000

@@ -10,7 +10,7 @@ import pytest
 
 from geodata.default import load_default
 from planning.config import PlanConfig
-from planning.coverage import Facilities, access, gap_scores, nearest, served, summary_by, supply_per_1000
+from planning.coverage import Demand, Facilities, access, gap_scores, nearest, served, summary_by, supply_per_1000
 from planning.sites import covered_weight, maximal_covering
 from planning.villages import integration, link_villages
 from planning.world import build_world
@@ -166,3 +166,31 @@ def test_a_clinic_links_to_its_own_districts_thc_even_when_others_are_nearer():
     frame = pd.DataFrame({"facility_code": codes, "thc_code": "", "integrated": False, "meets_standard": False})
     row = link_villages(fac, frame, {}, PlanConfig()).set_index("facility_code").loc["V"]
     assert row["thc_code"] == "TA" and row["link"] == "proposed" and not row["other_district"]
+
+
+def test_population_points_measure_coverage_inside_a_unit(tmp_path):
+    """One unit, two population points: 300 residents next to the CHC, 700 far from it.
+
+    With points, 30 % of the unit is within reach; with one point per unit it is all or nothing."""
+    import geopandas as gpd
+    import shapely
+
+    from tests.test_grids import lattice
+
+    units, districts, _ = lattice({"A": (0, 0, 4, 1)}, {"A": np.array([1000.0, 0.0, 0.0, 0.0])})
+    units = units.dissolve(by="district_code", as_index=False).assign(unit_code="U", unit_name="", population=1000.0)
+    box = units.to_crs(32651).geometry.iloc[0].bounds
+    pts = gpd.GeoDataFrame({"population": [3.0, 7.0]}, geometry=[shapely.Point(box[0] + 200, box[1] + 500),
+                                                                 shapely.Point(box[2] - 200, box[1] + 500)], crs=32651)
+    chc = gpd.GeoDataFrame({"facility_code": ["C"], "kind": ["chc"], "district_code": ["A"], "gps": [100.0],
+                            "physicians": [np.nan], "can_lead": [False], "name": [""]},
+                           geometry=[shapely.Point(box[0] + 300, box[1] + 500)], crs=32651).to_crs(4326)
+    world = build_world(units, districts, chc)
+    fac = Facilities.from_frame(chc, world.crs)
+    config = PlanConfig(chc_threshold_km=1.0, detour_factor=1.0)
+    demand = Demand.of_points(world, units, pts.to_crs(4326))
+    assert demand.population.sum() == pytest.approx(1000.0)  # scaled to the unit's population
+    table = access(world, fac, config, demand=demand)
+    assert table.loc[0, "primary_covered_pop"] == pytest.approx(300.0) and not table.loc[0, "primary_covered"]
+    counts = served(world, fac, config, demand=demand).iloc[0]
+    assert (counts["served"], counts["unserved"], counts["not_covered"]) == (300, 0, 700)
