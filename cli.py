@@ -136,7 +136,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     network = network_from(pkg.roads, world.crs) if pkg.roads is not None else None
     demand = Demand.of_points(world, pkg.units, pkg.population_points) if pkg.population_points is not None else None
     table = access(world, fac, config, network, demand).merge(
-        served(world, fac, config, demand=demand).drop(columns="population"), on="unit_code")
+        served(world, fac, config, demand=demand, network=network).drop(columns="population"), on="unit_code")
     gaps = gap_scores(world, table, config)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ def analyse(key: tuple, _pkg: DataPackage, sites: int):
     network = network_from(_pkg.roads, world.crs) if _pkg.roads is not None else None
     demand = Demand.of_points(world, _pkg.units, _pkg.population_points) if _pkg.population_points is not None else None
     table = access(world, fac, config, network, demand).merge(
-        served(world, fac, config, demand=demand).drop(columns="population"), on="unit_code")
+        served(world, fac, config, demand=demand, network=network).drop(columns="population"), on="unit_code")
     gaps = gap_scores(world, table, config)
     uncovered = ~table["primary_covered"].to_numpy()
     cand_xy, cand_code, cand_name = candidates_of(world, _pkg.units, _pkg.candidates)

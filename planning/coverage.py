@@ -144,14 +144,23 @@ def access(world, facilities: Facilities, config: PlanConfig, network=None, dema
 
 
 def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: float = GPS_PER_10000,
-           demand: Demand | None = None) -> pd.DataFrame:
-    """Per unit: primary-care residents served, within reach but unserved, and not covered."""
+           demand: Demand | None = None, network=None) -> pd.DataFrame:
+    """Per unit: primary-care residents served, within reach but unserved, and not covered.
+
+    Reach is the CHC threshold: straight-line km times the detour factor, or minutes on the road
+    ``network`` when given."""
+    from planning.roads import reachable
+
     demand = demand or Demand.of_units(world)
     sites = facilities.of(TIERS["primary"][0])
-    reach_m = config.chc_threshold_km / config.detour_factor * 1000
     pop = np.round(demand.population).astype(np.int64)
     capacity = np.floor(facilities.clinicians[sites] / gps_per_10000 * 10_000).astype(np.int64)
-    pairs = cKDTree(demand.xy).query_ball_point(facilities.xy[sites], r=reach_m) if len(sites) else []
+    if not len(sites):
+        pairs = []
+    elif network is None:
+        pairs = cKDTree(demand.xy).query_ball_point(facilities.xy[sites], r=config.chc_threshold_km / config.detour_factor * 1000)
+    else:
+        pairs = reachable(network, demand.xy, facilities.xy[sites], config.chc_threshold_min, walk_kmh=config.walk_kmh)
     tails, heads, caps, costs = [], [], [], []
     n, m = len(demand.xy), len(sites)
     for j, points in enumerate(pairs):

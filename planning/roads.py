@@ -111,3 +111,24 @@ def network_from(roads, crs) -> RoadNetwork:
                 lines.append(xy)
                 speeds.append(speed_of(road_class, None if speed is None else float(speed)))
     return build_network(lines, speeds)
+
+
+def reachable(network: RoadNetwork, origins: np.ndarray, sites: np.ndarray, limit_min: float, *,
+              walk_kmh: float = 5.0) -> list[np.ndarray]:
+    """For each site, the origins within ``limit_min`` minutes of it (walk, roads, walk; or
+    walking straight), from one bounded Dijkstra per site."""
+    tree = cKDTree(network.xy)
+    origin_gap, origin_node = tree.query(origins)
+    site_gap, site_node = tree.query(sites)
+    walk = lambda metres: metres / 1000 / walk_kmh * 60  # noqa: E731
+    out = []
+    straight = cKDTree(origins)
+    for j in range(len(sites)):
+        budget = limit_min - walk(site_gap[j])
+        by_road = np.array([], dtype=int)
+        if budget > 0:
+            times = dijkstra(network.graph, directed=False, indices=int(site_node[j]), limit=budget)
+            by_road = np.flatnonzero(walk(origin_gap) + times[origin_node] <= limit_min)
+        on_foot = np.array(straight.query_ball_point(sites[j], r=limit_min / 60 * walk_kmh * 1000), dtype=int)
+        out.append(np.union1d(by_road, on_foot))
+    return out

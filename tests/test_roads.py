@@ -43,3 +43,13 @@ def test_nearest_of_several_facilities_and_speeds_by_class():
     assert minutes[0] == pytest.approx(7.2)  # A at 7.2 min beats C at 9 min
     assert speed_of("motorway", None) == 80 and speed_of("县道", None) == 40 and speed_of("x", 33.0) == 33.0
     assert speed_of("primary_link", None) == 50 and speed_of("unknown", None) == 25
+
+
+def test_reachable_within_minutes_by_road_or_on_foot():
+    from planning.roads import reachable
+
+    origins = np.array([[0.0, 100.0], [9000.0, 100.0], [8900.0, -50.0]])
+    found = reachable(network(), origins, np.array([[9000.0, -50.0]]), 10.0)
+    # origin 0 needs 18 min by road; origin 1 walks to C (1.2 min) then to the site (0.6); origin 2 is 100 m away
+    assert list(found[0]) == [1, 2]
+    assert list(reachable(network(), origins, np.array([[9000.0, -50.0]]), 20.0)[0]) == [0, 1, 2]
