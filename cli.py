@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
 from geodata.default import write_default
@@ -155,14 +156,20 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     try:  # per grid too, on the proposed grids
         plan = GridSolver(band=(config.grid_population_min, config.grid_population_max),
                           county_max=config.county_alliances_max).solve(world).plan
-        grids = summary_by(table.assign(grid_id=table["unit_code"].map(plan.assignment)), "grid_id").to_dict(orient="records")
+        grid_of_unit = table["unit_code"].map(plan.assignment)
+        grids = summary_by(table.assign(grid_id=grid_of_unit), "grid_id").to_dict(orient="records")
+        placed = gpd.sjoin(pkg.facilities, pkg.units[["unit_code", "geometry"]], how="inner", predicate="within")
+        grid_population = table.assign(grid_id=grid_of_unit).groupby("grid_id")["population"].sum()
+        supply_grids = supply_per_1000(placed.assign(grid_id=placed["unit_code"].map(plan.assignment)), grid_population,
+                                       by="grid_id").to_dict(orient="records")
     except InfeasiblePlanError as exc:
-        grids = [{"error": exc.messages["en"]}]
+        grids = supply_grids = [{"error": exc.messages["en"]}]
     write_json({
         "city": summary_by(table.assign(city="all"), "city").to_dict(orient="records")[0],
         "districts": summary_by(table, "district_code").to_dict(orient="records"),
         "grids": grids,
         "supply": supply_per_1000(pkg.facilities, population).to_dict(orient="records"),
+        "supply_grids": supply_grids,
         "villages": {"by_district": integration(villages, "district_code", config).to_dict(orient="records"),
                      "by_thc": integration(villages, "thc_code", config).to_dict(orient="records"),
                      "city": integration(villages.assign(city="all"), "city", config).to_dict(orient="records")[0]},

@@ -221,13 +221,14 @@ def summary_by(table: pd.DataFrame, key: str) -> pd.DataFrame:
     return g.reset_index()
 
 
-def supply_per_1000(facilities_frame: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
-    """Beds, physicians and nurses per 1,000 residents and GPs per 10,000, per district, with the
-    LW-14 targets (2.67, 2.99, 2.81, 4.50)."""
+def supply_per_1000(facilities_frame: pd.DataFrame, population: pd.Series, *, by: str = "district_code") -> pd.DataFrame:
+    """Beds, physicians and nurses per 1,000 residents and GPs per 10,000, per ``by`` (a facilities
+    column: district_code, or grid_id once facilities are placed in grids), against the LW-14
+    targets (2.67, 2.99, 2.81, 4.50)."""
     f = facilities_frame.copy()
     for col in ("beds", "physicians", "nurses", "gps"):
         f[col] = pd.to_numeric(f[col], errors="coerce").fillna(0)
-    sums = f.groupby("district_code")[["beds", "physicians", "nurses", "gps"]].sum().reindex(population.index, fill_value=0)
+    sums = f.groupby(by)[["beds", "physicians", "nurses", "gps"]].sum().reindex(population.index, fill_value=0)
     out = pd.DataFrame({
         "population": population,
         "beds_per_1000": (sums["beds"] / population * 1000).round(2),
@@ -238,4 +239,4 @@ def supply_per_1000(facilities_frame: pd.DataFrame, population: pd.Series) -> pd
     for col, target in (("beds_per_1000", 2.67), ("physicians_per_1000", 2.99), ("nurses_per_1000", 2.81),
                         ("gps_per_10000", 4.50)):
         out[f"{col}_meets_target"] = out[col] >= target
-    return out.reset_index(names="district_code")
+    return out.reset_index(names=by)

@@ -107,6 +107,8 @@ def test_coverage_writes_every_output(tmp_path):
     city = figures["city"]
     assert city["served"] + city["unserved"] + city["not_covered"] == pytest.approx(city["population"])
     assert len(figures["grids"]) >= 16 and sum(g["population"] for g in figures["grids"]) == pytest.approx(city["population"])
+    assert {g["grid_id"] for g in figures["supply_grids"]} == {g["grid_id"] for g in figures["grids"]}
+    assert all("gps_per_10000" in g for g in figures["supply_grids"])
     assert len((tmp_path / "sites.csv").read_text().splitlines()) == 6
     assert len((tmp_path / "villages.csv").read_text(encoding="utf-8").splitlines()) == 910
 
