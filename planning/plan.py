@@ -60,3 +60,27 @@ class Plan:
 
     def unlock(self, units: Iterable[str]) -> Plan:
         return replace(self, locked=self.locked - frozenset(units), version=self.version + 1, parent=self)
+
+
+def plan_to_dict(plan: Plan) -> dict:
+    """A plan as plain data (for storage and export); the parent link is not included."""
+    return {
+        "name": plan.name,
+        "version": plan.version,
+        "assignment": dict(sorted(plan.assignment.items())),
+        "grids": [{"grid_id": g.grid_id, "district_code": g.district_code, "lead_facility_code": g.lead_facility_code}
+                  for g in plan.grids],
+        "locked": sorted(plan.locked),
+        "notes": list(plan.notes),
+    }
+
+
+def plan_from_dict(data: dict) -> Plan:
+    return Plan(
+        assignment=dict(data["assignment"]),
+        grids=tuple(Grid(g["grid_id"], g["district_code"], g["lead_facility_code"]) for g in data["grids"]),
+        locked=frozenset(data.get("locked", ())),
+        name=str(data.get("name", "")),
+        version=int(data.get("version", 1)),
+        notes=tuple(data.get("notes", ())),
+    )

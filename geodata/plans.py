@@ -1,0 +1,162 @@
+"""Where plans (方案) are kept: SQLite in WAL mode, every saved version and an append-only log.
+
+A narrow interface, so PostgreSQL can take SQLite's place: ``save``, ``load``, ``history``,
+``plans``, ``rename``, ``duplicate``, ``delete``. Saving is optimistic: the caller says which
+version it edited, and a save on top of a newer version is refused with ``PlanConflictError``
+(two planners on one plan: nothing is silently overwritten). Each save is one transaction, so an
+acknowledged save survives a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from geodata.errors import GeodataError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS plans (
+    plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, package_id TEXT NOT NULL,
+    version INTEGER NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS versions (
+    plan_id TEXT NOT NULL REFERENCES plans(plan_id), version INTEGER NOT NULL, payload TEXT NOT NULL,
+    PRIMARY KEY (plan_id, version)
+);
+CREATE TABLE IF NOT EXISTS edit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, plan_id TEXT NOT NULL, version INTEGER NOT NULL,
+    author TEXT NOT NULL, at TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL
+);
+"""
+
+
+class PlanConflictError(GeodataError):
+    """The plan changed since the version the caller edited; reload it and apply the edit again."""
+
+    def __init__(self, plan_id: str, expected: int, current: int) -> None:
+        self.plan_id, self.expected, self.current = plan_id, expected, current
+        super().__init__(f"plan {plan_id} is at version {current}, not {expected}: someone saved in between")
+
+
+class PlanNotFoundError(GeodataError):
+    pass
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class PlanStore:
+    """Plans in one SQLite file (created when missing)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self):
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")  # an acknowledged save is on disk
+            db.execute("PRAGMA foreign_keys=ON")
+            yield db
+        finally:
+            db.close()
+
+    def create(self, name: str, package_id: str, payload: dict, *, author: str) -> str:
+        """A new plan at version 1; returns its id."""
+        plan_id = uuid.uuid4().hex[:12]
+        at = _now()
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO plans VALUES (?, ?, ?, 1, ?, ?, 0)", (plan_id, name, package_id, at, at))
+            db.execute("INSERT INTO versions VALUES (?, 1, ?)", (plan_id, json.dumps(payload, ensure_ascii=False)))
+            db.execute("INSERT INTO edit_log (plan_id, version, author, at, action, detail) VALUES (?, 1, ?, ?, 'create', ?)",
+                       (plan_id, author, at, json.dumps({"name": name}, ensure_ascii=False)))
+            db.execute("COMMIT")
+        return plan_id
+
+    def save(self, plan_id: str, payload: dict, *, expected_version: int, author: str, action: str,
+             detail: dict | None = None) -> int:
+        """Store a new version on top of ``expected_version``; returns the new version number."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time; readers go on
+            row = db.execute("SELECT version FROM plans WHERE plan_id = ? AND deleted = 0", (plan_id,)).fetchone()
+            if row is None:
+                db.execute("ROLLBACK")
+                raise PlanNotFoundError(plan_id)
+            if row[0] != expected_version:
+                db.execute("ROLLBACK")
+                raise PlanConflictError(plan_id, expected_version, row[0])
+            version, at = row[0] + 1, _now()
+            db.execute("INSERT INTO versions VALUES (?, ?, ?)", (plan_id, version, json.dumps(payload, ensure_ascii=False)))
+            db.execute("UPDATE plans SET version = ?, updated = ? WHERE plan_id = ?", (version, at, plan_id))
+            db.execute("INSERT INTO edit_log (plan_id, version, author, at, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                       (plan_id, version, author, at, action, json.dumps(detail or {}, ensure_ascii=False)))
+            db.execute("COMMIT")
+        return version
+
+    def load(self, plan_id: str, version: int | None = None) -> tuple[int, dict]:
+        """(version, payload) of the latest or the given version."""
+        with self._connect() as db:
+            if version is None:
+                row = db.execute("SELECT version FROM plans WHERE plan_id = ? AND deleted = 0", (plan_id,)).fetchone()
+                if row is None:
+                    raise PlanNotFoundError(plan_id)
+                version = row[0]
+            row = db.execute("SELECT payload FROM versions WHERE plan_id = ? AND version = ?", (plan_id, version)).fetchone()
+        if row is None:
+            raise PlanNotFoundError(f"{plan_id} v{version}")
+        return version, json.loads(row[0])
+
+    def history(self, plan_id: str) -> list[dict]:
+        """The edit log of a plan, oldest first: version, author, time, action, detail."""
+        with self._connect() as db:
+            rows = db.execute("SELECT version, author, at, action, detail FROM edit_log WHERE plan_id = ? ORDER BY id",
+                              (plan_id,)).fetchall()
+        return [{"version": v, "author": a, "at": t, "action": act, "detail": json.loads(d)} for v, a, t, act, d in rows]
+
+    def plans(self, package_id: str | None = None) -> list[dict]:
+        with self._connect() as db:
+            rows = db.execute("SELECT plan_id, name, package_id, version, created, updated FROM plans WHERE deleted = 0 "
+                              "AND (? IS NULL OR package_id = ?) ORDER BY updated DESC, plan_id", (package_id, package_id)).fetchall()
+        return [dict(zip(("plan_id", "name", "package_id", "version", "created", "updated"), r)) for r in rows]
+
+    def rename(self, plan_id: str, name: str, *, author: str) -> None:
+        self._log_only(plan_id, author, "rename", {"name": name}, "UPDATE plans SET name = ? WHERE plan_id = ?", (name, plan_id))
+
+    def delete(self, plan_id: str, *, author: str) -> None:
+        """Hide the plan; its versions and log stay (nothing a planner did is lost)."""
+        self._log_only(plan_id, author, "delete", {}, "UPDATE plans SET deleted = 1 WHERE plan_id = ?", (plan_id,))
+
+    def duplicate(self, plan_id: str, name: str, *, author: str) -> str:
+        version, payload = self.load(plan_id)
+        with self._connect() as db:
+            package_id = db.execute("SELECT package_id FROM plans WHERE plan_id = ?", (plan_id,)).fetchone()[0]
+        new = self.create(name, package_id, payload, author=author)
+        self._log_only(new, author, "duplicate", {"from": plan_id, "version": version}, None, ())
+        return new
+
+    def _log_only(self, plan_id: str, author: str, action: str, detail: dict, sql: str | None, args: tuple) -> None:
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT version FROM plans WHERE plan_id = ?", (plan_id,)).fetchone()
+            if row is None:
+                db.execute("ROLLBACK")
+                raise PlanNotFoundError(plan_id)
+            if sql:
+                db.execute(sql, args)
+            db.execute("INSERT INTO edit_log (plan_id, version, author, at, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+                       (plan_id, row[0], author, _now(), action, json.dumps(detail, ensure_ascii=False)))
+            db.execute("COMMIT")
+
+    def integrity(self) -> str:
+        with self._connect() as db:
+            return db.execute("PRAGMA integrity_check").fetchone()[0]
