@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import stat
 import tempfile
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -119,8 +120,17 @@ def _vector_positions(frame: pd.DataFrame) -> list[int]:
     return list(range(1, len(frame) + 1))
 
 
+# GDAL otherwise hands over rings that do not close, and the whole layer then fails to convert;
+# refused, such a feature arrives without geometry and is reported on its own (geometry_missing).
+pyogrio.set_gdal_config_options({"OGR_GEOMETRY_ACCEPT_UNCLOSED_RING": "NO"})
+
+
 def _read_vector(source, name: str, **kw) -> RawLayer:
-    gdf = pyogrio.read_dataframe(source, **kw)
+    with warnings.catch_warnings():
+        # GDAL's notes on odd values (a word in a number column, a ring refused) are reported
+        # better, row by row, by geodata.validate
+        warnings.simplefilter("ignore")
+        gdf = pyogrio.read_dataframe(source, **kw)
     if not isinstance(gdf, gpd.GeoDataFrame):
         return RawLayer(gdf, name, "row", list(range(1, len(gdf) + 1)), is_table=True)
     return RawLayer(gdf, name, "feature", _vector_positions(gdf), crs=gdf.crs)
