@@ -16,16 +16,15 @@ from geodata.default import write_default
 from geodata.export import grid_layer, write_csv, write_geojson, write_json
 from geodata.errors import DataValidationError, GeodataError
 from geodata.package import load_package
-from planning.coverage import Demand, Facilities, access, gap_scores, served, summary_by, supply_per_1000
+from planning.analysis import analyse_coverage
+from planning.coverage import summary_by, supply_per_1000
 from planning.errors import InfeasiblePlanError
 from planning.grids import GridSolver, explain
 from planning.metrics import district_metrics, grid_metrics, summary
 from planning.pairing import binding_caps, build_problem, check_pairings, staffing_of
 from planning.pairing import solve as solve_pairings
-from planning.roads import network_from
 from planning.rules import check, grid_rules
-from planning.sites import candidates_of, maximal_covering
-from planning.villages import integration, link_villages
+from planning.villages import integration
 from planning.world import build_world
 
 
@@ -132,25 +131,17 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if pkg is None:
         return 2
     config = pkg.config
-    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=config.island_link_km)
-    fac = Facilities.from_frame(pkg.facilities, world.crs)
-    network = network_from(pkg.roads, world.crs) if pkg.roads is not None else None
-    demand = Demand.of_points(world, pkg.units, pkg.population_points) if pkg.population_points is not None else None
-    table = access(world, fac, config, network, demand).merge(
-        served(world, fac, config, demand=demand, network=network).drop(columns="population"), on="unit_code")
-    gaps = gap_scores(world, table, config)
+    result = analyse_coverage(pkg, sites=args.sites)
+    world, table, gaps, villages, network, demand = (result.world, result.table, result.gaps, result.villages,
+                                                      result.network, result.demand)
+    gains = result.site_gains
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     units = pkg.units[["unit_code", "unit_name", "geometry"]].merge(gaps, on="unit_code").sort_values("unit_code")
     write_geojson(units, out / "coverage.geojson")
     write_csv(gaps[gaps["gap_score"] > 0], out / "gaps.csv")
-    uncovered = ~table["primary_covered"].to_numpy()
-    cand_xy, cand_code, cand_name = candidates_of(world, pkg.units, pkg.candidates)
-    order, gains = maximal_covering(world.xy[uncovered], table["population"].to_numpy()[uncovered], cand_xy,
-                                    args.sites, config.chc_threshold_km / config.detour_factor * 1000)
-    write_csv(pd.DataFrame({"rank": range(1, len(order) + 1), "site_code": cand_code[order], "name": cand_name[order],
+    write_csv(pd.DataFrame({"rank": range(1, len(gains) + 1), "site_code": result.site_codes, "name": result.site_names,
                             "population_gained": gains}), out / "sites.csv")
-    villages = link_villages(fac, pkg.facilities, world.district_ring, config)
     write_csv(villages, out / "villages.csv")
     population = pkg.districts.set_index("district_code")["population"]
     try:  # per grid too, on the proposed grids

@@ -8,11 +8,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.package import DataPackage
-from planning.coverage import Demand, Facilities, access, gap_scores, served, summary_by
-from planning.sites import candidates_of, maximal_covering
-from planning.roads import network_from
-from planning.villages import integration, link_villages
-from planning.world import build_world
+from planning.analysis import analyse_coverage
+from planning.coverage import summary_by
+from planning.villages import integration
 from ui import shell, state
 from ui.i18n import t
 from ui.maps import base_map, district_labels, gap_layer, safe_text
@@ -21,26 +19,15 @@ from ui.tables import display
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def analyse(key: tuple, _pkg: DataPackage, sites: int):
-    config = _pkg.config
-    world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=config.island_link_km)
-    fac = Facilities.from_frame(_pkg.facilities, world.crs)
-    network = network_from(_pkg.roads, world.crs) if _pkg.roads is not None else None
-    demand = Demand.of_points(world, _pkg.units, _pkg.population_points) if _pkg.population_points is not None else None
-    table = access(world, fac, config, network, demand).merge(
-        served(world, fac, config, demand=demand, network=network).drop(columns="population"), on="unit_code")
-    gaps = gap_scores(world, table, config)
-    uncovered = ~table["primary_covered"].to_numpy()
-    cand_xy, cand_code, cand_name = candidates_of(world, _pkg.units, _pkg.candidates)
-    order, gains = maximal_covering(world.xy[uncovered], table["population"].to_numpy()[uncovered], cand_xy, sites,
-                                    config.chc_threshold_km / config.detour_factor * 1000)
-    villages = link_villages(fac, _pkg.facilities, world.district_ring, config)
-    return world, table, gaps, (cand_code[order], cand_name[order], gains), villages
+    return analyse_coverage(_pkg, sites=sites)
 
 
 lang, L, package_id, pkg = shell.page("page_coverage", "coverage_intro")
 sites = st.slider(t("site_count", lang), 0, 30, 10)
 with st.spinner(t("loading", lang)):
-    world, table, gaps, (site_codes, site_names, gains), villages = analyse(state.cache_key(), pkg, sites)
+    result = analyse(state.cache_key(), pkg, sites)
+world, table, gaps, villages = result.world, result.table, result.gaps, result.villages
+site_codes, site_names, gains = result.site_codes, result.site_names, result.site_gains
 
 city = summary_by(table.assign(city="all"), "city").iloc[0]
 cols = st.columns(4)
