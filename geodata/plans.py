@@ -160,3 +160,34 @@ class PlanStore:
     def integrity(self) -> str:
         with self._connect() as db:
             return db.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+LOG_ONLY = frozenset({"rename", "delete", "duplicate"})  # log entries that make no new version
+
+
+def undo_redo(history: list[dict]) -> tuple[int | None, int | None]:
+    """The versions whose content an undo and a redo would restore, from a plan's edit log.
+
+    Undo and redo are saved as new versions (action ``undo``/``redo``), so they are in the log
+    like any edit and survive a refresh or a restart; replaying the log rebuilds both stacks. A
+    new edit after an undo clears the redo stack, as in every editor."""
+    undo: list[int] = []
+    redo: list[int] = []
+    current: int | None = None
+    for entry in history:
+        action, version = entry["action"], entry["version"]
+        if action in LOG_ONLY:
+            continue
+        if action == "create" or current is None:
+            undo, redo = [], []
+        elif action == "undo" and undo:
+            undo.pop()
+            redo.append(current)
+        elif action == "redo" and redo:
+            redo.pop()
+            undo.append(current)
+        else:
+            undo.append(current)
+            redo.clear()
+        current = version
+    return (undo[-1] if undo else None, redo[-1] if redo else None)

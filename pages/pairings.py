@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -13,7 +12,7 @@ from planning.pairing import PAIRING_RULES, binding_caps, build_problem, check_p
 from planning.world import build_world
 from ui import shell, state
 from ui.i18n import t
-from ui.maps import base_map, district_labels, district_layer, safe_text
+from ui.maps import base_map, district_labels, district_layer, pairing_lines, role_legend_html
 from ui.tables import display
 
 
@@ -43,29 +42,15 @@ cols[0].metric(L["pairing_count"], len(result.pairings))
 cols[1].metric(L["unpaired"], len(result.unpaired))
 cols[2].metric(L["dropped"], len(result.dropped))
 
-# Lines from the hospital's nearest campus to the district's representative point.
 campuses = pkg.facilities[pkg.facilities["kind"] == "city_hospital"]
-anchor = {c: g.representative_point() for c, g in zip(pkg.districts["district_code"], pkg.districts.geometry)}
 m = base_map(pkg.districts)
 district_layer(pkg.districts, L).add_to(m)
 district_labels(pkg.districts).add_to(m)
-lines = folium.FeatureGroup(name="pairings")
-colours = {"technical_support": "#1f4e9c", "main_support": "#d62728", "tcm": "#2ca02c", "specialty": "#9467bd"}
-for p in result.pairings:
-    own = campuses[campuses["hospital_code"] == p.hospital_code]
-    target = anchor[p.district_code]
-    start = min(own.geometry, key=lambda g: g.distance(target))
-    label = safe_text(f"{hospital_names.get(p.hospital_code, p.hospital_code)} → {names.get(p.district_code, p.district_code)}"
-                      f" · {t('role_' + p.role, lang)}")
-    folium.PolyLine([[start.y, start.x], [target.y, target.x]], color=colours[p.role], weight=2.5, opacity=0.8,
-                    tooltip=label).add_to(lines)
-    folium.CircleMarker([start.y, start.x], radius=4, color="#ffffff", weight=1, fill=True, fill_color=colours[p.role],
-                        fill_opacity=1).add_to(lines)
-lines.add_to(m)
+pairing_lines(result.pairings, campuses, pkg.districts,
+              lambda p: f"{hospital_names.get(p.hospital_code, p.hospital_code)} → {names.get(p.district_code, p.district_code)}"
+                        f" · {t('role_' + p.role, lang)}").add_to(m)
 st_folium(m, height=560, use_container_width=True, returned_objects=[], key=f"pair-map-{package_id}")
-st.markdown(" ".join(f'<span style="white-space:nowrap"><span style="display:inline-block;width:22px;height:3px;'
-                     f'background:{c};margin:0 6px 3px 12px"></span>{t("role_" + r, lang)}</span>'
-                     for r, c in colours.items()), unsafe_allow_html=True)
+st.markdown(role_legend_html(lambda r: t("role_" + r, lang)), unsafe_allow_html=True)
 
 st.subheader(t("rules_panel", lang))
 found = check_pairings(problem, result.pairings, staffing_of(pkg.partnerships))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -184,17 +184,28 @@ class GridSolver:
         self.balance_target = balance_target
         self.max_moves = max_moves
 
-    def solve(self, world: World, *, previous: Plan | None = None, name: str = "") -> GridProposal:
+    def solve(self, world: World, *, previous: Plan | None = None, name: str = "",
+              only: Iterable[str] | None = None) -> GridProposal:
         """Grids for every district. With ``previous``, its grids and leads are kept and its
-        locked units stay where they are; everything else is proposed again around them."""
+        locked units stay where they are; everything else is proposed again around them. With
+        ``only`` (district codes), the other districts keep ``previous`` as it is."""
         assignment: dict[str, str] = {}
         grids: list[Grid] = []
         reasons: dict[str, str] = {}
         counts: dict[str, int] = {}
         lead_index = {c: j for j, c in enumerate(world.lead_codes)}
+        only = None if only is None or previous is None else set(only)
         for code in world.districts:
             units = world.units_of(code)
             kept = [g for g in (previous.grids if previous else ()) if g.district_code == code]
+            if only is not None and code not in only:
+                grids.extend(kept)
+                for i in units:
+                    unit = str(world.unit_codes[i])
+                    assignment[unit] = previous.assignment.get(unit, "")
+                    reasons[unit] = "kept"
+                counts[code] = len(kept)
+                continue
             if kept:
                 leads = [lead_index[g.lead_facility_code] for g in kept]
                 ids = [g.grid_id for g in kept]
@@ -209,7 +220,8 @@ class GridSolver:
             counts[code] = len(leads)
         plan = Plan(assignment=assignment, grids=tuple(grids),
                     locked=previous.locked if previous else frozenset(), name=name or (previous.name if previous else ""),
-                    version=previous.version + 1 if previous else 1, parent=previous)
+                    version=previous.version + 1 if previous else 1, parent=previous,
+                    notes=previous.notes if previous else (), pairings=previous.pairings if previous else ())
         notes = tuple(f"island link {a} - {b}: {gap} km" for a, b, gap in world.island_links)
         return GridProposal(plan=plan, reasons=reasons, counts=counts, notes=notes)
 
@@ -458,6 +470,7 @@ REASONS = {
     "nearest": ("最近的牵头医院", "nearest lead"),
     "lead": ("牵头医院所在单元", "the lead's own unit"),
     "lock": ("规划人员锁定", "locked by the planner"),
+    "kept": ("本区未重新生成，保留原方案", "district not re-proposed; kept as it was"),
     "balance": ("为网格人口均衡而调整", "moved for population balance"),
     "contiguity": ("为网格连片而调整", "moved to keep the grid contiguous"),
     "district": ("最近的牵头医院在另一区（网格不跨区，G2）", "nearest lead is in another district (grids stay inside, G2)"),

@@ -70,3 +70,14 @@ def district_metrics(table: pd.DataFrame) -> pd.DataFrame:
         s = summary(g)
         out.append({"district_code": code, **s})
     return pd.DataFrame(out)
+
+
+def band_deviation(population: float, band: tuple[float, float]) -> float:
+    """How far a grid's population lies outside the band, as a share of the bound it crosses:
+    0 inside, +0.1 for 10 % above the maximum, -0.1 for 10 % below the minimum."""
+    lo, hi = band
+    if population > hi:
+        return round((population - hi) / hi, 4)
+    if population < lo:
+        return round((population - lo) / lo, 4) if lo > 0 else 0.0
+    return 0.0

@@ -32,6 +32,7 @@ from ortools.graph.python import min_cost_flow
 
 from planning.config import PlanConfig
 from planning.errors import InfeasiblePlanError
+from planning.plan import PlanPairing
 from planning.rules import Violation
 
 SCALE = 1000  # costs in metres (integers for the flow)
@@ -333,6 +334,21 @@ def _pairing(problem: PairingProblem, i: int, j: int, kind: str) -> Pairing:
         role = "main_support"  # P5: a stably running suburban branch makes it the main support unit
     return Pairing(h.code, d, role, (h.code, d) in problem.fixed, tuple(reasons),
                    round(problem.cost(i, j), 3), needs_justification=not problem.eligible(h, d))
+
+
+def pairings_of(problem: PairingProblem, planned: Iterable[PlanPairing]) -> list[Pairing]:
+    """A plan's pairings with their reasons and costs, for the P rules; pairings of a hospital or
+    district the problem does not know are left out (the data changed under the plan)."""
+    row = {h.code: i for i, h in enumerate(problem.hospitals)}
+    col = {d: j for j, d in enumerate(problem.districts)}
+    return [replace(_pairing(problem, row[p.hospital_code], col[p.district_code], problem.hospitals[row[p.hospital_code]].subkind),
+                    role=p.role, fixed=p.fixed)
+            for p in planned if p.hospital_code in row and p.district_code in col]
+
+
+def planned_pairings(result: PairingResult) -> tuple[PlanPairing, ...]:
+    """What a plan keeps of a pairing result: who, where, the role and whether it is fixed."""
+    return tuple(PlanPairing(p.hospital_code, p.district_code, p.role, p.fixed) for p in result.pairings)
 
 
 def binding_caps(problem: PairingProblem) -> list[dict[str, object]]:

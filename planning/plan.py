@@ -27,8 +27,20 @@ class Grid:
 
 
 @dataclass(frozen=True)
+class PlanPairing:
+    """A city hospital paired with a district (P rules); ``fixed`` pairings stay when the rest is
+    optimised again. Reasons and costs are derived (``planning.pairing.pairings_of``)."""
+
+    hospital_code: str
+    district_code: str
+    role: str
+    fixed: bool = False
+
+
+@dataclass(frozen=True)
 class Plan:
-    """Units -> grid ids, the grids, the locked units; plus name, version and parent."""
+    """Units -> grid ids, the grids, the locked units, the hospital pairings; plus name, version
+    and parent."""
 
     assignment: Mapping[str, str]
     grids: tuple[Grid, ...]
@@ -37,6 +49,7 @@ class Plan:
     version: int = 1
     parent: Plan | None = field(default=None, repr=False, compare=False)
     notes: tuple[str, ...] = ()
+    pairings: tuple[PlanPairing, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.assignment, MappingProxyType):
@@ -61,6 +74,28 @@ class Plan:
     def unlock(self, units: Iterable[str]) -> Plan:
         return replace(self, locked=self.locked - frozenset(units), version=self.version + 1, parent=self)
 
+    def with_lead(self, grid: str, facility_code: str) -> Plan:
+        """The grid led by another hospital (the units stay; re-propose to follow the new lead)."""
+        grids = tuple(replace(g, lead_facility_code=facility_code) if g.grid_id == grid else g for g in self.grids)
+        return replace(self, grids=grids, version=self.version + 1, parent=self)
+
+    def with_grid(self, district_code: str, lead_facility_code: str) -> tuple[Plan, str]:
+        """A new, empty grid in the district led by the hospital; returns the plan and its id."""
+        taken = {g.grid_id for g in self.grids}
+        number = next(n for n in range(1, len(taken) + 2) if grid_id(district_code, n) not in taken)
+        new = Grid(grid_id(district_code, number), district_code, lead_facility_code)
+        return replace(self, grids=(*self.grids, new), version=self.version + 1, parent=self), new.grid_id
+
+    def without_empty_grids(self) -> Plan:
+        """The plan minus grids that no unit belongs to (after the planner emptied one)."""
+        used = set(self.assignment.values())
+        kept = tuple(g for g in self.grids if g.grid_id in used)
+        return self if len(kept) == len(self.grids) else replace(self, grids=kept)
+
+    def with_pairings(self, pairings: Iterable[PlanPairing]) -> Plan:
+        ordered = tuple(sorted(pairings, key=lambda p: (p.district_code, p.hospital_code)))
+        return replace(self, pairings=ordered, version=self.version + 1, parent=self)
+
 
 def plan_to_dict(plan: Plan) -> dict:
     """A plan as plain data (for storage and export); the parent link is not included."""
@@ -72,6 +107,8 @@ def plan_to_dict(plan: Plan) -> dict:
                   for g in plan.grids],
         "locked": sorted(plan.locked),
         "notes": list(plan.notes),
+        "pairings": [{"hospital_code": p.hospital_code, "district_code": p.district_code, "role": p.role, "fixed": p.fixed}
+                     for p in plan.pairings],
     }
 
 
@@ -83,4 +120,6 @@ def plan_from_dict(data: dict) -> Plan:
         name=str(data.get("name", "")),
         version=int(data.get("version", 1)),
         notes=tuple(data.get("notes", ())),
+        pairings=tuple(PlanPairing(str(p["hospital_code"]), str(p["district_code"]), str(p["role"]), bool(p.get("fixed")))
+                       for p in data.get("pairings", ())),
     )

@@ -7,6 +7,7 @@ and what would fix it, in Chinese and English. Numeric rules come from small fac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -207,3 +208,19 @@ def check(world: World, plan: Plan, rules: Sequence[Rule]) -> dict[str, list[Vio
     for rule in rules:
         out.setdefault(rule.id, []).extend(rule(world, plan))
     return out
+
+
+def units_at_place(world: World, plan: Plan, place: str) -> list[str]:
+    """The units a violation's place names: units, grids or districts, alone or listed
+    (``a、b、c…``, ``hospital→district``); for zooming the map to it."""
+    tokens = [t for t in re.split(r"[、,，→\s]+", place.replace("…", "")) if t]
+    codes = set(world.unit_codes.tolist())
+    out: list[str] = []
+    for token in tokens:
+        if token in codes:
+            out.append(token)
+        elif token in plan.grid_by_id:
+            out.extend(plan.units_of(token))
+        else:
+            out.extend(world.unit_codes[world.district == token].tolist())
+    return list(dict.fromkeys(out))

@@ -208,3 +208,110 @@ def gap_layer(units: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson
                                       aliases=[labels["units"], labels["unserved_share"] + " / " + labels["not_covered_share"],
                                                labels["mean_access"]]),
     )
+
+
+def grid_colour(grid: str) -> str:
+    """A grid's fill: by its number, so neighbouring grids of a district differ."""
+    tail = grid.rsplit("G", 1)[-1]
+    return PALETTE[int(tail) % len(PALETTE)] if tail.isdigit() else "#d9d9d9"
+
+
+def unit_shapes(units: gpd.GeoDataFrame) -> list[dict]:
+    """Unit outlines as GeoJSON geometries rounded to 1e-5 degrees (about a metre): the map is
+    sent again after every edit, and full precision would triple its size for nothing."""
+    import shapely
+
+    rounded = shapely.set_precision(units.geometry.values, 1e-5)
+    return [shapely.geometry.mapping(g) for g in rounded]
+
+
+class _ClearDrawings(folium.MacroElement):
+    """Removes the shapes the planner drew once their units are selected (the selection shows
+    them instead). Our own constant script; nothing from a file goes into it."""
+
+    _template = __import__("jinja2").Template(
+        "{% macro script(this, kwargs) %}if (window.drawnItems && window.drawnItems.clearLayers) "
+        "{ window.drawnItems.clearLayers(); }{% endmacro %}")
+
+
+def plan_layer(units: gpd.GeoDataFrame, shapes: list[dict], assignment, locked, selection, flagged,
+               district_names: dict[str, str], labels: dict[str, str]) -> folium.FeatureGroup:
+    """The units coloured by grid: selected units outlined in magenta, locked ones dashed, units
+    of a violated rule in red. Clicking a unit is read by the workspace page."""
+    features = []
+    for code, name, district, pop, shape in zip(units["unit_code"].astype(str), units["unit_name"], units["district_code"],
+                                                units["population"], shapes):
+        grid = assignment.get(code, "")
+        features.append({"type": "Feature", "geometry": shape, "properties": {
+            "unit_name": safe_text(name), "unit_code": safe_text(code), "grid": safe_text(grid),
+            "district": safe_text(district_names.get(district, district)), "population": f"{pop:,.0f}",
+            "locked": "🔒" if code in locked else "", "_fill": grid_colour(grid),
+            "_state": "selected" if code in selection else "flagged" if code in flagged else "locked" if code in locked else ""}})
+    styles = {
+        "selected": {"color": "#e6007e", "weight": 3.5, "fillOpacity": 0.9, "dashArray": None},
+        "flagged": {"color": "#d7191c", "weight": 3, "fillOpacity": 0.75, "dashArray": None},
+        "locked": {"color": "#222222", "weight": 1.4, "fillOpacity": 0.75, "dashArray": "5 3"},
+        "": {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.75, "dashArray": None},
+    }
+    group = folium.FeatureGroup(name="plan")
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features}, name="units",
+        style_function=lambda f: {"fillColor": f["properties"]["_fill"], **styles[f["properties"]["_state"]]},
+        tooltip=folium.GeoJsonTooltip(fields=["unit_name", "unit_code", "grid", "district", "population", "locked"],
+                                      aliases=[labels["units"], labels["code"], labels["grid_id"], labels["districts"],
+                                               labels["population"], labels["locked"]]),
+    ).add_to(group)
+    _ClearDrawings().add_to(group)
+    return group
+
+
+def outline_layer(outlines: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Grid boundaries, drawn over the units; not clickable, so clicks reach the units."""
+    frame = gpd.GeoDataFrame({"grid_id": [safe_text(g) for g in outlines["grid_id"]]}, geometry=outlines.geometry.values,
+                             crs=outlines.crs)
+    return folium.GeoJson(frame, name="grid outlines", interactive=False,
+                          style_function=lambda f: {"fill": False, "color": "#1a1a1a", "weight": 2.4})
+
+
+def candidate_layer(candidates: gpd.GeoDataFrame, leading: set[str], labels: dict[str, str]) -> folium.GeoJson:
+    """Hospitals that may lead a grid: filled when they lead one, hollow when free to."""
+    frame = _safe_frame(candidates, ["facility_code", "name"])
+    frame["role"] = [safe_text(labels["lead_hospital"] if c in leading else labels["lead_candidate"])
+                     for c in candidates["facility_code"]]
+    frame["_lead"] = [c in leading for c in candidates["facility_code"]]
+    return folium.GeoJson(
+        frame, name="leads",
+        marker=folium.CircleMarker(radius=7, weight=2.5, fill=True),
+        style_function=lambda f: {"color": "#1f4e9c", "fillColor": "#1f4e9c" if f["properties"]["_lead"] else "#ffffff",
+                                  "fillOpacity": 1, "radius": 7 if f["properties"]["_lead"] else 5},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "facility_code", "role"],
+                                      aliases=[labels["name"], labels["code"], labels["kind"]]),
+    )
+
+
+def pairing_lines(pairings, campuses: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, text) -> folium.FeatureGroup:
+    """A line from the hospital's nearest campus to each district it is paired with, coloured by
+    role; ``text(pairing)`` gives the tooltip (escaped here)."""
+    anchor = {c: g.representative_point() for c, g in zip(districts["district_code"], districts.geometry)}
+    group = folium.FeatureGroup(name="pairings")
+    for p in pairings:
+        own = campuses[campuses["hospital_code"] == p.hospital_code]
+        target = anchor.get(p.district_code)
+        if target is None or not len(own):
+            continue
+        start = min(own.geometry, key=lambda g: g.distance(target))
+        colour = ROLE_COLOURS.get(p.role, "#444444")
+        folium.PolyLine([[start.y, start.x], [target.y, target.x]], color=colour, weight=2.5, opacity=0.85,
+                        dash_array=None if p.fixed else "6 4", tooltip=safe_text(text(p))).add_to(group)
+        folium.CircleMarker([start.y, start.x], radius=4, color="#ffffff", weight=1, fill=True, fill_color=colour,
+                            fill_opacity=1).add_to(group)
+    return group
+
+
+ROLE_COLOURS = {"technical_support": "#1f4e9c", "main_support": "#d62728", "tcm": "#2ca02c", "specialty": "#9467bd"}
+
+
+def role_legend_html(text) -> str:
+    return " ".join(f'<span style="white-space:nowrap"><span style="display:inline-block;width:22px;height:3px;'
+                    f'background:{c};margin:0 6px 3px 12px"></span>{html.escape(text(r))}</span>'
+                    for r, c in ROLE_COLOURS.items())

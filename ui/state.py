@@ -2,7 +2,8 @@
 
 Within a session, ``st.session_state`` holds them (page links drop the URL's query string); the
 URL mirrors them on every run (``lang``, ``data`` = ``default`` or an upload id, ``crs`` =
-per-layer coordinate systems chosen on import), so a refresh, a restart or a shared link opens
+per-layer coordinate systems chosen on import, ``plan`` = the plan open in the workspace,
+``user`` = the name edits are logged under), so a refresh, a restart or a shared link opens
 the same data in the same language. Loaded packages are cached per server: they are immutable
 values and pages never change them in place.
 """
@@ -11,17 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 
 import streamlit as st
 
 from geodata.default import load_default
 from geodata.errors import GeodataError
 from geodata.package import DataPackage, load_package
-from geodata.store import package_info, package_path
+from geodata.plans import PlanStore
+from geodata.store import data_dir, package_info, package_path
 from ui.i18n import LANGS, TEXT, t
 
 DEFAULT = "default"
-_KEYS = ("lang", "data", "crs")
+_KEYS = ("lang", "data", "crs", "plan", "user")
 
 
 def init() -> None:
@@ -32,6 +35,8 @@ def init() -> None:
         ss["state_lang"] = url_lang if url_lang in LANGS else "zh"
         ss["state_data"] = st.query_params.get("data", DEFAULT)
         ss["state_crs"] = _parse_crs(st.query_params.get("crs", ""))
+        ss["state_plan"] = st.query_params.get("plan", "")
+        ss["state_user"] = st.query_params.get("user", "")[:40]
     _mirror()
 
 
@@ -42,7 +47,8 @@ def _parse_crs(text: str) -> dict[str, str]:
 def _mirror() -> None:
     ss = st.session_state
     wanted = {"lang": ss["state_lang"], "data": ss["state_data"],
-              "crs": ";".join(f"{k}:{v}" for k, v in sorted(ss["state_crs"].items()))}
+              "crs": ";".join(f"{k}:{v}" for k, v in sorted(ss["state_crs"].items())),
+              "plan": ss.get("state_plan", ""), "user": ss.get("state_user", "")}
     for key in _KEYS:
         if wanted[key] and st.query_params.get(key) != wanted[key]:
             st.query_params[key] = wanted[key]
@@ -114,6 +120,36 @@ def crs_choices() -> dict[str, str]:
 
 def activate(package_id: str, crs: Mapping[str, str] | None = None) -> None:
     """Make ``package_id`` (read with ``crs`` per layer) the session's data."""
+    if st.session_state.get("state_data") != package_id:
+        st.session_state["state_plan"] = ""  # a plan belongs to its data
     st.session_state["state_data"] = package_id
     st.session_state["state_crs"] = dict(crs or {})
+    _mirror()
+
+
+def plan_store() -> PlanStore:
+    """The plans of this server: ``plans.sqlite`` in the data directory (see the README)."""
+    return _store(str(data_dir() / "plans.sqlite"))
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> PlanStore:
+    return PlanStore(Path(path))
+
+
+def plan_id() -> str:
+    return st.session_state.get("state_plan", "")
+
+
+def set_plan(value: str) -> None:
+    st.session_state["state_plan"] = value
+    _mirror()
+
+
+def user() -> str:
+    return st.session_state.get("state_user", "")
+
+
+def set_user(value: str) -> None:
+    st.session_state["state_user"] = value.strip()[:40]
     _mirror()

@@ -1,0 +1,96 @@
+"""The planner's edits of a plan, as small pure functions: each takes the world and a plan and
+returns a new plan (or raises ``EditError`` saying why the edit cannot be made).
+
+The rules are not enforced here: an edit may break one (a grid cut in two, a grid out of the
+band) and the rules panel says so; only edits that make no sense (a unit into another district's
+grid, a lead that is not a hospital of the district) are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from planning.errors import PlanningError
+from planning.grids import GridSolver
+from planning.plan import Plan
+from planning.world import World
+
+
+class EditError(PlanningError):
+    """An edit that cannot be made; ``messages`` has the reason in Chinese and English."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        self.messages = {"zh": zh, "en": en}
+        super().__init__(en)
+
+
+def assign(world: World, plan: Plan, units: Iterable[str], grid: str, *, lock: bool = True) -> tuple[Plan, list[str]]:
+    """Move units into ``grid`` (and lock them, so re-proposing keeps the planner's choice).
+
+    Units of other districts stay where they are (grids do not cross districts, G2) and are
+    returned as the second value. Grids left empty are dropped."""
+    target = plan.grid_by_id.get(grid)
+    if target is None:
+        raise EditError(f"没有网格 {grid}", f"there is no grid {grid}")
+    district = dict(zip(world.unit_codes.tolist(), world.district.tolist()))
+    units = [u for u in dict.fromkeys(units) if u in district]
+    moved = [u for u in units if district[u] == target.district_code]
+    refused = [u for u in units if district[u] != target.district_code]
+    changes = {u: grid for u in moved if plan.assignment.get(u) != grid}
+    if not changes and not (lock and set(moved) - plan.locked):
+        return plan, refused
+    edited = plan.reassign(changes)
+    if lock:
+        edited = edited.lock(moved)
+    return edited.without_empty_grids(), refused
+
+
+def new_grid(world: World, plan: Plan, units: Iterable[str], lead: str, *, lock: bool = True) -> tuple[Plan, str, list[str]]:
+    """A new grid led by ``lead`` (a hospital that may lead, leading no grid yet) holding ``units``
+    and the lead's own unit (G3). Returns the plan, the new grid's id and the refused units."""
+    j = _lead_index(world, lead)
+    if any(g.lead_facility_code == lead for g in plan.grids):
+        raise EditError(f"{lead} 已是一个网格的牵头医院", f"{lead} already leads a grid")
+    district = str(world.lead_district[j])
+    edited, gid = plan.with_grid(district, lead)
+    own = [str(world.unit_codes[world.lead_unit[j]])] if world.lead_unit[j] >= 0 else []
+    edited, refused = assign(world, edited, [*own, *units], gid, lock=lock)
+    return edited, gid, refused
+
+
+def change_lead(world: World, plan: Plan, solver: GridSolver, grid: str, lead: str) -> Plan:
+    """Another hospital of the district leads ``grid``; the district is proposed again around it
+    and around the locks (the other districts stay as they are)."""
+    target = plan.grid_by_id.get(grid)
+    if target is None:
+        raise EditError(f"没有网格 {grid}", f"there is no grid {grid}")
+    j = _lead_index(world, lead)
+    if str(world.lead_district[j]) != target.district_code:
+        raise EditError(f"{lead} 不在网格 {grid} 所在的区，网格不跨区（G2）",
+                        f"{lead} is not in the district of grid {grid}; grids stay inside their district (G2)")
+    other = next((g.grid_id for g in plan.grids if g.lead_facility_code == lead and g.grid_id != grid), None)
+    if other:
+        raise EditError(f"{lead} 已牵头网格 {other}", f"{lead} already leads grid {other}")
+    own = str(world.unit_codes[world.lead_unit[j]]) if world.lead_unit[j] >= 0 else None
+    edited = plan.with_lead(grid, lead)
+    if own is not None and own in edited.locked and edited.assignment.get(own) != grid:
+        edited = edited.unlock([own])  # the lead's own unit joins its grid (G3)
+    return solver.solve(world, previous=edited, only=[target.district_code]).plan
+
+
+def repropose(world: World, plan: Plan, solver: GridSolver, districts: Iterable[str] | None = None) -> Plan:
+    """Everything that is not locked proposed again (in ``districts``, or everywhere)."""
+    return solver.solve(world, previous=plan, only=districts).plan
+
+
+def lock_grids(plan: Plan, grids: Iterable[str]) -> Plan:
+    """Lock every unit of the grids."""
+    wanted = set(grids)
+    return plan.lock(u for u, g in plan.assignment.items() if g in wanted)
+
+
+def _lead_index(world: World, lead: str) -> int:
+    hits = [j for j, c in enumerate(world.lead_codes) if c == lead]
+    if not hits:
+        raise EditError(f"{lead} 不是可牵头网格的医院（G3）", f"{lead} is not a hospital that may lead a grid (G3)")
+    return hits[0]

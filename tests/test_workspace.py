@@ -1,0 +1,258 @@
+"""The workspace: edits as pure functions, undo/redo from the log, picking units on the map, and
+the page's logic with AppTest and a stand-in for the map component (the real map is driven in
+``test_browser.py``)."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+import streamlit_folium
+from streamlit.testing.v1 import AppTest
+from test_grids import lattice
+
+from conftest import ROOT
+from geodata.plans import PlanStore, undo_redo
+from geodata.store import data_dir
+from geodata.default import load_default
+from geodata.select import bounds_of, unit_at, units_within
+from planning.edits import EditError, assign, change_lead, lock_grids, new_grid, repropose
+from planning.grids import GridSolver
+from planning.metrics import band_deviation
+from planning.plan import PlanPairing, plan_from_dict, plan_to_dict
+from planning.rules import check, grid_rules, units_at_place
+from planning.world import build_world
+
+BAND = (1_000, 20_000)
+
+
+@pytest.fixture
+def two_districts():
+    """A: 4x4 units with leads H0 (0,0), H1 (3,3), H2 (0,3); B: 2x4 units with lead H3."""
+    units, districts, facilities = lattice({"A": (0, 0, 4, 4), "B": (4, 0, 2, 4)},
+                                           leads=[("A", 0, 0), ("A", 3, 3), ("A", 0, 3), ("B", 5, 0)])
+    world = build_world(units, districts, facilities)
+    solver = GridSolver(band=BAND, counts={"A": 2, "B": 1})
+    return world, solver, solver.solve(world).plan, units
+
+
+def test_assign_moves_locks_and_refuses_other_districts(two_districts):
+    world, _, plan, _ = two_districts
+    grid_b = next(g.grid_id for g in plan.grids if g.district_code == "B")
+    a_unit = next(u for u, g in plan.assignment.items() if u.startswith("A"))
+    b_unit = next(u for u, g in plan.assignment.items() if u.startswith("B") and g == grid_b)
+    other = next(g.grid_id for g in plan.grids if g.district_code == "A" and g.grid_id != plan.assignment[a_unit])
+    edited, refused = assign(world, plan, [a_unit, b_unit], other)
+    assert refused == [b_unit]
+    assert edited.assignment[a_unit] == other and edited.assignment[b_unit] == grid_b
+    assert a_unit in edited.locked and b_unit not in edited.locked
+    unlocked, _ = assign(world, plan, [a_unit], other, lock=False)
+    assert a_unit not in unlocked.locked
+    with pytest.raises(EditError):
+        assign(world, plan, [a_unit], "A-G99")
+
+
+def test_emptied_grid_is_dropped_and_a_new_grid_takes_a_free_lead(two_districts):
+    world, _, plan, _ = two_districts
+    grids_a = [g.grid_id for g in plan.grids if g.district_code == "A"]
+    everything = [u for u in plan.assignment if u.startswith("A")]
+    merged, _ = assign(world, plan, everything, grids_a[0])
+    assert [g.grid_id for g in merged.grids if g.district_code == "A"] == [grids_a[0]]
+    free = next(c for c in ("H0", "H1", "H2") if c not in {g.lead_facility_code for g in merged.grids})
+    split, gid, refused = new_grid(world, merged, ["A-0001", "A-0002"], free)
+    assert not refused and gid in split.grid_by_id and split.grid_by_id[gid].lead_facility_code == free
+    lead_unit = str(world.unit_codes[world.lead_unit[list(world.lead_codes).index(free)]])
+    assert split.assignment[lead_unit] == gid  # the lead's own unit joins it (G3)
+    with pytest.raises(EditError):
+        new_grid(world, split, [], free)  # already leads
+
+
+def test_change_lead_reproposes_only_its_district(two_districts):
+    world, solver, plan, _ = two_districts
+    grid = next(g for g in plan.grids if g.district_code == "A")
+    free = next(c for c in ("H0", "H1", "H2") if c not in {g.lead_facility_code for g in plan.grids})
+    b_before = {u: g for u, g in plan.assignment.items() if u.startswith("B")}
+    edited = change_lead(world, plan, solver, grid.grid_id, free)
+    assert edited.grid_by_id[grid.grid_id].lead_facility_code == free
+    assert {u: g for u, g in edited.assignment.items() if u.startswith("B")} == b_before
+    assert not any(check(world, edited, grid_rules(band=BAND)).values())
+    with pytest.raises(EditError):
+        change_lead(world, plan, solver, grid.grid_id, "H3")  # a hospital of another district
+    with pytest.raises(EditError):
+        change_lead(world, plan, solver, grid.grid_id, "nobody")
+
+
+def test_repropose_keeps_locked_grids_and_edits(two_districts):
+    world, solver, plan, _ = two_districts
+    grids_a = [g.grid_id for g in plan.grids if g.district_code == "A"]
+    locked = lock_grids(plan, [grids_a[0]])
+    assert set(locked.units_of(grids_a[0])) <= locked.locked
+    again = repropose(world, locked, solver)
+    assert again.units_of(grids_a[0]) == locked.units_of(grids_a[0])
+    only_b = repropose(world, locked, solver, ["B"])
+    assert {u: g for u, g in only_b.assignment.items() if u.startswith("A")} == \
+        {u: g for u, g in locked.assignment.items() if u.startswith("A")}
+
+
+def test_a_split_grid_is_flagged_and_the_place_leads_to_its_units(two_districts):
+    world, _, plan, _ = two_districts
+    grid = next(g for g in plan.grids if g.district_code == "A")
+    members = set(plan.units_of(grid.grid_id))
+    other = next(g.grid_id for g in plan.grids if g.district_code == "A" and g.grid_id != grid.grid_id)
+    # move a band of units across the grid's middle to the other grid until it falls apart
+    for unit in sorted(members):
+        trial, _ = assign(world, plan, [unit], other)
+        found = check(world, trial, grid_rules(band=(0, 1e9)))
+        if found["G6"]:
+            violation = found["G6"][0]
+            assert set(units_at_place(world, trial, violation.place)) == set(trial.units_of(violation.place))
+            healed, _ = assign(world, trial, [unit], grid.grid_id)
+            assert not check(world, healed, grid_rules(band=(0, 1e9)))["G6"]
+            break
+    else:
+        pytest.fail("no single move cut a grid")
+    assert units_at_place(world, plan, "A-0000、A-0101…") == ["A-0000", "A-0101"]
+    assert set(units_at_place(world, plan, "CITY→B")) == {u for u in plan.assignment if u.startswith("B")}
+    assert units_at_place(world, plan, "nowhere") == []
+
+
+def test_undo_and_redo_are_rebuilt_from_the_log():
+    def log(*actions):
+        return [{"version": v, "action": a} for v, a in actions]
+
+    assert undo_redo(log((1, "create"))) == (None, None)
+    edits = [(1, "create"), (2, "assign"), (3, "lock"), (3, "rename")]
+    assert undo_redo(log(*edits)) == (2, None)
+    assert undo_redo(log(*edits, (4, "undo"))) == (1, 3)  # 4 holds 2's content
+    assert undo_redo(log(*edits, (4, "undo"), (5, "undo"))) == (None, 4)
+    assert undo_redo(log(*edits, (4, "undo"), (5, "undo"), (6, "redo"))) == (5, 3)
+    assert undo_redo(log(*edits, (4, "undo"), (5, "assign"))) == (4, None)  # a new edit clears redo
+
+
+def test_undo_redo_through_the_store(tmp_path, two_districts):
+    world, _, plan, _ = two_districts
+    store = PlanStore(tmp_path / "plans.sqlite")
+    plan_id = store.create("p", "default", plan_to_dict(plan), author="a")
+    unit = "A-0000"
+    other = next(g.grid_id for g in plan.grids if g.district_code == "A" and g.grid_id != plan.assignment[unit])
+    edited, _ = assign(world, plan, [unit], other)
+    store.save(plan_id, plan_to_dict(edited), expected_version=1, author="a", action="assign")
+    back, forward = undo_redo(store.history(plan_id))
+    assert (back, forward) == (1, None)
+    store.save(plan_id, store.load(plan_id, back)[1], expected_version=2, author="a", action="undo")
+    assert plan_from_dict(store.load(plan_id)[1]).assignment[unit] == plan.assignment[unit]
+    back, forward = undo_redo(store.history(plan_id))
+    assert (back, forward) == (None, 2)
+    store.save(plan_id, store.load(plan_id, forward)[1], expected_version=3, author="a", action="redo")
+    assert plan_from_dict(store.load(plan_id)[1]).assignment[unit] == other
+
+
+def test_picking_units_by_click_and_drawn_shape(two_districts):
+    _, _, _, units = two_districts
+    first = units.geometry.iloc[0]
+    p = first.representative_point()
+    assert unit_at(units, p.x, p.y) == units["unit_code"].iloc[0]
+    assert unit_at(units, 0.0, 0.0) is None
+    box = shapely.box(*units.geometry.iloc[0].buffer(1e-6).bounds)
+    assert units_within(units, shapely.geometry.mapping(box)) == [units["unit_code"].iloc[0]]
+    whole = shapely.geometry.mapping(shapely.box(*units.total_bounds))
+    assert len(units_within(units, whole)) == len(units)
+    assert units_within(units, {"type": "Point", "coordinates": [p.x, p.y]}) == []
+    bow_tie = {"type": "Polygon", "coordinates": [[[0, 0], [200, 60], [200, 0], [0, 60], [0, 0]]]}
+    assert len(units_within(units, bow_tie)) >= 0  # repaired, not a crash
+    assert bounds_of(units, {units["unit_code"].iloc[0]}) == pytest.approx(tuple(first.bounds))
+    assert bounds_of(units, {"nope"}) is None
+
+
+def test_pairings_travel_with_the_plan(two_districts):
+    _, _, plan, _ = two_districts
+    paired = plan.with_pairings([PlanPairing("CITY", "B", "technical_support", True), PlanPairing("CITY", "A", "tcm")])
+    again = plan_from_dict(plan_to_dict(paired))
+    assert again.pairings == paired.pairings and again.pairings[0].district_code == "A"
+    assert band_deviation(25_000, BAND) == 0.25 and band_deviation(500, BAND) == -0.5 and band_deviation(5_000, BAND) == 0
+
+
+# --- the page, with a stand-in for the map ------------------------------------------------------
+
+@pytest.fixture
+def page(tmp_path, monkeypatch):
+    monkeypatch.setenv("YLT_DATA_DIR", str(tmp_path / "data"))
+    calls = []
+
+    def fake_map(fig, key=None, **kwargs):
+        calls.append({"key": key, **kwargs})
+        return None
+
+    monkeypatch.setattr(streamlit_folium, "st_folium", fake_map)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("pages/workspace.py")
+    return at, calls
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_workspace_creates_a_plan_and_edits_it_with_clicks_undo_and_redo(page):
+    at, calls = page
+    at.run()
+    assert not at.exception and "还没有方案" in at.info[0].value
+    _button(at, "按优化结果新建方案").click().run()
+    assert not at.exception
+    plan_id = at.query_params["plan"]
+    assert plan_id and {m.label: m.value for m in at.metric}["违反规则"] == "0"
+    assert calls[-1]["key"] == "ws-map-default" and calls[-1]["feature_group_to_add"]
+    store = PlanStore(data_dir() / "plans.sqlite")
+    plan = plan_from_dict(store.load(plan_id)[1])
+    assert plan.pairings  # the proposal's pairings are part of the plan
+
+    # a click on a unit selects it
+    units = load_default().units
+    target = units[units["district_code"] == "310118"].iloc[0]
+    point = target.geometry.representative_point()
+    at.session_state["ws-map-default"] = {"last_object_clicked": {"lat": point.y, "lng": point.x},
+                                          "last_object_clicked_count": 1, "all_drawings": None}
+    at.run()
+    assert not at.exception
+    assert any("1 个单元" in m.value for m in at.markdown)
+    current = plan.assignment[target["unit_code"]]
+    other = next(g.grid_id for g in plan.grids if g.district_code == "310118" and g.grid_id != current)
+    at.selectbox(key="ws_target").set_value(other)
+    _button(at, "划入").click().run()
+    assert not at.exception
+    version, payload = store.load(plan_id)
+    assert version == 2 and payload["assignment"][target["unit_code"]] == other
+    assert target["unit_code"] in payload["locked"]
+    assert store.history(plan_id)[-1]["action"] == "assign"
+
+    at.button(key="ws_undo").click().run()
+    assert store.load(plan_id)[1]["assignment"][target["unit_code"]] == current
+    at.button(key="ws_redo").click().run()
+    assert store.load(plan_id)[1]["assignment"][target["unit_code"]] == other
+    assert [e["action"] for e in store.history(plan_id)] == ["create", "assign", "undo", "redo"]
+
+    # a drawn rectangle selects the units inside it
+    box = shapely.geometry.mapping(shapely.box(*units[units["district_code"] == "310118"].total_bounds))
+    at.session_state["ws-map-default"] = {"last_object_clicked": {"lat": point.y, "lng": point.x},
+                                          "last_object_clicked_count": 1,
+                                          "all_drawings": [{"type": "Feature", "properties": {}, "geometry": box}]}
+    at.run()
+    n = len(units_within(units, box))
+    assert n > 10 and any(f"{n} 个单元" in m.value for m in at.markdown)
+
+
+def test_a_save_on_top_of_someone_elses_is_refused_and_reloadable(page):
+    at, _ = page
+    at.run()
+    _button(at, "按优化结果新建方案").click().run()
+    plan_id = at.query_params["plan"]
+    store = PlanStore(data_dir() / "plans.sqlite")
+    version, payload = store.load(plan_id)
+    store.save(plan_id, payload, expected_version=version, author="李四", action="lock")  # another planner
+    _button(at, "围绕锁定重新生成").click().run()
+    assert not at.exception
+    assert any("保存被拒绝" in e.value for e in at.error)
+    assert store.history(plan_id)[-1]["author"] == "李四"  # nothing overwritten
+    _button(at, "载入最新版本").click().run()
+    assert not any("保存被拒绝" in e.value for e in at.error)
+    _button(at, "围绕锁定重新生成").click().run()
+    assert store.history(plan_id)[-1]["action"] == "repropose"

@@ -1,0 +1,86 @@
+"""The workspace's session: the plan being edited, the selection, and saving every edit.
+
+The session keeps a working copy of the plan at the version it last saw. Every edit is saved at
+once on top of that version (``PlanStore.save``), so a refresh, a restart or a crash loses
+nothing; when someone else saved in between, the save is refused, nothing is overwritten, and the
+page offers to load their version. Undo and redo restore earlier versions as new ones
+(``geodata.plans.undo_redo``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import streamlit as st
+
+from geodata.plans import PlanConflictError, PlanStore, undo_redo
+from planning.plan import Plan, plan_from_dict, plan_to_dict
+
+KEY = "ws_working"
+SELECTION = "ws_selection"
+CONFLICT = "ws_conflict"
+NOTICES = "ws_notices"
+
+
+@dataclass(frozen=True)
+class Working:
+    plan_id: str
+    version: int
+    plan: Plan
+
+
+def open_plan(store: PlanStore, plan_id: str, *, reload: bool = False) -> Working:
+    """The session's copy of the plan, loaded at its latest version when new or on ``reload``."""
+    ss = st.session_state
+    working = ss.get(KEY)
+    if reload or working is None or working.plan_id != plan_id:
+        version, payload = store.load(plan_id)
+        working = Working(plan_id, version, replace(plan_from_dict(payload), version=version))
+        ss[KEY] = working
+        ss[CONFLICT] = None
+        if not reload:
+            ss[SELECTION] = set()
+    return working
+
+
+def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, author: str) -> bool:
+    """Save ``plan`` as the next version; False (and the conflict noted) when someone was first."""
+    ss = st.session_state
+    working: Working = ss[KEY]
+    try:
+        version = store.save(working.plan_id, plan_to_dict(plan), expected_version=working.version,
+                             author=author, action=action, detail=detail)
+    except PlanConflictError as exc:
+        ss[CONFLICT] = exc.current
+        return False
+    ss[KEY] = Working(working.plan_id, version, replace(plan, version=version, parent=None))
+    return True
+
+
+def steps(store: PlanStore, plan_id: str) -> tuple[int | None, int | None]:
+    """The versions an undo and a redo would go back to (None: nothing to undo / redo)."""
+    return undo_redo(store.history(plan_id))
+
+
+def restore(store: PlanStore, version: int, action: str, author: str) -> bool:
+    """Undo or redo: the content of ``version`` saved as the next version."""
+    _, payload = store.load(st.session_state[KEY].plan_id, version)
+    return commit(store, plan_from_dict(payload), action, {"restores": version}, author)
+
+
+def selection() -> set[str]:
+    return set(st.session_state.get(SELECTION, set()))
+
+
+def select(units: set[str]) -> None:
+    st.session_state[SELECTION] = set(units)
+
+
+def notify(kind: str, zh: str, en: str) -> None:
+    """A message for the next rendering of the page (``kind``: success, info, warning, error)."""
+    st.session_state.setdefault(NOTICES, []).append((kind, {"zh": zh, "en": en}))
+
+
+def notices() -> list[tuple[str, dict[str, str]]]:
+    """The messages waiting, once: they are cleared as they are read."""
+    return st.session_state.pop(NOTICES, [])
