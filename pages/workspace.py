@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from pyproj import Transformer
+from scipy import sparse
 from streamlit_folium import st_folium
 
 from geodata.package import DataPackage
@@ -32,7 +33,8 @@ from planning.world import build_world
 from ui import editor, shell, state
 from ui.i18n import COLUMNS, t
 from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_labels, facility_layer, gap_layer, legend_html,
-                     outline_layer, pairing_lines, plan_layer, role_legend_html, unit_shapes)
+                     outline_layer, pairing_lines, plan_styles, role_legend_html, shared_edges, unit_base_layer,
+                     unit_shapes, unit_source)
 from ui.tables import display
 
 MODES = ("select", "paint", "lead")
@@ -41,24 +43,22 @@ ROLES = ("technical_support", "main_support", "tcm", "specialty")
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def prepared(key: tuple, _pkg: DataPackage):
-    """What every run of the page needs and no edit changes: the world, the map's unit shapes,
-    the pairing problem, the district map."""
+    """What every run of the page needs and no edit changes: the world, the pairing problem, the
+    units (as a table and as the map's GeoJSON source) and the edges between neighbours."""
     world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=_pkg.config.island_link_km)
     problem = build_problem(world, _pkg.facilities, _pkg.partnerships, _pkg.config)
     units = _pkg.units.reset_index(drop=True)
-    return world, problem, units, unit_shapes(units)
+    row = {c: i for i, c in enumerate(units["unit_code"].astype(str))}
+    upper = sparse.triu(world.adjacency, k=1).tocoo()
+    pairs = ([row[str(world.unit_codes[i])] for i in upper.row], [row[str(world.unit_codes[j])] for j in upper.col])
+    names = dict(zip(_pkg.districts["district_code"], _pkg.districts["district_name"]))
+    shapes = unit_shapes(units)
+    return world, problem, units, unit_source(units, shapes, names), shared_edges(units, pairs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def gaps(key: tuple, _pkg: DataPackage) -> gpd.GeoDataFrame:
     return analyse_coverage(_pkg).units
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def outlines(key: tuple, assignment: tuple[tuple[str, str], ...], _units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    frame = _units[["unit_code", "geometry"]].copy()
-    frame["grid_id"] = frame["unit_code"].astype(str).map(dict(assignment))
-    return frame.dissolve(by="grid_id", as_index=False)[["grid_id", "geometry"]]
 
 
 lang, L, package_id, pkg = shell.page("page_workspace", "workspace_intro")
@@ -68,7 +68,7 @@ solver = GridSolver(band=band, county_max=config.county_alliances_max)
 store = state.plan_store()
 author = state.user() or t("anonymous", lang)
 with st.spinner(t("loading", lang)):
-    world, problem, units, shapes = prepared(state.cache_key(), pkg)
+    world, problem, units, unit_map, edges = prepared(state.cache_key(), pkg)
 names = dict(zip(pkg.districts["district_code"], pkg.districts["district_name"]))
 hospital_names = {h.code: h.name for h in problem.hospitals}
 unit_district = dict(zip(world.unit_codes.tolist(), world.district.tolist()))
@@ -341,6 +341,7 @@ with map_col:
     show = st.pills(L["layers"], ["primary", "pairings", "gaps"], selection_mode="multi", key="ws_layers",
                     format_func=lambda k: t(f"layer_{k}", lang))
     base = base_map(pkg.districts)
+    unit_base_layer(unit_map, L).add_to(base)
     folium.GeoJson(pkg.districts[["district_code", "geometry"]], name="districts", interactive=False,
                    style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3}).add_to(base)
     district_labels(pkg.districts).add_to(base)
@@ -348,9 +349,9 @@ with map_col:
                                       "rectangle": {"shapeOptions": {"color": "#e6007e"}},
                                       "polygon": {"shapeOptions": {"color": "#e6007e"}}},
                         edit_options={"edit": False, "remove": True}).add_to(base)
-    layers = [plan_layer(units, shapes, plan.assignment, plan.locked, editor.selection(), flagged, names, L)]
+    layers = [plan_styles(units, plan.assignment, plan.locked, editor.selection(), flagged)]
     outline = folium.FeatureGroup(name="outlines")
-    outline_layer(outlines(state.cache_key(), tuple(sorted(plan.assignment.items())), units)).add_to(outline)
+    outline_layer(edges, plan.assignment).add_to(outline)
     candidates = pkg.facilities[pkg.facilities["facility_code"].isin(set(world.lead_codes.tolist()))]
     candidate_layer(candidates, {g.lead_facility_code for g in plan.grids}, L).add_to(outline)
     layers.append(outline)

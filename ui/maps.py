@@ -10,7 +10,11 @@ every string that comes from a planner's file passes through ``safe_text`` first
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+import os
+from pathlib import Path
 
 import folium
 import folium.plugins
@@ -225,52 +229,161 @@ def unit_shapes(units: gpd.GeoDataFrame) -> list[dict]:
     return [shapely.geometry.mapping(g) for g in rounded]
 
 
-class _ClearDrawings(folium.MacroElement):
-    """Removes the shapes the planner drew once their units are selected (the selection shows
-    them instead). Our own constant script; nothing from a file goes into it."""
+class _Script(folium.MacroElement):
+    """A script of ours inside the map (never text from a file: callers pass JSON they built
+    from escaped values)."""
 
-    _template = __import__("jinja2").Template(
-        "{% macro script(this, kwargs) %}if (window.drawnItems && window.drawnItems.clearLayers) "
-        "{ window.drawnItems.clearLayers(); }{% endmacro %}")
+    _template = __import__("jinja2").Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
 
 
-def plan_layer(units: gpd.GeoDataFrame, shapes: list[dict], assignment, locked, selection, flagged,
-               district_names: dict[str, str], labels: dict[str, str]) -> folium.FeatureGroup:
-    """The units coloured by grid: selected units outlined in magenta, locked ones dashed, units
-    of a violated rule in red. Clicking a unit is read by the workspace page."""
-    features = []
-    for code, name, district, pop, shape in zip(units["unit_code"].astype(str), units["unit_name"], units["district_code"],
-                                                units["population"], shapes):
+UNIT_STYLES = {  # state -> outline; the fill is the grid's colour
+    "": {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.75, "dashArray": None},
+    "locked": {"color": "#222222", "weight": 1.4, "fillOpacity": 0.75, "dashArray": "5 3"},
+    "flagged": {"color": "#d7191c", "weight": 3, "fillOpacity": 0.75, "dashArray": None},
+    "selected": {"color": "#e6007e", "weight": 3.5, "fillOpacity": 0.9, "dashArray": None},
+}
+
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+
+def publish(data: dict) -> str | None:
+    """Serve ``data`` as a JSON file under ``static/cache`` (named by its content, written once)
+    and return its URL; None when the folder cannot be written (the caller embeds it instead)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    name = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + ".json"
+    target = STATIC_DIR / "cache" / name
+    try:
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(target)
+    except OSError:
+        return None
+    return f"/app/static/cache/{name}"
+
+
+_UNITS_JS = """(function(){
+var map = %(map)s, fields = %(fields)s, aliases = %(aliases)s;
+var anchor = L.featureGroup().addTo(map);  // bound to the component's click handler at start
+function tip(layer) {
+  var p = layer.feature.properties;  // escaped on the server
+  return '<table>' + fields.map(function(k, i) { return '<tr><th style="text-align:left;padding-right:8px">' +
+    aliases[i] + '</th><td>' + p[k] + '</td></tr>'; }).join('') + '</table>';
+}
+function add(data) {
+  var layer = L.geoJson(data, {style: function() { return %(style)s; }, onEachFeature: function(f, l) {
+    l.bindTooltip(tip, {sticky: true});
+    l.on('click', function(e) { anchor.fire('click', {latlng: e.latlng}); });
+  }}).addTo(map);
+  layer.bringToBack();
+  window.yltUnits = layer;
+  if (window.yltRestyle) { window.yltRestyle(); }
+}
+var source = %(source)s;
+if (typeof source === 'string') { fetch(source).then(function(r) { return r.json(); }).then(add); } else { add(source); }
+})();"""
+
+
+class _UnitsLayer(folium.MacroElement):
+    """Every unit, loaded by the map from a file the server publishes once per package, so the
+    map handed to the component on each run stays small: sending 2,000 outlines with every click
+    cost most of a second (bench/workspace.py). ``plan_styles`` colours them after each edit."""
+
+    _template = __import__("jinja2").Template("{% macro script(this, kwargs) %}{{ this.code() }}{% endmacro %}")
+
+    def __init__(self, source: str | dict, aliases: list[str]) -> None:
+        super().__init__()
+        self.source, self.aliases = source, aliases
+
+    def code(self) -> str:
+        return _UNITS_JS % {
+            "map": self._parent.get_name(), "fields": json.dumps(UNIT_FIELDS),
+            "aliases": json.dumps([html.escape(a) for a in self.aliases], ensure_ascii=False),
+            "style": json.dumps({"fillColor": "#d9d9d9", **UNIT_STYLES[""]}),
+            "source": json.dumps(self.source, ensure_ascii=False, separators=(",", ":")),
+        }
+
+
+UNIT_FIELDS = ["unit_name", "unit_code", "grid", "district", "population", "locked"]
+
+
+def unit_source(units: gpd.GeoDataFrame, shapes: list[dict], district_names: dict[str, str]) -> str | dict:
+    """The units as GeoJSON for the workspace's map: the URL of the published file, or the data
+    itself when ``static/cache`` cannot be written. Build once per package."""
+    features = [{"type": "Feature", "geometry": shape, "properties": {
+        "_i": i, "unit_name": safe_text(name), "unit_code": safe_text(code), "grid": "",
+        "district": safe_text(district_names.get(district, district)), "population": f"{pop:,.0f}", "locked": ""}}
+        for i, (code, name, district, pop, shape) in enumerate(zip(units["unit_code"].astype(str), units["unit_name"],
+                                                                   units["district_code"], units["population"], shapes))]
+    data = {"type": "FeatureCollection", "features": features}
+    return publish(data) or data
+
+
+def unit_base_layer(source: str | dict, labels: dict[str, str]) -> folium.MacroElement:
+    """The units on the workspace's map (add it to the base map)."""
+    return _UnitsLayer(source, [labels["units"], labels["code"], labels["grid_id"], labels["districts"],
+                                labels["population"], labels["locked"]])
+
+
+def plan_styles(units: gpd.GeoDataFrame, assignment, locked, selection, flagged) -> folium.FeatureGroup:
+    """A script that colours the units by grid and outlines the selected (magenta), the ones of a
+    broken rule (red) and the locked (dashed), and clears shapes the planner drew (their units
+    are selected by then)."""
+    states = list(UNIT_STYLES)
+    rows = []
+    for code in units["unit_code"].astype(str):
         grid = assignment.get(code, "")
-        features.append({"type": "Feature", "geometry": shape, "properties": {
-            "unit_name": safe_text(name), "unit_code": safe_text(code), "grid": safe_text(grid),
-            "district": safe_text(district_names.get(district, district)), "population": f"{pop:,.0f}",
-            "locked": "🔒" if code in locked else "", "_fill": grid_colour(grid),
-            "_state": "selected" if code in selection else "flagged" if code in flagged else "locked" if code in locked else ""}})
-    styles = {
-        "selected": {"color": "#e6007e", "weight": 3.5, "fillOpacity": 0.9, "dashArray": None},
-        "flagged": {"color": "#d7191c", "weight": 3, "fillOpacity": 0.75, "dashArray": None},
-        "locked": {"color": "#222222", "weight": 1.4, "fillOpacity": 0.75, "dashArray": "5 3"},
-        "": {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.75, "dashArray": None},
-    }
+        state = "selected" if code in selection else "flagged" if code in flagged else "locked" if code in locked else ""
+        rows.append([safe_text(grid), grid_colour(grid), states.index(state), code in locked])
+    code = (
+        f"(function(){{var R={json.dumps(rows, ensure_ascii=False, separators=(',', ':'))};"
+        f"var S={json.dumps([UNIT_STYLES[s] for s in states], separators=(',', ':'))};"
+        "window.yltRestyle=function(){window.yltUnits.eachLayer(function(l){var r=R[l.feature.properties._i];if(!r)return;"
+        "l.feature.properties.grid=r[0];l.feature.properties.locked=r[3]?'🔒':'';"
+        "l.setStyle(Object.assign({fillColor:r[1]},S[r[2]]));if(r[2]>=2)l.bringToFront();});};"
+        "if(window.yltUnits){window.yltRestyle();}"
+        "if(window.drawnItems&&window.drawnItems.clearLayers){window.drawnItems.clearLayers();}})();"
+    )
     group = folium.FeatureGroup(name="plan")
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features}, name="units",
-        style_function=lambda f: {"fillColor": f["properties"]["_fill"], **styles[f["properties"]["_state"]]},
-        tooltip=folium.GeoJsonTooltip(fields=["unit_name", "unit_code", "grid", "district", "population", "locked"],
-                                      aliases=[labels["units"], labels["code"], labels["grid_id"], labels["districts"],
-                                               labels["population"], labels["locked"]]),
-    ).add_to(group)
-    _ClearDrawings().add_to(group)
+    group.add_child(_Script(code))
     return group
 
 
-def outline_layer(outlines: gpd.GeoDataFrame) -> folium.GeoJson:
-    """Grid boundaries, drawn over the units; not clickable, so clicks reach the units."""
-    frame = gpd.GeoDataFrame({"grid_id": [safe_text(g) for g in outlines["grid_id"]]}, geometry=outlines.geometry.values,
-                             crs=outlines.crs)
-    return folium.GeoJson(frame, name="grid outlines", interactive=False,
-                          style_function=lambda f: {"fill": False, "color": "#1a1a1a", "weight": 2.4})
+def shared_edges(units: gpd.GeoDataFrame, pairs) -> tuple[list[str], list[str], list[dict]]:
+    """The line each pair of neighbouring units shares, rounded like the units; computed once per
+    package, so an edit draws the grid boundaries by picking edges instead of dissolving units
+    (which took 0.1-5 s at 2,000 units; bench/workspace.py)."""
+    import numpy as np
+    import shapely
+
+    codes = units["unit_code"].astype(str).to_numpy()
+    a, b = (np.asarray(x, dtype=int) for x in pairs)
+    boundary = shapely.boundary(units.geometry.values)
+    lines = shapely.set_precision(shapely.intersection(boundary[a], boundary[b]), 1e-5)
+    out_a, out_b, shapes = [], [], []
+    for i, j, line in zip(a, b, lines):
+        parts = [p for p in shapely.get_parts(line) if p.geom_type in ("LineString", "MultiLineString") and p.length > 0]
+        if parts:
+            out_a.append(codes[i])
+            out_b.append(codes[j])
+            shapes.append(shapely.geometry.mapping(shapely.multilinestrings(parts) if len(parts) > 1 else parts[0]))
+    return out_a, out_b, shapes
+
+
+def outline_layer(edges: tuple[list[str], list[str], list[dict]], assignment) -> folium.GeoJson:
+    """Grid boundaries inside districts (the edges between units of different grids), drawn over
+    the units; not clickable, so clicks reach the units. District boundaries are on the base map."""
+    a, b, shapes = edges
+    features = [{"type": "Feature", "properties": {}, "geometry": shape}
+                for x, y, shape in zip(a, b, shapes) if assignment.get(x) != assignment.get(y)]
+    return folium.GeoJson({"type": "FeatureCollection", "features": features}, name="grid outlines", interactive=False,
+                          style_function=lambda f: {"color": "#1a1a1a", "weight": 2.4})
 
 
 def candidate_layer(candidates: gpd.GeoDataFrame, leading: set[str], labels: dict[str, str]) -> folium.GeoJson:
