@@ -11,7 +11,7 @@ from geodata.package import DataPackage
 from planning.errors import InfeasiblePlanError
 from planning.grids import GridProposal, GridSolver, explain
 from planning.metrics import grid_metrics, summary
-from planning.rules import check, grid_rules
+from planning.rules import check, grid_rules, rule_titles
 from planning.world import World, build_world
 from ui import shell, state
 from ui.i18n import t
@@ -64,7 +64,7 @@ if world.island_links:
 st.subheader(t("rules_panel", lang))
 found = check(world, plan, grid_rules(band=(config.grid_population_min, config.grid_population_max),
                                       county_max=config.county_alliances_max))
-names = {r.id: (r.name_zh if lang == "zh" else r.name_en) for r in grid_rules(band=(0, 1))}
+names = rule_titles(grid_rules(band=(0, 1)), lang)
 rows = [{"rule": rule, "name": names.get(rule, ""), "result": t("rule_pass" if not v else "rule_fail", lang),
          "count": len(v)} for rule, v in found.items()]
 st.dataframe(pd.DataFrame(rows).rename(columns={"rule": "ID", "name": L["name"], "result": "✓/✗", "count": "#"}),

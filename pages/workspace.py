@@ -28,7 +28,7 @@ from planning.grids import GridSolver
 from planning.metrics import band_deviation, grid_metrics, summary
 from planning.pairing import PAIRING_RULES, build_problem, check_pairings, pairings_of, planned_pairings, solve, staffing_of
 from planning.plan import PlanPairing
-from planning.rules import check, grid_rules, units_at_place
+from planning.rules import check, grid_rules, rule_titles, units_at_place
 from planning.world import build_world
 from ui import editor, shell, state
 from ui.i18n import COLUMNS, t
@@ -115,7 +115,7 @@ if user.strip() != state.user():
     state.set_user(user)
 with bar[2].popover(L["manage_plans"], width="stretch"):
     new_name = st.text_input(L["plan_name"], value=t("new_plan_name", lang), max_chars=60, key="ws_new_name")
-    if st.button(L["new_plan"], width="stretch"):
+    if st.button(L["new_plan"], width="stretch", key="ws_new_plan"):
         propose_new(new_name.strip() or t("new_plan_name", lang))
         st.rerun()
     if ids:
@@ -138,6 +138,10 @@ if not ids:
     for kind, text in editor.notices():
         getattr(st, kind)(text[lang])
     st.info(t("no_plan", lang))
+    first_name = st.text_input(L["plan_name"], value=t("new_plan_name", lang), max_chars=60, key="ws_first_name")
+    if st.button(L["new_plan"], type="primary", key="ws_first_plan"):
+        propose_new(first_name.strip() or t("new_plan_name", lang))
+        st.rerun()
     st.stop()
 try:
     editor.open_plan(store, state.plan_id())
@@ -394,7 +398,7 @@ def zoom_to(place: str) -> None:
 
 tabs = st.tabs([f"{t('rules_panel', lang)} ({broken})", t("grid_table", lang), t("pairing_table", lang), L["edit_log"]])
 with tabs[0]:
-    titles = {r.id: words(r.name_zh, r.name_en) for r in rules}
+    titles = rule_titles(rules, lang)
     titles.update({rule: words(zh, en) for rule, zh, en, _, _ in PAIRING_RULES})
     titles["P8"] = words("托管人员配备", "trusteeship staffing")
     st.dataframe(pd.DataFrame([{"ID": r, L["name"]: titles.get(r, ""), "✓/✗": t("rule_pass" if not v else "rule_fail", lang),

@@ -224,3 +224,11 @@ def units_at_place(world: World, plan: Plan, place: str) -> list[str]:
         else:
             out.extend(world.unit_codes[world.district == token].tolist())
     return list(dict.fromkeys(out))
+
+
+def rule_titles(rules: Sequence[Rule], lang: str = "zh") -> dict[str, str]:
+    """Each rule id's name; ids with several checks (G2, G6) list every one."""
+    out: dict[str, list[str]] = {}
+    for rule in rules:
+        out.setdefault(rule.id, []).append(rule.name_zh if lang == "zh" else rule.name_en)
+    return {rule: " / ".join(dict.fromkeys(names)) for rule, names in out.items()}

@@ -62,7 +62,7 @@ def running_app(folder: Path):
                     time.sleep(0.25)
             else:
                 raise RuntimeError("streamlit did not start: " + (folder / "streamlit.log").read_text(errors="replace"))
-            yield {"url": url, "started": started}
+            yield {"url": url, "started": started, "data": folder / "data"}
         finally:
             proc.terminate()
             proc.wait(timeout=10)

@@ -196,7 +196,7 @@ def test_workspace_creates_a_plan_and_edits_it_with_clicks_undo_and_redo(page):
     at, calls = page
     at.run()
     assert not at.exception and "还没有方案" in at.info[0].value
-    _button(at, "按优化结果新建方案").click().run()
+    at.button(key="ws_first_plan").click().run()
     assert not at.exception
     plan_id = at.query_params["plan"]
     assert plan_id and {m.label: m.value for m in at.metric}["违反规则"] == "0"
@@ -243,7 +243,7 @@ def test_workspace_creates_a_plan_and_edits_it_with_clicks_undo_and_redo(page):
 def test_a_save_on_top_of_someone_elses_is_refused_and_reloadable(page):
     at, _ = page
     at.run()
-    _button(at, "按优化结果新建方案").click().run()
+    at.button(key="ws_first_plan").click().run()
     plan_id = at.query_params["plan"]
     store = PlanStore(data_dir() / "plans.sqlite")
     version, payload = store.load(plan_id)

@@ -29,8 +29,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "copy_suffix": ("（副本）", "(copy)"),
     "confirm_delete": ("确认删除方案“{name}”（其历史版本仍保留在数据库中）", "Yes, delete plan \u201c{name}\u201d (its versions stay in the database)"),
     "delete_plan": ("删除方案", "Delete plan"),
-    "no_plan": ("该数据还没有方案。在“方案管理”中按优化结果新建一个，然后在地图上调整。",
-                "No plan for this data yet. Create one from the proposal under \u201cManage plans\u201d, then edit it on the map."),
+    "no_plan": ("该数据还没有方案。按优化结果新建一个，然后在地图上调整。",
+                "No plan for this data yet. Create one from the proposal, then edit it on the map."),
     "conflict": ("保存被拒绝：其他人已将该方案保存到第 {version} 版，您的修改未覆盖其内容。请载入最新版本后重新修改。",
                  "Save refused: someone else saved this plan as version {version}; nothing was overwritten. Load their "
                  "version and make your edit again."),

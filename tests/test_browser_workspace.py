@@ -1,0 +1,200 @@
+"""The workspace in a real browser (chromium, network blocked): click and rectangle selection,
+assigning, undo and redo, a rule broken and mended live, lock and re-propose, zoom to a
+violation, and a refresh that returns to the same plan. Screenshots go to ``tests/output/``.
+
+Clicks land on computed positions: the test asks the page's Leaflet map where a unit's point is.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from test_browser import MAP, browser, page, server, sync_api  # noqa: F401  (fixtures)
+
+from geodata.default import load_default
+from geodata.plans import PlanStore
+from planning.grids import GridSolver
+from planning.plan import plan_from_dict
+from planning.world import build_world
+
+QINGPU = "310118"
+
+
+@pytest.fixture(scope="module")
+def default_world():
+    pkg = load_default()
+    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=pkg.config.island_link_km)
+    return pkg, world
+
+
+def _map_frame(pg):
+    pg.locator(MAP).wait_for()
+    return pg.locator(MAP).element_handle().content_frame()
+
+
+def _pixel(pg, lon: float, lat: float) -> tuple[float, float]:
+    pg.locator(MAP).scroll_into_view_if_needed()
+    x, y = _map_frame(pg).evaluate("([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]);"
+                                   " return [p.x, p.y]; }", [lat, lon])
+    box = pg.locator(MAP).bounding_box()
+    return box["x"] + x, box["y"] + y
+
+
+def _wait_units_drawn(pg) -> None:
+    frame = _map_frame(pg)
+    for _ in range(300):
+        if frame.evaluate("() => !!window.yltUnits && Object.keys(window.yltUnits._layers).length > 100"):
+            return
+        pg.wait_for_timeout(100)
+    raise AssertionError("the units were not drawn on the workspace map")
+
+
+def _map_count(pg, selector: str, expected) -> int:
+    """How many map paths match once the map has caught up (``expected(count)`` true), or the
+    last count after 15 s."""
+    count = -1
+    for _ in range(150):
+        count = _map_frame(pg).locator(selector).count()
+        if expected(count):
+            break
+        pg.wait_for_timeout(100)
+    return count
+
+
+SELECTED, FLAGGED = 'path[stroke="#e6007e"]', 'path[stroke="#d7191c"]'
+
+
+def _new_plan(pg, url: str) -> str:
+    pg.goto(url + "/workspace")
+    first, saved = pg.get_by_text("该数据还没有方案"), pg.get_by_text("已保存：")
+    first.or_(saved).wait_for(timeout=60_000)
+    before, existing = pg.url, not first.count()
+    if existing:  # the button is under 方案管理
+        pg.get_by_text("方案管理").first.click()
+    pg.get_by_role("button", name="按优化结果新建方案").click()
+    if existing:
+        pg.wait_for_url(lambda u: u != before, timeout=60_000)
+    saved.wait_for(timeout=60_000)
+    _wait_units_drawn(pg)
+    return re.search(r"plan=([0-9a-f]+)", pg.url).group(1)
+
+
+def _click_unit(pg, pkg, code: str) -> None:
+    point = pkg.units.loc[pkg.units["unit_code"] == code].geometry.iloc[0].representative_point()
+    pg.mouse.click(*_pixel(pg, point.x, point.y))
+
+
+def _choose(pg, label: str, option: str) -> None:
+    wanted = pg.get_by_role("option", name=re.compile("^" + re.escape(option)))
+    for _ in range(5):  # a rerun that lands just then closes the list: open it again
+        pg.get_by_role("combobox", name=label).click()
+        try:
+            wanted.wait_for(timeout=3000)
+            wanted.click()
+            break
+        except sync_api.Error:
+            pg.keyboard.press("Escape")
+    assert pg.get_by_role("combobox", name=label).input_value().startswith(option)
+
+
+def _saved_version(pg) -> int:
+    text = pg.get_by_text("已保存：").inner_text()
+    return int(re.search(r"第 (\d+) 版", text).group(1))
+
+
+def _latest(server, plan_id):
+    version, payload = PlanStore(server["data"] / "plans.sqlite").load(plan_id)
+    return version, plan_from_dict(payload)
+
+
+def test_click_assign_breaks_a_rule_undo_mends_it_redo_and_refresh(page, server, output_dir, default_world):
+    pkg, world = default_world
+    plan_id = _new_plan(page, server["url"])
+    _, plan = _latest(server, plan_id)
+    # a unit of Qingpu, and a grid of Qingpu it does not touch: moving it there cuts that grid (G6)
+    index = world.index_of()
+    grids = [g.grid_id for g in plan.grids if g.district_code == QINGPU]
+    unit = target = None
+    for code in world.unit_codes[world.units_of(QINGPU)]:
+        neighbours = {plan.assignment[str(world.unit_codes[j])] for j in world.adjacency[index[code]].indices}
+        far = [g for g in grids if g not in neighbours and g != plan.assignment[code]]
+        if far and code not in {str(world.unit_codes[world.lead_unit[j]]) for j in range(len(world.lead_codes))}:
+            unit, target = str(code), far[0]
+            break
+    assert unit, "the default has a Qingpu unit away from another Qingpu grid"
+
+    _click_unit(page, pkg, unit)
+    page.get_by_text("已选: 1 个单元").wait_for()
+    assert _map_count(page, SELECTED, lambda n: n == 1) == 1  # outlined on the map
+    _choose(page, "划入网格", target)
+    page.get_by_role("button", name="划入", exact=True).click()
+    page.get_by_text("已保存：网格方案 第 2 版").wait_for()
+    assert _latest(server, plan_id)[1].assignment[unit] == target
+    page.get_by_text(f"G6 · {target}").wait_for()  # the violation, live
+    assert _map_count(page, FLAGGED, lambda n: n >= 1) >= 1
+    page.screenshot(path=str(output_dir / "browser_workspace_violation.png"), full_page=True)
+
+    page.get_by_role("button", name="↶ 撤销").click()
+    page.get_by_text("已保存：网格方案 第 3 版").wait_for()
+    sync_api.expect(page.get_by_text(f"G6 · {target}")).to_have_count(0)
+    assert _map_count(page, FLAGGED, lambda n: n == 0) == 0
+    assert _latest(server, plan_id)[1].assignment[unit] == plan.assignment[unit]
+    page.get_by_role("button", name="↷ 重做").click()
+    page.get_by_text("已保存：网格方案 第 4 版").wait_for()
+    page.get_by_text(f"G6 · {target}").wait_for()
+
+    # a refresh (and the URL with it) returns to the same plan at its last edit
+    page.reload()
+    page.get_by_text("已保存：网格方案 第 4 版").wait_for(timeout=60_000)
+    assert f"plan={plan_id}" in page.url
+    _wait_units_drawn(page)
+
+    # zoom to the violation: the map moves in
+    before = _map_frame(page).evaluate("() => window.map.getZoom()")
+    page.get_by_role("button", name="定位").first.click()
+    for _ in range(50):
+        if _map_frame(page).evaluate("() => window.map.getZoom()") > before:
+            break
+        page.wait_for_timeout(100)
+    assert _map_frame(page).evaluate("() => window.map.getZoom()") > before
+    page.screenshot(path=str(output_dir / "browser_workspace_zoomed.png"), full_page=True)
+
+
+def test_rectangle_selects_units_lock_and_repropose(page, server, output_dir, default_world):
+    pkg, world = default_world
+    plan_id = _new_plan(page, server["url"])
+    units = pkg.units[pkg.units["district_code"] == QINGPU]
+    points = units.geometry.representative_point()
+    # a rectangle around the three westernmost unit points of Qingpu
+    west = np.argsort(points.x.to_numpy())[:3]
+    lons, lats = points.x.to_numpy()[west], points.y.to_numpy()[west]
+    pad = 0.004
+    corner_a = _pixel(page, lons.min() - pad, lats.max() + pad)
+    corner_b = _pixel(page, lons.max() + pad, lats.min() - pad)
+    _map_frame(page).locator("a.leaflet-draw-draw-rectangle").click()
+    page.mouse.move(*corner_a)
+    page.mouse.down()
+    page.mouse.move(*corner_b, steps=8)
+    page.mouse.up()
+    summary = page.get_by_text(re.compile(r"已选: [1-9]\d* 个单元"))
+    summary.wait_for()
+    chosen = int(re.search(r"(\d+) 个单元", summary.inner_text()).group(1))
+    assert chosen >= 3
+    assert _map_count(page, SELECTED, lambda n: n == chosen) == chosen
+    page.screenshot(path=str(output_dir / "browser_workspace_rectangle.png"), full_page=True)
+
+    page.get_by_role("button", name="锁定", exact=True).click()
+    page.get_by_text(f"已锁定 {chosen} 个单元").wait_for()
+    version, locked_plan = _latest(server, plan_id)
+    assert len(locked_plan.locked) == chosen
+    page.get_by_role("button", name="围绕锁定重新生成").click()
+    page.get_by_text(f"已保存：网格方案 第 {version + 1} 版").wait_for()
+    _, again = _latest(server, plan_id)
+    assert {u: again.assignment[u] for u in locked_plan.locked} == {u: locked_plan.assignment[u] for u in locked_plan.locked}
+    log = PlanStore(server["data"] / "plans.sqlite").history(plan_id)
+    assert [e["action"] for e in log][-2:] == ["lock", "repropose"]
+    page.get_by_role("tab", name="编辑记录").click()
+    page.get_by_text("重新生成").first.wait_for()
+    page.screenshot(path=str(output_dir / "browser_workspace_log.png"), full_page=True)
