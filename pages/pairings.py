@@ -11,7 +11,7 @@ from planning.errors import InfeasiblePlanError
 from planning.pairing import PAIRING_RULES, binding_caps, build_problem, check_pairings, solve, staffing_of, what_if
 from planning.world import build_world
 from ui import shell, state
-from ui.i18n import t
+from ui.i18n import reasons, t
 from ui.maps import base_map, district_labels, district_layer, pairing_lines, role_legend_html
 from ui.tables import display
 
@@ -69,7 +69,7 @@ for h, d, zh, en in result.dropped:
 st.subheader(t("pairing_table", lang))
 table = pd.DataFrame([{"hospital": hospital_names.get(p.hospital_code, p.hospital_code), "hospital_code": p.hospital_code,
                        "district": names.get(p.district_code, p.district_code), "role": t("role_" + p.role, lang),
-                       "fixed": p.fixed, "cost_km": p.cost_km, "reasons": "; ".join(p.reasons)} for p in result.pairings])
+                       "fixed": p.fixed, "cost_km": p.cost_km, "reasons": reasons(p.reasons, lang)} for p in result.pairings])
 st.dataframe(display(table, lang), hide_index=True, width="stretch")
 if binding:
     st.caption(t("binding", lang))

@@ -31,7 +31,7 @@ from planning.plan import PlanPairing
 from planning.rules import check, grid_rules, rule_titles, units_at_place
 from planning.world import build_world
 from ui import editor, shell, state
-from ui.i18n import COLUMNS, t
+from ui.i18n import COLUMNS, detail, reasons, t
 from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_labels, facility_layer, gap_layer, legend_html,
                      outline_layer, pairing_lines, plan_styles, role_legend_html, shared_edges, unit_base_layer,
                      unit_shapes, unit_source)
@@ -58,7 +58,8 @@ def prepared(key: tuple, _pkg: DataPackage):
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def gaps(key: tuple, _pkg: DataPackage) -> gpd.GeoDataFrame:
-    return analyse_coverage(_pkg).units
+    """Units with their coverage gaps, for the optional layer (no new sites proposed here)."""
+    return _pkg.units[["unit_code", "unit_name", "geometry"]].merge(analyse_coverage(_pkg, sites=0).gaps, on="unit_code")
 
 
 lang, L, package_id, pkg = shell.page("page_workspace", "workspace_intro")
@@ -414,7 +415,7 @@ with tabs[1]:
 with tabs[2]:
     hospital_options = [h.code for h in problem.hospitals]
     frame = pd.DataFrame([{"district": p.district_code, "hospital": p.hospital_code, "role": p.role, "fixed": p.fixed,
-                           "cost_km": p.cost_km, "reasons": "; ".join(p.reasons)} for p in pairings],
+                           "cost_km": p.cost_km, "reasons": reasons(p.reasons, lang)} for p in pairings],
                          columns=["district", "hospital", "role", "fixed", "cost_km", "reasons"])
     with st.form(f"ws_pairings_{working.version}"):
         edited = st.data_editor(
@@ -455,7 +456,7 @@ with tabs[3]:
     log = pd.DataFrame(store.history(state.plan_id()))
     if len(log):
         log["action"] = [t(f"action_{a}", lang) for a in log["action"]]
-        log["detail"] = [", ".join(f"{k}={v}" for k, v in d.items()) for d in log["detail"]]
+        log["detail"] = [detail(d) for d in log["detail"]]
         st.dataframe(log.iloc[::-1].rename(columns={"version": L["version"], "author": L["editor_name"], "at": L["time"],
                                                     "action": L["action"], "detail": L["detail"]}),
                      hide_index=True, width="stretch")

@@ -113,3 +113,59 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+# --- the browser tests' fixtures (tests/browsing.py runs the server) -----------------------------
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from browsing import running_app
+
+    with running_app(tmp_path_factory.mktemp("app")) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def browser():
+    import os
+
+    from browsing import CHROMIUM, FLAGS
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("chromium is required for the browser tests in CI (scripts/setup.sh installs it)")
+        pytest.skip("chromium is not installed (scripts/setup.sh installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server, request, output_dir):
+    """A page of a fresh browser context; every request not to the app is aborted and fails the
+    test, as does any dialog (script run from data)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+    outside: list[str] = []
+    dialogs: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith((server["url"], "ws://127.0.0.1", "data:", "blob:", "about:")):
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.outside, pg.dialogs = outside, dialogs
+    yield pg
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:  # what the browser showed when the test failed
+        pg.screenshot(path=str(output_dir / f"FAILED_{request.node.name}.png"), full_page=True)
+    context.close()
+    assert outside == [], f"requests left the machine: {outside}"
+    assert dialogs == [], f"script ran from data: {dialogs}"

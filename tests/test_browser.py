@@ -7,106 +7,12 @@ server is aborted and recorded, and the tests fail if there was any. Screenshots
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
-import pytest
 
-from conftest import ROOT, collection, district_features, facilities_csv, facility_rows, unit_features, write_world
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("chromium is required for the browser tests in CI (scripts/setup.sh installs it)")
-    pytest.skip("chromium is not installed (scripts/setup.sh installs it)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_app(folder: Path):
-    """``streamlit run app.py`` on a free loopback port, its data under ``folder``."""
-    port = _free_port()
-    env = {**os.environ, "YLT_DATA_DIR": str(folder / "data")}
-    started = time.monotonic()
-    with open(folder / "streamlit.log", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(120):
-                try:
-                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.25)
-            else:
-                raise RuntimeError("streamlit did not start: " + (folder / "streamlit.log").read_text(errors="replace"))
-            yield {"url": url, "started": started, "data": folder / "data"}
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with running_app(tmp_path_factory.mktemp("app")) as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, server, request, output_dir):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
-    outside: list[str] = []
-    dialogs: list[str] = []
-
-    def route(r):
-        url = r.request.url
-        if url.startswith((server["url"], "ws://127.0.0.1", "data:", "blob:", "about:")):
-            r.continue_()
-        else:
-            outside.append(url)
-            r.abort()
-
-    context.route("**/*", route)
-    pg = context.new_page()
-    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    pg.outside, pg.dialogs = outside, dialogs
-    yield pg
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:  # what the browser showed when the test failed
-        pg.screenshot(path=str(output_dir / f"FAILED_{request.node.name}.png"), full_page=True)
-    context.close()
-    assert outside == [], f"requests left the machine: {outside}"
-    assert dialogs == [], f"script ran from data: {dialogs}"
+from browsing import MAP, running_app
+from conftest import collection, district_features, facilities_csv, facility_rows, unit_features, write_world
 
 
 def _upload(pg, paths: list[Path]) -> None:

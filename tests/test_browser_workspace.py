@@ -11,11 +11,12 @@ import re
 
 import numpy as np
 import pytest
-from test_browser import MAP, browser, page, server, sync_api  # noqa: F401  (fixtures)
+from browsing import MAP
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 
 from geodata.default import load_default
 from geodata.plans import PlanStore
-from planning.grids import GridSolver
 from planning.plan import plan_from_dict
 from planning.world import build_world
 
@@ -94,7 +95,7 @@ def _choose(pg, label: str, option: str) -> None:
             wanted.wait_for(timeout=3000)
             wanted.click()
             break
-        except sync_api.Error:
+        except PlaywrightError:
             pg.keyboard.press("Escape")
     assert pg.get_by_role("combobox", name=label).input_value().startswith(option)
 
@@ -138,7 +139,7 @@ def test_click_assign_breaks_a_rule_undo_mends_it_redo_and_refresh(page, server,
 
     page.get_by_role("button", name="↶ 撤销").click()
     page.get_by_text("已保存：网格方案 第 3 版").wait_for()
-    sync_api.expect(page.get_by_text(f"G6 · {target}")).to_have_count(0)
+    expect(page.get_by_text(f"G6 · {target}")).to_have_count(0)
     assert _map_count(page, FLAGGED, lambda n: n == 0) == 0
     assert _latest(server, plan_id)[1].assignment[unit] == plan.assignment[unit]
     page.get_by_role("button", name="↷ 重做").click()

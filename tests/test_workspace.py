@@ -256,3 +256,75 @@ def test_a_save_on_top_of_someone_elses_is_refused_and_reloadable(page):
     assert not any("保存被拒绝" in e.value for e in at.error)
     _button(at, "围绕锁定重新生成").click().run()
     assert store.history(plan_id)[-1]["action"] == "repropose"
+
+
+def _click(at, pkg_units, code: str, count: int) -> None:
+    point = pkg_units.loc[pkg_units["unit_code"] == code].geometry.iloc[0].representative_point()
+    at.session_state["ws-map-default"] = {"last_object_clicked": {"lat": point.y, "lng": point.x},
+                                          "last_object_clicked_count": count, "all_drawings": None}
+    at.run()
+    assert not at.exception
+
+
+def test_paint_mode_assigns_each_clicked_unit_and_lead_mode_moves_a_lead(page):
+    at, _ = page
+    at.run()
+    at.button(key="ws_first_plan").click().run()
+    plan_id = at.query_params["plan"]
+    store = PlanStore(data_dir() / "plans.sqlite")
+    plan = plan_from_dict(store.load(plan_id)[1])
+    units = load_default().units
+    code = units[units["district_code"] == "310118"]["unit_code"].iloc[0]
+    other = next(g.grid_id for g in plan.grids if g.district_code == "310118" and g.grid_id != plan.assignment[code])
+
+    at.radio(key="ws_mode").set_value("paint").run()
+    at.selectbox(key="ws_paint").set_value(other).run()
+    _click(at, units, code, 1)
+    assert plan_from_dict(store.load(plan_id)[1]).assignment[code] == other
+    assert store.history(plan_id)[-1]["action"] == "assign"
+
+    # lead mode: click a grid, then a free lead candidate of its district
+    at.radio(key="ws_mode").set_value("lead").run()
+    pkg = load_default()
+    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=pkg.config.island_link_km)
+    plan = plan_from_dict(store.load(plan_id)[1])
+    grid = plan.grid_by_id[plan.assignment[code]]
+    leading = {g.lead_facility_code for g in plan.grids}
+    free = next(c for j, c in enumerate(world.lead_codes) if world.lead_district[j] == "310118" and c not in leading)
+    _click(at, units, code, 2)
+    assert any(grid.grid_id in i.value for i in at.info)  # step 2 names the grid
+    spot = pkg.facilities.loc[pkg.facilities["facility_code"] == free].geometry.iloc[0]
+    at.session_state["ws-map-default"] = {"last_object_clicked": {"lat": spot.y, "lng": spot.x},
+                                          "last_object_clicked_count": 3, "all_drawings": None}
+    at.run()
+    assert not at.exception
+    after = plan_from_dict(store.load(plan_id)[1])
+    assert after.grid_by_id[grid.grid_id].lead_facility_code == free
+    assert store.history(plan_id)[-1]["action"] == "lead"
+    lead_unit = str(world.unit_codes[world.lead_unit[list(world.lead_codes).index(free)]])
+    assert after.assignment[lead_unit] == grid.grid_id  # G3 holds after the move
+
+
+def test_pairings_reoptimised_and_plans_renamed_copied_deleted(page):
+    at, _ = page
+    at.run()
+    at.button(key="ws_first_plan").click().run()
+    plan_id = at.query_params["plan"]
+    store = PlanStore(data_dir() / "plans.sqlite")
+    _button(at, "保留固定结对，重新优化其余").click().run()
+    assert not at.exception
+    assert store.history(plan_id)[-1]["action"] == "reoptimise_pairings"
+    assert plan_from_dict(store.load(plan_id)[1]).pairings
+
+    at.text_input(key=f"ws_rename_{plan_id}").set_value("东片方案").run()
+    _button(at, "重命名").click().run()
+    assert store.plans("default")[0]["name"] == "东片方案"
+    _button(at, "另存为副本").click().run()
+    copy_id = at.query_params["plan"]
+    assert copy_id != plan_id and {p["plan_id"] for p in store.plans("default")} == {plan_id, copy_id}
+    assert next(b for b in at.button if b.label == "删除方案").disabled  # not without the confirmation
+    at.checkbox(key=f"ws_sure_{copy_id}").check().run()
+    _button(at, "删除方案").click().run()
+    assert [p["plan_id"] for p in store.plans("default")] == [plan_id]
+    assert at.query_params["plan"] == plan_id
+    assert store.load(copy_id.strip(), 1)  # deleted plans keep their versions

@@ -85,7 +85,7 @@ TEXT: dict[str, tuple[str, str]] = {
                          "<b style='color:#e6007e'>magenta</b> = selected; dashed = locked; <b style='color:#d7191c'>red</b> = "
                          "breaks a rule; filled blue dot = lead, hollow = may lead</span>"),
     "lead_candidate": ("可牵头医院", "May lead"),
-    "locked_count": ("已锁定 {n} 个单元", "{n} units locked"),
+    "locked_count": ("已锁定 {n} 个单元", "Locked units: {n}"),
     "locked": ("锁定", "Locked"),
     "zoom_to": ("定位", "Zoom"),
     "edit_log": ("编辑记录", "Edit log"),
@@ -292,3 +292,33 @@ def t(key: str, lang: str, **params: object) -> str:
     zh, en = TEXT[key]
     text = zh if lang == "zh" else en
     return text.format(**params) if params else text
+
+
+REASONS = {  # the pairing engine's reasons (planning.pairing._pairing), in Chinese
+    "home district": "本部所在区", "branch campus (P5)": "设有分院（P5）",
+    "branch campus (planned) (P5)": "规划分院（P5）", "existing partnership (P6)": "既往合作（P6）",
+    "remote suburb priority (P7)": "远郊优先（P7）",
+}
+
+
+def reasons(items: list[str] | tuple[str, ...], lang: str) -> str:
+    """A pairing's reasons joined for a table, in the session's language."""
+    if lang != "zh":
+        return "; ".join(items)
+    out = []
+    for item in items:
+        if item.startswith("distance ") and item.endswith(" km"):
+            out.append(f"距离 {item[9:-3]} km")
+        else:
+            out.append(REASONS.get(item, item))
+    return "；".join(out)
+
+
+def detail(data: dict) -> str:
+    """An edit-log entry's detail for a table: lists joined, long ones shortened."""
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = "、".join(map(str, value[:8])) + ("…" if len(value) > 8 else "")
+        parts.append(f"{key}={value}")
+    return ", ".join(parts)

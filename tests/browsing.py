@@ -1,0 +1,54 @@
+"""Running the app for the browser tests: a server on a free loopback port and Debian's chromium
+driven by Playwright. The fixtures (``server``, ``browser``, ``page``) are in ``conftest.py``."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(folder: Path):
+    """``streamlit run app.py`` on a free loopback port, its data under ``folder``."""
+    port = _free_port()
+    env = {**os.environ, "YLT_DATA_DIR": str(folder / "data")}
+    started = time.monotonic()
+    with open(folder / "streamlit.log", "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for _ in range(120):
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.25)
+            else:
+                raise RuntimeError("streamlit did not start: " + (folder / "streamlit.log").read_text(errors="replace"))
+            yield {"url": url, "started": started, "data": folder / "data"}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
