@@ -32,7 +32,8 @@ from planning.rules import check, grid_rules, rule_titles, units_at_place
 from planning.world import build_world
 from ui import editor, shell, state
 from ui.i18n import COLUMNS, detail, reasons, t
-from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_labels, facility_layer, gap_layer, legend_html,
+from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_labels, facility_layer, gap_layer, lead_markers,
+                     legend_html,
                      outline_layer, pairing_lines, plan_styles, role_legend_html, shared_edges, unit_base_layer,
                      unit_shapes, unit_source)
 from ui.tables import display
@@ -209,6 +210,25 @@ def do_repropose(scope: str) -> None:
         failed(exc)
 
 
+def move_lead(grid: str, lon: float, lat: float, *, quiet: bool = False) -> bool:
+    """The lead of ``grid`` moved to the hospital of its district nearest to where the planner
+    dropped or clicked (within 1 km); False (and, unless ``quiet``, a notice) when none is there."""
+    plan = current()
+    if grid not in plan.grid_by_id:
+        return False
+    district = plan.grid_by_id[grid].district_code
+    x, y = Transformer.from_crs(4326, world.crs, always_xy=True).transform(lon, lat)
+    pool = [j for j, d in enumerate(world.lead_district) if d == district]
+    near = min(pool, key=lambda j: math.hypot(world.lead_xy[j][0] - x, world.lead_xy[j][1] - y), default=None)
+    if near is None or math.hypot(world.lead_xy[near][0] - x, world.lead_xy[near][1] - y) > 1000:
+        if not quiet:
+            editor.notify("warning", t("drop_on_candidate", "zh", grid=grid), t("drop_on_candidate", "en", grid=grid))
+        return False
+    if str(world.lead_codes[near]) != plan.grid_by_id[grid].lead_facility_code:
+        do_change_lead(grid, str(world.lead_codes[near]))
+    return True
+
+
 def do_restore(which: int) -> None:
     """Undo (0) or redo (1), from the log as it is now."""
     target = editor.steps(store, state.plan_id())[which]
@@ -234,24 +254,22 @@ if click and count and count != st.session_state.get("ws_seen_click"):
     elif mode == "paint" and code and st.session_state.get("ws_paint"):
         do_assign([code], st.session_state["ws_paint"], bool(st.session_state.get("ws_lock_on_assign", True)))
     elif mode == "lead":
-        plan = current()
         chosen = st.session_state.get("ws_lead_grid")
-        x, y = Transformer.from_crs(4326, world.crs, always_xy=True).transform(click["lng"], click["lat"])
-        pool = [j for j, d in enumerate(world.lead_district) if chosen in plan.grid_by_id
-                and d == plan.grid_by_id[chosen].district_code]
-        near = min(pool, key=lambda j: math.hypot(world.lead_xy[j][0] - x, world.lead_xy[j][1] - y), default=None)
-        if near is not None and math.hypot(world.lead_xy[near][0] - x, world.lead_xy[near][1] - y) < 500:
-            do_change_lead(chosen, str(world.lead_codes[near]))
+        if chosen in current().grid_by_id and move_lead(chosen, click["lng"], click["lat"], quiet=True):
             st.session_state["ws_lead_grid"] = None
         elif code:
-            st.session_state["ws_lead_grid"] = plan.assignment.get(code)
+            st.session_state["ws_lead_grid"] = current().assignment.get(code)
 drawings = event.get("all_drawings") or []
 if drawings:
     shape = drawings[-1].get("geometry") or {}
-    mark = repr(shape)
+    mark = repr(drawings[-1])
     if mark != st.session_state.get("ws_seen_drawing"):
         st.session_state["ws_seen_drawing"] = mark
-        editor.select(editor.selection() | set(units_within(units, shape)))
+        dragged = (drawings[-1].get("properties") or {}).get("ylt_lead_grid")
+        if dragged and shape.get("type") == "Point":  # a lead marker dropped somewhere
+            move_lead(str(dragged), *shape["coordinates"][:2])
+        else:
+            editor.select(editor.selection() | set(units_within(units, shape)))
 
 for kind, text in editor.notices():
     getattr(st, kind)(text[lang])
@@ -358,8 +376,12 @@ with map_col:
     outline = folium.FeatureGroup(name="outlines")
     outline_layer(edges, plan.assignment).add_to(outline)
     candidates = pkg.facilities[pkg.facilities["facility_code"].isin(set(world.lead_codes.tolist()))]
-    candidate_layer(candidates, {g.lead_facility_code for g in plan.grids}, L).add_to(outline)
+    leading = {g.lead_facility_code: g.grid_id for g in plan.grids}
+    candidate_layer(candidates[~candidates["facility_code"].isin(set(leading))], L).add_to(outline)
     layers.append(outline)
+    spots = candidates[candidates["facility_code"].isin(set(leading))]
+    layers.append(lead_markers([(p.y, p.x, leading[c], f"{n} · {leading[c]} · {L['lead_hospital']}")
+                                for c, n, p in zip(spots["facility_code"], spots["name"], spots.geometry)]))
     if "gaps" in (show or []):
         gap_group = folium.FeatureGroup(name="gaps")
         gap_layer(gaps(state.cache_key(), pkg), L).add_to(gap_group)

@@ -199,3 +199,25 @@ def test_rectangle_selects_units_lock_and_repropose(page, server, output_dir, de
     page.get_by_role("tab", name="编辑记录").click()
     page.get_by_text("重新生成").first.wait_for()
     page.screenshot(path=str(output_dir / "browser_workspace_log.png"), full_page=True)
+
+
+def test_dragging_a_lead_onto_another_hospital_moves_it(page, server, output_dir, default_world):
+    pkg, world = default_world
+    plan_id = _new_plan(page, server["url"])
+    _, plan = _latest(server, plan_id)
+    grid = next(g for g in plan.grids if g.district_code == QINGPU)
+    leading = {g.lead_facility_code for g in plan.grids}
+    free = next(str(c) for j, c in enumerate(world.lead_codes) if world.lead_district[j] == QINGPU and c not in leading)
+    where = pkg.facilities.set_index("facility_code").geometry
+    start, end = where[grid.lead_facility_code], where[free]
+    _map_count(page, "div.leaflet-marker-draggable", lambda n: n >= len(plan.grids))
+    version = _saved_version(page)
+    page.mouse.move(*_pixel(page, start.x, start.y))
+    page.mouse.down()
+    page.mouse.move(*_pixel(page, end.x, end.y), steps=12)
+    page.mouse.up()
+    page.get_by_text(f"已保存：网格方案 第 {version + 1} 版").wait_for()
+    version, after = _latest(server, plan_id)
+    assert after.grid_by_id[grid.grid_id].lead_facility_code == free
+    assert PlanStore(server["data"] / "plans.sqlite").history(plan_id)[-1]["action"] == "lead"
+    page.screenshot(path=str(output_dir / "browser_workspace_lead_moved.png"), full_page=True)

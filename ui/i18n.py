@@ -43,9 +43,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "mode_lead": ("改牵头医院", "Move lead"),
     "mode_select_help": ("点击单元加入/移出选择；用左侧工具栏画矩形或多边形框选。", "Click a unit to add or remove it; draw a rectangle or polygon (toolbar on the left) to select many."),
     "mode_paint_help": ("点击的每个单元直接划入下方选定的网格。", "Every unit you click joins the grid chosen below."),
-    "mode_lead_help": ("先点击一个网格，再点击本区另一家可牵头医院（空心圆点），该区围绕新牵头医院重新生成。",
-                       "Click a grid, then another hospital of its district that may lead (hollow circle); the district is "
-                       "re-proposed around it."),
+    "mode_lead_help": ("在任何模式下都可把实心蓝点（牵头医院）拖到本区另一家可牵头医院（空心圆点）上；在此模式下也可先点击网格，再点击医院。该区围绕新牵头医院重新生成。",
+                       "In any mode, drag a filled blue dot (a lead) onto another hospital of its district that may lead "
+                       "(hollow circle); in this mode you can also click a grid, then the hospital. The district is "
+                       "re-proposed around the new lead."),
+    "drop_on_candidate": ("网格 {grid} 的牵头医院未更换：请拖到本区可牵头医院（空心圆点）附近 1 km 内。",
+                          "The lead of grid {grid} was not changed: drop it within 1 km of a hospital of its district "
+                          "that may lead (hollow circle)."),
     "lead_step1": ("第 1 步：点击要更换牵头医院的网格", "Step 1: click the grid whose lead should change"),
     "lead_step2": ("第 2 步：点击本区另一家可牵头医院（空心圆点），作为网格 {grid} 的牵头医院", "Step 2: click another hospital of the district (hollow circle) to lead grid {grid}"),
     "lock_on_assign": ("划入后锁定（重新生成时保留）", "Lock what I assign (kept when re-proposing)"),
@@ -80,10 +84,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer_gaps": ("覆盖缺口", "Coverage gaps"),
     "workspace_legend": ("<span style='font-size:0.9rem'>颜色 = 网格；粗黑线 = 网格边界；"
                          "<b style='color:#e6007e'>洋红</b> = 已选；虚线 = 已锁定；<b style='color:#d7191c'>红框</b> = 违反规则；"
-                         "实心蓝点 = 牵头医院，空心 = 可牵头</span>",
+                         "实心蓝点 = 牵头医院（可拖动），空心 = 可牵头</span>",
                          "<span style='font-size:0.9rem'>Colour = grid; thick black line = grid boundary; "
                          "<b style='color:#e6007e'>magenta</b> = selected; dashed = locked; <b style='color:#d7191c'>red</b> = "
-                         "breaks a rule; filled blue dot = lead, hollow = may lead</span>"),
+                         "breaks a rule; filled blue dot = lead (drag it), hollow = may lead</span>"),
     "lead_candidate": ("可牵头医院", "May lead"),
     "locked_count": ("已锁定 {n} 个单元", "Locked units: {n}"),
     "locked": ("锁定", "Locked"),

@@ -386,20 +386,46 @@ def outline_layer(edges: tuple[list[str], list[str], list[dict]], assignment) ->
                           style_function=lambda f: {"color": "#1a1a1a", "weight": 2.4})
 
 
-def candidate_layer(candidates: gpd.GeoDataFrame, leading: set[str], labels: dict[str, str]) -> folium.GeoJson:
-    """Hospitals that may lead a grid: filled when they lead one, hollow when free to."""
+def candidate_layer(candidates: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
+    """Hospitals that may lead a grid and lead none: hollow circles (where a lead can be moved)."""
     frame = _safe_frame(candidates, ["facility_code", "name"])
-    frame["role"] = [safe_text(labels["lead_hospital"] if c in leading else labels["lead_candidate"])
-                     for c in candidates["facility_code"]]
-    frame["_lead"] = [c in leading for c in candidates["facility_code"]]
+    frame["role"] = safe_text(labels["lead_candidate"])
     return folium.GeoJson(
-        frame, name="leads",
-        marker=folium.CircleMarker(radius=7, weight=2.5, fill=True),
-        style_function=lambda f: {"color": "#1f4e9c", "fillColor": "#1f4e9c" if f["properties"]["_lead"] else "#ffffff",
-                                  "fillOpacity": 1, "radius": 7 if f["properties"]["_lead"] else 5},
+        frame, name="candidates",
+        marker=folium.CircleMarker(radius=5, weight=2.5, fill=True, color="#1f4e9c", fill_color="#ffffff", fill_opacity=1),
         tooltip=folium.GeoJsonTooltip(fields=["name", "facility_code", "role"],
                                       aliases=[labels["name"], labels["code"], labels["kind"]]),
     )
+
+
+_LEADS_JS = """(function(){
+var map = window.map; if (!map) { return; }
+if (window.yltLeads) { map.removeLayer(window.yltLeads); }
+var group = L.layerGroup().addTo(map); window.yltLeads = group;
+var icon = L.divIcon({className: '', iconSize: [18, 18], iconAnchor: [9, 9], html: '<div style="width:14px;height:14px;'
+  + 'border-radius:50%%;background:#1f4e9c;border:2px solid #fff;box-shadow:0 0 2px #000;cursor:grab"></div>'});
+%(leads)s.forEach(function(r) {
+  var m = L.marker([r[0], r[1]], {icon: icon, draggable: true, autoPan: true}).addTo(group);
+  m.bindTooltip(r[3]);
+  m.on('dragend', function(e) {  // handed to the page as a drawn point that names the grid
+    var moved = L.marker(e.target.getLatLng());
+    moved.feature = {type: 'Feature', properties: {ylt_lead_grid: r[2]}};
+    if (window.drawnItems && window.drawnItems.addLayer) { window.drawnItems.addLayer(moved); }
+    map.fire('draw:created', {layer: moved, layerType: 'marker'});
+  });
+});
+})();"""
+
+
+def lead_markers(leads: list[tuple[float, float, str, str]]) -> folium.FeatureGroup:
+    """The grids' lead hospitals as filled markers the planner can drag onto another hospital of
+    the district: ``leads`` are (lat, lon, grid id, tooltip text). Folium has no draggable marker
+    that reports where it was dropped, so the drop comes back like a drawn point (the workspace
+    page reads ``ylt_lead_grid`` from it)."""
+    rows = [[round(lat, 6), round(lon, 6), grid, safe_text(text)] for lat, lon, grid, text in leads]
+    group = folium.FeatureGroup(name="leads")
+    group.add_child(_Script(_LEADS_JS % {"leads": json.dumps(rows, ensure_ascii=False)}))
+    return group
 
 
 def pairing_lines(pairings, campuses: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, text) -> folium.FeatureGroup:
