@@ -75,8 +75,10 @@ def _new_plan(pg, url: str) -> str:
     if existing:  # the button is under 方案管理
         pg.get_by_text("方案管理").first.click()
     pg.get_by_role("button", name="按优化结果新建方案").click()
-    if existing:
-        pg.wait_for_url(lambda u: u != before, timeout=60_000)
+    for _ in range(600 if existing else 0):  # the URL changes in place (no navigation) to the new plan
+        if pg.url != before:
+            break
+        pg.wait_for_timeout(100)
     saved.wait_for(timeout=60_000)
     _wait_units_drawn(pg)
     return re.search(r"plan=([0-9a-f]+)", pg.url).group(1)
@@ -163,7 +165,7 @@ def test_click_assign_breaks_a_rule_undo_mends_it_redo_and_refresh(page, server,
     page.screenshot(path=str(output_dir / "browser_workspace_zoomed.png"), full_page=True)
 
 
-def test_rectangle_selects_units_lock_and_repropose(page, server, output_dir, default_world):
+def test_rectangle_selects_units_assigns_them_locked_and_repropose_keeps_them(page, server, output_dir, default_world):
     pkg, world = default_world
     plan_id = _new_plan(page, server["url"])
     units = pkg.units[pkg.units["district_code"] == QINGPU]
@@ -186,16 +188,20 @@ def test_rectangle_selects_units_lock_and_repropose(page, server, output_dir, de
     assert _map_count(page, SELECTED, lambda n: n == chosen) == chosen
     page.screenshot(path=str(output_dir / "browser_workspace_rectangle.png"), full_page=True)
 
-    page.get_by_role("button", name="锁定", exact=True).click()
+    # assign them to one grid of Qingpu (locked as they go, the default)
+    _, before = _latest(server, plan_id)
+    target = next(g.grid_id for g in before.grids if g.district_code == QINGPU)
+    _choose(page, "划入网格", target)
+    page.get_by_role("button", name="划入", exact=True).click()
     page.get_by_text(f"已锁定 {chosen} 个单元").wait_for()
     version, locked_plan = _latest(server, plan_id)
-    assert len(locked_plan.locked) == chosen
+    assert len(locked_plan.locked) == chosen and {locked_plan.assignment[u] for u in locked_plan.locked} == {target}
     page.get_by_role("button", name="围绕锁定重新生成").click()
     page.get_by_text(f"已保存：网格方案 第 {version + 1} 版").wait_for()
     _, again = _latest(server, plan_id)
     assert {u: again.assignment[u] for u in locked_plan.locked} == {u: locked_plan.assignment[u] for u in locked_plan.locked}
     log = PlanStore(server["data"] / "plans.sqlite").history(plan_id)
-    assert [e["action"] for e in log][-2:] == ["lock", "repropose"]
+    assert [e["action"] for e in log][-2:] == ["assign", "repropose"]
     page.get_by_role("tab", name="编辑记录").click()
     page.get_by_text("重新生成").first.wait_for()
     page.screenshot(path=str(output_dir / "browser_workspace_log.png"), full_page=True)
