@@ -11,6 +11,7 @@ shows. Also times ``load_default()`` in this process. Prints medians and the rat
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -36,14 +37,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def open_app(browser, script: Path, ready) -> float:
+@contextlib.contextmanager
+def serving(script: Path, data_dir: str):
+    """``streamlit run script`` on a free loopback port with its data in ``data_dir``; yields the
+    URL once the server answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "YLT_DATA_DIR": tempfile.mkdtemp()}
-    t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, env={**os.environ, "YLT_DATA_DIR": data_dir},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
             try:
@@ -51,18 +54,29 @@ def open_app(browser, script: Path, ready) -> float:
                 break
             except OSError:
                 time.sleep(0.05)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((url, "ws://127.0.0.1", "data:"))
-                      else r.abort())
-        page = context.new_page()
-        page.goto(url)
-        ready(page)
-        elapsed = time.perf_counter() - t0
-        context.close()
-        return elapsed
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def offline_page(browser, url: str, viewport: dict):
+    """A page that may only talk to the server at ``url`` (and its websocket)."""
+    context = browser.new_context(viewport=viewport)
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((url, "ws://127.0.0.1", "data:"))
+                  else r.abort())
+    return context.new_page()
+
+
+def open_app(browser, script: Path, ready) -> float:
+    t0 = time.perf_counter()
+    with serving(script, tempfile.mkdtemp()) as url:
+        page = offline_page(browser, url, {"width": 1400, "height": 1000})
+        page.goto(url)
+        ready(page)
+        elapsed = time.perf_counter() - t0
+        page.context.close()
+        return elapsed
 
 
 def planner_ready(page) -> None:

@@ -22,11 +22,9 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -35,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from startup import FLAGS, MAP, free_port  # noqa: E402
+from startup import FLAGS, MAP, offline_page, serving  # noqa: E402
 
 SELECTED = 'path[stroke="#e6007e"]'
 
@@ -78,24 +76,9 @@ def make_plan(data_dir: Path, package_id: str) -> str:
 
 
 def measure(browser, data_dir: Path, package_id: str, plan_id: str, runs: int) -> dict[str, list[float]]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env={**os.environ, "YLT_DATA_DIR": str(data_dir)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     times: dict[str, list[float]] = {"select": [], "assign": [], "undo": []}
-    try:
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        context = browser.new_context(viewport={"width": 1500, "height": 1100})
-        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith((url, "ws://127.0.0.1", "data:"))
-                      else r.abort())
-        page = context.new_page()
+    with serving(ROOT / "app.py", str(data_dir)) as url:
+        page = offline_page(browser, url, {"width": 1500, "height": 1100})
         page.goto(f"{url}/workspace?lang=zh&data={package_id}&plan={plan_id}")
         page.get_by_text("已保存").wait_for(timeout=120_000)
         frame = page.frame_locator(MAP)
@@ -125,10 +108,7 @@ def measure(browser, data_dir: Path, package_id: str, plan_id: str, runs: int) -
             page.get_by_text(f"第 {version} 版").wait_for(timeout=30_000)
             times["undo"].append(time.perf_counter() - t0)
             page.wait_for_timeout(400)
-        context.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        page.context.close()
     return times
 
 

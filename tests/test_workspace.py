@@ -188,6 +188,14 @@ def page(tmp_path, monkeypatch):
     return at, calls
 
 
+def _first_plan(at) -> tuple[str, PlanStore]:
+    """Open the workspace, create the first plan; its id and the store."""
+    at.run()
+    at.button(key="ws_first_plan").click().run()
+    assert not at.exception
+    return at.query_params["plan"], PlanStore(data_dir() / "plans.sqlite")
+
+
 def _button(at, label):
     return next(b for b in at.button if b.label == label)
 
@@ -242,10 +250,7 @@ def test_workspace_creates_a_plan_and_edits_it_with_clicks_undo_and_redo(page):
 
 def test_a_save_on_top_of_someone_elses_is_refused_and_reloadable(page):
     at, _ = page
-    at.run()
-    at.button(key="ws_first_plan").click().run()
-    plan_id = at.query_params["plan"]
-    store = PlanStore(data_dir() / "plans.sqlite")
+    plan_id, store = _first_plan(at)
     version, payload = store.load(plan_id)
     store.save(plan_id, payload, expected_version=version, author="李四", action="lock")  # another planner
     _button(at, "围绕锁定重新生成").click().run()
@@ -268,10 +273,7 @@ def _click(at, pkg_units, code: str, count: int) -> None:
 
 def test_paint_mode_assigns_each_clicked_unit_and_lead_mode_moves_a_lead(page):
     at, _ = page
-    at.run()
-    at.button(key="ws_first_plan").click().run()
-    plan_id = at.query_params["plan"]
-    store = PlanStore(data_dir() / "plans.sqlite")
+    plan_id, store = _first_plan(at)
     plan = plan_from_dict(store.load(plan_id)[1])
     units = load_default().units
     code = units[units["district_code"] == "310118"]["unit_code"].iloc[0]
@@ -307,10 +309,7 @@ def test_paint_mode_assigns_each_clicked_unit_and_lead_mode_moves_a_lead(page):
 
 def test_pairings_reoptimised_and_plans_renamed_copied_deleted(page):
     at, _ = page
-    at.run()
-    at.button(key="ws_first_plan").click().run()
-    plan_id = at.query_params["plan"]
-    store = PlanStore(data_dir() / "plans.sqlite")
+    plan_id, store = _first_plan(at)
     _button(at, "保留固定结对，重新优化其余").click().run()
     assert not at.exception
     assert store.history(plan_id)[-1]["action"] == "reoptimise_pairings"
