@@ -17,7 +17,10 @@ def unit_at(units: gpd.GeoDataFrame, lon: float, lat: float) -> str | None:
 def units_within(units: gpd.GeoDataFrame, shape: Mapping) -> list[str]:
     """Units whose representative point lies inside a drawn GeoJSON geometry (a rectangle or
     polygon): a shape that only grazes a unit does not pick it."""
-    area = shapely.geometry.shape(shape)
+    try:
+        area = shapely.geometry.shape(shape)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError, shapely.errors.ShapelyError):
+        return []  # not a geometry (it came from the browser)
     if area.is_empty or area.geom_type not in ("Polygon", "MultiPolygon"):
         return []
     area = shapely.make_valid(area)

@@ -8,6 +8,7 @@ plan after its edit. Each edit is saved at once (``ui.editor``).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import folium
 import folium.plugins
@@ -22,7 +23,7 @@ from geodata.package import DataPackage
 from geodata.plans import PlanNotFoundError
 from geodata.select import bounds_of, unit_at, units_within
 from planning.analysis import analyse_coverage
-from planning.edits import EditError, assign, change_lead, lock_grids, new_grid, repropose
+from planning.edits import EditError, assign, change_lead, free_leads, lock_grids, new_grid, repropose
 from planning.errors import InfeasiblePlanError, PlanningError
 from planning.grids import GridSolver
 from planning.metrics import band_deviation, grid_metrics, summary
@@ -210,15 +211,21 @@ def do_repropose(scope: str) -> None:
         failed(exc)
 
 
+def _finite(*values) -> bool:
+    """Coordinates from the browser: real numbers, not NaN or infinite."""
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values)
+
+
 def move_lead(grid: str, lon: float, lat: float, *, quiet: bool = False) -> bool:
     """The lead of ``grid`` moved to the hospital of its district nearest to where the planner
     dropped or clicked (within 1 km); False (and, unless ``quiet``, a notice) when none is there."""
     plan = current()
-    if grid not in plan.grid_by_id:
+    if grid not in plan.grid_by_id or not _finite(lon, lat):
         return False
     district = plan.grid_by_id[grid].district_code
     x, y = Transformer.from_crs(4326, world.crs, always_xy=True).transform(lon, lat)
-    pool = [j for j, d in enumerate(world.lead_district) if d == district]
+    allowed = {plan.grid_by_id[grid].lead_facility_code, *free_leads(world, plan, district, keep=grid)}
+    pool = [j for j, c in enumerate(world.lead_codes.tolist()) if c in allowed]
     near = min(pool, key=lambda j: math.hypot(world.lead_xy[j][0] - x, world.lead_xy[j][1] - y), default=None)
     if near is None or math.hypot(world.lead_xy[near][0] - x, world.lead_xy[near][1] - y) > 1000:
         if not quiet:
@@ -246,9 +253,9 @@ mode = st.session_state.get("ws_mode", "select")
 event = st.session_state.get(MAP_KEY) or {}
 click = event.get("last_object_clicked")
 count = event.get("last_object_clicked_count")
-if click and count and count != st.session_state.get("ws_seen_click"):
+if isinstance(click, dict) and count and count != st.session_state.get("ws_seen_click"):
     st.session_state["ws_seen_click"] = count
-    code = unit_at(units, click["lng"], click["lat"])
+    code = unit_at(units, click.get("lng"), click.get("lat")) if _finite(click.get("lng"), click.get("lat")) else None
     if mode == "select" and code:
         editor.select(editor.selection() ^ {code})
     elif mode == "paint" and code and st.session_state.get("ws_paint"):
@@ -260,14 +267,16 @@ if click and count and count != st.session_state.get("ws_seen_click"):
         elif code:
             st.session_state["ws_lead_grid"] = current().assignment.get(code)
 drawings = event.get("all_drawings") or []
-if drawings:
+if isinstance(drawings, list) and drawings and isinstance(drawings[-1], dict):
     shape = drawings[-1].get("geometry") or {}
     mark = repr(drawings[-1])
-    if mark != st.session_state.get("ws_seen_drawing"):
+    if isinstance(shape, dict) and mark != st.session_state.get("ws_seen_drawing"):
         st.session_state["ws_seen_drawing"] = mark
+        st.session_state["ws_drops"] = st.session_state.get("ws_drops", 0) + 1
         dragged = (drawings[-1].get("properties") or {}).get("ylt_lead_grid")
-        if dragged and shape.get("type") == "Point":  # a lead marker dropped somewhere
-            move_lead(str(dragged), *shape["coordinates"][:2])
+        point = shape.get("coordinates") if shape.get("type") == "Point" else None
+        if dragged and isinstance(point, list) and len(point) >= 2:  # a lead marker dropped somewhere
+            move_lead(str(dragged), point[0], point[1])
         else:
             editor.select(editor.selection() | set(units_within(units, shape)))
 
@@ -303,8 +312,7 @@ with tool_col:
                                                       districts="、".join(names.get(d, d) for d in in_districts) or "—"))
     if chosen_units:
         targets = [g for g in grid_ids if plan.grid_by_id[g].district_code in in_districts]
-        targets += [f"new:{c}" for j, c in enumerate(world.lead_codes.tolist())
-                    if world.lead_district[j] in in_districts and c not in leading]
+        targets += [f"new:{c}" for d in in_districts for c in free_leads(world, plan, d)]
         target = st.selectbox(L["assign_to"], targets, key="ws_target", format_func=lambda g: grid_label.get(g) or
                               t("new_grid_led_by", lang, lead=lead_name.get(g[4:], g[4:])))
         c1, c2 = st.columns(2)
@@ -324,7 +332,7 @@ with tool_col:
                   on_click=lambda: editor.select({u for u, g in current().assignment.items() if g in set(picked)}))
         lead_grid = st.selectbox(L["change_lead"], grid_ids, key="ws_lead_form", format_func=lambda g: grid_label.get(g, g))
         district = plan.grid_by_id[lead_grid].district_code if lead_grid in plan.grid_by_id else None
-        others = [c for j, c in enumerate(world.lead_codes.tolist()) if world.lead_district[j] == district and c not in leading]
+        others = free_leads(world, plan, district, keep=lead_grid) if district else []
         new_lead = st.selectbox(L["new_lead"], others, key="ws_new_lead", format_func=lambda c: f"{lead_name.get(c, c)} ({c})")
         st.button(L["set_lead"], width="stretch", disabled=not new_lead, on_click=do_change_lead, args=(lead_grid, new_lead))
 
@@ -377,11 +385,14 @@ with map_col:
     outline_layer(edges, plan.assignment).add_to(outline)
     candidates = pkg.facilities[pkg.facilities["facility_code"].isin(set(world.lead_codes.tolist()))]
     leading = {g.lead_facility_code: g.grid_id for g in plan.grids}
-    candidate_layer(candidates[~candidates["facility_code"].isin(set(leading))], L).add_to(outline)
+    free = candidates[~candidates["facility_code"].isin(set(leading))]
+    if len(free):
+        candidate_layer(free, L).add_to(outline)
     layers.append(outline)
     spots = candidates[candidates["facility_code"].isin(set(leading))]
     layers.append(lead_markers([(p.y, p.x, leading[c], f"{n} · {leading[c]} · {L['lead_hospital']}")
-                                for c, n, p in zip(spots["facility_code"], spots["name"], spots.geometry)]))
+                                for c, n, p in zip(spots["facility_code"], spots["name"], spots.geometry)],
+                               drops=st.session_state.get("ws_drops", 0)))
     if "gaps" in (show or []):
         gap_group = folium.FeatureGroup(name="gaps")
         gap_layer(gaps(state.cache_key(), pkg), L).add_to(gap_group)
@@ -465,7 +476,9 @@ with tabs[2]:
             fixed = [(p.hospital_code, p.district_code) for p in chosen if p.fixed]
             try:
                 result = solve(build_problem(world, pkg.facilities, pkg.partnerships, config, fixed=fixed))
-                chosen = list(planned_pairings(result))
+                roles = {(p.hospital_code, p.district_code): p.role for p in chosen if p.fixed}
+                chosen = [replace(p, role=roles.get((p.hospital_code, p.district_code), p.role))
+                          for p in planned_pairings(result)]
             except PlanningError as exc:
                 st.error(getattr(exc, "messages", {}).get(lang, str(exc)))
                 chosen = None

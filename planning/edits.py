@@ -45,12 +45,24 @@ def assign(world: World, plan: Plan, units: Iterable[str], grid: str, *, lock: b
     return edited.without_empty_grids(), refused
 
 
+def free_leads(world: World, plan: Plan, district: str, *, keep: str | None = None) -> list[str]:
+    """Hospitals of the district that could lead a grid now: they lead none, and no current lead
+    stands in their unit (two leads in one unit cannot both have it in their grid, G3). The lead
+    of grid ``keep`` does not count as current (it is the one being replaced)."""
+    lead_unit = dict(zip(world.lead_codes.tolist(), world.lead_unit.tolist()))
+    current = {g.lead_facility_code for g in plan.grids if g.grid_id != keep}
+    taken = {lead_unit.get(c, -1) for c in current} - {-1}
+    return [str(c) for j, c in enumerate(world.lead_codes.tolist()) if world.lead_district[j] == district
+            and c not in current and (world.lead_unit[j] < 0 or world.lead_unit[j] not in taken)]
+
+
 def new_grid(world: World, plan: Plan, units: Iterable[str], lead: str, *, lock: bool = True) -> tuple[Plan, str, list[str]]:
-    """A new grid led by ``lead`` (a hospital that may lead, leading no grid yet) holding ``units``
-    and the lead's own unit (G3). Returns the plan, the new grid's id and the refused units."""
+    """A new grid led by ``lead`` (one of ``free_leads``) holding ``units`` and the lead's own unit
+    (G3). Returns the plan, the new grid's id and the refused units."""
     j = _lead_index(world, lead)
-    if any(g.lead_facility_code == lead for g in plan.grids):
-        raise EditError(f"{lead} 已是一个网格的牵头医院", f"{lead} already leads a grid")
+    if lead not in free_leads(world, plan, str(world.lead_district[j])):
+        raise EditError(f"{lead} 已牵头网格，或其所在单元已有牵头医院（G3）",
+                        f"{lead} already leads a grid, or a current lead stands in its unit (G3)")
     district = str(world.lead_district[j])
     edited, gid = plan.with_grid(district, lead)
     own = [str(world.unit_codes[world.lead_unit[j]])] if world.lead_unit[j] >= 0 else []
@@ -68,9 +80,11 @@ def change_lead(world: World, plan: Plan, solver: GridSolver, grid: str, lead: s
     if str(world.lead_district[j]) != target.district_code:
         raise EditError(f"{lead} 不在网格 {grid} 所在的区，网格不跨区（G2）",
                         f"{lead} is not in the district of grid {grid}; grids stay inside their district (G2)")
-    other = next((g.grid_id for g in plan.grids if g.lead_facility_code == lead and g.grid_id != grid), None)
-    if other:
-        raise EditError(f"{lead} 已牵头网格 {other}", f"{lead} already leads grid {other}")
+    if lead == target.lead_facility_code:
+        return plan
+    if lead not in free_leads(world, plan, target.district_code, keep=grid):
+        raise EditError(f"{lead} 已牵头其他网格，或其所在单元已有其他牵头医院（G3）",
+                        f"{lead} already leads another grid, or another lead stands in its unit (G3)")
     own = str(world.unit_codes[world.lead_unit[j]]) if world.lead_unit[j] >= 0 else None
     edited = plan.with_lead(grid, lead)
     if own is not None and own in edited.locked and edited.assignment.get(own) != grid:

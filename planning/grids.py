@@ -195,6 +195,12 @@ class GridSolver:
         counts: dict[str, int] = {}
         lead_index = {c: j for j, c in enumerate(world.lead_codes)}
         only = None if only is None or previous is None else set(only)
+        if previous is not None:
+            self._check_previous(world, previous, lead_index)
+        if only is not None:  # districts whose units the previous plan does not all place are proposed again
+            grids_of = {g.grid_id: g.district_code for g in previous.grids}
+            only |= {str(world.district[i]) for i, c in enumerate(world.unit_codes)
+                     if grids_of.get(previous.assignment.get(str(c), "")) != world.district[i]}
         for code in world.districts:
             units = world.units_of(code)
             kept = [g for g in (previous.grids if previous else ()) if g.district_code == code]
@@ -224,6 +230,20 @@ class GridSolver:
                     notes=previous.notes if previous else (), pairings=previous.pairings if previous else ())
         notes = tuple(f"island link {a} - {b}: {gap} km" for a, b, gap in world.island_links)
         return GridProposal(plan=plan, reasons=reasons, counts=counts, notes=notes)
+
+    @staticmethod
+    def _check_previous(world: World, previous: Plan, lead_index: Mapping[str, int]) -> None:
+        """The previous plan's leads must still be hospitals that may lead (the data may have
+        changed under the plan)."""
+        gone = [g for g in previous.grids if g.lead_facility_code not in lead_index]
+        if gone:
+            names = "、".join(f"{g.grid_id}（{g.lead_facility_code}）" for g in gone)
+            raise InfeasiblePlanError(
+                ("G3",), gone[0].grid_id,
+                f"{names} 的牵头医院已不在数据中，或已不可牵头网格：先在“整网格操作”中为这些网格更换牵头医院，或按当前数据新建方案",
+                f"the lead of {', '.join(f'{g.grid_id} ({g.lead_facility_code})' for g in gone)} is no longer in the data "
+                "or may no longer lead a grid: change their leads first (Whole grids), or start a new plan from the data",
+            ) from None
 
     def _choose_leads(self, world: World, code: str, units: np.ndarray) -> list[int]:
         candidates = world.leads_of(code)

@@ -80,9 +80,14 @@ class Plan:
         return replace(self, grids=grids, version=self.version + 1, parent=self)
 
     def with_grid(self, district_code: str, lead_facility_code: str) -> tuple[Plan, str]:
-        """A new, empty grid in the district led by the hospital; returns the plan and its id."""
-        taken = {g.grid_id for g in self.grids}
-        number = next(n for n in range(1, len(taken) + 2) if grid_id(district_code, n) not in taken)
+        """A new, empty grid in the district led by the hospital; returns the plan and its id. Its
+        number follows the district's highest, so an id never names two grids in one plan's life
+        unless the highest grid itself was removed."""
+        numbers = [int(g.grid_id.rsplit("G", 1)[-1]) for g in self.grids
+                   if g.district_code == district_code and g.grid_id.rsplit("G", 1)[-1].isdigit()]
+        number = max(numbers, default=0) + 1
+        while grid_id(district_code, number) in {g.grid_id for g in self.grids}:
+            number += 1
         new = Grid(grid_id(district_code, number), district_code, lead_facility_code)
         return replace(self, grids=(*self.grids, new), version=self.version + 1, parent=self), new.grid_id
 

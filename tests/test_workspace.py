@@ -4,6 +4,8 @@ the page's logic with AppTest and a stand-in for the map component (the real map
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import shapely
 import streamlit_folium
@@ -15,10 +17,11 @@ from geodata.plans import PlanStore, undo_redo
 from geodata.store import data_dir
 from geodata.default import load_default
 from geodata.select import bounds_of, unit_at, units_within
-from planning.edits import EditError, assign, change_lead, lock_grids, new_grid, repropose
+from planning.edits import EditError, assign, change_lead, free_leads, lock_grids, new_grid, repropose
+from planning.errors import InfeasiblePlanError
 from planning.grids import GridSolver
 from planning.metrics import band_deviation
-from planning.plan import PlanPairing, plan_from_dict, plan_to_dict
+from planning.plan import Plan, PlanPairing, plan_from_dict, plan_to_dict
 from planning.rules import check, grid_rules, units_at_place
 from planning.world import build_world
 
@@ -252,15 +255,19 @@ def test_a_save_on_top_of_someone_elses_is_refused_and_reloadable(page):
     at, _ = page
     plan_id, store = _first_plan(at)
     version, payload = store.load(plan_id)
-    store.save(plan_id, payload, expected_version=version, author="李四", action="lock")  # another planner
-    _button(at, "围绕锁定重新生成").click().run()
+    store.save(plan_id, {**payload, "locked": ["310101001"]}, expected_version=version, author="李四",
+               action="lock")  # another planner
+    units = load_default().units
+    _click(at, units, units["unit_code"].iloc[40], 1)
+    _button(at, "锁定").click().run()
     assert not at.exception
     assert any("保存被拒绝" in e.value for e in at.error)
     assert store.history(plan_id)[-1]["author"] == "李四"  # nothing overwritten
     _button(at, "载入最新版本").click().run()
     assert not any("保存被拒绝" in e.value for e in at.error)
-    _button(at, "围绕锁定重新生成").click().run()
-    assert store.history(plan_id)[-1]["action"] == "repropose"
+    _button(at, "锁定").click().run()
+    assert store.history(plan_id)[-1]["action"] == "lock" and store.history(plan_id)[-1]["author"] != "李四"
+    assert set(plan_from_dict(store.load(plan_id)[1]).locked) == {"310101001", units["unit_code"].iloc[40]}
 
 
 def _click(at, pkg_units, code: str, count: int) -> None:
@@ -312,8 +319,8 @@ def test_pairings_reoptimised_and_plans_renamed_copied_deleted(page):
     plan_id, store = _first_plan(at)
     _button(at, "保留固定结对，重新优化其余").click().run()
     assert not at.exception
-    assert store.history(plan_id)[-1]["action"] == "reoptimise_pairings"
-    assert plan_from_dict(store.load(plan_id)[1]).pairings
+    assert any("没有变化" in i.value for i in at.info)  # the same optimum: no empty version
+    assert [e["action"] for e in store.history(plan_id)] == ["create"]
 
     at.text_input(key=f"ws_rename_{plan_id}").set_value("东片方案").run()
     _button(at, "重命名").click().run()
@@ -327,3 +334,94 @@ def test_pairings_reoptimised_and_plans_renamed_copied_deleted(page):
     assert [p["plan_id"] for p in store.plans("default")] == [plan_id]
     assert at.query_params["plan"] == plan_id
     assert store.load(copy_id.strip(), 1)  # deleted plans keep their versions
+
+
+def test_leads_sharing_a_unit_are_not_offered_and_gone_leads_are_named(two_districts):
+    world, solver, plan, _ = two_districts
+    # a second hospital in the unit of a current lead may not lead a new grid (G3)
+    units, districts, facilities = lattice({"A": (0, 0, 4, 4)}, leads=[("A", 0, 0), ("A", 0, 0), ("A", 3, 3)])
+    shared = build_world(units, districts, facilities)
+    base = GridSolver(band=BAND, counts={"A": 2}).solve(shared).plan
+    leading = {g.lead_facility_code for g in base.grids}
+    twin = next(c for c in ("H0", "H1") if c not in leading) if not {"H0", "H1"} <= leading else None
+    if twin:
+        assert twin not in free_leads(shared, base, "A")
+        with pytest.raises(EditError):
+            new_grid(shared, base, [], twin)
+    # a plan whose lead is gone from the data: re-proposing names it instead of crashing
+    gone = plan.with_lead(plan.grids[0].grid_id, "H-GONE")
+    with pytest.raises(InfeasiblePlanError) as caught:
+        repropose(world, gone, solver)
+    assert "H-GONE" in caught.value.messages["en"] and caught.value.rules == ("G3",)
+
+
+def test_repropose_in_one_district_places_units_the_plan_does_not_know(two_districts):
+    world, solver, plan, _ = two_districts
+    b_unit = next(u for u in plan.assignment if u.startswith("B"))
+    assignment = dict(plan.assignment)
+    del assignment[b_unit]  # as if the unit were renamed in the data since
+    partial = Plan(assignment, plan.grids)
+    again = repropose(world, partial, solver, ["A"])
+    assert again.assignment[b_unit] in again.grid_by_id
+    assert not check(world, again, grid_rules(band=BAND))["G1"]
+
+
+def test_fixed_pairings_keep_their_role_when_the_rest_is_reoptimised(page):
+    at, _ = page
+    plan_id, store = _first_plan(at)
+    plan = plan_from_dict(store.load(plan_id)[1])
+    general = next(p for p in plan.pairings if p.role == "technical_support")
+    fixed = [replace(p, fixed=True, role="main_support") if p == general else p for p in plan.pairings]
+    version = store.save(plan_id, plan_to_dict(plan.with_pairings(fixed)), expected_version=1, author="t", action="pairings")
+    at.session_state["ws_working"] = None  # as a new session would, open the plan at its latest version
+    at.run()
+    assert at.session_state["ws_working"].version == version
+    _button(at, "保留固定结对，重新优化其余").click().run()
+    assert not at.exception
+    after = plan_from_dict(store.load(plan_id)[1])
+    kept = next(p for p in after.pairings if (p.hospital_code, p.district_code) == (general.hospital_code, general.district_code))
+    assert kept.fixed and kept.role == "main_support"
+
+
+def test_junk_from_the_browser_is_ignored_and_an_edit_on_a_deleted_plan_is_reported(page):
+    at, _ = page
+    plan_id, store = _first_plan(at)
+    for event in ({"all_drawings": [{}]}, {"all_drawings": [{"geometry": {"type": "Polygon"}}]},
+                  {"all_drawings": [{"geometry": {"type": "Point", "coordinates": [float("nan"), 1]},
+                                     "properties": {"ylt_lead_grid": "310118-G01"}}]},
+                  {"last_object_clicked": {"lat": "x", "lng": None}, "last_object_clicked_count": 5},
+                  {"last_object_clicked": {"lat": float("nan"), "lng": 121.2}, "last_object_clicked_count": 6}):
+        at.session_state["ws-map-default"] = event
+        at.run()
+        assert not at.exception, event
+    assert [e["action"] for e in store.history(plan_id)] == ["create"]
+    _button(at, "围绕锁定重新生成").click().run()  # the proposal again: nothing changes, nothing saved
+    assert [e["action"] for e in store.history(plan_id)] == ["create"]
+    assert any("没有变化" in i.value for i in at.info)
+    units = load_default().units
+    _click(at, units, units["unit_code"].iloc[3], 7)
+    store.delete(plan_id, author="李四")  # someone else deletes the plan
+    _button(at, "锁定").click().run()
+    assert not at.exception
+    assert any("已被他人删除" in e.value for e in at.error)
+    assert "还没有方案" in at.info[-1].value  # the only plan is gone: the page offers a new one
+
+
+def test_workspace_renders_the_real_map_for_one_lead_per_district(tmp_path, monkeypatch):
+    """With the real map component (no stand-in): every hospital that may lead leads a grid, so
+    there is no hollow candidate to draw."""
+    from conftest import write_world
+    from geodata.store import save_upload
+
+    monkeypatch.setenv("YLT_DATA_DIR", str(tmp_path / "data"))
+    world = write_world(tmp_path / "w")
+    package_id = save_upload([(p.name, p.read_bytes()) for p in world.iterdir()])
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["data"] = package_id
+    at.switch_page("pages/workspace.py")
+    at.run()
+    at.button(key="ws_first_plan").click().run()
+    assert not at.exception
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from geodata.plans import PlanConflictError, PlanStore, undo_redo
+from geodata.plans import PlanConflictError, PlanNotFoundError, PlanStore, undo_redo
 from planning.plan import Plan, plan_from_dict, plan_to_dict
 
 KEY = "ws_working"
@@ -44,14 +44,25 @@ def open_plan(store: PlanStore, plan_id: str, *, reload: bool = False) -> Workin
 
 
 def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, author: str) -> bool:
-    """Save ``plan`` as the next version; False (and the conflict noted) when someone was first."""
+    """Save ``plan`` as the next version; False (and the conflict noted) when someone was first or
+    deleted the plan. An edit that changes nothing saves nothing (undo then undoes a real edit)."""
     ss = st.session_state
     working: Working = ss[KEY]
+    payload = plan_to_dict(plan)
+    if {**payload, "version": 0} == {**plan_to_dict(working.plan), "version": 0}:
+        notify("info", "没有变化，未保存新版本", "Nothing changed; no new version saved")
+        return True
     try:
-        version = store.save(working.plan_id, plan_to_dict(plan), expected_version=working.version,
+        version = store.save(working.plan_id, payload, expected_version=working.version,
                              author=author, action=action, detail=detail)
     except PlanConflictError as exc:
         ss[CONFLICT] = exc.current
+        return False
+    except PlanNotFoundError:
+        notify("error", "该方案已被他人删除，修改未保存；请选择其他方案或新建方案",
+               "This plan was deleted by someone else; the edit was not saved. Choose another plan or create one.")
+        ss.pop(KEY, None)
+        ss["state_plan"] = ""
         return False
     ss[KEY] = Working(working.plan_id, version, replace(plan, version=version, parent=None))
     return True

@@ -417,14 +417,15 @@ var icon = L.divIcon({className: '', iconSize: [18, 18], iconAnchor: [9, 9], htm
 })();"""
 
 
-def lead_markers(leads: list[tuple[float, float, str, str]]) -> folium.FeatureGroup:
+def lead_markers(leads: list[tuple[float, float, str, str]], *, drops: int = 0) -> folium.FeatureGroup:
     """The grids' lead hospitals as filled markers the planner can drag onto another hospital of
     the district: ``leads`` are (lat, lon, grid id, tooltip text). Folium has no draggable marker
     that reports where it was dropped, so the drop comes back like a drawn point (the workspace
-    page reads ``ylt_lead_grid`` from it)."""
+    page reads ``ylt_lead_grid`` from it). ``drops`` counts the drops handled: a drop that changed
+    nothing still redraws the markers, so none stays where it was dropped."""
     rows = [[round(lat, 6), round(lon, 6), grid, safe_text(text)] for lat, lon, grid, text in leads]
     group = folium.FeatureGroup(name="leads")
-    group.add_child(_Script(_LEADS_JS % {"leads": json.dumps(rows, ensure_ascii=False)}))
+    group.add_child(_Script(f"/* drop {int(drops)} */" + _LEADS_JS % {"leads": json.dumps(rows, ensure_ascii=False)}))
     return group
 
 
