@@ -177,6 +177,74 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_for_export(args: argparse.Namespace):
+    """(package, plan, metadata, previous version or None) from a stored plan id, an exported
+    layout (.geojson) or a folder written by ``propose``; None after printing why not."""
+    import csv
+    import json
+
+    from geodata.default import load_default
+    from geodata.export import plan_payload_from_layout
+    from geodata.plans import PlanNotFoundError, PlanStore
+    from geodata.store import data_dir, package_path
+    from planning.plan import plan_from_dict
+
+    source = Path(args.plan)
+    previous = None
+    if source.is_dir() or source.suffix.lower() in (".geojson", ".json"):
+        if not args.data:
+            print("--data is needed with a layout file or a propose folder / 需要 --data 指定数据包", file=sys.stderr)
+            return None
+        pkg = _load(args.data, None, args.lang)
+        if pkg is None:
+            return None
+        layout = json.loads(((source / "layout.geojson") if source.is_dir() else source).read_text(encoding="utf-8"))
+        payload = plan_payload_from_layout(layout)
+        if source.is_dir():  # propose's folder: units.csv and pairings.csv beside the layout
+            with open(source / "units.csv", encoding="utf-8") as fh:
+                payload["assignment"] = {r["unit_code"]: r["grid_id"] for r in csv.DictReader(fh)}
+            if (source / "pairings.csv").exists():
+                with open(source / "pairings.csv", encoding="utf-8") as fh:
+                    payload["pairings"] = [{"hospital_code": r["hospital_code"], "district_code": r["district_code"],
+                                            "role": r["role"], "fixed": r["fixed"] == "True"} for r in csv.DictReader(fh)]
+        plan = plan_from_dict(payload)
+        meta = {"plan_id": layout.get("metadata", {}).get("plan_id", source.stem), "plan_name": plan.name or source.stem,
+                "version": plan.version, "author": layout.get("metadata", {}).get("author", ""),
+                "created": layout.get("metadata", {}).get("created", "")}
+        return pkg, plan, meta, previous
+    store = PlanStore(Path(args.store) if args.store else data_dir() / "plans.sqlite")
+    try:
+        version, payload = store.load(args.plan, args.version)
+        info = next(p for p in store.plans() if p["plan_id"] == args.plan)
+        if args.since:
+            previous = plan_from_dict(store.load(args.plan, args.since)[1])
+    except (PlanNotFoundError, StopIteration):
+        print(f"no plan {args.plan} in {store.path} / 找不到方案", file=sys.stderr)
+        return None
+    pkg = load_default() if info["package_id"] == "default" else _load(str(package_path(info["package_id"])), None, args.lang)
+    if pkg is None:
+        return None
+    log = [e for e in store.history(args.plan) if e["version"] == version]
+    meta = {"plan_id": args.plan, "plan_name": info["name"], "version": version, "created": info["updated"],
+            "author": log[-1]["author"] if log else ""}
+    return pkg, plan_from_dict(payload), meta, previous
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from geodata.filing import build, write
+
+    found = _plan_for_export(args)
+    if found is None:
+        return 2
+    pkg, plan, meta, previous = found
+    export = build(pkg, plan, meta, previous=previous)
+    print(write(export, args.format, Path(args.out)))
+    failed = export.meta["rules"]["failed"]
+    if failed:
+        print(f"规则未通过 / rules failed: {', '.join(failed)}", file=sys.stderr)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     for path in write_default(Path(args.out)):
         print(path)
@@ -205,6 +273,15 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--config", help="config.toml to use instead of the package's own")
     c.add_argument("--sites", type=int, default=10, help="how many new primary-care sites to propose (default 10)")
     c.set_defaults(func=cmd_coverage)
+    e = sub.add_parser("export", help="write one plan version as geojson, gpkg, csv, xlsx, pdf, html or a filing zip")
+    e.add_argument("--plan", required=True, help="a stored plan id, an exported layout .geojson, or a folder from propose")
+    e.add_argument("--format", required=True, choices=("geojson", "gpkg", "csv", "xlsx", "pdf", "filing", "html"))
+    e.add_argument("--out", required=True, help="file to write")
+    e.add_argument("--data", help="the data package (with a layout file or a propose folder)")
+    e.add_argument("--version", type=int, help="the plan version (default: the latest)")
+    e.add_argument("--since", type=int, help="the last filed version: the report lists the changes since")
+    e.add_argument("--store", help="plans database (default: <data dir>/plans.sqlite)")
+    e.set_defaults(func=cmd_export)
     d = sub.add_parser("demo", help="write the embedded Shanghai default as a data package")
     d.add_argument("--out", required=True, help="folder to write")
     d.set_defaults(func=cmd_demo)

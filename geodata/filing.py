@@ -1,0 +1,128 @@
+"""Exports of one plan version for filing (备案) systems and officials: GeoJSON, GeoPackage, the
+unit -> grid CSV, an XLSX workbook, a PDF report, and the filing ZIP that holds them.
+
+``build(package, plan, meta)`` gathers everything once (world, pairing problem, tables, layout);
+``write(export, kind, path)`` writes one format. The CLI (``cli.py export``) and the app share it.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geodata.export import (facility_units, grid_layer, layout_collection, write_csv, write_gpkg, write_layout,
+                            write_xlsx)
+from planning.filing import Filing, compare, filing_tables
+from planning.pairing import build_problem, staffing_of
+from planning.plan import Plan, plan_to_dict
+from planning.rules import grid_rules
+from planning.world import World, build_world
+
+KINDS = ("geojson", "gpkg", "csv", "xlsx", "pdf", "filing", "html")
+SUFFIX = {"geojson": ".geojson", "gpkg": ".gpkg", "csv": ".csv", "xlsx": ".xlsx", "pdf": ".pdf", "filing": ".zip",
+          "html": ".html"}
+
+
+@dataclass(frozen=True)
+class Export:
+    package: object
+    world: World
+    plan: Plan
+    meta: dict
+    filing: Filing
+    collection: dict
+    changes: dict | None  # against the last filed version, when there is one
+
+
+def build(package, plan: Plan, meta: dict, *, previous: Plan | None = None) -> Export:
+    """Everything the exports of ``plan`` need. ``meta``: plan_id, plan_name, version, created,
+    author (and anything else worth filing); ``previous``: the last filed version, for the
+    changes."""
+    config = package.config
+    world = build_world(package.units, package.districts, package.facilities, island_link_km=config.island_link_km)
+    problem = build_problem(world, package.facilities, package.partnerships, config)
+    band = (config.grid_population_min, config.grid_population_max)
+    rules = grid_rules(band=band, county_max=config.county_alliances_max)
+    filing = filing_tables(world, plan, problem, package.facilities, facility_units(package.facilities, package.units),
+                           rules, staffing_of(package.partnerships), band)
+    failed = filing.rules.loc[~filing.rules["passed"], "rule"].tolist()
+    metadata = {
+        **meta,
+        "data_sources": _sources(package),
+        "rules": {"checked": filing.rules["rule"].tolist(), "failed": failed, "violations": int(len(filing.violations))},
+        "locked_units": sorted(plan.locked),
+        "notes": list(plan.notes),
+        "pairings": plan_to_dict(plan)["pairings"],
+        "crs": "EPSG:4326 (WGS84 longitude, latitude)",
+        "generator": "医联体网格化布局规划",
+    }
+    collection = layout_collection(package.units, filing.grids, filing.units, filing.members, filing.pairings, metadata)
+    changes = compare(world, previous, plan) if previous is not None else None
+    return Export(package, world, plan, metadata, filing, collection, changes)
+
+
+def _sources(package) -> list[str]:
+    layers = sorted(getattr(package, "meta", {}).get("layers", {})) if isinstance(getattr(package, "meta", None), dict) else []
+    modelled = sorted(getattr(package, "modelled_layers", ()) or ())
+    out = [f"{getattr(package, 'name', '')}".strip()] if getattr(package, "name", "") else []
+    out += [f"layer {name}" for name in layers]
+    out += [f"modelled: {name}" for name in modelled]
+    return out
+
+
+def sheets(export: Export) -> dict[str, pd.DataFrame]:
+    """The workbook officials read: grids, members, units, pairings, rules, violations, changes."""
+    f = export.filing
+    out = {"网格 grids": f.grids, "成员机构 members": f.members, "单元 units": f.units, "结对 pairings": f.pairings,
+           "规则 rules": f.rules, "问题 violations": f.violations}
+    if export.changes is not None:
+        out["变化 changes"] = pd.DataFrame(export.changes["units_moved"], columns=["unit_code", "from", "to", "population"])
+    return out
+
+
+def write(export: Export, kind: str, path: Path) -> Path:
+    """Write ``export`` as ``kind`` (one of KINDS) to ``path``; returns the path."""
+    path = Path(path)
+    if kind == "geojson":
+        write_layout(export.collection, path)
+    elif kind == "gpkg":
+        units = export.package.units[["unit_code", "geometry"]].merge(export.filing.units, on="unit_code")
+        grids = grid_layer(export.package.units, dict(zip(export.filing.units["unit_code"], export.filing.units["grid_id"])),
+                           export.filing.grids).merge(export.filing.grids[["grid_id", "district_name", "member_facilities",
+                                                                            "partners"]], on="grid_id")
+        facilities = export.package.facilities.drop(columns=[c for c in ("_pos",) if c in export.package.facilities])
+        write_gpkg(path, {"grids": grids, "units": gpd.GeoDataFrame(units, geometry="geometry", crs=4326),
+                          "facilities": facilities, "pairings": export.filing.pairings})
+    elif kind == "csv":
+        write_csv(export.filing.units[["unit_code", "grid_id"]], path)
+    elif kind == "xlsx":
+        write_xlsx(path, sheets(export))
+    elif kind == "pdf":
+        from geodata.report import pdf_bytes, report_html
+
+        path.write_bytes(pdf_bytes(report_html(export)))
+    elif kind == "html":
+        from ui.handout import handout_html
+
+        path.write_text(handout_html(export), encoding="utf-8")
+    elif kind == "filing":
+        write_filing_zip(export, path)
+    else:
+        raise ValueError(f"unknown export kind {kind!r}; one of {', '.join(KINDS)}")
+    return path
+
+
+def write_filing_zip(export: Export, path: Path) -> None:
+    """The filing package: layout GeoJSON, unit CSV, XLSX workbook and PDF report in one ZIP."""
+    import tempfile
+
+    stem = f"{export.meta.get('plan_id', 'plan')}-v{export.meta.get('version', 1)}"
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for kind in ("geojson", "csv", "xlsx", "pdf"):
+            name = f"{stem}{SUFFIX[kind]}"
+            write(export, kind, Path(tmp) / name)
+            archive.write(Path(tmp) / name, arcname=name)

@@ -1,0 +1,139 @@
+"""The filing report (备案报告) as HTML, and as PDF through WeasyPrint with the Noto CJK fonts.
+
+Every value from a planner's file is escaped (``html.escape``) before it enters the HTML; maps
+are SVG drawn here from the layout's geometry, so the PDF needs no tiles, no browser and no
+network.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from datetime import datetime, timezone
+
+PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd",
+           "#ccebc5", "#ffed6f", "#d9d9d9")
+ROLES = {"technical_support": "技术支持", "main_support": "主要技术支持单位", "tcm": "中医类", "specialty": "专科联盟"}
+
+CSS = """
+@page { size: A4; margin: 16mm 14mm 18mm 14mm;
+        @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #555; } }
+body { font-family: "Noto Sans CJK SC", "Noto Sans SC", sans-serif; font-size: 10pt; color: #222; }
+h1 { font-size: 24pt; margin: 40mm 0 6mm 0; } h2 { font-size: 15pt; margin: 0 0 3mm 0; border-bottom: 1.5pt solid #1f4e9c; }
+.page { page-break-before: always; } .muted { color: #555; }
+table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm 0; font-size: 8.5pt; }
+th, td { border: 0.5pt solid #999; padding: 1.2mm 1.5mm; text-align: left; vertical-align: top; }
+th { background: #eef2f8; } td.n { text-align: right; white-space: nowrap; }
+.pass { color: #1a7f37; } .fail { color: #b42318; font-weight: 600; }
+svg { width: 100%; height: auto; }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _colour(grid: str) -> str:
+    tail = grid.rsplit("G", 1)[-1]
+    return PALETTE[int(tail) % len(PALETTE)] if tail.isdigit() else "#d9d9d9"
+
+
+def svg_map(features: list[dict], width: int = 760, height: int = 560) -> str:
+    """Grids filled by colour with their outlines, fitted to the box (equirectangular, scaled by
+    the cosine of the mean latitude)."""
+    rings = []
+    for f in features:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"] if g["type"] == "MultiPolygon" else []
+        rings.append((f["properties"]["grid_id"], polys))
+    points = [pt for _, polys in rings for poly in polys for ring in poly for pt in ring]
+    if not points:
+        return ""
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x, span_y = (max(lons) - min(lons)) * k or 1e-9, (max(lats) - min(lats)) or 1e-9
+    scale = min((width - 20) / span_x, (height - 20) / span_y)
+
+    def xy(p):
+        return f"{10 + (p[0] - min(lons)) * k * scale:.1f},{10 + (max(lats) - p[1]) * scale:.1f}"
+
+    paths = []
+    for grid, polys in rings:
+        d = " ".join("M" + " L".join(xy(p) for p in ring) + " Z" for poly in polys for ring in poly)
+        paths.append(f'<path d="{d}" fill="{_colour(grid)}" stroke="#222" stroke-width="0.8" fill-rule="evenodd"/>')
+    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">{"".join(paths)}</svg>'
+
+
+def report_html(export) -> str:
+    """The whole report of one plan version: cover, city map, a page per district (its grids and
+    partners), the rules and their violations, and the changes since the last filed version."""
+    meta, f = export.meta, export.filing
+    features = export.collection["features"]
+    when = meta.get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds")
+    failed = meta["rules"]["failed"]
+    parts = [f"<html><head><meta charset='utf-8'><style>{CSS}</style></head><body>",
+             "<h1>医联体网格化布局方案 备案报告</h1>",
+             f"<p style='font-size:14pt'>{_e(meta.get('plan_name'))}（第 {_e(meta.get('version'))} 版）</p>",
+             "<table style='width:70%'>",
+             f"<tr><th>方案编号</th><td>{_e(meta.get('plan_id'))}</td></tr>",
+             f"<tr><th>编制人</th><td>{_e(meta.get('author'))}</td></tr>",
+             f"<tr><th>生成时间</th><td>{_e(when)}</td></tr>",
+             f"<tr><th>数据</th><td>{'<br>'.join(_e(s) for s in meta.get('data_sources', []))}</td></tr>",
+             f"<tr><th>网格数</th><td>{len(f.grids)}</td></tr>",
+             f"<tr><th>覆盖人口</th><td>{f.grids['population'].sum():,.0f}</td></tr>",
+             f"<tr><th>规则检查</th><td class='{'fail' if failed else 'pass'}'>"
+             f"{'未通过：' + _e('、'.join(failed)) if failed else '全部通过'}</td></tr>",
+             "</table>",
+             "<div class='page'><h2>全市网格布局</h2>", svg_map(features), "</div>"]
+    for code, grids in f.grids.groupby("district_code", sort=True):
+        name = grids["district_name"].iloc[0]
+        parts.append(f"<div class='page'><h2>{_e(name)}（{_e(code)}）</h2>")
+        parts.append(svg_map([x for x in features if x["properties"]["district_code"] == code], 760, 420))
+        parts.append("<table><tr><th>网格</th><th>牵头医院</th><th class='n'>常住人口</th><th class='n'>单元</th>"
+                     "<th class='n'>成员机构</th><th class='n'>平均距离 km</th></tr>")
+        for row in grids.itertuples():
+            members = len([m for m in str(row.member_facilities).split(";") if m])
+            parts.append(f"<tr><td>{_e(row.grid_id)}</td><td>{_e(row.lead_name)}（{_e(row.lead_facility_code)}）</td>"
+                         f"<td class='n'>{row.population:,.0f}</td><td class='n'>{row.units}</td>"
+                         f"<td class='n'>{members}</td><td class='n'>{row.mean_access_km:.1f}</td></tr>")
+        parts.append("</table>")
+        partners = f.pairings[f.pairings["district_code"] == code]
+        parts.append("<p><b>结对市级医院：</b>" + ("；".join(
+            f"{_e(p.hospital)}（{_e(ROLES.get(p.role, p.role))}{'，固定' if p.fixed else ''}）" for p in partners.itertuples())
+            or "无") + "</p></div>")
+    parts.append("<div class='page'><h2>规则检查</h2><table><tr><th>规则</th><th>名称</th><th>结果</th><th class='n'>问题数</th></tr>")
+    for r in f.rules.itertuples():
+        parts.append(f"<tr><td>{_e(r.rule)}</td><td>{_e(r.name_zh)}</td><td class='{'pass' if r.passed else 'fail'}'>"
+                     f"{'通过' if r.passed else '未通过'}</td><td class='n'>{r.violations}</td></tr>")
+    parts.append("</table>")
+    if len(f.violations):
+        parts.append("<table><tr><th>规则</th><th>位置</th><th>问题</th><th>建议</th></tr>")
+        parts += [f"<tr><td>{_e(v.rule)}</td><td>{_e(v.place)}</td><td>{_e(v.message_zh)}</td><td>{_e(v.fix_zh)}</td></tr>"
+                  for v in f.violations.itertuples()]
+        parts.append("</table>")
+    parts.append("</div><div class='page'><h2>与上次备案版本相比的变化</h2>")
+    changes = export.changes
+    if changes is None:
+        parts.append("<p class='muted'>首次备案，无上次备案版本。</p>")
+    else:
+        parts.append(f"<p>调整网格的单元 {len(changes['units_moved'])} 个，涉及常住人口 {changes['residents_moved']:,.0f} 人；"
+                     f"新增网格 {_e('、'.join(changes['grids_added']) or '无')}；撤销网格 {_e('、'.join(changes['grids_removed']) or '无')}；"
+                     f"新增结对 {_e('、'.join(f'{h}→{d}' for h, d in changes['pairings_added']) or '无')}；"
+                     f"取消结对 {_e('、'.join(f'{h}→{d}' for h, d in changes['pairings_removed']) or '无')}。</p>")
+        if changes["units_moved"]:
+            parts.append("<table><tr><th>单元</th><th>原网格</th><th>新网格</th><th class='n'>常住人口</th></tr>")
+            parts += [f"<tr><td>{_e(u['unit_code'])}</td><td>{_e(u['from'])}</td><td>{_e(u['to'])}</td>"
+                      f"<td class='n'>{u['population']:,.0f}</td></tr>" for u in changes["units_moved"][:300]]
+            parts.append("</table>")
+    parts.append("</div></body></html>")
+    return "".join(parts)
+
+
+def pdf_bytes(document: str) -> bytes:
+    """The HTML as PDF (fonts embedded); nothing is fetched: only our own inline CSS and SVG."""
+    from weasyprint import HTML
+
+    def no_fetch(url, *args, **kwargs):
+        raise ValueError(f"the report fetches nothing ({url})")
+
+    return HTML(string=document, url_fetcher=no_fetch).write_pdf()

@@ -1,0 +1,143 @@
+"""Exports of one plan version: GeoJSON that validators and GDAL accept, GeoPackage, CSV, XLSX,
+the PDF report (Chinese rendered, fonts embedded), the offline HTML map, the filing ZIP, the round
+trip back to the same plan, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+
+import geojson_validator
+import numpy as np
+import openpyxl
+import pytest
+import shapely
+
+from conftest import ROOT
+from geodata.default import load_default
+from geodata.export import plan_payload_from_layout
+from geodata.filing import build, write
+from geodata.plans import PlanStore
+from geodata.report import report_html
+from planning.grids import GridSolver
+from planning.metrics import grid_metrics
+from planning.pairing import build_problem, planned_pairings, solve
+from planning.plan import plan_from_dict, plan_to_dict
+from planning.world import build_world
+
+needs = pytest.mark.skipif
+
+
+@pytest.fixture(scope="module")
+def export():
+    pkg = load_default()
+    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=pkg.config.island_link_km)
+    plan = GridSolver(band=(pkg.config.grid_population_min, pkg.config.grid_population_max)).solve(world).plan
+    plan = plan.with_pairings(planned_pairings(solve(build_problem(world, pkg.facilities, pkg.partnerships, pkg.config))))
+    plan = plan.lock(list(plan.assignment)[:3])
+    edited = plan.reassign({})  # a second version for the changes
+    meta = {"plan_id": "abc123", "plan_name": "测试方案", "version": 2, "author": "张三", "created": "2026-11-22T10:00:00+00:00"}
+    return build(pkg, edited, meta, previous=plan)
+
+
+def test_layout_geojson_is_rfc7946_and_gdal_reads_it(export, tmp_path):
+    path = write(export, "geojson", tmp_path / "layout.geojson")
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert "crs" not in data and "黄浦区" in text and "\\u" not in text  # UTF-8, Chinese unescaped
+    assert geojson_validator.validate_structure(data) == {}
+    result = geojson_validator.validate_geometries(data)
+    assert result["invalid"] == {} and result["problematic"] == {}
+    ids = [f["id"] for f in data["features"]]
+    assert ids == sorted(ids) and all(re.fullmatch(r"\d{6}-G\d{2}", i) for i in ids)
+    for feature in data["features"]:
+        geom = shapely.geometry.shape(feature["geometry"])
+        for poly in getattr(geom, "geoms", [geom]):
+            assert poly.exterior.is_ccw  # counter-clockwise outer rings
+        coords = np.array([c for poly in getattr(geom, "geoms", [geom]) for c in poly.exterior.coords])
+        assert np.allclose(coords, np.round(coords, 6))  # 6 decimals
+        props = feature["properties"]
+        assert props["lead_facility_code"] and props["unit_codes"] and isinstance(props["partners"], list)
+    meta = data["metadata"]
+    assert meta["plan_id"] == "abc123" and meta["version"] == 2 and meta["author"] == "张三" and meta["rules"]["checked"]
+    if shutil.which("ogrinfo"):
+        info = subprocess.run(["ogrinfo", "-so", "-al", str(path)], capture_output=True, text=True, check=True).stdout
+        assert f"Feature Count: {len(data['features'])}" in info
+        for field in ("grid_id", "district_code", "lead_facility_code", "population", "area_km2"):
+            assert f"{field}:" in info
+
+
+def test_importing_the_layout_restores_the_same_plan_and_figures(export):
+    again = plan_from_dict(plan_payload_from_layout(export.collection))
+    plan = export.plan
+    assert dict(again.assignment) == dict(plan.assignment)
+    assert sorted(again.grids, key=lambda g: g.grid_id) == sorted(plan.grids, key=lambda g: g.grid_id)
+    assert again.pairings == plan.pairings and again.locked == plan.locked
+    before = grid_metrics(export.world, plan).sort_values("grid_id", ignore_index=True)
+    after = grid_metrics(export.world, again).sort_values("grid_id", ignore_index=True)
+    assert before.equals(after)
+
+
+def test_gpkg_csv_and_xlsx(export, tmp_path):
+    gpkg = write(export, "gpkg", tmp_path / "plan.gpkg")
+    if shutil.which("ogrinfo"):
+        info = subprocess.run(["ogrinfo", "-so", str(gpkg)], capture_output=True, text=True, check=True).stdout
+        for layer in ("grids", "units", "facilities", "pairings"):
+            assert layer in info
+    csv = write(export, "csv", tmp_path / "units.csv").read_text(encoding="utf-8").splitlines()
+    assert csv[0] == "unit_code,grid_id" and len(csv) == 1 + len(export.plan.assignment)
+    book = openpyxl.load_workbook(write(export, "xlsx", tmp_path / "plan.xlsx"), read_only=True)
+    assert [s.split(" ")[0] for s in book.sheetnames] == ["网格", "成员机构", "单元", "结对", "规则", "问题", "变化"]
+    assert book["网格 grids"].max_row == 1 + len(export.filing.grids)
+
+
+@needs(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is installed by scripts/setup.sh --dev")
+def test_pdf_report_renders_chinese_with_fonts_embedded(export, tmp_path, output_dir):
+    pdf = write(export, "pdf", tmp_path / "report.pdf")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Noto-Sans-CJK-SC\S*\s.*\byes\s+yes", fonts)  # embedded (and subset)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "2", str(pdf), str(output_dir / "export_report")],
+                   check=True)
+    from PIL import Image
+
+    for page in ("export_report-01.png", "export_report-02.png"):
+        image = np.asarray(Image.open(output_dir / page).convert("L"))
+        assert (image < 128).mean() > 0.002, f"{page} is blank"  # text and map drawn
+
+
+def test_report_escapes_names_from_files(export):
+    hostile = "<img src=x onerror=alert(1)>"
+    grids = export.filing.grids.copy()
+    grids["lead_name"] = hostile
+    html = report_html(replace(export, filing=replace(export.filing, grids=grids)))
+    assert hostile not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_filing_zip_and_offline_html(export, tmp_path):
+    archive = zipfile.ZipFile(write(export, "filing", tmp_path / "filing.zip"))
+    assert sorted(n.rsplit(".", 1)[1] for n in archive.namelist()) == ["csv", "geojson", "pdf", "xlsx"]
+    html = write(export, "html", tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "/app/static" not in html and not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+    assert "L.map(" in html and "310101-G01" in html
+
+
+def test_cli_exports_a_stored_plan(tmp_path, export):
+    store = PlanStore(tmp_path / "plans.sqlite")
+    plan_id = store.create("方案", "default", plan_to_dict(export.plan), author="张三")
+    out = tmp_path / "layout.geojson"
+    done = subprocess.run([sys.executable,
+                           str(ROOT / "cli.py"), "export", "--plan", plan_id, "--store", str(tmp_path / "plans.sqlite"),
+                           "--format", "geojson", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["metadata"]["plan_id"] == plan_id and data["metadata"]["author"] == "张三"
+    assert plan_payload_from_layout(data)["assignment"] == dict(export.plan.assignment)
+    missing = subprocess.run([sys.executable,
+                              str(ROOT / "cli.py"), "export", "--plan", "nope", "--store", str(tmp_path / "plans.sqlite"),
+                              "--format", "csv", "--out", str(tmp_path / "x.csv")], capture_output=True, text=True, cwd=ROOT)
+    assert missing.returncode == 2 and "找不到方案" in missing.stderr
