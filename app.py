@@ -34,6 +34,7 @@ pages = [
     st.Page(str(HERE / "pages" / "data.py"), title=t("page_data", lang), icon=":material/map:", default=True),
     st.Page(str(HERE / "pages" / "grids.py"), title=t("page_grids", lang), icon=":material/grid_view:"),
     st.Page(str(HERE / "pages" / "workspace.py"), title=t("page_workspace", lang), icon=":material/edit_location_alt:"),
+    st.Page(str(HERE / "pages" / "review.py"), title=t("page_review", lang), icon=":material/co_present:"),
     st.Page(str(HERE / "pages" / "pairings.py"), title=t("page_pairings", lang), icon=":material/handshake:"),
     st.Page(str(HERE / "pages" / "coverage.py"), title=t("page_coverage", lang), icon=":material/radar:"),
     st.Page(str(HERE / "pages" / "import_data.py"), title=t("page_import", lang), icon=":material/upload_file:"),

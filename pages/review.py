@@ -1,0 +1,211 @@
+"""评审模式 Review: one plan version, read-only, for a meeting room's projector; two versions
+compared; and the exports for filing (备案)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodata.filing import KINDS, SUFFIX, build, write
+from geodata.package import DataPackage
+from planning.analysis import analyse_coverage
+from planning.coverage import summary_by
+from planning.filing import compare
+from planning.plan import plan_from_dict
+from planning.rules import units_at_place
+from ui import shell, state
+from ui.i18n import detail, t
+from ui.maps import base_map, district_labels, grid_layer, lead_layer, safe_text
+from ui.tables import display
+
+BIG = """<style>
+[data-testid="stMetricValue"] { font-size: 2.6rem; } [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
+.ylt-card h4 { margin: 0 0 .3rem 0; font-size: 1.25rem; } .ylt-card p { margin: .1rem 0; font-size: 1.05rem; }
+</style>"""
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def exported(key: tuple, plan_id: str, version: int, since: int | None, _pkg: DataPackage, _store):
+    """The export of one stored version (``since``: the version its changes are counted from)."""
+    _, payload = _store.load(plan_id, version)
+    info = next(p for p in _store.plans() if p["plan_id"] == plan_id)
+    log = [e for e in _store.history(plan_id) if e["version"] == version]
+    previous = plan_from_dict(_store.load(plan_id, since)[1]) if since else None
+    meta = {"plan_id": plan_id, "plan_name": info["name"], "version": version,
+            "created": log[-1]["at"] if log else info["updated"], "author": log[-1]["author"] if log else ""}
+    return build(_pkg, plan_from_dict(payload), meta, previous=previous)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def coverage(key: tuple, _pkg: DataPackage):
+    result = analyse_coverage(_pkg, sites=0)
+    return summary_by(result.table.assign(city="all"), "city").iloc[0], result.villages
+
+
+lang, L, package_id, pkg = shell.page("page_review", "review_intro")
+st.markdown(BIG, unsafe_allow_html=True)
+store = state.plan_store()
+plans = store.plans(package_id)
+if not plans:
+    st.info(t("review_no_plan", lang))
+    st.stop()
+ids = [p["plan_id"] for p in plans]
+by_id = {p["plan_id"]: p for p in plans}
+top = st.columns([3, 1, 2])
+plan_id = top[0].selectbox(L["plan"], ids, index=ids.index(state.plan_id()) if state.plan_id() in ids else 0,
+                           format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']}")
+if plan_id != state.plan_id():
+    state.set_plan(plan_id)
+versions = list(range(by_id[plan_id]["version"], 0, -1))
+version = top[1].selectbox(L["version"], versions)
+districts = sorted(pkg.districts["district_code"])
+names = dict(zip(pkg.districts["district_code"], pkg.districts["district_name"]))
+rings = dict(zip(pkg.districts["district_code"], pkg.districts["ring"]))
+chosen = top[2].multiselect(L["filter_districts"], districts, format_func=lambda d: names.get(d, d),
+                            placeholder=t("all_districts", lang))
+ring_filter = st.pills(L["ring"], sorted(set(rings.values())), selection_mode="multi",
+                       format_func=lambda r: t(f"ring_{r}", lang))
+shown = [d for d in districts if (not chosen or d in chosen) and (not ring_filter or rings[d] in ring_filter)]
+
+with st.spinner(t("loading", lang)):
+    export = exported(state.cache_key(), plan_id, version, None, pkg, store)
+f = export.filing
+grids = f.grids[f.grids["district_code"].isin(shown)]
+served, villages = coverage(state.cache_key(), pkg)
+
+# one view at a time: a Leaflet map drawn inside a hidden tab gets no size and draws wrong
+view = st.segmented_control(" ", ["review", "compare", "export"], default="review", key="review_view",
+                            format_func=lambda v: t(f"{v}_tab", lang), label_visibility="collapsed") or "review"
+if view == "review":
+    cols = st.columns(6)
+    people = grids["population"].sum()
+    cols[0].metric(L["grid_count"], len(grids))
+    cols[1].metric(L["population"], f"{people / 1e4:,.1f} 万" if lang == "zh" else f"{people / 1e6:,.2f} M")
+    ratio = grids["population"].max() / grids["population"].min() if len(grids) and grids["population"].min() > 0 else 0
+    cols[2].metric(L["balance"], f"{ratio:.2f}")
+    cols[3].metric(L["served_share"], f"{served['served_share']:.1%}")
+    cols[4].metric(L["village_integrated"], f"{villages['integrated'].mean():.1%}" if len(villages) else "—")
+    cols[5].metric(L["rules_passed"], f"{int(f.rules['passed'].sum())} / {len(f.rules)}")
+
+    features = gpd.GeoDataFrame.from_features(
+        [x for x in export.collection["features"] if x["properties"]["district_code"] in shown], crs=4326)
+    m = base_map(pkg.districts[pkg.districts["district_code"].isin(shown)])
+    if len(features):
+        grid_layer(features.merge(f.grids[["grid_id"]], on="grid_id"), L).add_to(m)
+    lead_layer(pkg.facilities[pkg.facilities["facility_code"].isin(set(grids["lead_facility_code"]))], L).add_to(m)
+    partners = set(f.pairings.loc[f.pairings["district_code"].isin(shown), "hospital_code"])
+    campuses = pkg.facilities[(pkg.facilities["kind"] == "city_hospital") & pkg.facilities["hospital_code"].isin(partners)]
+    partner_group = folium.FeatureGroup(name="partners")
+    for row in campuses.itertuples():
+        folium.CircleMarker([row.geometry.y, row.geometry.x], radius=7, color="#ffffff", weight=1.5, fill=True,
+                            fill_color="#d62728", fill_opacity=1, tooltip=safe_text(row.name)).add_to(partner_group)
+    partner_group.add_to(m)
+    district_labels(pkg.districts[pkg.districts["district_code"].isin(shown)]).add_to(m)
+    st_folium(m, height=700, use_container_width=True, returned_objects=[], key=f"review-map-{plan_id}-{version}")
+    st.caption(t("review_legend", lang))
+
+    st.subheader(t("rules_panel", lang))
+    st.dataframe(pd.DataFrame({"ID": f.rules["rule"], L["name"]: f.rules["name_zh" if lang == "zh" else "name_en"],
+                               "✓/✗": [t("rule_pass" if p else "rule_fail", lang) for p in f.rules["passed"]],
+                               "#": f.rules["violations"]}), hide_index=True, width="stretch")
+    for v in f.violations.itertuples():
+        st.error(f"{v.rule} · {v.place}: {v.message_zh if lang == 'zh' else v.message_en}")
+
+    st.subheader(t("grid_cards", lang))
+    issues = {g: [v for v in f.violations.itertuples() if g in units_at_place(export.world, export.plan, v.place)
+                  or v.place == g] for g in grids["grid_id"]}
+    unit_grid = dict(export.plan.assignment)
+    for start in range(0, len(grids), 3):
+        row_cols = st.columns(3)
+        for col, row in zip(row_cols, grids.iloc[start:start + 3].itertuples()):
+            members = f.members[f.members["grid_id"] == row.grid_id]
+            open_issues = {v.rule for v in issues[row.grid_id]} | (
+                {v.rule for v in f.violations.itertuples() if v.place in {u for u, g in unit_grid.items() if g == row.grid_id}})
+            partners_text = "、".join(p.split(":")[0] for p in str(row.partners).split(";") if p) or "—"
+            with col.container(border=True):
+                st.markdown(
+                    f"<div class='ylt-card'><h4>{safe_text(row.grid_id)} · {safe_text(row.district_name)}</h4>"
+                    f"<p>{safe_text(L['lead_hospital'])}：{safe_text(row.lead_name)}</p>"
+                    f"<p>{safe_text(L['population'])}：{row.population:,.0f} · {safe_text(L['units'])}：{row.units}</p>"
+                    f"<p>{safe_text(L['members'])}：{len(members)} · {safe_text(L['mean_access'])}：{row.mean_access_km:.1f}</p>"
+                    f"<p>{safe_text(L['partners'])}：{safe_text(partners_text)}</p>"
+                    f"<p>{safe_text(L['open_issues'])}：{safe_text('、'.join(sorted(open_issues)) or '—')}</p></div>",
+                    unsafe_allow_html=True)
+
+    st.subheader(L["edit_log"])
+    log = pd.DataFrame(store.history(plan_id))
+    log = log[log["version"] <= version]
+    log["action"] = [t(f"action_{a}", lang) for a in log["action"]]
+    log["detail"] = [detail(d) for d in log["detail"]]
+    st.dataframe(log.iloc[::-1].rename(columns={"version": L["version"], "author": L["editor_name"], "at": L["time"],
+                                                "action": L["action"], "detail": L["detail"]}), hide_index=True, width="stretch")
+    if export.plan.notes:
+        st.subheader(L["decision_notes"])
+        for note in export.plan.notes:
+            st.text(note)
+
+if view == "compare":
+    c1, c2 = st.columns(2)
+    other_plan = c1.selectbox(t("compare_with", lang), ids, index=ids.index(plan_id),
+                              format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']}", key="cmp_plan")
+    other_versions = list(range(by_id[other_plan]["version"], 0, -1))
+    default = other_versions.index(version - 1) if other_plan == plan_id and version - 1 in other_versions else 0
+    other_version = c2.selectbox(L["version"], other_versions, index=default, key="cmp_version")
+    before = plan_from_dict(store.load(other_plan, other_version)[1])
+    diff = compare(export.world, before, export.plan)
+    cols = st.columns(4)
+    cols[0].metric(t("units_moved", lang), len(diff["units_moved"]))
+    cols[1].metric(t("residents_moved", lang), f"{diff['residents_moved']:,.0f}")
+    cols[2].metric(t("pairings_added", lang), len(diff["pairings_added"]))
+    cols[3].metric(t("pairings_removed", lang), len(diff["pairings_removed"]))
+    moved = {u["unit_code"] for u in diff["units_moved"]}
+    changed = pkg.units[pkg.units["unit_code"].isin(moved)]
+    m = base_map(pkg.districts)
+    folium.GeoJson(pkg.units[["unit_code", "geometry"]], name="units", interactive=False,
+                   style_function=lambda _: {"fillColor": "#eeeeee", "color": "#999999", "weight": 0.5, "fillOpacity": 0.6}).add_to(m)
+    if len(changed):
+        frame = gpd.GeoDataFrame({"unit": [safe_text(c) for c in changed["unit_code"]],
+                                  "from": [safe_text(before.assignment.get(c, "")) for c in changed["unit_code"]],
+                                  "to": [safe_text(export.plan.assignment.get(c, "")) for c in changed["unit_code"]]},
+                                 geometry=changed.geometry.values, crs=4326)
+        folium.GeoJson(frame, name="changed", style_function=lambda _: {"fillColor": "#e6007e", "color": "#7a0043",
+                                                                        "weight": 1.5, "fillOpacity": 0.75},
+                       tooltip=folium.GeoJsonTooltip(fields=["unit", "from", "to"],
+                                                     aliases=[L["units"], t("from_grid", lang), t("to_grid", lang)])).add_to(m)
+        minx, miny, maxx, maxy = changed.total_bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=12)  # the changes, not the whole city
+    district_labels(pkg.districts).add_to(m)
+    st_folium(m, height=560, use_container_width=True, returned_objects=[], key=f"cmp-map-{plan_id}")
+    figures = pd.DataFrame([{"figure": t(f"figure_{k}", lang), "before": v["before"], "after": v["after"], "change": v["change"]}
+                            for k, v in diff["figures"].items()])
+    st.dataframe(figures.rename(columns={"figure": L["name"], "before": t("before", lang), "after": t("after", lang),
+                                         "change": t("change", lang)}), hide_index=True, width="stretch")
+    if diff["pairings_added"] or diff["pairings_removed"]:
+        st.write(t("pairings_diff", lang, added="、".join(f"{h}→{names.get(d, d)}" for h, d in diff["pairings_added"]) or "—",
+                   removed="、".join(f"{h}→{names.get(d, d)}" for h, d in diff["pairings_removed"]) or "—"))
+    if diff["units_moved"]:
+        st.dataframe(display(pd.DataFrame(diff["units_moved"]), lang), hide_index=True, width="stretch")
+
+if view == "export":
+    st.caption(t("export_intro", lang))
+    since_options = [0, *range(version - 1, 0, -1)]
+    since = st.selectbox(t("since_version", lang), since_options,
+                         format_func=lambda v: t("first_filing", lang) if v == 0 else f"v{v}")
+    kind = st.radio(t("export_format", lang), KINDS, horizontal=True, format_func=lambda k: t(f"format_{k}", lang))
+    if st.button(t("make_export", lang), type="primary"):
+        with st.spinner(t("loading", lang)):
+            source = exported(state.cache_key(), plan_id, version, since or None, pkg, store)
+            with tempfile.TemporaryDirectory() as tmp:
+                name = f"{plan_id}-v{version}{SUFFIX[kind]}"
+                st.session_state["review_file"] = ((plan_id, version, since, kind), name,
+                                                   write(source, kind, Path(tmp) / name).read_bytes())
+    made = st.session_state.get("review_file")
+    if made and made[0] == (plan_id, version, since, kind):  # only the file of what is chosen now
+        _, name, data = made
+        st.download_button(t("download", lang, name=name), data, file_name=name, width="stretch")
