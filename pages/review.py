@@ -179,7 +179,7 @@ if view == "compare":
                        tooltip=folium.GeoJsonTooltip(fields=["unit", "from", "to"],
                                                      aliases=[L["units"], t("from_grid", lang), t("to_grid", lang)])).add_to(m)
         minx, miny, maxx, maxy = changed.total_bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=12)  # the changes, not the whole city
+        m.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=11)  # the changes, not the whole city
     district_labels(pkg.districts).add_to(m)
     st_folium(m, height=560, use_container_width=True, returned_objects=[], key=f"cmp-map-{plan_id}")
     figures = pd.DataFrame([{"figure": t(f"figure_{k}", lang), "before": v["before"], "after": v["after"], "change": v["change"]}
@@ -197,7 +197,8 @@ if view == "export":
     since_options = [0, *range(version - 1, 0, -1)]
     since = st.selectbox(t("since_version", lang), since_options,
                          format_func=lambda v: t("first_filing", lang) if v == 0 else f"v{v}")
-    kind = st.radio(t("export_format", lang), KINDS, horizontal=True, format_func=lambda k: t(f"format_{k}", lang))
+    kind = st.radio(t("export_format", lang), KINDS, horizontal=True, key="review_kind",
+                    format_func=lambda k: t(f"format_{k}", lang))
     if st.button(t("make_export", lang), type="primary"):
         with st.spinner(t("loading", lang)):
             source = exported(state.cache_key(), plan_id, version, since or None, pkg, store)

@@ -227,3 +227,27 @@ def test_dragging_a_lead_onto_another_hospital_moves_it(page, server, output_dir
     assert after.grid_by_id[grid.grid_id].lead_facility_code == free
     assert PlanStore(server["data"] / "plans.sqlite").history(plan_id)[-1]["action"] == "lead"
     page.screenshot(path=str(output_dir / "browser_workspace_lead_moved.png"), full_page=True)
+
+
+def test_review_page_and_compare_view(page, server, output_dir, default_world):
+    pkg, world = default_world
+    plan_id = _new_plan(page, server["url"])
+    _, plan = _latest(server, plan_id)
+    unit = next(u for u, g in plan.assignment.items() if g.startswith(QINGPU))
+    other = next(g.grid_id for g in plan.grids if g.district_code == QINGPU and g.grid_id != plan.assignment[unit])
+    _click_unit(page, pkg, unit)
+    page.get_by_text("已选: 1 个单元").wait_for()
+    _choose(page, "划入网格", other)
+    page.get_by_role("button", name="划入", exact=True).click()
+    page.get_by_text("已保存：网格方案 第 2 版").wait_for()
+
+    page.goto(f"{server['url']}/review?plan={plan_id}")
+    page.get_by_text("规则通过").wait_for(timeout=60_000)
+    page.get_by_text("310101-G01 · 黄浦区").wait_for()  # a card per grid
+    page.screenshot(path=str(output_dir / "browser_review.png"))
+    page.get_by_text("版本对比", exact=True).click()
+    page.get_by_text("调整网格的单元").wait_for()
+    moved = page.locator('[data-testid="stMetric"]').filter(has_text="调整网格的单元").locator('[data-testid="stMetricValue"]')
+    expect(moved).to_have_text("1")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(output_dir / "browser_compare.png"))

@@ -425,3 +425,30 @@ def test_workspace_renders_the_real_map_for_one_lead_per_district(tmp_path, monk
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception
+
+
+def test_review_page_shows_figures_cards_compare_and_makes_a_filing(page):
+    at, _ = page
+    plan_id, store = _first_plan(at)
+    units = load_default().units
+    _click(at, units, units["unit_code"].iloc[40], 1)
+    _button(at, "锁定").click().run()
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["网格数"] == "52" and metrics["规则通过"].endswith("/ 11") and "万" in metrics["常住人口"]
+    assert any("310101-G01" in m.value for m in at.markdown)  # a card per grid
+    at.selectbox[1].set_value(1).run()  # version 1 under review
+    assert not at.exception
+    at.segmented_control(key="review_view").set_value("compare").run()
+    assert not at.exception
+    compared = {m.label: m.value for m in at.metric}
+    assert compared["调整网格的单元"] == "0"  # v1 against v1 (its own previous does not exist): nothing moved
+    at.selectbox[1].set_value(2).run()
+    at.selectbox(key="cmp_version").set_value(1).run()
+    assert {m.label: m.value for m in at.metric}["调整网格的单元"] == "0"  # a lock moves no unit
+    at.segmented_control(key="review_view").set_value("export").run()
+    at.radio(key="review_kind").set_value("filing").run()
+    _button(at, "生成").click().run()
+    assert not at.exception
+    assert at.get("download_button")
