@@ -79,6 +79,12 @@ def sheets(export: Export) -> dict[str, pd.DataFrame]:
     f = export.filing
     out = {"网格 grids": f.grids, "成员机构 members": f.members, "单元 units": f.units, "结对 pairings": f.pairings,
            "规则 rules": f.rules, "问题 violations": f.violations}
+    from planning.analysis import analyse_coverage
+
+    coverage = analyse_coverage(export.package, sites=0)
+    grid_of = dict(export.plan.assignment)
+    out["覆盖 coverage"] = coverage.gaps.assign(grid_id=[grid_of.get(str(u), "") for u in coverage.gaps["unit_code"]])
+    out["村卫生室 villages"] = coverage.villages
     if export.changes is not None:
         out["变化 changes"] = pd.DataFrame(export.changes["units_moved"], columns=["unit_code", "from", "to", "population"])
     return out

@@ -111,6 +111,8 @@ def report_html(export) -> str:
         parts += [f"<tr><td>{_e(v.rule)}</td><td>{_e(v.place)}</td><td>{_e(v.message_zh)}</td><td>{_e(v.fix_zh)}</td></tr>"
                   for v in f.violations.itertuples()]
         parts.append("</table>")
+    if export.plan.notes:
+        parts.append("<h2>决策说明</h2>" + "".join(f"<p>{_e(n)}</p>" for n in export.plan.notes))
     parts.append("</div><div class='page'><h2>与上次备案版本相比的变化</h2>")
     changes = export.changes
     if changes is None:

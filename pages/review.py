@@ -20,7 +20,7 @@ from planning.filing import compare
 from planning.plan import plan_from_dict
 from planning.rules import units_at_place
 from ui import shell, state
-from ui.i18n import detail, t
+from ui.i18n import detail, local_time, t
 from ui.maps import base_map, district_labels, grid_layer, lead_layer, safe_text
 from ui.tables import display
 
@@ -58,10 +58,11 @@ if not plans:
 ids = [p["plan_id"] for p in plans]
 by_id = {p["plan_id"]: p for p in plans}
 top = st.columns([3, 1, 2])
-plan_id = top[0].selectbox(L["plan"], ids, index=ids.index(state.plan_id()) if state.plan_id() in ids else 0,
-                           format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']}")
-if plan_id != state.plan_id():
-    state.set_plan(plan_id)
+if state.plan_id() not in ids:
+    state.set_plan(ids[0])
+st.session_state["review_plan"] = state.plan_id()  # the session's plan (from the URL or a page) is the truth
+plan_id = top[0].selectbox(L["plan"], ids, key="review_plan", on_change=lambda: state.set_plan(st.session_state["review_plan"]),
+                           format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {i[:6]}")
 versions = list(range(by_id[plan_id]["version"], 0, -1))
 version = top[1].selectbox(L["version"], versions)
 districts = sorted(pkg.districts["district_code"])
@@ -142,7 +143,9 @@ if view == "review":
     log = pd.DataFrame(store.history(plan_id))
     log = log[log["version"] <= version]
     log["action"] = [t(f"action_{a}", lang) for a in log["action"]]
-    log["detail"] = [detail(d) for d in log["detail"]]
+    log["detail"] = [detail(d, lang) for d in log["detail"]]
+    log["author"] = [a or t("anonymous", lang) for a in log["author"]]
+    log["at"] = [local_time(a) for a in log["at"]]
     st.dataframe(log.iloc[::-1].rename(columns={"version": L["version"], "author": L["editor_name"], "at": L["time"],
                                                 "action": L["action"], "detail": L["detail"]}), hide_index=True, width="stretch")
     if export.plan.notes:
@@ -153,7 +156,7 @@ if view == "review":
 if view == "compare":
     c1, c2 = st.columns(2)
     other_plan = c1.selectbox(t("compare_with", lang), ids, index=ids.index(plan_id),
-                              format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']}", key="cmp_plan")
+                              format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {i[:6]}", key="cmp_plan")
     other_versions = list(range(by_id[other_plan]["version"], 0, -1))
     default = other_versions.index(version - 1) if other_plan == plan_id and version - 1 in other_versions else 0
     other_version = c2.selectbox(L["version"], other_versions, index=default, key="cmp_version")

@@ -7,8 +7,10 @@ plan after its edit. Each edit is saved at once (``ui.editor``).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import folium
 import folium.plugins
@@ -20,6 +22,7 @@ from scipy import sparse
 from streamlit_folium import st_folium
 
 from geodata.package import DataPackage
+from geodata.export import plan_payload_from_layout
 from geodata.plans import PlanNotFoundError
 from geodata.select import bounds_of, unit_at, units_within
 from planning.analysis import analyse_coverage
@@ -28,12 +31,13 @@ from planning.errors import InfeasiblePlanError, PlanningError
 from planning.grids import GridSolver
 from planning.metrics import band_deviation, grid_metrics, summary
 from planning.pairing import PAIRING_RULES, build_problem, check_pairings, pairings_of, planned_pairings, solve, staffing_of
-from planning.plan import PlanPairing
+from planning.plan import PlanPairing, plan_from_dict, plan_to_dict
 from planning.rules import check, grid_rules, rule_titles, units_at_place
 from planning.world import build_world
 from ui import editor, shell, state
-from ui.i18n import COLUMNS, detail, reasons, t
-from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_labels, facility_layer, gap_layer, lead_markers,
+from ui.i18n import COLUMNS, detail, local_time, reasons, t
+from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_labels, district_outlines, facility_layer, gap_layer,
+                     grid_colours, lead_markers,
                      legend_html,
                      outline_layer, pairing_lines, plan_styles, role_legend_html, shared_edges, unit_base_layer,
                      unit_shapes, unit_source)
@@ -69,7 +73,7 @@ config = pkg.config
 band = (config.grid_population_min, config.grid_population_max)
 solver = GridSolver(band=band, county_max=config.county_alliances_max)
 store = state.plan_store()
-author = state.user() or t("anonymous", lang)
+author = state.user()  # empty: shown as 未署名 / anonymous in the reader's language
 with st.spinner(t("loading", lang)):
     world, problem, units, unit_map, edges = prepared(state.cache_key(), pkg)
 names = dict(zip(pkg.districts["district_code"], pkg.districts["district_name"]))
@@ -96,8 +100,29 @@ def propose_new(name: str) -> None:
         editor.notify("error", f"{t('infeasible', 'zh')} [{', '.join(exc.rules)}]: {exc.messages['zh']}",
                       f"{t('infeasible', 'en')} [{', '.join(exc.rules)}]: {exc.messages['en']}")
         return
-    from planning.plan import plan_to_dict
     state.set_plan(store.create(name, package_id, plan_to_dict(plan), author=author))
+
+
+def import_layout(data: bytes, filename: str) -> None:
+    """A plan from an exported layout GeoJSON (``geodata.filing``): it must place exactly the
+    units of the current data; leads and pairings come as they are, and the rules judge them."""
+    try:
+        plan = plan_from_dict(plan_payload_from_layout(json.loads(data.decode("utf-8-sig"))))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        editor.notify("error", f"{filename} 不是本工具导出的方案 GeoJSON：{exc}",
+                      f"{filename} is not a plan GeoJSON exported by this tool: {exc}")
+        return
+    codes = set(world.unit_codes.astype(str).tolist())
+    unknown, missing = sorted(set(plan.assignment) - codes), sorted(codes - set(plan.assignment))
+    if unknown or missing:
+        editor.notify("error", t("import_mismatch", "zh", unknown=len(unknown), missing=len(missing),
+                                 examples="、".join((unknown + missing)[:5])),
+                      t("import_mismatch", "en", unknown=len(unknown), missing=len(missing),
+                        examples=", ".join((unknown + missing)[:5])))
+        return
+    name = plan.name or Path(filename).stem
+    state.set_plan(store.create(name, package_id, plan_to_dict(replace(plan, version=1)), author=author))
+    editor.notify("success", f"已导入方案“{name}”", f"Imported plan \u201c{name}\u201d")
 
 
 # --- Which plan -------------------------------------------------------------------------------
@@ -105,52 +130,14 @@ plans = store.plans(package_id)
 ids = [p["plan_id"] for p in plans]
 if state.plan_id() not in ids:
     state.set_plan(ids[0] if ids else "")
-bar = st.columns([4, 2, 2], vertical_alignment="bottom")
-by_id = {p["plan_id"]: p for p in plans}
+MAP_KEY = f"ws-map-{package_id}"
 if ids:
-    picked = bar[0].selectbox(L["plan"], ids, index=ids.index(state.plan_id()),
-                              format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {by_id[i]['updated'][:16]}")
-    if picked != state.plan_id():
-        state.set_plan(picked)
+    try:
+        editor.open_plan(store, state.plan_id())
+    except PlanNotFoundError:
+        state.set_plan("")
         st.rerun()
-user = bar[1].text_input(L["editor_name"], value=state.user(), max_chars=40, placeholder=t("anonymous", lang))
-if user.strip() != state.user():
-    state.set_user(user)
-with bar[2].popover(L["manage_plans"], width="stretch"):
-    new_name = st.text_input(L["plan_name"], value=t("new_plan_name", lang), max_chars=60, key="ws_new_name")
-    if st.button(L["new_plan"], width="stretch", key="ws_new_plan"):
-        propose_new(new_name.strip() or t("new_plan_name", lang))
-        st.rerun()
-    if ids:
-        current_name = by_id[state.plan_id()]["name"]
-        renamed = st.text_input(L["rename"], value=current_name, max_chars=60, key=f"ws_rename_{state.plan_id()}")
-        c1, c2 = st.columns(2)
-        if c1.button(L["rename"], width="stretch", disabled=renamed.strip() in ("", current_name)):
-            store.rename(state.plan_id(), renamed.strip(), author=author)
-            st.rerun()
-        if c2.button(L["save_as"], width="stretch"):
-            state.set_plan(store.duplicate(state.plan_id(), f"{current_name} {t('copy_suffix', lang)}", author=author))
-            st.rerun()
-        sure = st.checkbox(t("confirm_delete", lang, name=current_name), key=f"ws_sure_{state.plan_id()}")
-        if st.button(L["delete_plan"], type="primary", disabled=not sure, width="stretch"):
-            store.delete(state.plan_id(), author=author)
-            state.set_plan("")
-            st.rerun()
 
-if not ids:
-    for kind, text in editor.notices():
-        getattr(st, kind)(text[lang])
-    st.info(t("no_plan", lang))
-    first_name = st.text_input(L["plan_name"], value=t("new_plan_name", lang), max_chars=60, key="ws_first_name")
-    if st.button(L["new_plan"], type="primary", key="ws_first_plan"):
-        propose_new(first_name.strip() or t("new_plan_name", lang))
-        st.rerun()
-    st.stop()
-try:
-    editor.open_plan(store, state.plan_id())
-except PlanNotFoundError:
-    state.set_plan("")
-    st.rerun()
 
 
 # --- Edits: each a small function run as a widget's callback, before the page is drawn ----------
@@ -176,6 +163,7 @@ def failed(exc: PlanningError) -> None:
 
 
 def do_assign(codes: list[str], target: str, lock: bool) -> None:
+    editor.begin()
     plan = current()
     try:
         if target.startswith("new:"):
@@ -192,12 +180,14 @@ def do_assign(codes: list[str], target: str, lock: bool) -> None:
 
 
 def do_lock(lock: bool) -> None:
+    editor.begin()
     chosen = sorted(editor.selection())
     plan = current()
     save(plan.lock(chosen) if lock else plan.unlock(chosen), "lock" if lock else "unlock", {"units": chosen[:50], "n": len(chosen)})
 
 
 def do_change_lead(grid: str, lead: str) -> None:
+    editor.begin()
     try:
         save(change_lead(world, current(), solver, grid, lead), "lead", {"grid": grid, "lead": lead})
     except PlanningError as exc:
@@ -205,6 +195,7 @@ def do_change_lead(grid: str, lead: str) -> None:
 
 
 def do_repropose(scope: str) -> None:
+    editor.begin()
     try:
         save(repropose(world, current(), solver, None if scope == "all" else [scope]), "repropose", {"scope": scope})
     except PlanningError as exc:
@@ -238,56 +229,119 @@ def move_lead(grid: str, lon: float, lat: float, *, quiet: bool = False) -> bool
 
 def do_restore(which: int) -> None:
     """Undo (0) or redo (1), from the log as it is now."""
+    editor.begin()
     target = editor.steps(store, state.plan_id())[which]
     if target is not None and editor.restore(store, target, ("undo", "redo")[which], author):
         editor.select(set())
 
 
 def do_reload() -> None:
+    editor.begin()
     editor.open_plan(store, state.plan_id(), reload=True)
 
 
 # --- Map events: the last click or drawing, each applied once -----------------------------------
-MAP_KEY = f"ws-map-{package_id}"
-mode = st.session_state.get("ws_mode", "select")
-event = st.session_state.get(MAP_KEY) or {}
-click = event.get("last_object_clicked")
-count = event.get("last_object_clicked_count")
-if isinstance(click, dict) and count and count != st.session_state.get("ws_seen_click"):
-    st.session_state["ws_seen_click"] = count
-    code = unit_at(units, click.get("lng"), click.get("lat")) if _finite(click.get("lng"), click.get("lat")) else None
-    if mode == "select" and code:
-        editor.select(editor.selection() ^ {code})
-    elif mode == "paint" and code and st.session_state.get("ws_paint"):
-        do_assign([code], st.session_state["ws_paint"], bool(st.session_state.get("ws_lock_on_assign", True)))
-    elif mode == "lead":
-        chosen = st.session_state.get("ws_lead_grid")
-        if chosen in current().grid_by_id and move_lead(chosen, click["lng"], click["lat"], quiet=True):
-            st.session_state["ws_lead_grid"] = None
-        elif code:
-            st.session_state["ws_lead_grid"] = current().assignment.get(code)
-drawings = event.get("all_drawings") or []
-if isinstance(drawings, list) and drawings and isinstance(drawings[-1], dict):
-    shape = drawings[-1].get("geometry") or {}
-    mark = repr(drawings[-1])
-    if isinstance(shape, dict) and mark != st.session_state.get("ws_seen_drawing"):
-        st.session_state["ws_seen_drawing"] = mark
-        st.session_state["ws_drops"] = st.session_state.get("ws_drops", 0) + 1
-        dragged = (drawings[-1].get("properties") or {}).get("ylt_lead_grid")
-        point = shape.get("coordinates") if shape.get("type") == "Point" else None
-        if dragged and isinstance(point, list) and len(point) >= 2:  # a lead marker dropped somewhere
-            move_lead(str(dragged), point[0], point[1])
-        else:
-            editor.select(editor.selection() | set(units_within(units, shape)))
+def handle_map_event() -> None:
+    """The map's last click or drawing, applied once (before anything is drawn)."""
+    mode = st.session_state.get("ws_mode", "select")
+    event = st.session_state.get(MAP_KEY) or {}
+    click = event.get("last_object_clicked")
+    count = event.get("last_object_clicked_count")
+    if isinstance(click, dict) and count and count != st.session_state.get("ws_seen_click"):
+        st.session_state["ws_seen_click"] = count
+        editor.begin()
+        code = unit_at(units, click.get("lng"), click.get("lat")) if _finite(click.get("lng"), click.get("lat")) else None
+        if mode == "select" and code:
+            editor.select(editor.selection() ^ {code})
+        elif mode == "paint" and code and st.session_state.get("ws_paint"):
+            do_assign([code], st.session_state["ws_paint"], bool(st.session_state.get("ws_lock_on_assign", True)))
+        elif mode == "lead":
+            chosen = st.session_state.get("ws_lead_grid")
+            if chosen in current().grid_by_id and move_lead(chosen, click["lng"], click["lat"], quiet=True):
+                st.session_state["ws_lead_grid"] = None
+            elif code:
+                st.session_state["ws_lead_grid"] = current().assignment.get(code)
+    drawings = event.get("all_drawings") or []
+    if isinstance(drawings, list) and drawings and isinstance(drawings[-1], dict):
+        shape = drawings[-1].get("geometry") or {}
+        mark = repr(drawings[-1])
+        if isinstance(shape, dict) and mark != st.session_state.get("ws_seen_drawing"):
+            st.session_state["ws_seen_drawing"] = mark
+            editor.begin()
+            st.session_state["ws_drops"] = st.session_state.get("ws_drops", 0) + 1
+            dragged = (drawings[-1].get("properties") or {}).get("ylt_lead_grid")
+            point = shape.get("coordinates") if shape.get("type") == "Point" else None
+            if dragged and isinstance(point, list) and len(point) >= 2:  # a lead marker dropped somewhere
+                move_lead(str(dragged), point[0], point[1])
+            else:
+                editor.select(editor.selection() | set(units_within(units, shape)))
 
-for kind, text in editor.notices():
-    getattr(st, kind)(text[lang])
-if st.session_state.get(editor.CONFLICT):
-    st.error(t("conflict", lang, version=st.session_state[editor.CONFLICT]))
-    st.button(t("reload_plan", lang), type="primary", on_click=do_reload)
+
+if ids:
+    handle_map_event()
+
+# --- The plan bar (after the edits above, so its labels show the latest version) -----------------
+plans = store.plans(package_id)
+ids = [p["plan_id"] for p in plans]
+by_id = {p["plan_id"]: p for p in plans}
+if state.plan_id() not in ids:  # deleted meanwhile (by someone else)
+    state.set_plan(ids[0] if ids else "")
+bar = st.columns([4, 2, 2], vertical_alignment="bottom")
+if ids:
+    st.session_state["ws_plan_pick"] = state.plan_id()  # the session's plan (from the URL or an edit) is the truth
+    bar[0].selectbox(L["plan"], ids, key="ws_plan_pick", on_change=lambda: state.set_plan(st.session_state["ws_plan_pick"]),
+                     format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {local_time(by_id[i]['updated'])}"
+                                           f" · {i[:6]}")
+user = bar[1].text_input(L["editor_name"], value=state.user(), max_chars=40, placeholder=t("anonymous", lang))
+if user.strip() != state.user():
+    state.set_user(user)
+with bar[2].popover(L["manage_plans"], width="stretch"):
+    new_name = st.text_input(L["new_plan_label"], value=t("new_plan_name", lang), max_chars=60, key="ws_new_name")
+    if st.button(L["new_plan"], width="stretch", key="ws_new_plan"):
+        propose_new(new_name.strip() or t("new_plan_name", lang))
+        st.rerun()
+    upload = st.file_uploader(L["import_plan"], type=["geojson", "json"], key="ws_import")
+    if upload is not None and st.button(L["import_plan_button"], width="stretch"):
+        import_layout(upload.getvalue(), upload.name)
+        st.rerun()
+    if ids:
+        current_name = by_id[state.plan_id()]["name"]
+        renamed = st.text_input(L["rename"], value=current_name, max_chars=60, key=f"ws_rename_{state.plan_id()}")
+        c1, c2 = st.columns(2)
+        if c1.button(L["rename"], width="stretch", disabled=renamed.strip() in ("", current_name)):
+            store.rename(state.plan_id(), renamed.strip(), author=author)
+            st.rerun()
+        if c2.button(L["save_as"], width="stretch"):
+            state.set_plan(store.duplicate(state.plan_id(), f"{current_name} {t('copy_suffix', lang)}", author=author))
+            st.rerun()
+        sure = st.checkbox(t("confirm_delete", lang, name=current_name), key=f"ws_sure_{state.plan_id()}")
+        if st.button(L["delete_plan"], type="primary", disabled=not sure, width="stretch"):
+            store.delete(state.plan_id(), author=author)
+            editor.begin()
+            editor.notify("success", f"已删除方案“{current_name}”（历史版本仍保留）",
+                          f"Deleted plan \u201c{current_name}\u201d (its versions are kept)")
+            state.set_plan("")
+            st.rerun()
+
+# messages and conflicts, always in the same place (the map keeps its place, and its view)
+with st.container():
+    for kind, text in editor.notices():
+        getattr(st, kind)(text[lang])
+    if st.session_state.get(editor.CONFLICT):
+        st.error(t("conflict", lang, version=st.session_state[editor.CONFLICT]))
+        st.button(t("reload_plan", lang), type="primary", on_click=do_reload)
+
+if not ids:
+    st.info(t("no_plan", lang))
+    first_name = st.text_input(L["plan_name"], value=t("new_plan_name", lang), max_chars=60, key="ws_first_name")
+    if st.button(L["new_plan"], type="primary", key="ws_first_plan"):
+        propose_new(first_name.strip() or t("new_plan_name", lang))
+        st.rerun()
+    st.stop()
 
 # --- Tools -------------------------------------------------------------------------------------
-map_col, tool_col = st.columns([5, 2], gap="medium")
+map_col, tool_col = st.columns([13, 7], gap="medium")
+figures_box = tool_col.container()  # filled once the plan after this run's edit is known
 with tool_col:
     plan = current()
     grid_ids = [g.grid_id for g in plan.grids]
@@ -324,7 +378,8 @@ with tool_col:
         c2.button(L["unlock"], width="stretch", on_click=do_lock, args=(False,))
 
     with st.expander(L["grid_tools"]):
-        picked = st.multiselect(L["grids"], grid_ids, key="ws_grids", format_func=lambda g: grid_label.get(g, g))
+        picked = st.multiselect(L["grids"], grid_ids, key="ws_grids", format_func=lambda g: grid_label.get(g, g),
+                                placeholder=t("choose_grids", lang))
         c1, c2 = st.columns(2)
         c1.button(L["lock_grids"], width="stretch", disabled=not picked,
                   on_click=lambda: save(lock_grids(current(), picked), "lock", {"grids": picked}))
@@ -332,7 +387,8 @@ with tool_col:
                   on_click=lambda: editor.select({u for u, g in current().assignment.items() if g in set(picked)}))
         lead_grid = st.selectbox(L["change_lead"], grid_ids, key="ws_lead_form", format_func=lambda g: grid_label.get(g, g))
         district = plan.grid_by_id[lead_grid].district_code if lead_grid in plan.grid_by_id else None
-        others = free_leads(world, plan, district, keep=lead_grid) if district else []
+        others = [c for c in free_leads(world, plan, district, keep=lead_grid)
+                  if c != plan.grid_by_id[lead_grid].lead_facility_code] if district else []
         new_lead = st.selectbox(L["new_lead"], others, key="ws_new_lead", format_func=lambda c: f"{lead_name.get(c, c)} ({c})")
         st.button(L["set_lead"], width="stretch", disabled=not new_lead, on_click=do_change_lead, args=(lead_grid, new_lead))
 
@@ -363,24 +419,27 @@ with tool_col:
     if plan.locked:
         st.caption(t("locked_count", lang, n=len(plan.locked)))
 
-with map_col:
+with figures_box:
     cols = st.columns(4)
     cols[0].metric(L["grid_count"], figures["grids"])
     cols[1].metric(L["balance"], f"{figures['population_max_min_ratio']:.2f}")
-    cols[2].metric(L["mean_access"], f"{figures['mean_access_km']:.2f}")
+    cols[2].metric(t("access_short", lang), f"{figures['mean_access_km']:.1f}")
     cols[3].metric(L["violations"], broken)
-    show = st.pills(L["layers"], ["primary", "pairings", "gaps"], selection_mode="multi", key="ws_layers",
-                    format_func=lambda k: t(f"layer_{k}", lang))
+
+with map_col:
+    show = st.session_state.get("ws_layers") or []  # the layer pills sit under the map
     base = base_map(pkg.districts)
     unit_base_layer(unit_map, L).add_to(base)
-    folium.GeoJson(pkg.districts[["district_code", "geometry"]], name="districts", interactive=False,
-                   style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3}).add_to(base)
+    district_outlines(pkg.districts).add_to(base)
     district_labels(pkg.districts).add_to(base)
     folium.plugins.Draw(draw_options={"polyline": False, "circle": False, "marker": False, "circlemarker": False,
                                       "rectangle": {"shapeOptions": {"color": "#e6007e"}},
                                       "polygon": {"shapeOptions": {"color": "#e6007e"}}},
                         edit_options={"edit": False, "remove": True}).add_to(base)
-    layers = [plan_styles(units, plan.assignment, plan.locked, editor.selection(), flagged)]
+    touching = {(plan.assignment.get(a), plan.assignment.get(b)) for a, b in zip(edges[0], edges[1])
+                if plan.assignment.get(a) != plan.assignment.get(b)}
+    colours = grid_colours([g.grid_id for g in plan.grids], touching)
+    layers = [plan_styles(units, plan.assignment, plan.locked, editor.selection(), flagged, colours)]
     outline = folium.FeatureGroup(name="outlines")
     outline_layer(edges, plan.assignment).add_to(outline)
     candidates = pkg.facilities[pkg.facilities["facility_code"].isin(set(world.lead_codes.tolist()))]
@@ -409,13 +468,17 @@ with map_col:
             lambda p: f"{hospital_names.get(p.hospital_code, p.hospital_code)} → {names.get(p.district_code, p.district_code)}"
                       f" · {t('role_' + p.role, lang)}"))
     view = st.session_state.get("ws_view") or {}
-    st_folium(base, key=MAP_KEY, height=640, use_container_width=True, feature_group_to_add=layers,
+    st_folium(base, key=MAP_KEY, height=600, use_container_width=True, feature_group_to_add=layers,
               center=view.get("center"), zoom=view.get("zoom"),
               returned_objects=["last_object_clicked", "last_object_clicked_count", "all_drawings"])
+    st.pills(L["layers"], ["primary", "pairings", "gaps"], selection_mode="multi", key="ws_layers",
+             format_func=lambda k: t(f"layer_{k}", lang))
     kinds = [k for k in KIND_STYLE if "primary" in (show or []) and (pkg.facilities["kind"] == k).any()]
     st.markdown(t("workspace_legend", lang) + (legend_html([], kinds, L) if kinds else "")
                 + (role_legend_html(lambda r: t("role_" + r, lang)) if "pairings" in (show or []) else ""),
                 unsafe_allow_html=True)
+    if "gaps" in (show or []):
+        st.caption(t("gaps_legend", lang))
 
 
 def zoom_to(place: str) -> None:
@@ -436,7 +499,8 @@ with tabs[0]:
     titles.update({rule: words(zh, en) for rule, zh, en, _, _ in PAIRING_RULES})
     titles["P8"] = words("托管人员配备", "trusteeship staffing")
     st.dataframe(pd.DataFrame([{"ID": r, L["name"]: titles.get(r, ""), "✓/✗": t("rule_pass" if not v else "rule_fail", lang),
-                                "#": len(v)} for r, v in found.items()]), hide_index=True, width="stretch")
+                                "#": len(v)} for r, v in found.items()]), hide_index=True, width="stretch",
+                 height=36 * (len(found) + 1) + 4)
     for n, (rule, violation) in enumerate((r, v) for r, vs in found.items() for v in vs):
         box, button = st.columns([6, 1], vertical_alignment="center")
         (box.error if violation.severity == "error" else box.warning)(
@@ -470,6 +534,8 @@ with tabs[2]:
     st.caption(t("pairings_help", lang))
     if keep or again:
         rows = edited.dropna(subset=["district", "hospital"])
+        if len(rows) < len(edited):
+            st.warning(t("pairing_rows_dropped", lang, n=len(edited) - len(rows)))
         chosen = [PlanPairing(str(r.hospital), str(r.district), str(r.role or "technical_support"), bool(r.fixed))
                   for r in rows.itertuples()]
         if again:
@@ -488,10 +554,24 @@ with tabs[2]:
                  {"pairings": len(chosen), "fixed": sum(p.fixed for p in chosen)})
             st.rerun()
 with tabs[3]:
+    st.markdown(f"**{L['decision_notes']}**")
+    for note in plan.notes:
+        st.text(note)
+    with st.form(f"ws_note_{working.version}", clear_on_submit=True):
+        note = st.text_area(t("note_prompt", lang), max_chars=2000, key=f"ws_note_text_{working.version}")
+        if st.form_submit_button(t("add_note", lang)) and note.strip():
+            from datetime import datetime, timezone
+
+            stamp = local_time(datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            save(current().with_note(f"{stamp} {author or t('anonymous', lang)}：{note.strip()}"), "note",
+                 {"n": len(note.strip())})
+            st.rerun()
     log = pd.DataFrame(store.history(state.plan_id()))
     if len(log):
         log["action"] = [t(f"action_{a}", lang) for a in log["action"]]
-        log["detail"] = [detail(d) for d in log["detail"]]
+        log["detail"] = [detail(d, lang) for d in log["detail"]]
+        log["author"] = [a or t("anonymous", lang) for a in log["author"]]
+        log["at"] = [local_time(a) for a in log["at"]]
         st.dataframe(log.iloc[::-1].rename(columns={"version": L["version"], "author": L["editor_name"], "at": L["time"],
                                                     "action": L["action"], "detail": L["detail"]}),
                      hide_index=True, width="stretch")

@@ -97,6 +97,10 @@ class Plan:
         kept = tuple(g for g in self.grids if g.grid_id in used)
         return self if len(kept) == len(self.grids) else replace(self, grids=kept)
 
+    def with_note(self, note: str) -> Plan:
+        """A decision note added (why the plan is as it is; the review page and filing show them)."""
+        return replace(self, notes=(*self.notes, note), version=self.version + 1, parent=self)
+
     def with_pairings(self, pairings: Iterable[PlanPairing]) -> Plan:
         ordered = tuple(sorted(pairings, key=lambda p: (p.district_code, p.hospital_code)))
         return replace(self, pairings=ordered, version=self.version + 1, parent=self)

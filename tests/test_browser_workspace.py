@@ -68,17 +68,26 @@ SELECTED, FLAGGED = 'path[stroke="#e6007e"]', 'path[stroke="#d7191c"]'
 
 
 def _new_plan(pg, url: str) -> str:
+    """Create a plan from the proposal on the workspace page; its id (from the URL)."""
     pg.goto(url + "/workspace")
     first, saved = pg.get_by_text("该数据还没有方案"), pg.get_by_text("已保存：")
     first.or_(saved).wait_for(timeout=60_000)
-    before, existing = pg.url, not first.count()
-    if existing:  # the button is under 方案管理
+    existing = not first.count()
+    if existing:  # the button is under 方案管理; wait for the URL to name the current plan first
+        for _ in range(300):
+            if "plan=" in pg.url:
+                break
+            pg.wait_for_timeout(100)
+        before = re.search(r"plan=([0-9a-f]+)", pg.url).group(1)
         pg.get_by_text("方案管理").first.click()
     pg.get_by_role("button", name="按优化结果新建方案").click()
-    for _ in range(600 if existing else 0):  # the URL changes in place (no navigation) to the new plan
-        if pg.url != before:
+    for _ in range(600):  # the URL changes in place (no navigation) to the new plan
+        found = re.search(r"plan=([0-9a-f]+)", pg.url)
+        if found and (not existing or found.group(1) != before):
             break
         pg.wait_for_timeout(100)
+    if existing:  # close 方案管理, which stays open over the tools
+        pg.get_by_text("方案管理").first.click()
     saved.wait_for(timeout=60_000)
     _wait_units_drawn(pg)
     return re.search(r"plan=([0-9a-f]+)", pg.url).group(1)
@@ -240,7 +249,7 @@ def test_review_page_and_compare_view(page, server, output_dir, default_world):
     _choose(page, "划入网格", other)
     page.get_by_role("button", name="划入", exact=True).click()
     page.get_by_text("已保存：网格方案 第 2 版").wait_for()
-
+    assert _latest(server, plan_id)[1].assignment[unit] == other
     page.goto(f"{server['url']}/review?plan={plan_id}")
     page.get_by_text("规则通过").wait_for(timeout=60_000)
     page.get_by_text("310101-G01 · 黄浦区").wait_for()  # a card per grid
@@ -251,3 +260,22 @@ def test_review_page_and_compare_view(page, server, output_dir, default_world):
     expect(moved).to_have_text("1")
     page.wait_for_timeout(1500)
     page.screenshot(path=str(output_dir / "browser_compare.png"))
+
+
+def test_an_exported_layout_imports_back_as_the_same_plan(page, server, output_dir, default_world, tmp_path):
+    from geodata.filing import build, write
+
+    pkg, _ = default_world
+    plan_id = _new_plan(page, server["url"])
+    _, plan = _latest(server, plan_id)
+    layout = write(build(pkg, plan, {"plan_id": plan_id, "plan_name": "导出的方案", "version": 1}), "geojson",
+                   tmp_path / "导出的方案.geojson")
+    page.get_by_text("方案管理").first.click()
+    page.locator('input[type="file"]').set_input_files(str(layout))
+    page.get_by_role("button", name="导入为新方案").click()
+    page.get_by_text("已导入方案").wait_for(timeout=60_000)
+    new_id = re.search(r"plan=([0-9a-f]+)", page.url).group(1)
+    assert new_id != plan_id
+    _, imported = _latest(server, new_id)
+    assert dict(imported.assignment) == dict(plan.assignment) and imported.grids == plan.grids
+    assert imported.pairings == plan.pairings

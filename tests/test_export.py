@@ -92,7 +92,8 @@ def test_gpkg_csv_and_xlsx(export, tmp_path):
     csv = write(export, "csv", tmp_path / "units.csv").read_text(encoding="utf-8").splitlines()
     assert csv[0] == "unit_code,grid_id" and len(csv) == 1 + len(export.plan.assignment)
     book = openpyxl.load_workbook(write(export, "xlsx", tmp_path / "plan.xlsx"), read_only=True)
-    assert [s.split(" ")[0] for s in book.sheetnames] == ["网格", "成员机构", "单元", "结对", "规则", "问题", "变化"]
+    assert [s.split(" ")[0] for s in book.sheetnames] == ["网格", "成员机构", "单元", "结对", "规则", "问题", "覆盖", "村卫生室",
+                                                             "变化"]
     assert book["网格 grids"].max_row == 1 + len(export.filing.grids)
 
 

@@ -93,5 +93,11 @@ def notify(kind: str, zh: str, en: str) -> None:
 
 
 def notices() -> list[tuple[str, dict[str, str]]]:
-    """The messages waiting, once: they are cleared as they are read."""
-    return st.session_state.pop(NOTICES, [])
+    """The messages of the last action; they stay on screen until the next one (a rerun that the
+    map triggers by itself does not wipe a warning the planner has not read)."""
+    return list(st.session_state.get(NOTICES, []))
+
+
+def begin() -> None:
+    """A new action starts: the previous action's messages go."""
+    st.session_state[NOTICES] = []

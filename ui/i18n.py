@@ -14,6 +14,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_pairings": ("医院结对", "Hospital pairings"),
     "page_coverage": ("覆盖缺口", "Coverage gaps"),
     "page_workspace": ("规划工作台", "Planner workspace"),
+    "import_plan": ("导入方案（本工具导出的 GeoJSON）", "Import a plan (a GeoJSON exported by this tool)"),
+    "import_plan_button": ("导入为新方案", "Import as a new plan"),
+    "import_mismatch": ("方案与当前数据不符：{unknown} 个单元不在数据中，{missing} 个数据中的单元不在方案中（如 {examples}）。请先导入该方案对应的数据。",
+                        "The plan does not fit the current data: {unknown} of its units are not in the data and {missing} "
+                        "units of the data are not in the plan (e.g. {examples}). Load the plan's own data first."),
+    "choose_grids": ("选择网格", "Choose grids"),
+    "note_prompt": ("决策说明（为什么这样调整；评审和备案材料中显示）", "Decision note (why the plan is as it is; shown in review and filing)"),
+    "add_note": ("添加说明", "Add the note"),
+    "action_note": ("添加决策说明", "note added"),
+    "pairing_rows_dropped": ("{n} 行未填区县或医院，未保存", "{n} row(s) without a district or hospital were not saved"),
+    "access_short": ("平均距离 km", "Mean km"),
+    "gaps_legend": ("覆盖缺口：颜色越深，超出服务半径或容量不足的居民比例越高。", "Coverage gaps: the darker, the larger the share of residents beyond reach or short of capacity."),
     "page_review": ("评审模式", "Review"),
     "review_intro": ("供会议评审：方案某一版本的网格、牵头医院与结对医院，主要指标、规则检查、各网格情况和编辑记录；可对比两个版本并导出备案材料。",
                      "For meetings: one version of a plan with its grids, leads and partner hospitals, the headline figures, "
@@ -68,6 +80,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "anonymous": ("未署名", "anonymous"),
     "manage_plans": ("方案管理", "Manage plans"),
     "plan_name": ("方案名称", "Plan name"),
+    "new_plan_label": ("新方案名称", "New plan's name"),
+    "unit_label": ("单元", "Unit"),
+    "district_label": ("区县", "District"),
     "new_plan_name": ("网格方案", "Grid plan"),
     "new_plan": ("按优化结果新建方案", "New plan from the proposal"),
     "rename": ("重命名", "Rename"),
@@ -82,7 +97,7 @@ TEXT: dict[str, tuple[str, str]] = {
                  "version and make your edit again."),
     "reload_plan": ("载入最新版本", "Load the latest version"),
     "refused_units": ("{n} 个单元不在网格 {grid} 所在的区，未划入（网格不跨区，G2）",
-                      "{n} units are not in the district of grid {grid} and were left where they are (grids stay inside, G2)"),
+                      "{n} unit(s) not in the district of grid {grid} were left where they are (grids stay inside, G2)"),
     "edit_mode": ("地图点击", "Map clicks"),
     "mode_select": ("选择", "Select"),
     "mode_paint": ("涂色", "Paint"),
@@ -101,7 +116,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "lock_on_assign": ("划入后锁定（重新生成时保留）", "Lock what I assign (kept when re-proposing)"),
     "paint_grid": ("涂色网格", "Paint into grid"),
     "selection": ("已选", "Selected"),
-    "selection_summary": ("{n} 个单元，{people} 人（{districts}）", "{n} units, {people} residents ({districts})"),
+    "selection_summary": ("{n} 个单元，{people} 人（{districts}）", "{n} unit(s), {people} residents ({districts})"),
     "assign_to": ("划入网格", "Assign to grid"),
     "new_grid_led_by": ("新网格，由 {lead} 牵头", "new grid led by {lead}"),
     "assign": ("划入", "Assign"),
@@ -145,7 +160,7 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Pairings marked fixed stay when the rest is optimised again; rows can be added and removed. The P1-P8 "
                       "checks are under Rule checks."),
     "version": ("版本", "Version"),
-    "time": ("时间（UTC）", "Time (UTC)"),
+    "time": ("时间（北京时间）", "Time (Beijing, UTC+8)"),
     "action": ("操作", "Action"),
     "detail": ("内容", "Detail"),
     "action_create": ("新建", "created"), "action_assign": ("划入网格", "assigned"), "action_new_grid": ("新建网格", "new grid"),
@@ -315,7 +330,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "max_access_km": ("最远距离（km）", "Max distance (km)"), "polsby_popper": ("紧凑度", "Compactness"),
     "distance_km": ("距离（km）", "Distance (km)"), "nearest_lead": ("最近牵头医院", "Nearest lead"),
     "hospital": ("医院", "Hospital"), "district": ("区", "District"), "role": ("形式", "Role"), "fixed": ("固定", "Fixed"),
-    "reasons": ("理由", "Reasons"), "cost_km": ("加权距离（km）", "Weighted distance (km)"),
+    "reasons": ("理由", "Reasons"), "cost_km": ("加权距离（km，含偏好折减，可为负）", "Weighted distance (km, less preference bonuses; may be negative)"),
     "gap_score": ("缺口分值", "Gap score"), "primary_km": ("至基层机构（km）", "To primary care (km)"),
     "served": ("已服务", "Served"), "unserved": ("可及未服务", "Unserved"), "not_covered": ("未覆盖", "Not covered"),
     "population_gained": ("新增覆盖人口", "Residents brought within reach"), "rank": ("序号", "Rank"),
@@ -364,11 +379,35 @@ def reasons(items: list[str] | tuple[str, ...], lang: str) -> str:
     return "；".join(out)
 
 
-def detail(data: dict) -> str:
-    """An edit-log entry's detail for a table: lists joined, long ones shortened."""
+DETAIL_KEYS = {  # the edit log's detail keys (pages/workspace.py) in Chinese
+    "grid": "网格", "grids": "网格", "units": "单元", "n": "数量", "lock": "锁定", "lead": "牵头医院", "scope": "范围",
+    "restores": "恢复为版本", "pairings": "结对数", "fixed": "固定", "name": "名称", "from": "来自", "version": "版本",
+}
+
+
+def detail(data: dict, lang: str = "zh") -> str:
+    """An edit-log entry's detail for a table, in the reader's words: lists joined, long ones
+    shortened, yes/no for flags."""
     parts = []
     for key, value in data.items():
         if isinstance(value, list):
-            value = "、".join(map(str, value[:8])) + ("…" if len(value) > 8 else "")
-        parts.append(f"{key}={value}")
-    return ", ".join(parts)
+            value = ("、" if lang == "zh" else ", ").join(map(str, value[:8])) + ("…" if len(value) > 8 else "")
+        elif isinstance(value, bool):
+            value = ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+        elif key == "scope" and value == "all":
+            value = "全部区县" if lang == "zh" else "all districts"
+        parts.append(f"{DETAIL_KEYS.get(key, key) if lang == 'zh' else key}: {value}")
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def local_time(stamp: str) -> str:
+    """A stored UTC time (ISO 8601) as Beijing time, to the minute: 2026-11-22 18:34."""
+    from datetime import datetime, timedelta, timezone
+
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return str(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")

@@ -71,13 +71,15 @@ def base_map(districts: gpd.GeoDataFrame, *, basemap: str = "none", tianditu_key
     """A map fitted to the districts, with no tiles unless a base map is chosen.
 
     The wheel does not zoom (it scrolls the page; zoom with the buttons or a double click), and
-    zoom snaps in quarter steps so the districts fill the frame.
+    zoom snaps in quarter steps so the districts fill the frame. No keyboard handler: Leaflet's
+    focuses the map on the first mouse press, and the browser then scrolls a map that is partly
+    below the fold into view under the pointer, so that first click lands on another place.
     """
     minx, miny, maxx, maxy = districts.total_bounds
     # No attribution control: the page credits a chosen base map in its own caption.
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=9,
                    control_scale=True, zoom_control=True, attribution_control=False,
-                   scroll_wheel_zoom=False, zoom_snap=0.25, zoom_delta=0.5)
+                   scroll_wheel_zoom=False, zoom_snap=0.25, zoom_delta=0.5, keyboard=False)
     m.get_root().header.add_child(folium.Element(_CSS))
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
@@ -242,7 +244,7 @@ class _Script(folium.MacroElement):
 
 UNIT_STYLES = {  # state -> outline; the fill is the grid's colour
     "": {"color": "#ffffff", "weight": 0.7, "fillOpacity": 0.75, "dashArray": None},
-    "locked": {"color": "#222222", "weight": 1.4, "fillOpacity": 0.75, "dashArray": "5 3"},
+    "locked": {"color": "#000000", "weight": 2, "fillOpacity": 0.75, "dashArray": "4 4"},
     "flagged": {"color": "#d7191c", "weight": 3, "fillOpacity": 0.75, "dashArray": None},
     "selected": {"color": "#e6007e", "weight": 3.5, "fillOpacity": 0.9, "dashArray": None},
 }
@@ -327,11 +329,27 @@ def unit_source(units: gpd.GeoDataFrame, shapes: list[dict], district_names: dic
 
 def unit_base_layer(source: str | dict, labels: dict[str, str]) -> folium.MacroElement:
     """The units on the workspace's map (add it to the base map)."""
-    return _UnitsLayer(source, [labels["units"], labels["code"], labels["grid_id"], labels["districts"],
+    return _UnitsLayer(source, [labels["unit_label"], labels["code"], labels["grid_id"], labels["district_label"],
                                 labels["population"], labels["locked"]])
 
 
-def plan_styles(units: gpd.GeoDataFrame, assignment, locked, selection, flagged) -> folium.FeatureGroup:
+def grid_colours(grids: list[str], touching: set[tuple[str, str]]) -> dict[str, str]:
+    """A colour per grid such that grids that touch differ, across district lines too (greedy
+    colouring, most-connected grids first; the palette's 12 colours are plenty for planar maps)."""
+    neighbours: dict[str, set[str]] = {g: set() for g in grids}
+    for a, b in touching:
+        if a in neighbours and b in neighbours and a != b:
+            neighbours[a].add(b)
+            neighbours[b].add(a)
+    colour: dict[str, str] = {}
+    for grid in sorted(grids, key=lambda g: (-len(neighbours[g]), g)):
+        used = {colour[n] for n in neighbours[grid] if n in colour}
+        colour[grid] = next((c for c in PALETTE if c not in used), PALETTE[len(colour) % len(PALETTE)])
+    return colour
+
+
+def plan_styles(units: gpd.GeoDataFrame, assignment, locked, selection, flagged,
+                colours: dict[str, str] | None = None) -> folium.FeatureGroup:
     """A script that colours the units by grid and outlines the selected (magenta), the ones of a
     broken rule (red) and the locked (dashed), and clears shapes the planner drew (their units
     are selected by then)."""
@@ -340,13 +358,14 @@ def plan_styles(units: gpd.GeoDataFrame, assignment, locked, selection, flagged)
     for code in units["unit_code"].astype(str):
         grid = assignment.get(code, "")
         state = "selected" if code in selection else "flagged" if code in flagged else "locked" if code in locked else ""
-        rows.append([safe_text(grid), grid_colour(grid), states.index(state), code in locked])
+        rows.append([safe_text(grid), (colours or {}).get(grid) or grid_colour(grid), states.index(state), code in locked])
     code = (
         f"(function(){{var R={json.dumps(rows, ensure_ascii=False, separators=(',', ':'))};"
         f"var S={json.dumps([UNIT_STYLES[s] for s in states], separators=(',', ':'))};"
         "window.yltRestyle=function(){window.yltUnits.eachLayer(function(l){var r=R[l.feature.properties._i];if(!r)return;"
         "l.feature.properties.grid=r[0];l.feature.properties.locked=r[3]?'🔒':'';"
-        "l.setStyle(Object.assign({fillColor:r[1]},S[r[2]]));if(r[2]>=2)l.bringToFront();});};"
+        "l.setStyle(Object.assign({fillColor:r[1]},S[r[2]],r[3]?{dashArray:'4 4',weight:Math.max(S[r[2]].weight,2)}:{}));"
+        "if(r[2]>=2)l.bringToFront();});if(window.yltDistricts){window.yltDistricts.bringToFront();}};"
         "if(window.yltUnits){window.yltRestyle();}"
         "if(window.drawnItems&&window.drawnItems.clearLayers){window.drawnItems.clearLayers();}})();"
     )
@@ -374,6 +393,15 @@ def shared_edges(units: gpd.GeoDataFrame, pairs) -> tuple[list[str], list[str], 
             out_b.append(codes[j])
             shapes.append(shapely.geometry.mapping(shapely.multilinestrings(parts) if len(parts) > 1 else parts[0]))
     return out_a, out_b, shapes
+
+
+def district_outlines(districts: gpd.GeoDataFrame) -> folium.GeoJson:
+    """District boundaries over everything (the workspace brings them back to the front after
+    each recolouring), not clickable."""
+    layer = folium.GeoJson(districts[["district_code", "geometry"]], name="districts", interactive=False,
+                           style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3})
+    layer.add_child(_Script(f"window.yltDistricts = {layer.get_name()};"))
+    return layer
 
 
 def outline_layer(edges: tuple[list[str], list[str], list[dict]], assignment) -> folium.GeoJson:

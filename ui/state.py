@@ -28,7 +28,11 @@ _KEYS = ("lang", "data", "crs", "plan", "user")
 
 
 def init() -> None:
-    """Take the session's state from the URL on its first run; mirror it to the URL after."""
+    """Take the session's state from the URL on its first run; mirror it to the URL after.
+
+    Streamlit keeps a session across reloads of the same browser tab, so a link opened there (a
+    bookmark, a shared ``?plan=…``) finds a session with state of its own: a value the URL names
+    explicitly wins; a value it leaves out (page links drop the query string) is kept."""
     ss = st.session_state
     if "state_lang" not in ss:
         url_lang = st.query_params.get("lang", "zh")
@@ -37,6 +41,17 @@ def init() -> None:
         ss["state_crs"] = _parse_crs(st.query_params.get("crs", ""))
         ss["state_plan"] = st.query_params.get("plan", "")
         ss["state_user"] = st.query_params.get("user", "")[:40]
+    else:
+        url = {key: st.query_params.get(key, "") for key in _KEYS}
+        if url["data"] and url["data"] != ss["state_data"]:
+            ss["state_data"], ss["state_plan"] = url["data"], ""
+            ss["state_crs"] = _parse_crs(url["crs"])
+        if url["lang"] in LANGS and url["lang"] != ss["state_lang"]:
+            ss["state_lang"] = url["lang"]
+        if url["plan"] and url["plan"] != ss.get("state_plan"):
+            ss["state_plan"] = url["plan"]
+        if url["user"] and url["user"][:40] != ss.get("state_user"):
+            ss["state_user"] = url["user"][:40]
     _mirror()
 
 
