@@ -420,11 +420,12 @@ with tool_col:
         st.caption(t("locked_count", lang, n=len(plan.locked)))
 
 with figures_box:
-    cols = st.columns(4)
+    cols = st.columns(2)
     cols[0].metric(L["grid_count"], figures["grids"])
-    cols[1].metric(L["balance"], f"{figures['population_max_min_ratio']:.2f}")
-    cols[2].metric(t("access_short", lang), f"{figures['mean_access_km']:.1f}")
-    cols[3].metric(L["violations"], broken)
+    cols[1].metric(L["violations"], broken)
+    cols = st.columns(2)
+    cols[0].metric(L["balance"], f"{figures['population_max_min_ratio']:.2f}")
+    cols[1].metric(L["mean_access"], f"{figures['mean_access_km']:.1f}")
 
 with map_col:
     show = st.session_state.get("ws_layers") or []  # the layer pills sit under the map

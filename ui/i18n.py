@@ -24,7 +24,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "add_note": ("添加说明", "Add the note"),
     "action_note": ("添加决策说明", "note added"),
     "pairing_rows_dropped": ("{n} 行未填区县或医院，未保存", "{n} row(s) without a district or hospital were not saved"),
-    "access_short": ("平均距离 km", "Mean km"),
     "gaps_legend": ("覆盖缺口：颜色越深，超出服务半径或容量不足的居民比例越高。", "Coverage gaps: the darker, the larger the share of residents beyond reach or short of capacity."),
     "page_review": ("评审模式", "Review"),
     "review_intro": ("供会议评审：方案某一版本的网格、牵头医院与结对医院，主要指标、规则检查、各网格情况和编辑记录；可对比两个版本并导出备案材料。",

@@ -335,16 +335,20 @@ def unit_base_layer(source: str | dict, labels: dict[str, str]) -> folium.MacroE
 
 def grid_colours(grids: list[str], touching: set[tuple[str, str]]) -> dict[str, str]:
     """A colour per grid such that grids that touch differ, across district lines too (greedy
-    colouring, most-connected grids first; the palette's 12 colours are plenty for planar maps)."""
+    colouring, most-connected grids first, each taking the least used colour its neighbours
+    leave; the palette's 12 colours are plenty for planar maps)."""
     neighbours: dict[str, set[str]] = {g: set() for g in grids}
     for a, b in touching:
         if a in neighbours and b in neighbours and a != b:
             neighbours[a].add(b)
             neighbours[b].add(a)
     colour: dict[str, str] = {}
+    count = dict.fromkeys(PALETTE, 0)
     for grid in sorted(grids, key=lambda g: (-len(neighbours[g]), g)):
         used = {colour[n] for n in neighbours[grid] if n in colour}
-        colour[grid] = next((c for c in PALETTE if c not in used), PALETTE[len(colour) % len(PALETTE)])
+        free = [c for c in PALETTE if c not in used] or list(PALETTE)
+        colour[grid] = min(free, key=lambda c: count[c])  # the least used: the whole palette shows
+        count[colour[grid]] += 1
     return colour
 
 
