@@ -84,15 +84,16 @@ served, villages = coverage(state.cache_key(), pkg)
 view = st.segmented_control(" ", ["review", "compare", "export"], default="review", key="review_view",
                             format_func=lambda v: t(f"{v}_tab", lang), label_visibility="collapsed") or "review"
 if view == "review":
-    cols = st.columns(6)
     people = grids["population"].sum()
+    ratio = grids["population"].max() / grids["population"].min() if len(grids) and grids["population"].min() > 0 else 0
+    cols = st.columns(3)
     cols[0].metric(L["grid_count"], len(grids))
     cols[1].metric(L["population"], f"{people / 1e4:,.1f} 万" if lang == "zh" else f"{people / 1e6:,.2f} M")
-    ratio = grids["population"].max() / grids["population"].min() if len(grids) and grids["population"].min() > 0 else 0
     cols[2].metric(L["balance"], f"{ratio:.2f}")
-    cols[3].metric(L["served_share"], f"{served['served_share']:.1%}")
-    cols[4].metric(L["village_integrated"], f"{villages['integrated'].mean():.1%}" if len(villages) else "—")
-    cols[5].metric(L["rules_passed"], f"{int(f.rules['passed'].sum())} / {len(f.rules)}")
+    cols = st.columns(3)
+    cols[0].metric(L["served_share"], f"{served['served_share']:.1%}")
+    cols[1].metric(L["village_integrated"], f"{villages['integrated'].mean():.1%}" if len(villages) else "—")
+    cols[2].metric(L["rules_passed"], f"{int(f.rules['passed'].sum())} / {len(f.rules)}")
 
     features = gpd.GeoDataFrame.from_features(
         [x for x in export.collection["features"] if x["properties"]["district_code"] in shown], crs=4326)

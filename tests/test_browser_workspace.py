@@ -253,6 +253,7 @@ def test_review_page_and_compare_view(page, server, output_dir, default_world):
     page.goto(f"{server['url']}/review?plan={plan_id}")
     page.get_by_text("规则通过").wait_for(timeout=60_000)
     page.get_by_text("310101-G01 · 黄浦区").wait_for()  # a card per grid
+    _map_count(page, "path.leaflet-interactive", lambda n: n >= 52)  # the grids on the map
     page.screenshot(path=str(output_dir / "browser_review.png"))
     page.get_by_text("版本对比", exact=True).click()
     page.get_by_text("调整网格的单元").wait_for()
