@@ -46,6 +46,27 @@ class PlanNotFoundError(GeodataError):
     pass
 
 
+class PlanStorageError(GeodataError):
+    """The database could not be written or read (disk full, read-only data directory, I/O
+    error). The failed transaction is rolled back: the stored versions are as they were."""
+
+    def __init__(self, path: Path, cause: Exception) -> None:
+        text = str(cause).lower()
+        if "full" in text:
+            why = ("磁盘已满", "the disk is full")
+        elif "readonly" in text or "read-only" in text or "permission" in text or "unable to open" in text:
+            why = ("数据目录只读或无写入权限", "the data directory is read-only or not writable")
+        else:
+            why = ("读写错误", "a read or write error")
+        self.path = path
+        self.messages = {
+            "zh": f"无法保存方案：{why[0]}（{cause}）。这次修改没有保存，已保存的版本不受影响。请释放磁盘空间或检查 {path} 的写入权限后重试。",
+            "en": f"The plan could not be saved: {why[1]} ({cause}). This edit was not saved; the saved versions are "
+                  f"unharmed. Free disk space or make {path} writable, then try again.",
+        }
+        super().__init__(self.messages["en"])
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -55,18 +76,30 @@ class PlanStore:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PlanStorageError(self.path, exc) from exc
         with self._connect() as db:
             db.executescript(SCHEMA)
 
     @contextmanager
     def _connect(self):
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        """A connection; storage failures become ``PlanStorageError`` (an open transaction is
+        rolled back when the connection closes without COMMIT)."""
+        try:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise PlanStorageError(self.path, exc) from exc
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # an acknowledged save is on disk
             db.execute("PRAGMA foreign_keys=ON")
             yield db
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise
+            raise PlanStorageError(self.path, exc) from exc
         finally:
             db.close()
 

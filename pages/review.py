@@ -14,6 +14,7 @@ from streamlit_folium import st_folium
 
 from geodata.filing import KINDS, SUFFIX, build, write
 from geodata.package import DataPackage
+from geodata.plans import PlanStorageError
 from planning.analysis import analyse_coverage
 from planning.coverage import summary_by
 from planning.filing import compare
@@ -50,7 +51,11 @@ def coverage(key: tuple, _pkg: DataPackage):
 
 lang, L, package_id, pkg = shell.page("page_review", "review_intro")
 st.markdown(BIG, unsafe_allow_html=True)
-store = state.plan_store()
+try:
+    store = state.plan_store()
+except PlanStorageError as exc:
+    st.error(exc.messages[lang])
+    st.stop()
 plans = store.plans(package_id)
 if not plans:
     st.info(t("review_no_plan", lang))

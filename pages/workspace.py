@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 
 from geodata.package import DataPackage
 from geodata.export import plan_payload_from_layout
-from geodata.plans import PlanNotFoundError
+from geodata.plans import PlanNotFoundError, PlanStorageError
 from geodata.select import bounds_of, unit_at, units_within
 from planning.analysis import analyse_coverage
 from planning.edits import EditError, assign, change_lead, free_leads, lock_grids, new_grid, repropose
@@ -72,7 +72,11 @@ lang, L, package_id, pkg = shell.page("page_workspace", "workspace_intro")
 config = pkg.config
 band = (config.grid_population_min, config.grid_population_max)
 solver = GridSolver(band=band, county_max=config.county_alliances_max)
-store = state.plan_store()
+try:
+    store = state.plan_store()
+except PlanStorageError as exc:
+    st.error(exc.messages[lang])
+    st.stop()
 author = state.user()  # empty: shown as 未署名 / anonymous in the reader's language
 with st.spinner(t("loading", lang)):
     world, problem, units, unit_map, edges = prepared(state.cache_key(), pkg)

@@ -86,3 +86,93 @@ def test_ten_concurrent_editors_lose_no_update(tmp_path):
     version, payload = store.load(plan_id)
     assert version == 201 and sorted(payload["edits"]) == sorted(f"e{i}-{k}" for i in range(10) for k in range(20))
     assert store.integrity() == "ok"
+
+
+def _limited_connect(monkeypatch, extra: str | None = None, readonly: bool = False):
+    """Make the store's connections hit a full disk (a page limit) or a read-only file."""
+    import geodata.plans as plans
+
+    real = sqlite3.connect
+
+    def connect(path, *args, **kwargs):
+        if readonly:
+            return real(f"file:{path}?mode=ro", *args, uri=True, **kwargs)
+        db = real(path, *args, **kwargs)
+        if extra:
+            db.execute(extra)
+        return db
+
+    monkeypatch.setattr(plans.sqlite3, "connect", connect)
+
+
+def test_disk_full_and_read_only_give_a_clear_error_and_keep_the_saved_versions(tmp_path, monkeypatch):
+    from geodata.plans import PlanStorageError
+
+    path = tmp_path / "plans.sqlite"
+    store = PlanStore(path)
+    plan_id = store.create("方案", "default", plan_to_dict(sample()), author="a")
+    with sqlite3.connect(path) as db:
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    big = {**plan_to_dict(sample()), "notes": ["x" * 200_000]}
+    _limited_connect(monkeypatch, extra=f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(PlanStorageError) as full:
+        store.save(plan_id, big, expected_version=1, author="a", action="note")
+    assert "磁盘已满" in full.value.messages["zh"] and "disk is full" in full.value.messages["en"]
+    monkeypatch.undo()
+    _limited_connect(monkeypatch, readonly=True)
+    with pytest.raises(PlanStorageError) as readonly:
+        store.save(plan_id, plan_to_dict(sample()), expected_version=1, author="a", action="lock")
+    assert "只读" in readonly.value.messages["zh"]
+    monkeypatch.undo()
+    assert store.load(plan_id)[0] == 1 and store.integrity() == "ok"  # nothing half-written
+    assert store.save(plan_id, plan_to_dict(sample().lock(["U1"])), expected_version=1, author="a", action="lock") == 2
+
+
+KILL_WRITER = """
+import sys
+sys.path.insert(0, {root!r})
+from geodata.plans import PlanStore
+from planning.plan import Grid, Plan, plan_to_dict
+store = PlanStore({path!r})
+plan = Plan({{"U1": "A-G01"}}, (Grid("A-G01", "A", "H1"),))
+plan_id = store.create("p", "default", plan_to_dict(plan), author="w")
+print("plan", plan_id, flush=True)
+version = 1
+while True:
+    plan = plan.reassign({{f"U{{version + 1}}": "A-G01"}})
+    version = store.save(plan_id, plan_to_dict(plan), expected_version=version, author="w", action="assign")
+    print("ack", version, flush=True)
+"""
+
+
+def test_sigkill_in_a_burst_of_edits_loses_no_acknowledged_edit(tmp_path):
+    """A writer saving as fast as it can is killed with SIGKILL; every version it reported saved
+    is there afterwards, the database passes its integrity check and takes new saves."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    path = tmp_path / "plans.sqlite"
+    script = tmp_path / "writer.py"
+    script.write_text(KILL_WRITER.format(root=str(ROOT), path=str(path)), encoding="utf-8")
+    survived = []
+    for _ in range(3):  # three kills at different moments
+        proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+        plan_id, acked = proc.stdout.readline().split()[1], 0
+        for line in proc.stdout:
+            acked = int(line.split()[1])
+            if acked >= 25 + 10 * len(survived):
+                break
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        store = PlanStore(path)
+        version, payload = store.load(plan_id)
+        assert version >= acked, f"acknowledged version {acked} lost (found {version})"
+        assert len(payload["assignment"]) == version  # the content matches its version
+        assert [e["version"] for e in store.history(plan_id)] == list(range(1, version + 1))
+        survived.append(version)
+    assert PlanStore(path).integrity() == "ok"

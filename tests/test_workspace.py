@@ -452,3 +452,23 @@ def test_review_page_shows_figures_cards_compare_and_makes_a_filing(page):
     _button(at, "生成").click().run()
     assert not at.exception
     assert at.get("download_button")
+
+
+def test_a_full_disk_or_read_only_store_is_reported_and_the_plan_kept(page, monkeypatch):
+    import sqlite3
+
+    import geodata.plans as plans
+
+    at, _ = page
+    plan_id, store = _first_plan(at)
+    units = load_default().units
+    _click(at, units, units["unit_code"].iloc[5], 1)
+    real = sqlite3.connect
+    monkeypatch.setattr(plans.sqlite3, "connect", lambda path, *a, **k: real(f"file:{path}?mode=ro", *a, uri=True, **k))
+    _button(at, "锁定").click().run()
+    assert not at.exception
+    assert any("无法保存方案" in e.value for e in at.error)
+    monkeypatch.setattr(plans.sqlite3, "connect", real)
+    assert store.load(plan_id)[0] == 1 and store.integrity() == "ok"
+    _button(at, "锁定").click().run()  # space again: the same edit goes through
+    assert store.load(plan_id)[0] == 2

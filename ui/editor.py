@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from geodata.plans import PlanConflictError, PlanNotFoundError, PlanStore, undo_redo
+from geodata.plans import PlanConflictError, PlanNotFoundError, PlanStorageError, PlanStore, undo_redo
 from planning.plan import Plan, plan_from_dict, plan_to_dict
 
 KEY = "ws_working"
@@ -57,6 +57,9 @@ def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, autho
                              author=author, action=action, detail=detail)
     except PlanConflictError as exc:
         ss[CONFLICT] = exc.current
+        return False
+    except PlanStorageError as exc:
+        notify("error", exc.messages["zh"], exc.messages["en"])
         return False
     except PlanNotFoundError:
         notify("error", "该方案已被他人删除，修改未保存；请选择其他方案或新建方案",
