@@ -280,3 +280,29 @@ def test_an_exported_layout_imports_back_as_the_same_plan(page, server, output_d
     _, imported = _latest(server, new_id)
     assert dict(imported.assignment) == dict(plan.assignment) and imported.grids == plan.grids
     assert imported.pairings == plan.pairings
+
+
+HOSTILE = '<img src=x onerror=alert(1)>${alert(2)}`x`'
+
+
+def test_hostile_plan_names_and_notes_are_shown_as_text(page, server, output_dir):
+    """A plan named and annotated with markup and template syntax: shown as text in the
+    workspace, its log and the review page; no script runs (the fixture fails on any dialog)."""
+    plan_id = _new_plan(page, server["url"])
+    page.get_by_text("方案管理").first.click()
+    field = page.get_by_label("重命名")
+    field.fill(HOSTILE)
+    field.press("Enter")
+    page.get_by_role("button", name="重命名").click()
+    page.get_by_role("tab", name="编辑记录").click()
+    page.get_by_label(re.compile("决策说明")).fill(HOSTILE)
+    page.get_by_role("button", name="添加说明").click()
+    page.get_by_text(re.compile(re.escape("：" + HOSTILE))).wait_for()
+    store = PlanStore(server["data"] / "plans.sqlite")
+    assert next(p["name"] for p in store.plans() if p["plan_id"] == plan_id) == HOSTILE
+    page.goto(f"{server['url']}/review?plan={plan_id}")
+    page.get_by_text("规则通过").wait_for(timeout=60_000)
+    page.get_by_text(re.compile(re.escape("：" + HOSTILE))).wait_for()  # the decision note, as text
+    assert HOSTILE in page.get_by_role("combobox", name="方案").input_value()
+    assert page.locator("img[src='x']").count() == 0
+    page.screenshot(path=str(output_dir / "browser_hostile_plan.png"))

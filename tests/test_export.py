@@ -142,3 +142,15 @@ def test_cli_exports_a_stored_plan(tmp_path, export):
                               str(ROOT / "cli.py"), "export", "--plan", "nope", "--store", str(tmp_path / "plans.sqlite"),
                               "--format", "csv", "--out", str(tmp_path / "x.csv")], capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode == 2 and "找不到方案" in missing.stderr
+
+
+def test_hostile_plan_name_and_notes_are_escaped_in_the_report_and_the_handout(export):
+    from ui.handout import handout_html
+
+    hostile = '<script>alert(1)</script>${x}'
+    meta = {**export.meta, "plan_name": hostile, "author": hostile}
+    noted = replace(export, meta=meta, plan=export.plan.with_note(hostile))
+    report = report_html(noted)
+    assert "<script>alert(1)" not in report and "&lt;script&gt;alert(1)&lt;/script&gt;" in report
+    handout = handout_html(noted)
+    assert "<script>alert(1)</script>" not in handout and "&lt;script&gt;" in handout
