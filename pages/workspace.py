@@ -183,6 +183,15 @@ def do_assign(codes: list[str], target: str, lock: bool) -> None:
         editor.select(set())
 
 
+def assign_selection() -> None:
+    """划入: the selection, target and lock flag as they are when the button is pressed (not as
+    they were when it was drawn: a click right after changing the target must use the new one)."""
+    codes = sorted(editor.selection() & set(unit_district))
+    target = st.session_state.get("ws_target")
+    if codes and target:
+        do_assign(codes, str(target), bool(st.session_state.get("ws_lock_on_assign", True)))
+
+
 def do_lock(lock: bool) -> None:
     editor.begin()
     chosen = sorted(editor.selection())
@@ -374,8 +383,7 @@ with tool_col:
         target = st.selectbox(L["assign_to"], targets, key="ws_target", format_func=lambda g: grid_label.get(g) or
                               t("new_grid_led_by", lang, lead=lead_name.get(g[4:], g[4:])))
         c1, c2 = st.columns(2)
-        c1.button(L["assign"], type="primary", width="stretch", disabled=not target, on_click=do_assign,
-                  args=(chosen_units, target or "", lock_on_assign))
+        c1.button(L["assign"], type="primary", width="stretch", disabled=not target, on_click=assign_selection)
         c2.button(L["clear_selection"], width="stretch", on_click=editor.select, args=(set(),))
         c1, c2 = st.columns(2)
         c1.button(L["lock"], width="stretch", on_click=do_lock, args=(True,))
