@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 
 from geodata.package import DataPackage
 from planning.errors import InfeasiblePlanError
-from planning.pairing import PAIRING_RULES, binding_caps, build_problem, check_pairings, solve, staffing_of, what_if
+from planning.pairing import binding_caps, build_problem, check_pairings, pairing_titles, solve, staffing_of, what_if
 from planning.world import build_world
 from ui import shell, state
 from ui.i18n import reasons, t
@@ -54,8 +54,7 @@ st.markdown(role_legend_html(lambda r: t("role_" + r, lang)), unsafe_allow_html=
 
 st.subheader(t("rules_panel", lang))
 found = check_pairings(problem, result.pairings, staffing_of(pkg.partnerships))
-titles = {rule: (zh if lang == "zh" else en) for rule, zh, en, _, _ in PAIRING_RULES}
-titles["P8"] = "托管人员配备" if lang == "zh" else "trusteeship staffing"
+titles = pairing_titles(lang)
 st.dataframe(pd.DataFrame([{"ID": r, L["name"]: titles.get(r, ""), "✓/✗": t("rule_pass" if not v else "rule_fail", lang),
                             "#": len(v)} for r, v in found.items()]), hide_index=True, width="stretch")
 for rule, violations in found.items():

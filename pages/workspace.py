@@ -30,7 +30,7 @@ from planning.edits import EditError, assign, change_lead, free_leads, lock_grid
 from planning.errors import InfeasiblePlanError, PlanningError
 from planning.grids import GridSolver
 from planning.metrics import band_deviation, grid_metrics, summary
-from planning.pairing import PAIRING_RULES, build_problem, check_pairings, pairings_of, planned_pairings, solve, staffing_of
+from planning.pairing import build_problem, check_pairings, pairing_titles, pairings_of, planned_pairings, solve, staffing_of
 from planning.plan import PlanPairing, plan_from_dict, plan_to_dict
 from planning.rules import check, grid_rules, rule_titles, units_at_place
 from planning.world import build_world
@@ -89,10 +89,6 @@ lead_name = dict(zip(world.lead_codes.tolist(), world.lead_names.tolist()))
 def C(column: str) -> str:
     """A table column's name in the session's language."""
     return COLUMNS[column][0 if lang == "zh" else 1]
-
-
-def words(zh: str, en: str) -> str:
-    return zh if lang == "zh" else en
 
 
 def propose_new(name: str) -> None:
@@ -508,9 +504,7 @@ def zoom_to(place: str) -> None:
 
 tabs = st.tabs([f"{t('rules_panel', lang)} ({broken})", t("grid_table", lang), t("pairing_table", lang), L["edit_log"]])
 with tabs[0]:
-    titles = rule_titles(rules, lang)
-    titles.update({rule: words(zh, en) for rule, zh, en, _, _ in PAIRING_RULES})
-    titles["P8"] = words("托管人员配备", "trusteeship staffing")
+    titles = {**rule_titles(rules, lang), **pairing_titles(lang)}
     st.dataframe(pd.DataFrame([{"ID": r, L["name"]: titles.get(r, ""), "✓/✗": t("rule_pass" if not v else "rule_fail", lang),
                                 "#": len(v)} for r, v in found.items()]), hide_index=True, width="stretch",
                  height=36 * (len(found) + 1) + 4)

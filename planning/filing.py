@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planning.metrics import band_deviation, grid_metrics, summary
-from planning.pairing import PAIRING_RULES, PairingProblem, check_pairings, pairings_of
+from planning.pairing import PairingProblem, check_pairings, pairing_titles, pairings_of
 from planning.plan import Plan
 from planning.rules import Rule, check, rule_titles
 from planning.world import World
@@ -71,8 +71,7 @@ def filing_tables(world: World, plan: Plan, problem: PairingProblem, facilities:
                           "locked": [str(u) in plan.locked for u in world.unit_codes]})
     found = check(world, plan, rules)
     found.update(check_pairings(problem, paired, staffing))
-    titles = {**{r: zh for r, zh, _, _, _ in PAIRING_RULES}, "P8": "托管人员配备", **rule_titles(rules, "zh")}
-    titles_en = {**{r: en for r, _, en, _, _ in PAIRING_RULES}, "P8": "trusteeship staffing", **rule_titles(rules, "en")}
+    titles, titles_en = ({**pairing_titles(x), **rule_titles(rules, x)} for x in ("zh", "en"))
     rules_table = pd.DataFrame([{"rule": r, "name_zh": titles.get(r, ""), "name_en": titles_en.get(r, ""),
                                  "passed": not v, "violations": len(v)} for r, v in found.items()])
     violations = pd.DataFrame([v.as_dict() for vs in found.values() for v in vs],

@@ -509,6 +509,13 @@ def staffing_of(partnerships: pd.DataFrame) -> dict[tuple[str, str], tuple[int, 
     return out
 
 
+def pairing_titles(lang: str = "zh") -> dict[str, str]:
+    """Each P rule's name (P8, the staffing check, included)."""
+    titles = {rule: (zh if lang == "zh" else en) for rule, zh, en, _, _ in PAIRING_RULES}
+    titles["P8"] = "托管人员配备" if lang == "zh" else "trusteeship staffing"
+    return titles
+
+
 def check_pairings(problem: PairingProblem, pairings: Iterable[Pairing],
                    staffing: Mapping[tuple[str, str], tuple[int, int]] | None = None) -> dict[str, list[Violation]]:
     """Violations per P rule (every id present, empty when it holds)."""
