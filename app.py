@@ -10,7 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import state
+from geodata.accounts import can
+from ui import access, state
 from ui.i18n import t
 from ui.maps import use_local_assets
 
@@ -30,18 +31,33 @@ with st.sidebar:
              key="language", on_change=_switch_language)
 lang = state.lang()
 
+
+def _page(name: str, title: str, icon: str, **kw) -> st.Page:
+    return st.Page(str(HERE / "pages" / f"{name}.py"), title=t(title, lang), icon=f":material/{icon}:", **kw)
+
+
+# (page, the permission it needs): a page the role may not use is not in the navigation, so its
+# URL leads nowhere; the page checks again, and the plan store refuses the write in any case.
 pages = [
-    st.Page(str(HERE / "pages" / "data.py"), title=t("page_data", lang), icon=":material/map:", default=True),
-    st.Page(str(HERE / "pages" / "grids.py"), title=t("page_grids", lang), icon=":material/grid_view:"),
-    st.Page(str(HERE / "pages" / "workspace.py"), title=t("page_workspace", lang), icon=":material/edit_location_alt:"),
-    st.Page(str(HERE / "pages" / "review.py"), title=t("page_review", lang), icon=":material/co_present:"),
-    st.Page(str(HERE / "pages" / "pairings.py"), title=t("page_pairings", lang), icon=":material/handshake:"),
-    st.Page(str(HERE / "pages" / "coverage.py"), title=t("page_coverage", lang), icon=":material/radar:"),
-    st.Page(str(HERE / "pages" / "import_data.py"), title=t("page_import", lang), icon=":material/upload_file:"),
+    (_page("data", "page_data", "map", default=True), "view"),
+    (_page("grids", "page_grids", "grid_view"), "view"),
+    (_page("workspace", "page_workspace", "edit_location_alt"), "edit"),
+    (_page("review", "page_review", "co_present"), "view"),
+    (_page("pairings", "page_pairings", "handshake"), "view"),
+    (_page("coverage", "page_coverage", "radar"), "view"),
+    (_page("import_data", "page_import", "upload_file"), "import"),
+    (_page("admin", "page_admin", "admin_panel_settings"), "manage"),
 ]
-navigation = st.navigation(pages)
+who = access.identity_or_none(lang)
+allowed = [page for page, need in pages if who is not None and can(who.role, need)]
+# signed out: the navigation is still declared (hidden) so that the URL's page is kept for after
+# signing in, but no page runs
+navigation = st.navigation(allowed or [page for page, _ in pages], position="sidebar" if allowed else "hidden")
+if not allowed:
+    access.sign_in_form(lang)  # stops the run
 
 with st.sidebar:
+    access.badge(who, lang)
     with st.spinner(t("loading", lang)):
         package_id, package = state.current()
     st.caption(t("current_data", lang))

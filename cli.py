@@ -1,4 +1,5 @@
-"""Command line: ``validate``, ``demo``, ``propose`` (grids, pairings) and ``coverage``.
+"""Command line: ``validate``, ``demo``, ``propose`` (grids, pairings), ``coverage``, ``export``
+and ``users`` (local accounts).
 
 Thin, like app.py: it parses arguments, calls geodata/planning, prints, and sets the exit code.
 """
@@ -251,6 +252,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    """Local accounts (``<data dir>/accounts.sqlite``): list, add, passwd, role, remove. A
+    password is read from the terminal without echo, or from one line of standard input with
+    ``--password-stdin`` (for scripts); never from the command line, where ``ps`` shows it."""
+    import getpass
+
+    from geodata.accounts import AccessError, AccountStore
+    from geodata.store import data_dir
+
+    store = AccountStore(Path(args.store) if args.store else data_dir() / "accounts.sqlite")
+
+    def password() -> str:
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        first, again = getpass.getpass("密码 / password: "), getpass.getpass("再次输入 / again: ")
+        if first != again:
+            raise AccessError("两次输入的密码不一致。", "The two passwords differ.")
+        return first
+
+    try:
+        if args.action == "list":
+            for account in store.accounts():
+                locked = f"  locked until {account['locked_until']}" if account["locked_until"] else ""
+                print(f"{account['name']}\t{account['role']}\t{account['created']}{locked}")
+        elif args.action == "add":
+            store.add(args.name, password(), args.role)
+        elif args.action == "passwd":
+            store.set_password(args.name, password())
+        elif args.action == "role":
+            store.set_role(args.name, args.role)
+        elif args.action == "remove":
+            store.remove(args.name)
+    except AccessError as exc:
+        print(exc.messages[args.lang], file=sys.stderr)
+        return 2
+    if args.action != "list":
+        print(f"ok: {args.action} {args.name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cli.py", description="医联体网格化布局规划 / medical alliance grid planner")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages (default zh)")
@@ -285,6 +326,14 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("demo", help="write the embedded Shanghai default as a data package")
     d.add_argument("--out", required=True, help="folder to write")
     d.set_defaults(func=cmd_demo)
+    u = sub.add_parser("users", help="local accounts for access control (see docs/RELIABILITY.md)")
+    u.add_argument("action", choices=("list", "add", "passwd", "role", "remove"))
+    u.add_argument("name", nargs="?", default="", help="the account name (all but list)")
+    u.add_argument("--role", choices=("official", "planner", "admin"), default="planner",
+                   help="official = read-only review, planner = edits plans, admin = also manages plans and accounts")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from one line of standard input")
+    u.add_argument("--store", help="accounts database (default: <data dir>/accounts.sqlite)")
+    u.set_defaults(func=cmd_users)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -156,10 +156,12 @@ class PlanStore:
                               (plan_id,)).fetchall()
         return [{"version": v, "author": a, "at": t, "action": act, "detail": json.loads(d)} for v, a, t, act, d in rows]
 
-    def plans(self, package_id: str | None = None) -> list[dict]:
+    def plans(self, package_id: str | None = None, *, deleted: bool = False) -> list[dict]:
+        """The plans (of one data package), newest first; ``deleted``: the deleted ones instead."""
         with self._connect() as db:
-            rows = db.execute("SELECT plan_id, name, package_id, version, created, updated FROM plans WHERE deleted = 0 "
-                              "AND (? IS NULL OR package_id = ?) ORDER BY updated DESC, plan_id", (package_id, package_id)).fetchall()
+            rows = db.execute("SELECT plan_id, name, package_id, version, created, updated FROM plans WHERE deleted = ? "
+                              "AND (? IS NULL OR package_id = ?) ORDER BY updated DESC, plan_id",
+                              (int(deleted), package_id, package_id)).fetchall()
         return [dict(zip(("plan_id", "name", "package_id", "version", "created", "updated"), r)) for r in rows]
 
     def rename(self, plan_id: str, name: str, *, author: str) -> None:
@@ -168,6 +170,10 @@ class PlanStore:
     def delete(self, plan_id: str, *, author: str) -> None:
         """Hide the plan; its versions and log stay (nothing a planner did is lost)."""
         self._log_only(plan_id, author, "delete", {}, "UPDATE plans SET deleted = 1 WHERE plan_id = ?", (plan_id,))
+
+    def restore(self, plan_id: str, *, author: str) -> None:
+        """Bring a deleted plan back, with all its versions."""
+        self._log_only(plan_id, author, "restore", {}, "UPDATE plans SET deleted = 0 WHERE plan_id = ?", (plan_id,))
 
     def duplicate(self, plan_id: str, name: str, *, author: str) -> str:
         version, payload = self.load(plan_id)
@@ -195,7 +201,7 @@ class PlanStore:
             return db.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-LOG_ONLY = frozenset({"rename", "delete", "duplicate"})  # log entries that make no new version
+LOG_ONLY = frozenset({"rename", "delete", "restore", "duplicate"})  # log entries that make no new version
 
 
 def undo_redo(history: list[dict]) -> tuple[int | None, int | None]:

@@ -9,7 +9,7 @@ import streamlit as st
 from geodata.errors import DataValidationError, GeodataError, LoadReport
 from geodata.schema import LAYERS
 from geodata.store import MAX_FILES, discard, save_upload
-from ui import shell, state
+from ui import access, shell, state
 from ui.i18n import t
 from ui.report import layer_label, show_issues, show_report
 
@@ -19,6 +19,7 @@ LAYERS_WITH_CRS = ("districts", "units", "facilities")
 shell.enter()
 lang = state.lang()
 st.title(t("page_import", lang))
+access.require("import", lang)
 st.markdown(t("import_intro", lang))
 
 files = st.file_uploader(

@@ -21,6 +21,7 @@ from pyproj import Transformer
 from scipy import sparse
 from streamlit_folium import st_folium
 
+from geodata.accounts import can
 from geodata.package import DataPackage
 from geodata.export import plan_payload_from_layout
 from geodata.plans import PlanNotFoundError, PlanStorageError
@@ -34,7 +35,7 @@ from planning.pairing import build_problem, check_pairings, pairing_titles, pair
 from planning.plan import PlanPairing, plan_from_dict, plan_to_dict
 from planning.rules import check, grid_rules, rule_titles, units_at_place
 from planning.world import build_world
-from ui import editor, shell, state
+from ui import access, editor, shell, state
 from ui.i18n import COLUMNS, detail, local_time, reasons, t
 from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_labels, district_outlines, facility_layer, gap_layer,
                      grid_colours, lead_markers,
@@ -69,6 +70,7 @@ def gaps(key: tuple, _pkg: DataPackage) -> gpd.GeoDataFrame:
 
 
 lang, L, package_id, pkg = shell.page("page_workspace", "workspace_intro")
+access.require("edit", lang)  # officials review; they never reach the editing tools
 config = pkg.config
 band = (config.grid_population_min, config.grid_population_max)
 solver = GridSolver(band=band, county_max=config.county_alliances_max)
@@ -77,7 +79,7 @@ try:
 except PlanStorageError as exc:
     st.error(exc.messages[lang])
     st.stop()
-author = state.user()  # empty: shown as 未署名 / anonymous in the reader's language
+author = access.author()  # empty: shown as 未署名 / anonymous in the reader's language
 with st.spinner(t("loading", lang)):
     world, problem, units, unit_map, edges = prepared(state.cache_key(), pkg)
 names = dict(zip(pkg.districts["district_code"], pkg.districts["district_name"]))
@@ -301,9 +303,12 @@ if ids:
     bar[0].selectbox(L["plan"], ids, key="ws_plan_pick", on_change=lambda: state.set_plan(st.session_state["ws_plan_pick"]),
                      format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {local_time(by_id[i]['updated'])}"
                                            f" · {i[:6]}")
-user = bar[1].text_input(L["editor_name"], value=state.user(), max_chars=40, placeholder=t("anonymous", lang))
-if user.strip() != state.user():
-    state.set_user(user)
+if access.current().via == "off":  # signed in, edits are logged under the account's name
+    user = bar[1].text_input(L["editor_name"], value=state.user(), max_chars=40, placeholder=t("anonymous", lang))
+    if user.strip() != state.user():
+        state.set_user(user)
+else:
+    bar[1].text_input(L["editor_name"], value=author, disabled=True)
 with bar[2].popover(L["manage_plans"], width="stretch"):
     new_name = st.text_input(L["new_plan_label"], value=t("new_plan_name", lang), max_chars=60, key="ws_new_name")
     if st.button(L["new_plan"], width="stretch", key="ws_new_plan"):
@@ -323,8 +328,10 @@ with bar[2].popover(L["manage_plans"], width="stretch"):
         if c2.button(L["save_as"], width="stretch"):
             state.set_plan(store.duplicate(state.plan_id(), f"{current_name} {t('copy_suffix', lang)}", author=author))
             st.rerun()
-        sure = st.checkbox(t("confirm_delete", lang, name=current_name), key=f"ws_sure_{state.plan_id()}")
-        if st.button(L["delete_plan"], type="primary", disabled=not sure, width="stretch"):
+        may_delete = can(access.role(), "manage")  # planners cannot delete; administrators can restore
+        sure = st.checkbox(t("confirm_delete", lang, name=current_name), key=f"ws_sure_{state.plan_id()}",
+                           disabled=not may_delete)
+        if st.button(L["delete_plan"], type="primary", disabled=not (sure and may_delete), width="stretch"):
             store.delete(state.plan_id(), author=author)
             editor.begin()
             editor.notify("success", f"已删除方案“{current_name}”（历史版本仍保留）",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from geodata.accounts import AccessDenied
 from geodata.plans import PlanConflictError, PlanNotFoundError, PlanStorageError, PlanStore, undo_redo
 from planning.plan import Plan, plan_from_dict, plan_to_dict
 
@@ -58,7 +59,7 @@ def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, autho
     except PlanConflictError as exc:
         ss[CONFLICT] = exc.current
         return False
-    except PlanStorageError as exc:
+    except (PlanStorageError, AccessDenied) as exc:
         notify("error", exc.messages["zh"], exc.messages["en"])
         return False
     except PlanNotFoundError:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geodata.accounts import GuardedPlanStore
 from geodata.default import load_default
 from geodata.errors import GeodataError
 from geodata.package import DataPackage, load_package
@@ -142,9 +143,12 @@ def activate(package_id: str, crs: Mapping[str, str] | None = None) -> None:
     _mirror()
 
 
-def plan_store() -> PlanStore:
-    """The plans of this server: ``plans.sqlite`` in the data directory (see the README)."""
-    return _store(str(data_dir() / "plans.sqlite"))
+def plan_store() -> GuardedPlanStore:
+    """The plans of this server (``plans.sqlite`` in the data directory, see the README), as the
+    signed-in role may use them: a write past the role raises ``AccessDenied``."""
+    from ui import access
+
+    return GuardedPlanStore(_store(str(data_dir() / "plans.sqlite")), access.role())
 
 
 @st.cache_resource(show_spinner=False)

@@ -27,6 +27,11 @@ def display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = pd.DataFrame(frame.drop(columns=[c for c in HIDDEN if c in frame.columns]))
     for column in out.columns:
         if out[column].dtype == object or column in VALUES or column == "kind":
-            out[column] = [_cell(v, column, lang) for v in out[column]]
+            cells = [_cell(v, column, lang) for v in out[column]]
+            numbers = [c for c in cells if c != ""]
+            if numbers and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in numbers):
+                out[column] = pd.to_numeric(pd.Series(cells, index=out.index).replace("", None))  # a number column with gaps
+            else:
+                out[column] = cells
     names = {c: COLUMNS[c][0 if lang == "zh" else 1] for c in out.columns if c in COLUMNS}
     return out.rename(columns=names)

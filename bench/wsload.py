@@ -1,0 +1,213 @@
+"""Load on the server alone: N concurrent websocket sessions editing plans on one loopback server.
+
+    .venv/bin/python bench/wsload.py [--sessions 20] [--edits 5] [--same 2] [--think 2] [--timeout 600]
+
+``bench/load.py`` drives 20 chromium tabs, and on this 2-core machine the tabs take most of the
+processor, so its figures mix the browsers' time with the server's. Here each session is a
+websocket client speaking Streamlit's own protocol (the protobuf messages of the ``streamlit``
+package), as a browser tab does, without drawing anything:
+
+1. open the workspace with ``?plan=…`` (one plan per session; ``--same`` sessions share the
+   first plan, to exercise conflicts) and wait until the run ends;
+2. ``--edits`` times: send a map click on a unit (the st_folium component's value, as the map
+   sends it), then press 划入 (the button's trigger) and time until the run that saves the new
+   version ends and the page says 第 N 版 (or that the save was refused: a conflict); wait
+   ``--think`` seconds, as a planner looks at the result.
+
+Only loopback is contacted; every wait has a time-out and the run stops after ``--timeout``
+seconds. Prints the open and edit times (median, 95th percentile, max), conflicts and errors,
+and the processor time of the server and of this client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from load import make_plans  # noqa: E402
+from startup import free_port  # noqa: E402
+
+
+class Session:
+    """One websocket session of the app: reruns with widget values, and what the run drew."""
+
+    def __init__(self, ws, query: str, page: str) -> None:
+        self.ws, self.query, self.page = ws, query, page
+        self.widgets: dict[str, str] = {}   # label or key -> widget id
+        self.texts: list[str] = []
+
+    async def rerun(self, states: list, timeout: float) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ClientState_pb2 import ClientState
+        from streamlit.proto.WidgetStates_pb2 import WidgetStates
+
+        msg = BackMsg(rerun_script=ClientState(query_string=self.query, page_name=self.page,
+                                               widget_states=WidgetStates(widgets=states)))
+        await self.ws.send(msg.SerializeToString())
+        self.texts = []
+        await asyncio.wait_for(self._until_finished(), timeout)
+
+    async def _until_finished(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await self.ws.recv())
+            kind = msg.WhichOneof("type")
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                self._note(msg.delta.new_element)
+            elif kind == "script_finished":
+                return
+
+    def _note(self, element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "markdown":
+            self.texts.append(element.markdown.body)
+        elif kind in ("alert", "exception"):
+            self.texts.append(getattr(element, kind).message if kind == "exception" else element.alert.body)
+        elif kind == "button":
+            self.widgets[element.button.label] = element.button.id
+        elif kind == "component_instance":
+            if "folium" in element.component_instance.component_name:
+                self.widgets["map"] = element.component_instance.id
+
+    def saw(self, text: str) -> bool:
+        return any(text in t for t in self.texts)
+
+
+async def session(url: str, plan_id: str, n: int, args, points: list, out: dict) -> None:
+    import websockets
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    rng = random.Random(n)
+    try:
+        async with websockets.connect(url.replace("http", "ws") + "/_stcore/stream", subprotocols=["streamlit"],
+                                      max_size=64 * 2 ** 20, open_timeout=60) as ws:
+            s = Session(ws, f"lang=zh&plan={plan_id}&user=load{n}", "workspace")
+            t0 = time.perf_counter()
+            await s.rerun([], timeout=300)
+            out["open"].append(time.perf_counter() - t0)
+            if "map" not in s.widgets:
+                raise RuntimeError("the workspace drew no map: " + " | ".join(s.texts[:3])[:200])
+            for k in range(args.edits):
+                version = next(int(t.split("第 ")[1].split(" ")[0]) for t in s.texts if "已保存：" in t)
+                lat, lng = rng.choice(points)
+                click = {"last_object_clicked": {"lat": lat, "lng": lng}, "last_object_clicked_count": k + 1,
+                         "all_drawings": None}
+                t0 = time.perf_counter()
+                await s.rerun([WidgetState(id=s.widgets["map"], json_value=json.dumps(click))], timeout=120)
+                out["click"].append(time.perf_counter() - t0)
+                if "划入" not in s.widgets:
+                    out["errors"].append(f"session {n} edit {k}: the click selected nothing")
+                    continue
+                t0 = time.perf_counter()
+                await s.rerun([WidgetState(id=s.widgets["划入"], trigger_value=True)], timeout=120)
+                out["edit"].append(time.perf_counter() - t0)
+                if s.saw("保存被拒绝"):
+                    out["conflicts"] += 1
+                    await s.rerun([WidgetState(id=s.widgets["载入最新版本"], trigger_value=True)], timeout=120)
+                elif not (s.saw(f"第 {version + 1} 版") or s.saw("没有变化")):
+                    out["errors"].append(f"session {n} edit {k}: no new version shown: " + " | ".join(s.texts[-3:])[:200])
+                if any("Traceback" in t or "Error" in t for t in s.texts):
+                    out["errors"].append(f"session {n} edit {k}: the page shows an exception")
+                await asyncio.sleep(args.think * rng.uniform(0.5, 1.5))
+    except Exception as exc:  # noqa: BLE001 (a load test reports every failure and goes on)
+        out["errors"].append(f"session {n}: {type(exc).__name__}: {str(exc)[:160]}")
+
+
+def unit_points(count: int) -> list[tuple[float, float]]:
+    from geodata.default import load_default
+
+    units = load_default().units
+    picked = units[units["district_code"].isin(["310115", "310118", "310117"])].head(count)
+    return [(p.y, p.x) for p in picked.geometry.representative_point()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system time of a process and its waited-for children (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+async def run(url: str, plans: list[str], args, points: list) -> dict:
+    out = {"open": [], "click": [], "edit": [], "errors": [], "conflicts": 0}
+    tasks = [session(url, plan, n, args, points, out) for n, plan in enumerate(plans)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.timeout)
+    except asyncio.TimeoutError:
+        out["errors"].append(f"the run hit its {args.timeout:.0f} s limit")
+    return out
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+
+
+def main() -> None:
+    import subprocess
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--same", type=int, default=2, help="how many sessions share the first plan")
+    parser.add_argument("--think", type=float, default=2.0, help="mean seconds between a result and the next click")
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+    data_dir = Path(tempfile.mkdtemp(prefix="ylt-wsload-"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = None
+    try:
+        ids = make_plans(data_dir, args.sessions - args.same + 1)
+        plans = ([ids[0]] * args.same + ids[1:])[:args.sessions]
+        points = unit_points(60)
+        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                                 "--server.address", "127.0.0.1", "--server.headless", "true"],
+                                cwd=ROOT, env={**os.environ, "YLT_DATA_DIR": str(data_dir)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import urllib.request
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        server_cpu, client_cpu, started = cpu_seconds(proc.pid), time.process_time(), time.perf_counter()
+        out = asyncio.run(run(url, plans, args, points))
+        wall = time.perf_counter() - started
+        server_cpu, client_cpu = cpu_seconds(proc.pid) - server_cpu, time.process_time() - client_cpu
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=10)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    print(f"websocket sessions {args.sessions} ({args.same} on one plan), edits per session {args.edits}, "
+          f"think time {args.think:.1f} s, wall {wall:.1f} s")
+    print(f"processor time: server {server_cpu:.1f} s ({server_cpu / wall:.2f} cores), client {client_cpu:.1f} s")
+    for name in ("open", "click", "edit"):
+        values = out[name]
+        print(f"{name}: {len(values)} done, median {statistics.median(values):.2f} s, p95 {pct(values, 0.95):.2f} s, "
+              f"max {max(values):.2f} s" if values else f"{name}: none")
+    print(f"conflicts refused (expected on the shared plan): {out['conflicts']}")
+    print(f"errors: {len(out['errors'])}")
+    for e in out["errors"][:20]:
+        print("  ", e)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""系统管理 Administration: restore deleted plans, manage local accounts (administrators)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geodata.accounts import ROLE_NAMES, ROLES, AccessError
+from geodata.plans import PlanNotFoundError, PlanStorageError
+from ui import access, shell, state
+from ui.i18n import local_time, t
+
+lang, L, package_id, pkg = shell.page("page_admin", "admin_intro")
+access.require("manage", lang)
+config = access.settings()
+me = access.author()
+role_name = {role: ROLE_NAMES[role][0 if lang == "zh" else 1] for role in ROLES}
+mode = t("admin_mode_off", lang) if config.mode == "off" else config.mode
+st.caption(t("admin_mode", lang, mode=mode, path=access.settings_path()))
+MESSAGE = "admin_message"
+
+
+def _do(action, success: str, **params) -> None:
+    """Run an administrator's action in a button's callback; its outcome is shown on this run."""
+    try:
+        action()
+    except (AccessError, PlanStorageError, PlanNotFoundError) as exc:
+        st.session_state[MESSAGE] = ("error", getattr(exc, "messages", {}).get(lang, str(exc)))
+    else:
+        st.session_state[MESSAGE] = ("success", t(success, lang, **params))
+
+
+if MESSAGE in st.session_state:
+    kind, text = st.session_state.pop(MESSAGE)
+    getattr(st, kind)(text)
+
+# --- deleted plans ------------------------------------------------------------------------------
+st.subheader(t("admin_deleted", lang))
+try:
+    store = state.plan_store()
+    deleted = store.plans(deleted=True)
+except PlanStorageError as exc:
+    st.error(exc.messages[lang])
+    st.stop()
+if not deleted:
+    st.caption(t("admin_no_deleted", lang))
+else:
+    by_id = {p["plan_id"]: p for p in deleted}
+    st.dataframe(pd.DataFrame([{L["plan"]: p["name"], L["version"]: p["version"], L["time"]: local_time(p["updated"]),
+                                "ID": p["plan_id"]} for p in deleted]), hide_index=True, width="stretch")
+    chosen = st.selectbox(L["plan"], list(by_id), format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {i[:6]}",
+                          key="admin_restore_pick")
+    st.button(t("admin_restore", lang), key="admin_restore",
+              on_click=lambda: _do(lambda: store.restore(chosen, author=me), "admin_restored", name=by_id[chosen]["name"]))
+
+# --- accounts ------------------------------------------------------------------------------------
+st.subheader(t("admin_accounts", lang))
+if config.mode == "oidc":
+    st.caption(t("admin_accounts_oidc", lang, role=role_name.get(config.default_role, config.default_role)))
+    st.dataframe(pd.DataFrame([{"e-mail": k, t("admin_role", lang): role_name[v]} for k, v in config.roles.items()]),
+                 hide_index=True, width="stretch")
+    st.stop()
+accounts = access.accounts()
+listed = accounts.accounts()
+if listed:
+    st.dataframe(pd.DataFrame([{t("account", lang): a["name"], t("admin_role", lang): role_name.get(a["role"], a["role"]),
+                                L["time"]: local_time(a["created"]),
+                                "🔒": local_time(a["locked_until"]) if a["locked_until"] else ""} for a in listed]),
+                 hide_index=True, width="stretch")
+admins = [a["name"] for a in listed if a["role"] == "admin"]
+
+
+def _add() -> None:
+    ss = st.session_state
+    if ss["admin_first"] != ss["admin_again"]:
+        ss[MESSAGE] = ("error", t("admin_password_mismatch", lang))
+        return
+    _do(lambda: accounts.add(ss["admin_name"], ss["admin_first"], ss["admin_role"]), "admin_added", name=ss["admin_name"].strip())
+
+
+left, right = st.columns(2)
+with left.form("admin_add", clear_on_submit=True):
+    st.markdown(f"**{t('admin_add', lang)}**")
+    st.text_input(t("account", lang), max_chars=40, key="admin_name")
+    st.selectbox(t("admin_role", lang), ROLES, index=1, format_func=role_name.get, key="admin_role")
+    st.text_input(t("password", lang), type="password", max_chars=200, key="admin_first")
+    st.text_input(t("admin_password_again", lang), type="password", max_chars=200, key="admin_again")
+    st.form_submit_button(t("admin_add", lang), type="primary", on_click=_add)
+if listed:
+    with right.container(border=True):
+        st.markdown(f"**{t('admin_change', lang)}**")
+        who = st.selectbox(t("account", lang), [a["name"] for a in listed], key="admin_who")
+        new_role = st.selectbox(t("admin_role", lang), ROLES, format_func=role_name.get, key="admin_new_role")
+        last_admin = admins == [who]
+        ss = st.session_state  # callbacks read the widgets' values as sent with the click
+        st.button(t("admin_set_role", lang), disabled=last_admin and new_role != "admin",
+                  on_click=lambda: _do(lambda: accounts.set_role(ss["admin_who"], ss["admin_new_role"]), "admin_done"))
+        password = st.text_input(t("admin_new_password", lang), type="password", max_chars=200, key="admin_new_password")
+        st.button(t("admin_set_password", lang),
+                  on_click=lambda: _do(lambda: accounts.set_password(ss["admin_who"], ss["admin_new_password"]), "admin_done"))
+        st.button(t("admin_remove", lang), disabled=last_admin or who == me,
+                  on_click=lambda: _do(lambda: accounts.remove(ss["admin_who"]), "admin_done"))
+        if last_admin or who == me:
+            st.caption(t("admin_last_admin", lang))
