@@ -37,11 +37,9 @@ from planning.rules import check, grid_rules, rule_titles, units_at_place
 from planning.world import build_world
 from ui import access, editor, shell, state
 from ui.i18n import COLUMNS, detail, local_time, reasons, t
-from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_labels, district_outlines, facility_layer, gap_layer,
-                     grid_colours, lead_markers,
-                     legend_html,
-                     outline_layer, pairing_lines, plan_styles, role_legend_html, shared_edges, unit_base_layer,
-                     unit_shapes, unit_source)
+from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_base_layer, district_source, edge_source,
+                     facility_layer, gap_layer, grid_colours, lead_markers, legend_html, outline_layer, pairing_lines,
+                     plan_styles, role_legend_html, shared_edges, unit_base_layer, unit_shapes, unit_source)
 from ui.tables import display
 
 MODES = ("select", "paint", "lead")
@@ -51,7 +49,8 @@ ROLES = ("technical_support", "main_support", "tcm", "specialty")
 @st.cache_resource(show_spinner=False, max_entries=4)
 def prepared(key: tuple, _pkg: DataPackage):
     """What every run of the page needs and no edit changes: the world, the pairing problem, the
-    units (as a table and as the map's GeoJSON source) and the edges between neighbours."""
+    units as a table, the edges between neighbours, and the map's published sources (units,
+    districts, edge lines)."""
     world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=_pkg.config.island_link_km)
     problem = build_problem(world, _pkg.facilities, _pkg.partnerships, _pkg.config)
     units = _pkg.units.reset_index(drop=True)
@@ -60,7 +59,28 @@ def prepared(key: tuple, _pkg: DataPackage):
     pairs = ([row[str(world.unit_codes[i])] for i in upper.row], [row[str(world.unit_codes[j])] for j in upper.col])
     names = dict(zip(_pkg.districts["district_code"], _pkg.districts["district_name"]))
     shapes = unit_shapes(units)
-    return world, problem, units, unit_source(units, shapes, names), shared_edges(units, pairs)
+    edges = shared_edges(units, pairs)
+    sources = {"units": unit_source(units, shapes, names), "districts": district_source(_pkg.districts),
+               "edges": edge_source(edges)}
+    return world, problem, units, sources, edges
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def judged(key: tuple, plan_id: str, version: int, _pkg: DataPackage, _plan):
+    """The rules' verdicts, the pairings, the units to outline red, the figures per grid and the
+    summary of one saved version. A version never changes, so every run that shows it (a click,
+    a layer switched on, a second planner) reuses them; nothing here is changed by the caller."""
+    config = _pkg.config
+    band = (config.grid_population_min, config.grid_population_max)
+    world, problem, *_ = prepared(key, _pkg)
+    found = check(world, _plan, grid_rules(band=band, county_max=config.county_alliances_max))
+    pairings = pairings_of(problem, _plan.pairings)
+    found.update(check_pairings(problem, pairings, staffing_of(_pkg.partnerships)))
+    flagged = {u for rule, vs in found.items() if rule.startswith("G") for v in vs for u in units_at_place(world, _plan, v.place)}
+    table = grid_metrics(world, _plan)
+    table["band_deviation"] = [band_deviation(p, band) for p in table["population"]]
+    table["locked_units"] = [sum(1 for u in _plan.units_of(g) if u in _plan.locked) for g in table["grid_id"]]
+    return found, pairings, flagged, table, summary(table)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -81,7 +101,7 @@ except PlanStorageError as exc:
     st.stop()
 author = access.author()  # empty: shown as 未署名 / anonymous in the reader's language
 with st.spinner(t("loading", lang)):
-    world, problem, units, unit_map, edges = prepared(state.cache_key(), pkg)
+    world, problem, units, sources, edges = prepared(state.cache_key(), pkg)
 names = dict(zip(pkg.districts["district_code"], pkg.districts["district_name"]))
 hospital_names = {h.code: h.name for h in problem.hospitals}
 unit_district = dict(zip(world.unit_codes.tolist(), world.district.tolist()))
@@ -418,15 +438,7 @@ with tool_col:
 # --- The plan as it now is: rules, figures, map ------------------------------------------------
 working = editor.open_plan(store, state.plan_id())
 plan = working.plan
-rules = grid_rules(band=band, county_max=config.county_alliances_max)
-found = check(world, plan, rules)
-pairings = pairings_of(problem, plan.pairings)
-found.update(check_pairings(problem, pairings, staffing_of(pkg.partnerships)))
-flagged = {u for rule, vs in found.items() if rule.startswith("G") for v in vs for u in units_at_place(world, plan, v.place)}
-table = grid_metrics(world, plan)
-table["band_deviation"] = [band_deviation(p, band) for p in table["population"]]
-table["locked_units"] = [sum(1 for u in plan.units_of(g) if u in plan.locked) for g in table["grid_id"]]
-figures = summary(table)
+found, pairings, flagged, table, figures = judged(state.cache_key(), state.plan_id(), working.version, pkg, plan)
 broken = sum(len(v) for v in found.values())
 
 with tool_col:
@@ -445,9 +457,8 @@ with figures_box:
 with map_col:
     show = st.session_state.get("ws_layers") or []  # the layer pills sit under the map
     base = base_map(pkg.districts)
-    unit_base_layer(unit_map, L).add_to(base)
-    district_outlines(pkg.districts).add_to(base)
-    district_labels(pkg.districts).add_to(base)
+    unit_base_layer(sources["units"], L).add_to(base)
+    district_base_layer(sources["districts"]).add_to(base)
     folium.plugins.Draw(draw_options={"polyline": False, "circle": False, "marker": False, "circlemarker": False,
                                       "rectangle": {"shapeOptions": {"color": "#e6007e"}},
                                       "polygon": {"shapeOptions": {"color": "#e6007e"}}},
@@ -456,14 +467,12 @@ with map_col:
                 if plan.assignment.get(a) != plan.assignment.get(b)}
     colours = grid_colours([g.grid_id for g in plan.grids], touching)
     layers = [plan_styles(units, plan.assignment, plan.locked, editor.selection(), flagged, colours)]
-    outline = folium.FeatureGroup(name="outlines")
-    outline_layer(edges, plan.assignment).add_to(outline)
+    layers.append(outline_layer(edges, sources["edges"], plan.assignment))
     candidates = pkg.facilities[pkg.facilities["facility_code"].isin(set(world.lead_codes.tolist()))]
     leading = {g.lead_facility_code: g.grid_id for g in plan.grids}
     free = candidates[~candidates["facility_code"].isin(set(leading))]
     if len(free):
-        candidate_layer(free, L).add_to(outline)
-    layers.append(outline)
+        layers.append(folium.FeatureGroup(name="candidates").add_child(candidate_layer(free, L)))
     spots = candidates[candidates["facility_code"].isin(set(leading))]
     layers.append(lead_markers([(p.y, p.x, leading[c], f"{n} · {leading[c]} · {L['lead_hospital']}")
                                 for c, n, p in zip(spots["facility_code"], spots["name"], spots.geometry)],
@@ -511,7 +520,7 @@ def zoom_to(place: str) -> None:
 
 tabs = st.tabs([f"{t('rules_panel', lang)} ({broken})", t("grid_table", lang), t("pairing_table", lang), L["edit_log"]])
 with tabs[0]:
-    titles = {**rule_titles(rules, lang), **pairing_titles(lang)}
+    titles = {**rule_titles(grid_rules(band=band, county_max=config.county_alliances_max), lang), **pairing_titles(lang)}
     st.dataframe(pd.DataFrame([{"ID": r, L["name"]: titles.get(r, ""), "✓/✗": t("rule_pass" if not v else "rule_fail", lang),
                                 "#": len(v)} for r, v in found.items()]), hide_index=True, width="stretch",
                  height=36 * (len(found) + 1) + 4)

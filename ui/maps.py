@@ -16,6 +16,7 @@ import json
 import os
 from pathlib import Path
 
+import branca.element
 import folium
 import folium.plugins
 import geopandas as gpd
@@ -231,7 +232,28 @@ def unit_shapes(units: gpd.GeoDataFrame) -> list[dict]:
     return [shapely.geometry.mapping(g) for g in rounded]
 
 
-class _Script(folium.MacroElement):
+class _Raw(branca.element.Element):
+    """Text put into the page as it is. Branca turns every element's rendered script into a new
+    Jinja template (``Element(script)``), which for our large generated scripts was a tenth of a
+    workspace run: ours are finished JavaScript and need no second pass."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _OwnScript(folium.MacroElement):
+    """A map element whose ``script`` macro gives finished JavaScript (see ``_Raw``)."""
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_Raw(script(self, kwargs)), name=self.get_name())
+
+
+class _Script(_OwnScript):
     """A script of ours inside the map (never text from a file: callers pass JSON they built
     from escaped values)."""
 
@@ -292,7 +314,7 @@ if (typeof source === 'string') { fetch(source).then(function(r) { return r.json
 })();"""
 
 
-class _UnitsLayer(folium.MacroElement):
+class _UnitsLayer(_OwnScript):
     """Every unit, loaded by the map from a file the server publishes once per package, so the
     map handed to the component on each run stays small: sending 2,000 outlines with every click
     cost most of a second (bench/workspace.py). ``plan_styles`` colours them after each edit."""
@@ -399,23 +421,87 @@ def shared_edges(units: gpd.GeoDataFrame, pairs) -> tuple[list[str], list[str], 
     return out_a, out_b, shapes
 
 
-def district_outlines(districts: gpd.GeoDataFrame) -> folium.GeoJson:
+_FETCHED = """var source = %(source)s;
+if (typeof source === 'string') { fetch(source).then(function(r) { return r.json(); }).then(add); } else { add(source); }"""
+
+_DISTRICTS_JS = """(function(){
+var map = %(map)s;
+function add(data) {
+  window.yltDistricts = L.geoJson(data, {interactive: false, style: function() {
+    return {fill: false, color: '#000000', weight: 3}; }}).addTo(map);
+  data.features.forEach(function(f) {  // the names were escaped on the server
+    L.marker(f.properties.label, {interactive: false, keyboard: false, icon: L.divIcon({className: 'empty',
+      iconSize: [0, 0], iconAnchor: [0, 0], html: '<div class="district-label">' + f.properties.name + '</div>'})}).addTo(map);
+  });
+}
+""" + _FETCHED + "\n})();"
+
+
+class _Fetched(_OwnScript):
+    """A layer the map loads from a file the server publishes once per package (``publish``), so
+    the map built on every run stays small and cheap: folium processes an embedded GeoJSON on each
+    run (bounds, templates), which cost the workspace about a third of a run (bench/wsload.py)."""
+
+    _template = __import__("jinja2").Template("{% macro script(this, kwargs) %}{{ this.code() }}{% endmacro %}")
+
+    def __init__(self, script: str, source: str | dict) -> None:
+        super().__init__()
+        self.script, self.source = script, source
+
+    def code(self) -> str:
+        return self.script % {"map": self._parent.get_name(),
+                              "source": json.dumps(self.source, ensure_ascii=False, separators=(",", ":"))}
+
+
+def district_source(districts: gpd.GeoDataFrame) -> str | dict:
+    """District outlines and label points for the workspace's map, published once per package
+    (the URL, or the data itself when ``static/cache`` cannot be written)."""
+    import shapely
+
+    rounded = shapely.set_precision(districts.geometry.values, 1e-5)
+    features = [{"type": "Feature", "geometry": shapely.geometry.mapping(shape), "properties": {
+        "name": safe_text(name), "label": [round(point.y, 6), round(point.x, 6)]}}
+        for name, shape, point in zip(districts["district_name"], rounded, districts.geometry.representative_point())]
+    data = {"type": "FeatureCollection", "features": features}
+    return publish(data) or data
+
+
+def district_base_layer(source: str | dict) -> folium.MacroElement:
     """District boundaries over everything (the workspace brings them back to the front after
-    each recolouring), not clickable."""
-    layer = folium.GeoJson(districts[["district_code", "geometry"]], name="districts", interactive=False,
-                           style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3})
-    layer.add_child(_Script(f"window.yltDistricts = {layer.get_name()};"))
-    return layer
+    each recolouring), not clickable, with their names (add it to the base map)."""
+    return _Fetched(_DISTRICTS_JS, source)
 
 
-def outline_layer(edges: tuple[list[str], list[str], list[dict]], assignment) -> folium.GeoJson:
+def edge_source(edges: tuple[list[str], list[str], list[dict]]) -> str | dict:
+    """The shared edges' lines (``shared_edges``), published once per package."""
+    data = {"lines": edges[2]}
+    return publish(data) or data
+
+
+_OUTLINES_JS = """(function(){
+var map = window.map, keep = %(keep)s; if (!map) { return; }
+function draw(lines) {
+  if (window.yltOutlines) { map.removeLayer(window.yltOutlines); }
+  window.yltOutlines = L.geoJson({type: 'FeatureCollection', features: keep.map(function(i) {
+    return {type: 'Feature', properties: {}, geometry: lines[i]}; })},
+    {interactive: false, style: function() { return {color: '#1a1a1a', weight: 2.4}; }}).addTo(map);
+  if (window.yltDistricts) { window.yltDistricts.bringToFront(); }
+}
+if (window.yltEdgeLines) { draw(window.yltEdgeLines); return; }
+function add(data) { window.yltEdgeLines = data.lines; draw(data.lines); }
+""" + _FETCHED + "\n})();"
+
+
+def outline_layer(edges: tuple[list[str], list[str], list[dict]], source: str | dict, assignment) -> folium.FeatureGroup:
     """Grid boundaries inside districts (the edges between units of different grids), drawn over
-    the units; not clickable, so clicks reach the units. District boundaries are on the base map."""
-    a, b, shapes = edges
-    features = [{"type": "Feature", "properties": {}, "geometry": shape}
-                for x, y, shape in zip(a, b, shapes) if assignment.get(x) != assignment.get(y)]
-    return folium.GeoJson({"type": "FeatureCollection", "features": features}, name="grid outlines", interactive=False,
-                          style_function=lambda f: {"color": "#1a1a1a", "weight": 2.4})
+    the units; not clickable, so clicks reach the units. Only the edges' numbers are sent on each
+    run; their lines come once from ``source`` (``edge_source``)."""
+    a, b, _ = edges
+    keep = [i for i, (x, y) in enumerate(zip(a, b)) if assignment.get(x) != assignment.get(y)]
+    group = folium.FeatureGroup(name="grid outlines")
+    group.add_child(_Script(_OUTLINES_JS % {"keep": json.dumps(keep, separators=(",", ":")),
+                                            "source": json.dumps(source, ensure_ascii=False, separators=(",", ":"))}))
+    return group
 
 
 def candidate_layer(candidates: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
