@@ -27,15 +27,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(folder: Path):
-    """``streamlit run app.py`` on a free loopback port, its data under ``folder``."""
-    port = _free_port()
+def running_app(folder: Path, *, port: int | None = None, args: tuple[str, ...] = ()):
+    """``streamlit run app.py`` on a free loopback port (or ``port``), its data under ``folder``;
+    ``args`` go to ``streamlit run``."""
+    port = port or _free_port()
     env = {**os.environ, "YLT_DATA_DIR": str(folder / "data")}
     started = time.monotonic()
     with open(folder / "streamlit.log", "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
+             "--server.address", "127.0.0.1", "--server.headless", "true", *args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:

@@ -70,3 +70,52 @@ def test_a_planner_reaches_the_workspace_under_the_account_name(page, server):
     page.get_by_text("方案管理").wait_for(timeout=60_000)
     editor = page.get_by_label("编辑人")
     assert editor.input_value() == "zhang" and editor.is_disabled()
+
+
+# --- the organisation's identity provider (OpenID Connect, st.login) ------------------------------
+
+@pytest.fixture(scope="module")
+def oidc(tmp_path_factory):
+    """The app with access through an identity provider (a stand-in on loopback): one e-mail is a
+    planner, everyone else is refused (default_role = "none")."""
+    from browsing import _free_port, running_app
+    from oidc_provider import CLIENT_ID, CLIENT_SECRET, running_provider
+
+    folder = tmp_path_factory.mktemp("oidc")
+    (folder / "data").mkdir()
+    (folder / "data" / "access.toml").write_text(
+        'mode = "oidc"\ndefault_role = "none"\n[roles]\n"zhang.wei@wjw.example.cn" = "planner"\n', encoding="utf-8")
+    app_port, idp_port = _free_port(), _free_port()
+    secrets = folder / "secrets.toml"
+    secrets.write_text(f'[auth]\nredirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'
+                       f'cookie_secret = "{"x" * 48}"\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
+                       f'server_metadata_url = "http://127.0.0.1:{idp_port}/.well-known/openid-configuration"\n',
+                       encoding="utf-8")
+    with running_provider(idp_port) as provider, \
+            running_app(folder, port=app_port, args=("--secrets.files", str(secrets))) as app:
+        yield app, provider
+
+
+def test_sign_in_through_the_identity_provider_gives_the_role_of_the_e_mail(browser, oidc):
+    app, provider = oidc
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    outside: list[str] = []
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+        (app["url"], provider.base, "ws://127.0.0.1", "data:", "blob:", "about:")) else (outside.append(r.request.url), r.abort()))
+    page = context.new_page()
+    try:
+        page.goto(app["url"] + "/workspace")
+        page.get_by_role("button", name="通过统一身份认证登录").click()  # to the provider and back
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("zhang.wei@wjw.example.cn · 规划").wait_for(timeout=60_000)
+        assert sidebar.get_by_text("规划工作台").count() == 1
+
+        provider.user = {"sub": "u-2", "email": "<b>someone</b>@elsewhere.cn"}  # not in [roles]
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_role("button", name="通过统一身份认证登录").click()
+        page.get_by_text("没有角色").wait_for(timeout=60_000)
+        page.get_by_text("<b>someone</b>@elsewhere.cn").wait_for(timeout=10_000)  # as text
+        assert sidebar.get_by_text("规划工作台").count() == 0 and page.get_by_role("button", name="划入").count() == 0
+        assert outside == []
+    finally:
+        context.close()
