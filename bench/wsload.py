@@ -145,6 +145,8 @@ async def session(url: str, plan_id: str, n: int, args, points: list, out: dict)
                 if s.saw("保存被拒绝"):
                     out["conflicts"] += 1
                     await s.rerun([WidgetState(id=s.widgets["载入最新版本"], trigger_value=True)], timeout=120)
+                elif s.saw("未划入"):  # answered: units of another district (G2) are not moved
+                    out["refused"] += 1
                 elif not (s.saw(f"第 {version + 1} 版") or s.saw("没有变化")):
                     out["errors"].append(f"session {n} edit {k}: no new version shown: "
                                          + " | ".join(t for t in s.texts if (t.startswith("alert") and "G6 ·" not in t) or "版" in t)[:400])
@@ -185,7 +187,7 @@ def process_tree(pid: int) -> list[int]:
 
 
 async def run(url: str, plans: list[str], args, points: list) -> dict:
-    out = {"open": [], "click": [], "edit": [], "errors": [], "conflicts": 0}
+    out = {"open": [], "click": [], "edit": [], "errors": [], "conflicts": 0, "refused": 0}
     tasks = [session(url, plan, n, args, points, out) for n, plan in enumerate(plans)]
     try:
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=args.timeout)
@@ -235,7 +237,8 @@ def report(name: str, out: dict) -> None:
         values = out[key]
         print(f"  {key}: {len(values)} done, median {statistics.median(values):.2f} s, p95 {pct(values, 0.95):.2f} s, "
               f"max {max(values):.2f} s" if values else f"  {key}: none")
-    print(f"  conflicts refused (expected on the shared plan): {out['conflicts']}; errors: {len(out['errors'])}")
+    print(f"  conflicts refused (expected on the shared plan): {out['conflicts']}; edits refused by a rule: "
+          f"{out['refused']}; errors: {len(out['errors'])}")
     for e in out["errors"][:10]:
         print("    ", e)
 

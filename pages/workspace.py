@@ -197,7 +197,8 @@ def do_assign(codes: list[str], target: str, lock: bool) -> None:
         return failed(exc)
     refused_notice(refused, grid)
     moved = [c for c in codes if c not in refused]
-    if moved and edited is not plan and save(edited, action, {"grid": grid, "units": moved[:50], "n": len(moved), "lock": lock}):
+    # a move that changes nothing (the units are there already) is answered by save(): 没有变化
+    if moved and save(edited, action, {"grid": grid, "units": moved[:50], "n": len(moved), "lock": lock}):
         editor.select(set())
 
 
@@ -208,6 +209,9 @@ def assign_selection() -> None:
     target = st.session_state.get("ws_target")
     if codes and target:
         do_assign(codes, str(target), bool(st.session_state.get("ws_lock_on_assign", True)))
+    else:  # never silently nothing
+        editor.begin()
+        editor.notify("warning", "未划入：请先选择单元和目标网格", "Nothing assigned: choose units and a target grid first")
 
 
 def do_lock(lock: bool) -> None:

@@ -472,3 +472,21 @@ def test_a_full_disk_or_read_only_store_is_reported_and_the_plan_kept(page, monk
     assert store.load(plan_id)[0] == 1 and store.integrity() == "ok"
     _button(at, "锁定").click().run()  # space again: the same edit goes through
     assert store.load(plan_id)[0] == 2
+
+
+def test_assigning_units_to_the_grid_they_are_in_is_answered_not_silent(page):
+    at, _ = page
+    plan_id, store = _first_plan(at)
+    plan = plan_from_dict(store.load(plan_id)[1])
+    units = load_default().units
+    target = units[units["district_code"] == "310118"].iloc[2]
+    point = target.geometry.representative_point()
+    at.session_state["ws-map-default"] = {"last_object_clicked": {"lat": point.y, "lng": point.x},
+                                          "last_object_clicked_count": 1, "all_drawings": None}
+    at.run()
+    at.selectbox(key="ws_target").set_value(plan.assignment[target["unit_code"]])
+    at.checkbox(key="ws_lock_on_assign").uncheck()
+    _button(at, "划入").click().run()
+    assert not at.exception
+    assert any("没有变化" in i.value for i in at.info)  # said, and no empty version saved
+    assert [e["action"] for e in store.history(plan_id)] == ["create"]
