@@ -25,8 +25,10 @@ the database lets nobody in.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
+import re
 import secrets
 import sqlite3
 import tomllib
@@ -86,6 +88,16 @@ class AccessConfig:
     default_role: str = "none"
     provider: str = ""
     roles: dict[str, str] = field(default_factory=dict)
+    trust_unverified_email: bool = False  # oidc: match [roles] on an e-mail the provider has not verified
+
+    def identity_of(self, claims) -> str:
+        """The name an OIDC user is known by: the e-mail when the provider vouches for it
+        (``email_verified``), else the subject (``sub``), so nobody gets a role by typing someone
+        else's address into an editable profile."""
+        email = str(claims.get("email") or "")
+        if email and (claims.get("email_verified") is True or self.trust_unverified_email):
+            return email
+        return str(claims.get("sub") or "")
 
     def role_of(self, identity: str) -> str | None:
         """The role of an OIDC identity (matched without case), or None when it is refused."""
@@ -105,7 +117,15 @@ def read_config(path: Path) -> AccessConfig:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise AccessError(f"无法读取权限设置 {path}：{exc}。请改正该文件（TOML 格式）。",
                           f"Cannot read the access settings {path}: {exc}. Fix the file (TOML).") from exc
-    mode = raw.get("mode", "off")
+    unknown = sorted(set(raw) - {"mode", "session_hours", "default_role", "provider", "roles", "trust_unverified_email"})
+    if unknown or "mode" not in raw:  # a mistyped file must not turn access control off
+        what = f"未知的设置 {', '.join(unknown)}" if unknown else "缺少 mode"
+        raise AccessError(f"{path}：{what}。文件存在时须写明 mode（off、local 或 oidc），且只能有 mode、session_hours、"
+                          "default_role、provider、trust_unverified_email 和 [roles]。",
+                          f"{path}: {'unknown settings ' + ', '.join(unknown) if unknown else 'mode is missing'}. When the "
+                          "file exists it must set mode (off, local or oidc) and may hold only mode, session_hours, "
+                          "default_role, provider, trust_unverified_email and [roles].")
+    mode = raw["mode"]
     if mode not in MODES:
         raise AccessError(f"{path}：mode = {mode!r} 无效，应为 off、local 或 oidc。",
                           f"{path}: mode = {mode!r} is not one of off, local, oidc.")
@@ -120,7 +140,10 @@ def read_config(path: Path) -> AccessConfig:
     hours = raw.get("session_hours", 12)
     if not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 30:
         raise AccessError(f"{path}：session_hours 应在 0 到 720 之间。", f"{path}: session_hours must be between 0 and 720.")
-    return AccessConfig(mode, float(hours), default_role, str(raw.get("provider", "")), dict(roles))
+    trust = raw.get("trust_unverified_email", False)
+    if not isinstance(trust, bool):
+        raise AccessError(f"{path}：trust_unverified_email 应为 true 或 false。", f"{path}: trust_unverified_email must be true or false.")
+    return AccessConfig(mode, float(hours), default_role, str(raw.get("provider", "")), dict(roles), trust)
 
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
@@ -139,9 +162,10 @@ def check_password(password: str, stored: str) -> bool:
             return False
         actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
                                 maxmem=64 * 1024 * 1024, dklen=32)
+        expected = base64.b64decode(digest)
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(actual, base64.b64decode(digest))
+    return hmac.compare_digest(actual, expected)
 
 
 @dataclass(frozen=True)
@@ -152,6 +176,12 @@ class Account:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown names against, so they cost what a real check costs."""
+    return hash_password(secrets.token_hex(16))
 
 
 def _token_key(token: str) -> str:
@@ -167,6 +197,7 @@ class AccountStore:
         failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT NOT NULL DEFAULT ''
     );
     CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, name TEXT NOT NULL, expires TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS attempts (name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT NOT NULL);
     """
 
     def __init__(self, path: Path) -> None:
@@ -186,8 +217,10 @@ class AccountStore:
 
     # --- accounts (the administrator's page and ``cli.py users``) -----------------------------
     def accounts(self) -> list[dict]:
+        """Every account: name, role, created, and the lock (failed attempts, locked until)."""
         with self._connect() as db:
-            rows = db.execute("SELECT name, role, created, failures, locked_until FROM accounts ORDER BY name").fetchall()
+            rows = db.execute("SELECT a.name, a.role, a.created, COALESCE(t.failures, 0), COALESCE(t.locked_until, '') "
+                              "FROM accounts a LEFT JOIN attempts t ON t.name = a.name ORDER BY a.name").fetchall()
         return [dict(zip(("name", "role", "created", "failures", "locked_until"), row)) for row in rows]
 
     def add(self, name: str, password: str, role: str) -> None:
@@ -203,58 +236,62 @@ class AccountStore:
 
     def set_password(self, name: str, password: str) -> None:
         _valid_password(password, name)
-        self._update(name, "UPDATE accounts SET hash = ?, failures = 0, locked_until = '' WHERE name = ?",
-                     (hash_password(password), name))
+        self._update(name, "UPDATE accounts SET hash = ? WHERE name = ?", (hash_password(password), name))
+        with self._connect() as db:
+            db.execute("DELETE FROM attempts WHERE name = ?", (name,))  # and lifts a lock
         self.end_sessions(name)  # a new password signs the old sessions out
 
     def set_role(self, name: str, role: str) -> None:
         _valid_role(role)
-        if role != "admin":
-            self._keep_an_admin(name)
-        self._update(name, "UPDATE accounts SET role = ? WHERE name = ?", (role, name))
+        self._update(name, "UPDATE accounts SET role = ? WHERE name = ?", (role, name), keep_admin=role != "admin")
 
     def remove(self, name: str) -> None:
-        self._keep_an_admin(name)
-        self._update(name, "DELETE FROM accounts WHERE name = ?", (name,))
+        self._update(name, "DELETE FROM accounts WHERE name = ?", (name,), keep_admin=True)
         self.end_sessions(name)
 
-    def _keep_an_admin(self, name: str) -> None:
-        """Refuse to demote or remove the last administrator (nobody could manage the tool)."""
+    def _update(self, name: str, sql: str, args: tuple, *, keep_admin: bool = False) -> None:
+        """One change to one account, in one transaction; ``keep_admin``: refused when it would
+        leave no administrator (nobody could manage the tool), even with two changes at once."""
         with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
             admins = [row[0] for row in db.execute("SELECT name FROM accounts WHERE role = 'admin'")]
-        if admins == [name]:
-            raise AccessError("不能删除或降级最后一位管理员。", "The last administrator cannot be removed or demoted.")
-
-    def _update(self, name: str, sql: str, args: tuple) -> None:
-        with self._connect() as db:
+            if keep_admin and admins == [name]:
+                db.execute("ROLLBACK")
+                raise AccessError("不能删除或降级最后一位管理员。", "The last administrator cannot be removed or demoted.")
             if db.execute(sql, args).rowcount == 0:
-                raise AccessError(f"没有账号“{name}”。", f"There is no account {name!r}.")
+                db.execute("ROLLBACK")
+                raise AccessError("没有这个账号。", "There is no such account.")
+            db.execute("COMMIT")
 
     # --- signing in --------------------------------------------------------------------------
     def verify(self, name: str, password: str) -> Account:
-        """The account when ``password`` is right; ``AccessError`` otherwise (the same words for
-        an unknown name and a wrong password, so names cannot be guessed)."""
-        wrong = AccessError("账号或密码不正确。", "Wrong account name or password.")
+        """The account when ``password`` is right; ``AccessError`` otherwise. Unknown names and
+        wrong passwords get the same answer after the same work, and lock alike, so names cannot
+        be probed. Each attempt is counted before the password is checked, in one transaction,
+        so attempts made in parallel (tabs, worker processes) are all counted."""
+        now = _now()
         with self._connect() as db:
-            row = db.execute("SELECT role, hash, failures, locked_until FROM accounts WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            check_password(password, hash_password("timing"))  # as slow as a real check
-            raise wrong
-        role, stored, failures, locked_until = row
-        if locked_until and datetime.fromisoformat(locked_until) > _now():
-            raise AccessError(f"连续输错密码 {MAX_FAILURES} 次，账号已锁定至 {locked_until[11:16]}（UTC）；请稍后再试或请管理员重设密码。",
-                              f"{MAX_FAILURES} wrong passwords in a row: the account is locked until {locked_until[11:16]} UTC. "
-                              "Try later, or ask an administrator to reset the password.")
-        if not check_password(password, stored):
-            failures += 1
-            until = (_now() + LOCKOUT).isoformat(timespec="seconds") if failures >= MAX_FAILURES else ""
-            with self._connect() as db:
-                db.execute("UPDATE accounts SET failures = ?, locked_until = ? WHERE name = ?",
-                           (0 if until else failures, until, name))
-            raise wrong
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT failures, locked_until FROM attempts WHERE name = ?", (name,)).fetchone()
+            failures, locked_until = row or (0, "")
+            if locked_until and datetime.fromisoformat(locked_until) > now:
+                db.execute("ROLLBACK")
+                raise AccessError(
+                    f"连续输错密码 {MAX_FAILURES} 次，该账号已锁定至 {locked_until[11:16]}（UTC）；请稍后再试或请管理员重设密码。",
+                    f"{MAX_FAILURES} wrong passwords in a row: this account is locked until {locked_until[11:16]} UTC. "
+                    "Try later, or ask an administrator to reset the password.")
+            failures = 0 if locked_until else failures  # a lock that ran out starts the count anew
+            until = (now + LOCKOUT).isoformat(timespec="seconds") if failures + 1 >= MAX_FAILURES else ""
+            db.execute("INSERT OR REPLACE INTO attempts VALUES (?, ?, ?)", (name, failures + 1, until))
+            account = db.execute("SELECT role, hash FROM accounts WHERE name = ?", (name,)).fetchone()
+            db.execute("COMMIT")
+        if account is None or not check_password(password, account[1] if account else _dummy_hash()):
+            if account is None:
+                check_password(password, _dummy_hash())  # as much work as a real check
+            raise AccessError("账号或密码不正确。", "Wrong account name or password.")
         with self._connect() as db:
-            db.execute("UPDATE accounts SET failures = 0, locked_until = '' WHERE name = ?", (name,))
-        return Account(name, role)
+            db.execute("DELETE FROM attempts WHERE name = ?", (name,))
+        return Account(name, account[0])
 
     def start_session(self, name: str, hours: float) -> str:
         """A new sign-in for ``name``: the token for the browser's cookie."""
@@ -287,8 +324,9 @@ class AccountStore:
 
 def _valid_name(name: str) -> str:
     name = name.strip()
-    if not 1 <= len(name) <= 40 or any(ch.isspace() or not ch.isprintable() for ch in name):
-        raise AccessError("账号名应为 1–40 个字符，不含空格。", "An account name has 1-40 characters and no spaces.")
+    if not re.fullmatch(r"[\w.@-]{1,40}", name):  # letters (Chinese too), digits, . _ - @: never markup
+        raise AccessError("账号名应为 1–40 个字母、汉字、数字或 . _ - @。",
+                          "An account name has 1-40 letters, digits or . _ - @.")
     return name
 
 
@@ -305,13 +343,19 @@ def _valid_password(password: str, name: str) -> None:
 
 class GuardedPlanStore:
     """A ``PlanStore`` as one role may use it: reads pass; a write the role may not make raises
-    ``AccessDenied`` before it reaches the database."""
+    ``AccessDenied`` before it reaches the database. ``role`` is a role, or a function giving the
+    role at the moment of the write (Streamlit runs a button's callback before the page, with
+    the objects of the previous run: a role taken then could be stale)."""
 
     _READS = frozenset({"load", "history", "plans", "integrity", "path"})
     _NEEDS = {"save": "edit", "create": "edit", "duplicate": "edit", "rename": "edit"}
 
-    def __init__(self, store: PlanStore, role: str | None) -> None:
-        self._store, self.role = store, role
+    def __init__(self, store: PlanStore, role) -> None:
+        self._store, self._role = store, role
+
+    @property
+    def role(self) -> str | None:
+        return self._role() if callable(self._role) else self._role
 
     def __getattr__(self, name: str):
         # anything not known to be a read needs "manage": a write added to PlanStore later is

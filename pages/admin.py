@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geodata.accounts import ROLE_NAMES, ROLES, AccessError
+from geodata.accounts import ROLE_NAMES, ROLES, AccessDenied, AccessError, can
 from geodata.plans import PlanNotFoundError, PlanStorageError
 from ui import access, shell, state
-from ui.i18n import local_time, t
+from ui.i18n import local_time, plain, t
 
 lang, L, package_id, pkg = shell.page("page_admin", "admin_intro")
 access.require("manage", lang)
@@ -21,8 +21,11 @@ MESSAGE = "admin_message"
 
 
 def _do(action, success: str, **params) -> None:
-    """Run an administrator's action in a button's callback; its outcome is shown on this run."""
+    """Run an administrator's action in a button's callback; its outcome is shown on this run.
+    The role is checked again here: callbacks run before the page's own check."""
     try:
+        if not can(access.role(), "manage"):
+            raise AccessDenied(access.role(), "manage")
         action()
     except (AccessError, PlanStorageError, PlanNotFoundError) as exc:
         st.session_state[MESSAGE] = ("error", getattr(exc, "messages", {}).get(lang, str(exc)))
@@ -51,7 +54,7 @@ else:
     chosen = st.selectbox(L["plan"], list(by_id), format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {i[:6]}",
                           key="admin_restore_pick")
     st.button(t("admin_restore", lang), key="admin_restore",
-              on_click=lambda: _do(lambda: store.restore(chosen, author=me), "admin_restored", name=by_id[chosen]["name"]))
+              on_click=lambda: _do(lambda: store.restore(chosen, author=me), "admin_restored", name=plain(by_id[chosen]["name"])))
 
 # --- accounts ------------------------------------------------------------------------------------
 st.subheader(t("admin_accounts", lang))
@@ -75,7 +78,7 @@ def _add() -> None:
     if ss["admin_first"] != ss["admin_again"]:
         ss[MESSAGE] = ("error", t("admin_password_mismatch", lang))
         return
-    _do(lambda: accounts.add(ss["admin_name"], ss["admin_first"], ss["admin_role"]), "admin_added", name=ss["admin_name"].strip())
+    _do(lambda: accounts.add(ss["admin_name"], ss["admin_first"], ss["admin_role"]), "admin_added", name=plain(ss["admin_name"].strip()))
 
 
 left, right = st.columns(2)

@@ -14,7 +14,7 @@ from planning.metrics import grid_metrics, summary
 from planning.rules import check, grid_rules, rule_titles
 from planning.world import World, build_world
 from ui import shell, state
-from ui.i18n import t
+from ui.i18n import plain, t
 from ui.maps import base_map, district_labels, grid_layer, lead_layer
 from ui.tables import display
 
@@ -71,7 +71,7 @@ st.dataframe(pd.DataFrame(rows).rename(columns={"rule": "ID", "name": L["name"],
              hide_index=True, width="stretch")
 for rule, violations in found.items():
     for v in violations:
-        (st.error if v.severity == "error" else st.warning)(f"{rule} · {v.place}: {v.message(lang)} → {v.fix(lang)}")
+        (st.error if v.severity == "error" else st.warning)(plain(f"{rule} · {v.place}: {v.message(lang)} → {v.fix(lang)}"))
 
 st.subheader(t("grid_table", lang))
 st.dataframe(display(table, lang), hide_index=True, width="stretch")

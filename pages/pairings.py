@@ -11,7 +11,7 @@ from planning.errors import InfeasiblePlanError
 from planning.pairing import binding_caps, build_problem, check_pairings, pairing_titles, solve, staffing_of, what_if
 from planning.world import build_world
 from ui import shell, state
-from ui.i18n import reasons, t
+from ui.i18n import plain, reasons, t
 from ui.maps import base_map, district_labels, district_layer, pairing_lines, role_legend_html
 from ui.tables import display
 
@@ -59,7 +59,7 @@ st.dataframe(pd.DataFrame([{"ID": r, L["name"]: titles.get(r, ""), "✓/✗": t(
                             "#": len(v)} for r, v in found.items()]), hide_index=True, width="stretch")
 for rule, violations in found.items():
     for v in violations:
-        (st.error if v.severity == "error" else st.warning)(f"{rule} · {v.place}: {v.message(lang)} → {v.fix(lang)}")
+        (st.error if v.severity == "error" else st.warning)(plain(f"{rule} · {v.place}: {v.message(lang)} → {v.fix(lang)}"))
 for d, zh, en in result.unpaired:
     st.info(f"{L['unpaired']}: {names.get(d, d)} — {zh if lang == 'zh' else en}")
 for h, d, zh, en in result.dropped:

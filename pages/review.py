@@ -21,7 +21,7 @@ from planning.filing import compare
 from planning.plan import plan_from_dict
 from planning.rules import units_at_place
 from ui import shell, state
-from ui.i18n import detail, local_time, t
+from ui.i18n import detail, local_time, plain, t
 from ui.maps import base_map, district_labels, grid_layer, lead_layer, safe_text
 from ui.tables import display
 
@@ -122,7 +122,7 @@ if view == "review":
                                "✓/✗": [t("rule_pass" if p else "rule_fail", lang) for p in f.rules["passed"]],
                                "#": f.rules["violations"]}), hide_index=True, width="stretch")
     for v in f.violations.itertuples():
-        st.error(f"{v.rule} · {v.place}: {v.message_zh if lang == 'zh' else v.message_en}")
+        st.error(plain(f"{v.rule} · {v.place}: {v.message_zh if lang == 'zh' else v.message_en}"))
 
     st.subheader(t("grid_cards", lang))
     issues = {g: [v for v in f.violations.itertuples() if g in units_at_place(export.world, export.plan, v.place)

@@ -36,7 +36,7 @@ from planning.plan import PlanPairing, plan_from_dict, plan_to_dict
 from planning.rules import check, grid_rules, rule_titles, units_at_place
 from planning.world import build_world
 from ui import access, editor, shell, state
-from ui.i18n import COLUMNS, detail, local_time, reasons, t
+from ui.i18n import COLUMNS, detail, local_time, plain, reasons, t
 from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_base_layer, district_source, edge_source,
                      facility_layer, gap_layer, grid_colours, lead_markers, legend_html, outline_layer, pairing_lines,
                      plan_styles, role_legend_html, shared_edges, unit_base_layer, unit_shapes, unit_source)
@@ -144,7 +144,7 @@ def import_layout(data: bytes, filename: str) -> None:
         return
     name = plan.name or Path(filename).stem
     state.set_plan(store.create(name, package_id, plan_to_dict(replace(plan, version=1)), author=author))
-    editor.notify("success", f"已导入方案“{name}”", f"Imported plan \u201c{name}\u201d")
+    editor.notify("success", f"已导入方案“{plain(name)}”", f"Imported plan \u201c{plain(name)}\u201d")
 
 
 # --- Which plan -------------------------------------------------------------------------------
@@ -353,13 +353,13 @@ with bar[2].popover(L["manage_plans"], width="stretch"):
             state.set_plan(store.duplicate(state.plan_id(), f"{current_name} {t('copy_suffix', lang)}", author=author))
             st.rerun()
         may_delete = can(access.role(), "manage")  # planners cannot delete; administrators can restore
-        sure = st.checkbox(t("confirm_delete", lang, name=current_name), key=f"ws_sure_{state.plan_id()}",
+        sure = st.checkbox(t("confirm_delete", lang, name=plain(current_name)), key=f"ws_sure_{state.plan_id()}",
                            disabled=not may_delete)
         if st.button(L["delete_plan"], type="primary", disabled=not (sure and may_delete), width="stretch"):
             store.delete(state.plan_id(), author=author)
             editor.begin()
-            editor.notify("success", f"已删除方案“{current_name}”（历史版本仍保留）",
-                          f"Deleted plan \u201c{current_name}\u201d (its versions are kept)")
+            editor.notify("success", f"已删除方案“{plain(current_name)}”（历史版本仍保留）",
+                          f"Deleted plan \u201c{plain(current_name)}\u201d (its versions are kept)")
             state.set_plan("")
             st.rerun()
 
@@ -531,7 +531,7 @@ with tabs[0]:
     for n, (rule, violation) in enumerate((r, v) for r, vs in found.items() for v in vs):
         box, button = st.columns([6, 1], vertical_alignment="center")
         (box.error if violation.severity == "error" else box.warning)(
-            f"{rule} · {violation.place}: {violation.message(lang)} → {violation.fix(lang)}")
+            plain(f"{rule} · {violation.place}: {violation.message(lang)} → {violation.fix(lang)}"))
         if units_at_place(world, plan, violation.place):
             button.button(L["zoom_to"], key=f"ws_zoom_{n}", on_click=zoom_to, args=(violation.place,), width="stretch")
 with tabs[1]:

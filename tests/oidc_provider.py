@@ -28,7 +28,7 @@ class Provider:
         self.base = f"http://127.0.0.1:{port}"
         self.port = port
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test"})
-        self.user = {"sub": "u-1", "email": "zhang.wei@wjw.example.cn"}
+        self.user = {"sub": "u-1", "email": "zhang.wei@wjw.example.cn", "email_verified": True}
         self.codes: dict[str, str] = {}  # code -> nonce
 
     def app(self) -> Starlette:

@@ -34,7 +34,14 @@ def test_settings_default_to_off_and_broken_settings_are_refused_with_the_reason
     path.write_text('mode = "oidc"\ndefault_role = "none"\n[roles]\n"Zhang.Wei@wjw.example.cn" = "admin"\n', encoding="utf-8")
     config = read_config(path)
     assert config.role_of("zhang.wei@WJW.example.cn") == "admin" and config.role_of("someone@else.cn") is None
+    # an e-mail counts only when the provider vouches for it; otherwise the subject does
+    assert config.identity_of({"email": "zhang.wei@wjw.example.cn", "email_verified": True, "sub": "7"}) == \
+        "zhang.wei@wjw.example.cn"
+    assert config.identity_of({"email": "zhang.wei@wjw.example.cn", "sub": "7"}) == "7"
+    assert config.identity_of({"email": "zhang.wei@wjw.example.cn", "email_verified": "true", "sub": "7"}) == "7"
     for text, words in [('mode = "open"', "mode"), ("mode = local", "TOML"), ('mode = "local"\n[roles]\nx = "root"', "roles"),
+                        ("", "mode is missing"), ('[access]\nmode = "local"', "unknown settings access"),
+                        ('Mode = "local"', "unknown settings Mode"),
                         ('mode = "oidc"\ndefault_role = "god"', "default_role"), ('mode = "local"\nsession_hours = -1', "session_hours")]:
         path.write_text(text, encoding="utf-8")
         with pytest.raises(AccessError) as err:
@@ -85,10 +92,13 @@ def test_accounts_check_passwords_lock_after_failures_and_keep_an_admin(accounts
     for bad in [("short", "planner"), ("zhang-zhang", "planner")]:
         with pytest.raises(AccessError):
             accounts.add("zhang-zhang", *bad)  # too short; the name as password
+    for name in ("with space", "<script>alert(1)</script>", "[x](http://e.vil)", "x" * 41):
+        with pytest.raises(AccessError):
+            accounts.add(name, "another-pass-1", "planner")  # names are never markup
+    accounts.add("王芳.wf", "another-pass-1", "planner")
+    accounts.remove("王芳.wf")
     with pytest.raises(AccessError):
         accounts.add("zhang", "another-pass-1", "planner")  # exists
-    with pytest.raises(AccessError):
-        accounts.add("with space", "another-pass-1", "planner")
     with pytest.raises(AccessError):
         accounts.set_role("boss", "planner")  # the last administrator
     with pytest.raises(AccessError):
@@ -276,3 +286,40 @@ def _proposal() -> dict:
     band = (pkg.config.grid_population_min, pkg.config.grid_population_max)
     return plan_to_dict(GridSolver(band=band, county_max=pkg.config.county_alliances_max).solve(world).plan)
 
+
+
+def test_parallel_guesses_are_all_counted_and_unknown_names_lock_alike(accounts):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(_):
+        try:
+            accounts.verify("zhang", "guess-guess-guess")
+        except AccessError as exc:
+            return exc.messages["en"]
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(guess, range(8)))
+    assert all(a in ("Wrong account name or password.",) or "locked" in a for a in answers)
+    with pytest.raises(AccessError) as locked:
+        accounts.verify("zhang", PASSWORDS["zhang"])
+    assert "locked" in locked.value.messages["en"]  # eight at once were not counted as one
+    assert next(a for a in accounts.accounts() if a["name"] == "zhang")["locked_until"]
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(AccessError) as err:
+            accounts.verify("nobody", "guess-guess-guess")
+    with pytest.raises(AccessError) as err:
+        accounts.verify("nobody", "guess-guess-guess")
+    assert "locked" in err.value.messages["en"]  # an unknown name answers as a real one would
+    accounts.set_password("zhang", "a-new-password-3")  # an administrator lifts the lock
+    assert accounts.verify("zhang", "a-new-password-3").name == "zhang"
+
+
+def test_a_role_taken_away_counts_for_the_very_next_write(tmp_path):
+    store = PlanStore(tmp_path / "plans.sqlite")
+    plan_id = store.create("方案", "default", {"assignment": {}}, author="zhang")
+    role = {"now": "planner"}
+    guarded = GuardedPlanStore(store, lambda: role["now"])  # as the app builds it: the role at each write
+    assert guarded.save(plan_id, {"x": 1}, expected_version=1, author="zhang", action="assign") == 2
+    role["now"] = "official"  # demoted while the page was open
+    with pytest.raises(AccessDenied):
+        guarded.save(plan_id, {"x": 2}, expected_version=2, author="zhang", action="assign")

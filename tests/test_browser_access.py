@@ -1,6 +1,6 @@
 """Access control in the browser: signing in with a local account, staying signed in across a
 reload (the cookie), what an official can reach, and signing out. Offline; a dialog fails the
-test (the ``page`` fixture of conftest.py), so a hostile account name must show as text."""
+test (the ``page`` fixture of conftest.py), so a hostile identity must show as text."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 from geodata.accounts import AccountStore
 
 pytestmark = pytest.mark.flaky(reruns=1)
-HOSTILE = "<script>alert(1)</script>"
-PASSWORDS = {HOSTILE: "official-pass-1", "zhang": "planner-pass-1"}
+OFFICIAL = "li.na"
+PASSWORDS = {OFFICIAL: "official-pass-1", "zhang": "planner-pass-1"}
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The app with local accounts on: an official with a hostile name and a planner."""
+    """The app with local accounts on: an official and a planner."""
     from browsing import running_app
 
     folder = tmp_path_factory.mktemp("access")
@@ -23,7 +23,7 @@ def server(tmp_path_factory):
     data.mkdir()
     (data / "access.toml").write_text('mode = "local"\nsession_hours = 1\n', encoding="utf-8")
     accounts = AccountStore(data / "accounts.sqlite")
-    accounts.add(HOSTILE, PASSWORDS[HOSTILE], "official")
+    accounts.add(OFFICIAL, PASSWORDS[OFFICIAL], "official")
     accounts.add("zhang", PASSWORDS["zhang"], "planner")
     with running_app(folder) as app:
         yield app
@@ -41,14 +41,14 @@ def test_an_official_signs_in_stays_signed_in_reaches_no_editing_and_signs_out(p
     page.goto(server["url"] + "/workspace")
     page.get_by_role("button", name="登录").wait_for(timeout=60_000)
     assert page.get_by_text("规划工作台").count() == 0  # nothing but the form before signing in
-    page.get_by_label("账号").fill(HOSTILE)
+    page.get_by_label("账号").fill(OFFICIAL)
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
     page.get_by_text("账号或密码不正确").wait_for(timeout=30_000)
 
-    _sign_in(page, server["url"] + "/workspace", HOSTILE)
+    _sign_in(page, server["url"] + "/workspace", OFFICIAL)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text(f"{HOSTILE} · 审阅（只读）").wait_for(timeout=30_000)  # the name as text
+    sidebar.get_by_text(f"{OFFICIAL} · 审阅（只读）").wait_for(timeout=30_000)
     assert sidebar.get_by_text("评审模式").count() == 1 and sidebar.get_by_text("规划工作台").count() == 0
     assert any(c["name"] == "ylt_session" and c["sameSite"] == "Strict" for c in page.context.cookies())
 
@@ -110,7 +110,7 @@ def test_sign_in_through_the_identity_provider_gives_the_role_of_the_e_mail(brow
         sidebar.get_by_text("zhang.wei@wjw.example.cn · 规划").wait_for(timeout=60_000)
         assert sidebar.get_by_text("规划工作台").count() == 1
 
-        provider.user = {"sub": "u-2", "email": "<b>someone</b>@elsewhere.cn"}  # not in [roles]
+        provider.user = {"sub": "u-2", "email": "<b>someone</b>@elsewhere.cn", "email_verified": True}  # not in [roles]
         page.get_by_role("button", name="退出登录").click()
         page.get_by_role("button", name="通过统一身份认证登录").click()
         page.get_by_text("没有角色").wait_for(timeout=60_000)

@@ -22,7 +22,6 @@ from ui.i18n import t
 COOKIE = "ylt_session"
 TOKEN = "access_token"
 COOKIE_SCRIPT = "access_cookie_script"
-WHO = "access_identity"
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,8 @@ def identity() -> Identity | None:
     if config.mode == "oidc":
         if not st.user.is_logged_in:
             return None
-        name = str(st.user.get("email") or st.user.get("sub") or "")
-        return Identity(name, config.role_of(name), "oidc")
+        name = config.identity_of(st.user)
+        return Identity(name, config.role_of(name) if name else None, "oidc")
     token = st.session_state.get(TOKEN) or st.context.cookies.get(COOKIE, "")
     account = accounts().session(token)
     if account is None:
@@ -71,10 +70,13 @@ def identity() -> Identity | None:
 
 
 def current() -> Identity | None:
-    """This run's identity, as the shell found it at the start of the run."""
-    if WHO not in st.session_state:
-        st.session_state[WHO] = identity()
-    return st.session_state[WHO]
+    """Who this session is now. Looked up at every call, not once per run: Streamlit runs a
+    button's callback before the page (and before the shell's check), so a role remembered from
+    the previous run could let a demoted or signed-out user make one more change."""
+    try:
+        return identity()
+    except AccessError:
+        return None  # a broken setting: nobody
 
 
 def role() -> str | None:
@@ -99,9 +101,8 @@ def identity_or_none(lang: str) -> Identity | None:
     """``identity()`` for the shell: a broken access setting shuts everyone out with the reason
     (it never opens the tool up)."""
     try:
-        who = st.session_state[WHO] = identity()
+        who = identity()
     except AccessError as exc:
-        st.session_state.pop(WHO, None)
         st.error(exc.messages[lang])
         st.stop()
     if who is not None and who.role is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -389,6 +391,15 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                          "modelled": ("模拟", "Modelled")},
     "source": {"modelled": ("模拟", "Modelled"), "reference": ("公开资料", "Reference"), "generated": ("生成", "Generated")},
 }
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(value: object) -> str:
+    """``value`` as literal text inside Streamlit markdown (messages, labels): links, images,
+    emphasis and formulas in names from files or planners are shown, never rendered."""
+    return _MARKDOWN.sub(r"\\\1", str(value))
 
 
 def t(key: str, lang: str, **params: object) -> str:

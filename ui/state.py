@@ -148,7 +148,7 @@ def plan_store() -> GuardedPlanStore:
     signed-in role may use them: a write past the role raises ``AccessDenied``."""
     from ui import access
 
-    return GuardedPlanStore(_store(str(data_dir() / "plans.sqlite")), access.role())
+    return GuardedPlanStore(_store(str(data_dir() / "plans.sqlite")), access.role)  # the role at each write
 
 
 @st.cache_resource(show_spinner=False)
