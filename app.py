@@ -36,24 +36,26 @@ def _page(name: str, title: str, icon: str, **kw) -> st.Page:
     return st.Page(str(HERE / "pages" / f"{name}.py"), title=t(title, lang), icon=f":material/{icon}:", **kw)
 
 
-# (page, the permission it needs): a page the role may not use is not in the navigation, so its
-# URL leads nowhere; the page checks again, and the plan store refuses the write in any case.
-pages = [
-    (_page("data", "page_data", "map", default=True), "view"),
-    (_page("grids", "page_grids", "grid_view"), "view"),
-    (_page("workspace", "page_workspace", "edit_location_alt"), "edit"),
-    (_page("review", "page_review", "co_present"), "view"),
-    (_page("pairings", "page_pairings", "handshake"), "view"),
-    (_page("coverage", "page_coverage", "radar"), "view"),
-    (_page("import_data", "page_import", "upload_file"), "import"),
-    (_page("admin", "page_admin", "admin_panel_settings"), "manage"),
-]
+# (file, title, icon, the permission it needs). A page the role may not use is replaced by a
+# hidden one at the same address that says why (a shared link to the workspace reaches an official
+# as a refusal with a way to the review); each page checks again, and the plan store refuses
+# the write in any case.
+PAGES = [("data", "page_data", "map", "view"), ("grids", "page_grids", "grid_view", "view"),
+         ("workspace", "page_workspace", "edit_location_alt", "edit"), ("review", "page_review", "co_present", "view"),
+         ("pairings", "page_pairings", "handshake", "view"), ("coverage", "page_coverage", "radar", "view"),
+         ("import_data", "page_import", "upload_file", "import"), ("admin", "page_admin", "admin_panel_settings", "manage")]
 who = access.identity_or_none(lang)
-allowed = [page for page, need in pages if who is not None and can(who.role, need)]
+role = who.role if who else None
+review = _page("review", "page_review", "co_present")
+pages = [review if name == "review" else
+         _page(name, title, icon, default=name == "data") if can(role, need) else
+         st.Page(lambda need=need: access.refused(need, review, lang), title=t(title, lang), url_path=name,
+                 visibility="hidden")
+         for name, title, icon, need in PAGES]
 # signed out: the navigation is still declared (hidden) so that the URL's page is kept for after
 # signing in, but no page runs
-navigation = st.navigation(allowed or [page for page, _ in pages], position="sidebar" if allowed else "hidden")
-if not allowed:
+navigation = st.navigation(pages, position="sidebar" if role else "hidden")
+if not role:
     access.sign_in_form(lang)  # stops the run
 
 with st.sidebar:

@@ -90,6 +90,13 @@ def author() -> str:
     return who.name if who else ""
 
 
+def refused(action: str, review: st.Page, lang: str) -> None:
+    """A page the role may not use, reached by its address: why, and the way to the review."""
+    st.title(t("refused_title", lang))
+    st.error(AccessDenied(role(), action).messages[lang])
+    st.page_link(review, label=t("refused_to_review", lang), icon=":material/co_present:")
+
+
 def require(action: str, lang: str) -> None:
     """Stop the page, saying why, unless the session's role may ``action``."""
     if not can(role(), action):

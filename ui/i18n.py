@@ -326,6 +326,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sign_in_no_role": ("以下身份已通过认证，但在本系统中没有角色；请管理员在 access.toml 的 [roles] 中为其分配角色：",
                         "This identity is signed in but has no role here; an administrator gives it one in [roles] of access.toml:"),
     "signed_in_as": ("当前登录", "Signed in as"),
+    "refused_title": ("无权访问此页面", "Not for your role"),
+    "refused_to_review": ("转到评审模式查看方案", "Go to the review to see the plan"),
     "page_admin": ("系统管理", "Administration"),
     "admin_intro": ("管理员页面：恢复已删除的方案，管理本地账号与角色。", "For administrators: restore deleted plans, manage local accounts and roles."),
     "admin_mode": ("权限管理：{mode}（设置文件 {path}）", "Access control: {mode} (settings file {path})"),
