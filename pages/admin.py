@@ -67,7 +67,7 @@ accounts = access.accounts()
 listed = accounts.accounts()
 if listed:
     st.dataframe(pd.DataFrame([{t("account", lang): a["name"], t("admin_role", lang): role_name.get(a["role"], a["role"]),
-                                L["time"]: local_time(a["created"]),
+                                t("admin_created", lang): local_time(a["created"]),
                                 "🔒": local_time(a["locked_until"]) if a["locked_until"] else ""} for a in listed]),
                  hide_index=True, width="stretch")
 admins = [a["name"] for a in listed if a["role"] == "admin"]

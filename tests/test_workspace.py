@@ -480,10 +480,7 @@ def test_assigning_units_to_the_grid_they_are_in_is_answered_not_silent(page):
     plan = plan_from_dict(store.load(plan_id)[1])
     units = load_default().units
     target = units[units["district_code"] == "310118"].iloc[2]
-    point = target.geometry.representative_point()
-    at.session_state["ws-map-default"] = {"last_object_clicked": {"lat": point.y, "lng": point.x},
-                                          "last_object_clicked_count": 1, "all_drawings": None}
-    at.run()
+    _click(at, units, target["unit_code"], 1)
     at.selectbox(key="ws_target").set_value(plan.assignment[target["unit_code"]])
     at.checkbox(key="ws_lock_on_assign").uncheck()
     _button(at, "划入").click().run()

@@ -342,6 +342,7 @@ TEXT: dict[str, tuple[str, str]] = {
                             "Identity provider sign-in: roles are given by e-mail in [roles] of access.toml; identities not listed get: {role}."),
     "admin_add": ("新建账号", "Add an account"),
     "admin_role": ("角色", "Role"),
+    "admin_created": ("创建时间（北京时间）", "Created (Beijing time)"),
     "admin_password_again": ("再次输入密码", "Password again"),
     "admin_password_mismatch": ("两次输入的密码不一致。", "The two passwords differ."),
     "admin_added": ("已新建账号 {name}", "Account {name} added"),
