@@ -323,3 +323,4 @@ def test_a_role_taken_away_counts_for_the_very_next_write(tmp_path):
     role["now"] = "official"  # demoted while the page was open
     with pytest.raises(AccessDenied):
         guarded.save(plan_id, {"x": 2}, expected_version=2, author="zhang", action="assign")
+
