@@ -55,7 +55,7 @@ async def session(browser, url: str, plan_id: str, n: int, edits: int, out: dict
     page = await context.new_page()
     try:
         t0 = time.perf_counter()
-        await page.goto(f"{url}/workspace?lang=zh&plan={plan_id}&user=load{n}")
+        await page.goto(f"{url}/workspace?lang=zh&plan={plan_id}&user=load{n}", timeout=120_000)  # 20 tabs load at once
         await page.get_by_text("已保存：").first.wait_for(timeout=120_000)
         await page.locator(MAP).wait_for(timeout=120_000)
         frame = await (await page.locator(MAP).element_handle()).content_frame()
