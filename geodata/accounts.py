@@ -77,7 +77,7 @@ class AccessDenied(AccessError):
                 "manage": ("删除、恢复方案或管理账号", "delete or restore plans or manage accounts"),
                 "view": ("查看", "view")}[action]
         super().__init__(f"当前角色“{role_zh}”无权{what[0]}；如需权限，请联系管理员。",
-                         f"Your role ({role_en}) may not {what[1]}; ask an administrator for access.")
+                         f"Your role, {role_en}, may not {what[1]}; ask an administrator for access.")
         self.role, self.action = role, action
 
 
@@ -276,9 +276,10 @@ class AccountStore:
             failures, locked_until = row or (0, "")
             if locked_until and datetime.fromisoformat(locked_until) > now:
                 db.execute("ROLLBACK")
+                until = (datetime.fromisoformat(locked_until) + timedelta(hours=8)).strftime("%H:%M")  # Beijing time
                 raise AccessError(
-                    f"连续输错密码 {MAX_FAILURES} 次，该账号已锁定至 {locked_until[11:16]}（UTC）；请稍后再试或请管理员重设密码。",
-                    f"{MAX_FAILURES} wrong passwords in a row: this account is locked until {locked_until[11:16]} UTC. "
+                    f"连续输错密码 {MAX_FAILURES} 次，该账号已锁定至 {until}（北京时间）；请稍后再试或请管理员重设密码。",
+                    f"{MAX_FAILURES} wrong passwords in a row: this account is locked until {until} (Beijing time). "
                     "Try later, or ask an administrator to reset the password.")
             failures = 0 if locked_until else failures  # a lock that ran out starts the count anew
             until = (now + LOCKOUT).isoformat(timespec="seconds") if failures + 1 >= MAX_FAILURES else ""

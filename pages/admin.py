@@ -68,7 +68,8 @@ listed = accounts.accounts()
 if listed:
     st.dataframe(pd.DataFrame([{t("account", lang): a["name"], t("admin_role", lang): role_name.get(a["role"], a["role"]),
                                 t("admin_created", lang): local_time(a["created"]),
-                                "🔒": local_time(a["locked_until"]) if a["locked_until"] else ""} for a in listed]),
+                                t("admin_locked", lang): local_time(a["locked_until"]) if a["locked_until"] else ""}
+                               for a in listed]),
                  hide_index=True, width="stretch")
 admins = [a["name"] for a in listed if a["role"] == "admin"]
 
@@ -93,15 +94,25 @@ if listed:
     with right.container(border=True):
         st.markdown(f"**{t('admin_change', lang)}**")
         who = st.selectbox(t("account", lang), [a["name"] for a in listed], key="admin_who")
-        new_role = st.selectbox(t("admin_role", lang), ROLES, format_func=role_name.get, key="admin_new_role")
+        role_now = next(a["role"] for a in listed if a["name"] == who)
+        # per account, so each starts at the account's own role and holds no other account's input
+        role_key, password_key, sure_key = (f"admin_{part}_{who}" for part in ("role", "password", "sure"))
+        new_role = st.selectbox(t("admin_role", lang), ROLES, index=ROLES.index(role_now), format_func=role_name.get,
+                                key=role_key)
         last_admin = admins == [who]
         ss = st.session_state  # callbacks read the widgets' values as sent with the click
-        st.button(t("admin_set_role", lang), disabled=last_admin and new_role != "admin",
-                  on_click=lambda: _do(lambda: accounts.set_role(ss["admin_who"], ss["admin_new_role"]), "admin_done"))
-        password = st.text_input(t("admin_new_password", lang), type="password", max_chars=200, key="admin_new_password")
-        st.button(t("admin_set_password", lang),
-                  on_click=lambda: _do(lambda: accounts.set_password(ss["admin_who"], ss["admin_new_password"]), "admin_done"))
-        st.button(t("admin_remove", lang), disabled=last_admin or who == me,
-                  on_click=lambda: _do(lambda: accounts.remove(ss["admin_who"]), "admin_done"))
+
+        def _password() -> None:
+            _do(lambda: accounts.set_password(who, ss[password_key]), "admin_password_done", name=plain(who))
+            ss[password_key] = ""  # never left for the next account
+
+        st.button(t("admin_set_role", lang), disabled=new_role == role_now or (last_admin and new_role != "admin"),
+                  on_click=lambda: _do(lambda: accounts.set_role(who, ss[role_key]), "admin_role_done", name=plain(who),
+                                       role=role_name[ss[role_key]]))
+        st.text_input(t("admin_new_password", lang), type="password", max_chars=200, key=password_key)
+        st.button(t("admin_set_password", lang), on_click=_password)
+        sure = st.checkbox(t("admin_remove_sure", lang, name=plain(who)), key=sure_key, disabled=last_admin or who == me)
+        st.button(t("admin_remove", lang), disabled=last_admin or who == me or not sure,
+                  on_click=lambda: _do(lambda: accounts.remove(who), "admin_removed", name=plain(who)))
         if last_admin or who == me:
             st.caption(t("admin_last_admin", lang))

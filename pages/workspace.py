@@ -355,6 +355,8 @@ with bar[2].popover(L["manage_plans"], width="stretch"):
         may_delete = can(access.role(), "manage")  # planners cannot delete; administrators can restore
         sure = st.checkbox(t("confirm_delete", lang, name=plain(current_name)), key=f"ws_sure_{state.plan_id()}",
                            disabled=not may_delete)
+        if not may_delete:
+            st.caption(t("delete_admin_only", lang))
         if st.button(L["delete_plan"], type="primary", disabled=not (sure and may_delete), width="stretch"):
             store.delete(state.plan_id(), author=author)
             editor.begin()

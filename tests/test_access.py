@@ -233,6 +233,7 @@ def test_a_planner_edits_under_the_account_name_but_cannot_delete(app):
     assert plans.history(plan_id)[0]["author"] == "zhang"
     delete = next(b for b in at.button if b.label == "删除方案")
     assert delete.disabled and at.checkbox(key=f"ws_sure_{plan_id}").disabled
+    assert any("仅管理员可删除方案" in c.value for c in at.caption)  # and says why
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/admin.py")
     assert [p["plan_id"] for p in plans.plans()] == [plan_id]
@@ -261,9 +262,20 @@ def test_an_administrator_deletes_restores_and_manages_accounts(app):
     at.selectbox(key="admin_who").set_value("boss").run()
     assert next(b for b in at.button if b.label == "删除账号").disabled  # not oneself, not the last admin
     at.selectbox(key="admin_who").set_value("zhang").run()
-    at.selectbox(key="admin_new_role").set_value("official").run()
+    assert at.selectbox(key="admin_role_zhang").value == "planner"  # the box starts at the account's role
+    at.selectbox(key="admin_role_zhang").set_value("official").run()
     next(b for b in at.button if b.label == "设为此角色").click().run()
     assert {a["name"]: a["role"] for a in accounts.accounts()}["zhang"] == "official"
+    assert "已将 zhang 设为“审阅（只读）”" in at.success[0].value
+
+    at.text_input(key="admin_password_zhang").input("a-new-password-9")
+    next(b for b in at.button if b.label == "重设密码").click().run()
+    assert accounts.verify("zhang", "a-new-password-9") and at.text_input(key="admin_password_zhang").value == ""
+    remove = next(b for b in at.button if b.label == "删除账号")
+    assert remove.disabled  # not without the confirmation
+    at.checkbox(key="admin_sure_zhang").check().run()
+    next(b for b in at.button if b.label == "删除账号").click().run()
+    assert "zhang" not in {a["name"] for a in accounts.accounts()} and "已删除账号 zhang" in at.success[0].value
 
 
 def test_a_broken_settings_file_shuts_the_tool_rather_than_opening_it(app):

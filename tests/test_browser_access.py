@@ -56,7 +56,7 @@ def test_an_official_signs_in_stays_signed_in_reaches_no_editing_and_signs_out(p
     page.get_by_role("button", name="退出登录").wait_for(timeout=60_000)  # still signed in after a new load
     page.get_by_text("无权修改方案").wait_for(timeout=30_000)  # says why, in the planners' words
     assert page.get_by_role("button", name="划入").count() == 0 and page.get_by_text("方案管理").count() == 0
-    page.get_by_role("link", name="转到评审模式查看方案").click()
+    page.get_by_role("link", name="转到评审模式").click()
     page.get_by_role("heading", name="评审模式").wait_for(timeout=60_000)
 
     page.get_by_role("button", name="退出登录").click()
