@@ -47,6 +47,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from load import make_plans  # noqa: E402
 from startup import free_port  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "scripts"))
+from serve import healthy  # noqa: E402
+
 
 class Session:
     """One websocket session of the app: reruns with widget values, and what the run drew."""
@@ -203,8 +206,6 @@ def pct(values, q):
 
 def measure(workers: int, args, plans: list[str], points: list, data_dir: Path) -> dict:
     """One run: a plain ``streamlit run`` (workers = 1) or ``scripts/serve.py`` with ``workers``."""
-    import urllib.request
-
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     command = ([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -213,12 +214,8 @@ def measure(workers: int, args, plans: list[str], points: list, data_dir: Path) 
     proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "YLT_DATA_DIR": str(data_dir)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(1200):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        if not healthy(url, proc):
+            raise SystemExit(f"the server at {url} did not start")
         pids = process_tree(proc.pid)
         server_cpu, client_cpu, started = cpu_seconds(pids), time.process_time(), time.perf_counter()
         out = asyncio.run(run(url, plans, args, points))

@@ -99,23 +99,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def healthy(url: str, proc: subprocess.Popen | None = None, seconds: float = 120) -> bool:
+    """Whether the Streamlit server at ``url`` answers its health check within ``seconds`` (False
+    at once when ``proc``, the server's process, has ended)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return True
+        except OSError:
+            if proc is not None and proc.poll() is not None:
+                return False
+            time.sleep(0.2)
+    return False
+
+
 def start_workers(count: int, extra: list[str]) -> tuple[list[subprocess.Popen], list[int]]:
     """``count`` Streamlit processes on free loopback ports, once each answers its health check."""
     ports = [_free_port() for _ in range(count)]
     procs = [subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(p),
                                "--server.address", "127.0.0.1", "--server.headless", "true", *extra], cwd=ROOT)
              for p in ports]
-    deadline = time.monotonic() + 120
     for proc, port in zip(procs, ports):
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    stop(procs)
-                    raise SystemExit(f"worker on port {port} did not start")
-                time.sleep(0.2)
+        if not healthy(f"http://127.0.0.1:{port}", proc):
+            stop(procs)
+            raise SystemExit(f"worker on port {port} did not start")
     return procs, ports
 
 

@@ -124,40 +124,24 @@ def test_sign_in_through_the_identity_provider_gives_the_role_of_the_e_mail(brow
 def test_names_in_messages_show_as_text_not_markdown(browser, tmp_path):
     """``ui.i18n.plain``, as the pages use it for plan names and rule messages: no disguised link,
     image, emphasis, formula or colour from a name, and the name reads as typed."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    from browsing import ROOT, _free_port
+    from browsing import ROOT, running_app
 
     name = "[点我](http://e.vil) ![x](http://e.vil/x.png) **粗** $x^2$ :red[红] <b>b</b>"
     script = tmp_path / "names.py"
     script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nimport streamlit as st\nfrom ui.i18n import plain\n"
                       f"st.success('已删除方案“' + plain({name!r}) + '”')\n", encoding="utf-8")
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     context = browser.new_context()
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        page = context.new_page()
-        page.goto(f"http://127.0.0.1:{port}")
-        alert = page.locator('[data-testid="stAlertContentSuccess"]')
-        alert.wait_for(timeout=60_000)
-        assert alert.inner_text().strip() == f"已删除方案“{name}”"
-        found = alert.locator("img, strong, b, .katex")
-        assert found.count() == 0, [found.nth(i).evaluate("e => e.outerHTML") for i in range(found.count())]
-        # a bare address may still be linked (GitHub-style autolinks), but only as itself: no disguised link
-        links = alert.locator("a").evaluate_all("es => es.map(e => [e.textContent, e.getAttribute('href')])")
-        assert all(text == href for text, href in links), links
+        with running_app(tmp_path, script=script) as app:
+            page = context.new_page()
+            page.goto(app["url"])
+            alert = page.locator('[data-testid="stAlertContentSuccess"]')
+            alert.wait_for(timeout=60_000)
+            assert alert.inner_text().strip() == f"已删除方案“{name}”"
+            found = alert.locator("img, strong, b, .katex")
+            assert found.count() == 0, [found.nth(i).evaluate("e => e.outerHTML") for i in range(found.count())]
+            # a bare address may still be linked (GitHub-style autolinks), but only as itself: no disguised link
+            links = alert.locator("a").evaluate_all("es => es.map(e => [e.textContent, e.getAttribute('href')])")
+            assert all(text == href for text, href in links), links
     finally:
         context.close()
-        proc.terminate()
-        proc.wait(timeout=10)
