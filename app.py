@@ -56,7 +56,7 @@ pages = [review if name == "review" else
 # signing in, but no page runs
 navigation = st.navigation(pages, position="sidebar" if role else "hidden")
 if not role:
-    access.sign_in_form(lang)  # stops the run
+    access.sign_in_form(who, lang)  # stops the run
 
 with st.sidebar:
     access.badge(who, lang)

@@ -193,8 +193,7 @@ class AccountStore:
 
     SCHEMA = """
     CREATE TABLE IF NOT EXISTS accounts (
-        name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL,
-        failures INTEGER NOT NULL DEFAULT 0, locked_until TEXT NOT NULL DEFAULT ''
+        name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL, created TEXT NOT NULL
     );
     CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, name TEXT NOT NULL, expires TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS attempts (name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until TEXT NOT NULL);
@@ -286,9 +285,8 @@ class AccountStore:
             db.execute("INSERT OR REPLACE INTO attempts VALUES (?, ?, ?)", (name, failures + 1, until))
             account = db.execute("SELECT role, hash FROM accounts WHERE name = ?", (name,)).fetchone()
             db.execute("COMMIT")
-        if account is None or not check_password(password, account[1] if account else _dummy_hash()):
-            if account is None:
-                check_password(password, _dummy_hash())  # as much work as a real check
+        stored = account[1] if account else _dummy_hash()  # an unknown name costs a real check too
+        if not check_password(password, stored) or account is None:
             raise AccessError("账号或密码不正确。", "Wrong account name or password.")
         with self._connect() as db:
             db.execute("DELETE FROM attempts WHERE name = ?", (name,))

@@ -99,8 +99,9 @@ def refused(action: str, review: st.Page, lang: str) -> None:
 
 def require(action: str, lang: str) -> None:
     """Stop the page, saying why, unless the session's role may ``action``."""
-    if not can(role(), action):
-        st.error(AccessDenied(role(), action).messages[lang])
+    now = role()
+    if not can(now, action):
+        st.error(AccessDenied(now, action).messages[lang])
         st.stop()
 
 
@@ -117,10 +118,10 @@ def identity_or_none(lang: str) -> Identity | None:
     return who
 
 
-def sign_in_form(lang: str) -> None:
-    """The sign-in page (local accounts or the identity provider); the run stops here."""
+def sign_in_form(who: Identity | None, lang: str) -> None:
+    """The sign-in page (local accounts or the identity provider) for ``who``, as the shell found
+    it (None, or an OIDC identity without a role here); the run stops here."""
     config = settings()
-    who = identity()
     st.title(t("sign_in_title", lang))
     if who is not None:  # an OIDC identity without a role here
         st.error(t("sign_in_no_role", lang))
