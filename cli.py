@@ -17,16 +17,12 @@ from geodata.default import write_default
 from geodata.export import grid_layer, write_csv, write_geojson, write_json
 from geodata.errors import DataValidationError, GeodataError
 from geodata.package import load_package
-from planning.analysis import analyse_coverage
 from planning.coverage import summary_by, supply_per_1000
 from planning.errors import InfeasiblePlanError
-from planning.grids import GridSolver, explain
-from planning.metrics import district_metrics, grid_metrics, summary
-from planning.pairing import binding_caps, build_problem, check_pairings, staffing_of
-from planning.pairing import solve as solve_pairings
-from planning.rules import check, grid_rules
+from planning.grids import explain
+from planning.metrics import district_metrics, summary
+from planning.session import PlanningSession
 from planning.villages import integration
-from planning.world import build_world
 
 
 def _print_issues(issues, lang: str) -> None:
@@ -67,6 +63,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if counts["error"] else 0
 
 
+def _print_verdict(verdict, lang: str) -> None:
+    """Each rule: pass or not (an error fails it; warnings are counted beside), then its violations."""
+    for rule in verdict.rules:
+        state = "pass" if rule.passed else "FAIL"
+        counts = f"{len(rule.errors)} error(s), {len(rule.warnings)} warning(s)" if rule.violations else ""
+        print(f"{rule.id}: {state}{'; ' + counts if counts else ''}")
+        for v in rule.violations:
+            tag = "错误 ERROR" if v.severity == "error" else "警告 WARNING"
+            print(f"    [{tag}] {v.place.label()}: {v.message(lang)} → {v.fix(lang)}")
+
+
+def _checks(verdict, pairing=None, caps=None) -> dict:
+    """``checks.json``: per rule id, title, source, passed, errors and warnings (docs/DATA_FORMAT.md)."""
+    out: dict = {"passed": verdict.passed, "failed": verdict.failed, "rules": verdict.as_list()}
+    if pairing is not None:
+        out["pairing"] = {"dropped_partnerships": [{"hospital_code": h, "district_code": d, "code": why.code,
+                                                    "message": why.messages} for h, d, why in pairing.dropped],
+                          "districts_without_partner": [{"district_code": d, "code": why.code, "message": why.messages}
+                                                        for d, why in pairing.unpaired],
+                          "binding_caps": caps or []}
+    return out
+
+
 def cmd_propose(args: argparse.Namespace) -> int:
     """Grids for the package: layout.geojson, units.csv, explanations.csv, checks.json, metrics.json."""
     pkg = _load(args.data, args.config, args.lang)
@@ -76,53 +95,39 @@ def cmd_propose(args: argparse.Namespace) -> int:
     if errors:
         _print_issues(errors, args.lang)
         print("数据有错误，已按可用部分规划 / data has errors; planning with what loaded", file=sys.stderr)
-    config = pkg.config
-    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=config.island_link_km)
-    band = (config.grid_population_min, config.grid_population_max)
+    session = PlanningSession(pkg)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     try:
-        problem = build_problem(world, pkg.facilities, pkg.partnerships, config)
-        pairing = solve_pairings(problem)
-        proposal = None if args.pairings_only else GridSolver(
-            band=band, county_max=config.county_alliances_max).solve(world, name=pkg.name)
+        proposal = session.propose(grids=not args.pairings_only)
     except InfeasiblePlanError as exc:
         print(f"[{', '.join(exc.rules)}] {exc.messages[args.lang]}", file=sys.stderr)
         return 3
+    pairing = proposal.pairing
     write_csv(pd.DataFrame([{"hospital_code": p.hospital_code, "district_code": p.district_code, "role": p.role,
-                             "fixed": p.fixed, "reason": "; ".join(p.reasons)} for p in pairing.pairings]),
-              out / "pairings.csv")
-    p_rules = check_pairings(problem, pairing.pairings, staffing_of(pkg.partnerships))
-    checks = {rule: {"pass": not [v for v in found if v.severity == "error"], "violations": [v.as_dict() for v in found]}
-              for rule, found in p_rules.items()}
-    checks["pairing"] = {"dropped_partnerships": [list(x) for x in pairing.dropped],
-                         "districts_without_partner": [list(x) for x in pairing.unpaired],
-                         "binding_caps": binding_caps(problem)}
+                             "fixed": p.fixed, "reason": "; ".join(r.render("en") for r in p.reasons)}
+                            for p in pairing.pairings]), out / "pairings.csv")
     print(f"pairings {len(pairing.pairings)}; districts without a general partner: "
-          f"{', '.join(d for d, *_ in pairing.unpaired) or 'none'}")
-    for rule, found in p_rules.items():
-        print(f"{rule}: {'pass' if not found else f'{len(found)} violation(s)'}")
-    if proposal is None:
-        write_json(checks, out / "checks.json")
+          f"{', '.join(d for d, _ in pairing.unpaired) or 'none'}")
+    caps = session.binding_caps()
+    if proposal.grids is None:
+        verdict = session.judge_pairings(pairing.pairings)
+        write_json(_checks(verdict, pairing, caps), out / "checks.json")
+        _print_verdict(verdict, args.lang)
         return 0
-    plan = proposal.plan
-    table = grid_metrics(world, plan)
-    violations = check(world, plan, grid_rules(band=band, county_max=config.county_alliances_max))
+    plan = proposal.grids.plan
+    verdict = session.judge(plan, pairings=pairing.pairings)
+    table = session.metrics(plan)
     write_geojson(grid_layer(pkg.units, plan.assignment, table), out / "layout.geojson")
     write_csv(pd.DataFrame(sorted(plan.assignment.items()), columns=["unit_code", "grid_id"]), out / "units.csv")
-    write_csv(pd.DataFrame(explain(world, proposal)), out / "explanations.csv")
-    write_json({**checks, **{rule: {"pass": not [v for v in found if v.severity == "error"],
-                                    "violations": [v.as_dict() for v in found]} for rule, found in violations.items()}},
-               out / "checks.json")
+    write_csv(pd.DataFrame(explain(session.world, proposal.grids)), out / "explanations.csv")
+    write_json(_checks(verdict, pairing, caps), out / "checks.json")
     write_json({"plan": summary(table), "districts": district_metrics(table).to_dict(orient="records"),
-                "grids": table.to_dict(orient="records"), "island_links": list(proposal.notes)}, out / "metrics.json")
+                "grids": table.to_dict(orient="records"), "island_links": list(proposal.grids.notes)}, out / "metrics.json")
     s = summary(table)
-    print(f"grids {s['grids']}, population {s['population']:,.0f}, max/min {s['population_max_min_ratio']}, "
+    print(f"grids {s['grids']}, population {s['population']:,.0f}, max/min {s['population_max_min_ratio']:.2f}, "
           f"mean access {s['mean_access_km']} km")
-    for rule, found in violations.items():
-        print(f"{rule}: {'pass' if not found else f'{len(found)} violation(s)'}")
-        for v in found:
-            print(f"    {v.place}: {v.message(args.lang)} → {v.fix(args.lang)}")
+    _print_verdict(verdict, args.lang)
     return 0
 
 
@@ -132,9 +137,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if pkg is None:
         return 2
     config = pkg.config
-    result = analyse_coverage(pkg, sites=args.sites)
-    world, table, gaps, villages, network, demand = (result.world, result.table, result.gaps, result.villages,
-                                                      result.network, result.demand)
+    session = PlanningSession(pkg)
+    result = session.coverage(sites=args.sites)
+    table, gaps, villages, network, demand = result.table, result.gaps, result.villages, result.network, result.demand
     gains = result.site_gains
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -146,8 +151,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     write_csv(villages, out / "villages.csv")
     population = pkg.districts.set_index("district_code")["population"]
     try:  # per grid too, on the proposed grids
-        plan = GridSolver(band=(config.grid_population_min, config.grid_population_max),
-                          county_max=config.county_alliances_max).solve(world).plan
+        plan = session.propose_grids().plan
         grid_of_unit = table["unit_code"].map(plan.assignment)
         grids = summary_by(table.assign(grid_id=grid_of_unit), "grid_id").to_dict(orient="records")
         placed = gpd.sjoin(pkg.facilities, pkg.units[["unit_code", "geometry"]], how="inner", predicate="within")
@@ -210,7 +214,7 @@ def _plan_for_export(args: argparse.Namespace):
                                             "role": r["role"], "fixed": r["fixed"] == "True"} for r in csv.DictReader(fh)]
         plan = plan_from_dict(payload)
         meta = {"plan_id": layout.get("metadata", {}).get("plan_id", source.stem), "plan_name": plan.name or source.stem,
-                "version": plan.version, "author": layout.get("metadata", {}).get("author", ""),
+                "version": layout.get("metadata", {}).get("version", 1), "author": layout.get("metadata", {}).get("author", ""),
                 "created": layout.get("metadata", {}).get("created", "")}
         return pkg, plan, meta, previous
     store = PlanStore(Path(args.store) if args.store else data_dir() / "plans.sqlite")
@@ -232,14 +236,15 @@ def _plan_for_export(args: argparse.Namespace):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from geodata.filing import build, write
+    from geodata.filing import build
+    from ui.handout import write_export
 
     found = _plan_for_export(args)
     if found is None:
         return 2
     pkg, plan, meta, previous = found
-    export = build(pkg, plan, meta, previous=previous)
-    print(write(export, args.format, Path(args.out)))
+    export = build(PlanningSession(pkg), plan, meta, previous=previous)
+    print(write_export(export, args.format, Path(args.out), args.lang))
     failed = export.meta["rules"]["failed"]
     if failed:
         print(f"规则未通过 / rules failed: {', '.join(failed)}", file=sys.stderr)
@@ -305,7 +310,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", required=True, help="data package (folder, .zip or .gpkg)")
     p.add_argument("--out", required=True, help="folder to write")
     p.add_argument("--config", help="config.toml to use instead of the package's own")
-    p.add_argument("--seed", type=int, default=0, help="accepted for reproducibility; the solvers are deterministic")
     p.add_argument("--pairings-only", action="store_true", help="only the hospital-district pairings (no grids)")
     p.set_defaults(func=cmd_propose)
     c = sub.add_parser("coverage", help="access, coverage gaps, new sites, village links")

@@ -17,11 +17,12 @@ import pandas as pd
 from geodata.export import (facility_units, grid_layer, layout_collection, write_csv, write_gpkg, write_layout,
                             write_xlsx)
 from planning.filing import Filing, compare, filing_tables
-from planning.pairing import build_problem, staffing_of
 from planning.plan import Plan, plan_to_dict
-from planning.rules import grid_rules
-from planning.world import World, build_world
+from planning.session import PlanningSession
+from planning.world import World
 
+# the offline HTML map is drawn with the app's map pieces: ``ui.handout`` writes it (IO never
+# depends on the UI); every other format is written here
 KINDS = ("geojson", "gpkg", "csv", "xlsx", "pdf", "filing", "html")
 SUFFIX = {"geojson": ".geojson", "gpkg": ".gpkg", "csv": ".csv", "xlsx": ".xlsx", "pdf": ".pdf", "filing": ".zip",
           "html": ".html"}
@@ -30,6 +31,7 @@ SUFFIX = {"geojson": ".geojson", "gpkg": ".gpkg", "csv": ".csv", "xlsx": ".xlsx"
 @dataclass(frozen=True)
 class Export:
     package: object
+    session: PlanningSession
     world: World
     plan: Plan
     meta: dict
@@ -38,22 +40,17 @@ class Export:
     changes: dict | None  # against the last filed version, when there is one
 
 
-def build(package, plan: Plan, meta: dict, *, previous: Plan | None = None) -> Export:
+def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | None = None) -> Export:
     """Everything the exports of ``plan`` need. ``meta``: plan_id, plan_name, version, created,
     author (and anything else worth filing); ``previous``: the last filed version, for the
     changes."""
-    config = package.config
-    world = build_world(package.units, package.districts, package.facilities, island_link_km=config.island_link_km)
-    problem = build_problem(world, package.facilities, package.partnerships, config)
-    band = (config.grid_population_min, config.grid_population_max)
-    rules = grid_rules(band=band, county_max=config.county_alliances_max)
-    filing = filing_tables(world, plan, problem, package.facilities, facility_units(package.facilities, package.units),
-                           rules, staffing_of(package.partnerships), band)
-    failed = filing.rules.loc[~filing.rules["passed"], "rule"].tolist()
+    package, world = session.package, session.world
+    filing = filing_tables(session, plan, facility_units(package.facilities, package.units))
     metadata = {
         **meta,
         "data_sources": _sources(package),
-        "rules": {"checked": filing.rules["rule"].tolist(), "failed": failed, "violations": int(len(filing.violations))},
+        "rules": {"checked": filing.rules["rule"].tolist(), "failed": filing.verdict.failed,
+                  "errors": len(filing.verdict.errors), "warnings": len(filing.verdict.warnings)},
         "locked_units": sorted(plan.locked),
         "notes": list(plan.notes),
         "pairings": plan_to_dict(plan)["pairings"],
@@ -62,7 +59,7 @@ def build(package, plan: Plan, meta: dict, *, previous: Plan | None = None) -> E
     }
     collection = layout_collection(package.units, filing.grids, filing.units, filing.members, filing.pairings, metadata)
     changes = compare(world, previous, plan) if previous is not None else None
-    return Export(package, world, plan, metadata, filing, collection, changes)
+    return Export(package, session, world, plan, metadata, filing, collection, changes)
 
 
 def _sources(package) -> list[str]:
@@ -79,9 +76,7 @@ def sheets(export: Export) -> dict[str, pd.DataFrame]:
     f = export.filing
     out = {"网格 grids": f.grids, "成员机构 members": f.members, "单元 units": f.units, "结对 pairings": f.pairings,
            "规则 rules": f.rules, "问题 violations": f.violations}
-    from planning.analysis import analyse_coverage
-
-    coverage = analyse_coverage(export.package, sites=0)
+    coverage = export.session.coverage(sites=0)
     grid_of = dict(export.plan.assignment)
     out["覆盖 coverage"] = coverage.gaps.assign(grid_id=[grid_of.get(str(u), "") for u in coverage.gaps["unit_code"]])
     out["村卫生室 villages"] = coverage.villages
@@ -111,14 +106,11 @@ def write(export: Export, kind: str, path: Path) -> Path:
         from geodata.report import pdf_bytes, report_html
 
         path.write_bytes(pdf_bytes(report_html(export)))
-    elif kind == "html":
-        from ui.handout import handout_html
-
-        path.write_text(handout_html(export), encoding="utf-8")
     elif kind == "filing":
         write_filing_zip(export, path)
     else:
-        raise ValueError(f"unknown export kind {kind!r}; one of {', '.join(KINDS)}")
+        raise ValueError(f"unknown export kind {kind!r}; one of {', '.join(k for k in KINDS if k != 'html')} "
+                         "(the HTML map: ui.handout.write_export)")
     return path
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from geodata.errors import GeodataError
+from texts import Text
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS plans (
@@ -53,18 +54,18 @@ class PlanStorageError(GeodataError):
     def __init__(self, path: Path, cause: Exception) -> None:
         text = str(cause).lower()
         if "full" in text:
-            why = ("磁盘已满", "the disk is full")
+            why = "storage.disk_full"
         elif "readonly" in text or "read-only" in text or "permission" in text or "unable to open" in text:
-            why = ("数据目录只读或无写入权限", "the data directory is read-only or not writable")
+            why = "storage.read_only"
         else:
-            why = ("读写错误", "a read or write error")
+            why = "storage.io"
         self.path = path
-        self.messages = {
-            "zh": f"无法保存方案：{why[0]}（{cause}）。这次修改没有保存，已保存的版本不受影响。请释放磁盘空间或检查 {path} 的写入权限后重试。",
-            "en": f"The plan could not be saved: {why[1]} ({cause}). This edit was not saved; the saved versions are "
-                  f"unharmed. Free disk space or make {path} writable, then try again.",
-        }
-        super().__init__(self.messages["en"])
+        self.text = Text("storage.failed", {"why": Text(why), "cause": str(cause), "path": str(path)})
+        super().__init__(self.text.render("en"))
+
+    @property
+    def messages(self) -> dict[str, str]:
+        return self.text.messages
 
 
 def _now() -> str:

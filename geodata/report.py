@@ -101,14 +101,17 @@ def report_html(export) -> str:
         parts.append("<p><b>结对市级医院：</b>" + ("；".join(
             f"{_e(p.hospital)}（{_e(ROLES.get(p.role, p.role))}{'，固定' if p.fixed else ''}）" for p in partners.itertuples())
             or "无") + "</p></div>")
-    parts.append("<div class='page'><h2>规则检查</h2><table><tr><th>规则</th><th>名称</th><th>结果</th><th class='n'>问题数</th></tr>")
+    parts.append("<div class='page'><h2>规则检查</h2><p class='muted'>规则无“错误”即为通过；“警告”（如网格人口超出区间）单列，"
+                 "不影响是否通过。</p><table><tr><th>规则</th><th>名称</th><th>结果</th><th class='n'>错误</th>"
+                 "<th class='n'>警告</th></tr>")
     for r in f.rules.itertuples():
         parts.append(f"<tr><td>{_e(r.rule)}</td><td>{_e(r.name_zh)}</td><td class='{'pass' if r.passed else 'fail'}'>"
-                     f"{'通过' if r.passed else '未通过'}</td><td class='n'>{r.violations}</td></tr>")
+                     f"{'通过' if r.passed else '未通过'}</td><td class='n'>{r.errors}</td><td class='n'>{r.warnings}</td></tr>")
     parts.append("</table>")
     if len(f.violations):
-        parts.append("<table><tr><th>规则</th><th>位置</th><th>问题</th><th>建议</th></tr>")
-        parts += [f"<tr><td>{_e(v.rule)}</td><td>{_e(v.place)}</td><td>{_e(v.message_zh)}</td><td>{_e(v.fix_zh)}</td></tr>"
+        parts.append("<table><tr><th>规则</th><th>级别</th><th>位置</th><th>问题</th><th>建议</th></tr>")
+        parts += [f"<tr><td>{_e(v.rule)}</td><td>{'错误' if v.severity == 'error' else '警告'}</td><td>{_e(v.place)}</td>"
+                  f"<td>{_e(v.message_zh)}</td><td>{_e(v.fix_zh)}</td></tr>"
                   for v in f.violations.itertuples()]
         parts.append("</table>")
     if export.plan.notes:

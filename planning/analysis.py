@@ -1,4 +1,5 @@
-"""The whole coverage analysis of a data package, in one call shared by the CLI and the page."""
+"""The whole coverage analysis of a data package (``PlanningSession.coverage`` calls it with the
+session's world)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from planning.coverage import Demand, Facilities, access, gap_scores, served
 from planning.roads import RoadNetwork, network_from
 from planning.sites import candidates_of, maximal_covering
 from planning.villages import link_villages
-from planning.world import World, build_world
+from planning.world import World
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,11 @@ class CoverageAnalysis:
     villages: pd.DataFrame
 
 
-def analyse_coverage(package, *, sites: int = 10) -> CoverageAnalysis:
+def analyse_coverage(package, world: World, *, sites: int = 10) -> CoverageAnalysis:
     """Access, capacity, gaps, ``sites`` new primary-care sites and village links for ``package``
     (anything with the data package's layers: units, districts, facilities, config, roads,
     population_points, candidates)."""
     config = package.config
-    world = build_world(package.units, package.districts, package.facilities, island_link_km=config.island_link_km)
     fac = Facilities.from_frame(package.facilities, world.crs)
     network = network_from(package.roads, world.crs) if package.roads is not None else None
     demand = Demand.of_points(world, package.units, package.population_points) \

@@ -1,5 +1,6 @@
-"""The planner's edits of a plan, as small pure functions: each takes the world and a plan and
-returns a new plan (or raises ``EditError`` saying why the edit cannot be made).
+"""The planner's edits of a plan, as small pure functions: each takes the world (or the pairing
+problem) and a plan and returns a new plan (or raises ``EditError`` saying why the edit cannot be
+made).
 
 The rules are not enforced here: an edit may break one (a grid cut in two, a grid out of the
 band) and the rules panel says so; only edits that make no sense (a unit into another district's
@@ -10,18 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from planning.errors import PlanningError
+import math
+from dataclasses import replace
+
+from planning.errors import EditError
+from planning.pairing import PairingProblem, planned_pairings, solve
 from planning.grids import GridSolver
-from planning.plan import Plan
+from planning.plan import Plan, PlanPairing
 from planning.world import World
-
-
-class EditError(PlanningError):
-    """An edit that cannot be made; ``messages`` has the reason in Chinese and English."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        self.messages = {"zh": zh, "en": en}
-        super().__init__(en)
 
 
 def assign(world: World, plan: Plan, units: Iterable[str], grid: str, *, lock: bool = True) -> tuple[Plan, list[str]]:
@@ -31,7 +28,7 @@ def assign(world: World, plan: Plan, units: Iterable[str], grid: str, *, lock: b
     returned as the second value. Grids left empty are dropped."""
     target = plan.grid_by_id.get(grid)
     if target is None:
-        raise EditError(f"没有网格 {grid}", f"there is no grid {grid}")
+        raise EditError("no_grid", grid=grid)
     district = dict(zip(world.unit_codes.tolist(), world.district.tolist()))
     units = [u for u in dict.fromkeys(units) if u in district]
     moved = [u for u in units if district[u] == target.district_code]
@@ -61,8 +58,7 @@ def new_grid(world: World, plan: Plan, units: Iterable[str], lead: str, *, lock:
     (G3). Returns the plan, the new grid's id and the refused units."""
     j = _lead_index(world, lead)
     if lead not in free_leads(world, plan, str(world.lead_district[j])):
-        raise EditError(f"{lead} 已牵头网格，或其所在单元已有牵头医院（G3）",
-                        f"{lead} already leads a grid, or a current lead stands in its unit (G3)")
+        raise EditError("lead_taken", lead=lead)
     district = str(world.lead_district[j])
     edited, gid = plan.with_grid(district, lead)
     own = [str(world.unit_codes[world.lead_unit[j]])] if world.lead_unit[j] >= 0 else []
@@ -75,16 +71,14 @@ def change_lead(world: World, plan: Plan, solver: GridSolver, grid: str, lead: s
     and around the locks (the other districts stay as they are)."""
     target = plan.grid_by_id.get(grid)
     if target is None:
-        raise EditError(f"没有网格 {grid}", f"there is no grid {grid}")
+        raise EditError("no_grid", grid=grid)
     j = _lead_index(world, lead)
     if str(world.lead_district[j]) != target.district_code:
-        raise EditError(f"{lead} 不在网格 {grid} 所在的区，网格不跨区（G2）",
-                        f"{lead} is not in the district of grid {grid}; grids stay inside their district (G2)")
+        raise EditError("lead_other_district", lead=lead, grid=grid)
     if lead == target.lead_facility_code:
         return plan
     if lead not in free_leads(world, plan, target.district_code, keep=grid):
-        raise EditError(f"{lead} 已牵头其他网格，或其所在单元已有其他牵头医院（G3）",
-                        f"{lead} already leads another grid, or another lead stands in its unit (G3)")
+        raise EditError("lead_taken_other", lead=lead)
     own = str(world.unit_codes[world.lead_unit[j]]) if world.lead_unit[j] >= 0 else None
     edited = plan.with_lead(grid, lead)
     if own is not None and own in edited.locked and edited.assignment.get(own) != grid:
@@ -97,6 +91,31 @@ def repropose(world: World, plan: Plan, solver: GridSolver, districts: Iterable[
     return solver.solve(world, previous=plan, only=districts).plan
 
 
+def lead_near(world: World, plan: Plan, grid: str, x: float, y: float, *, within_m: float = 1000.0) -> str | None:
+    """The hospital that may lead ``grid`` (its current lead or a free one of its district)
+    nearest to the point ``(x, y)`` in the world's metres, if one is within ``within_m``: where
+    the planner dropped or clicked a lead marker. None when there is none."""
+    target = plan.grid_by_id.get(grid)
+    if target is None or not (math.isfinite(x) and math.isfinite(y)):
+        return None
+    allowed = {target.lead_facility_code, *free_leads(world, plan, target.district_code, keep=grid)}
+    pool = [j for j, c in enumerate(world.lead_codes.tolist()) if c in allowed]
+    near = min(pool, key=lambda j: math.hypot(world.lead_xy[j][0] - x, world.lead_xy[j][1] - y), default=None)
+    if near is None or math.hypot(world.lead_xy[near][0] - x, world.lead_xy[near][1] - y) > within_m:
+        return None
+    return str(world.lead_codes[near])
+
+
+def reoptimise_pairings(problem: PairingProblem, chosen: Iterable[PlanPairing]) -> tuple[PlanPairing, ...]:
+    """The pairings optimised again around the ``fixed`` ones among ``chosen``, which keep their
+    roles; the others are replaced by the solver's choice."""
+    chosen = list(chosen)
+    fixed = [(p.hospital_code, p.district_code) for p in chosen if p.fixed]
+    roles = {(p.hospital_code, p.district_code): p.role for p in chosen if p.fixed}
+    result = solve(replace(problem, fixed=frozenset(fixed)))
+    return tuple(replace(p, role=roles.get((p.hospital_code, p.district_code), p.role)) for p in planned_pairings(result))
+
+
 def lock_grids(plan: Plan, grids: Iterable[str]) -> Plan:
     """Lock every unit of the grids."""
     wanted = set(grids)
@@ -106,5 +125,5 @@ def lock_grids(plan: Plan, grids: Iterable[str]) -> Plan:
 def _lead_index(world: World, lead: str) -> int:
     hits = [j for j, c in enumerate(world.lead_codes) if c == lead]
     if not hits:
-        raise EditError(f"{lead} 不是可牵头网格的医院（G3）", f"{lead} is not a hospital that may lead a grid (G3)")
+        raise EditError("not_a_lead", lead=lead)
     return hits[0]

@@ -1,6 +1,9 @@
-"""Errors raised by the planning engine."""
+"""Errors raised by the planning engine. Each carries its message as a catalogue code with
+parameters (``texts``); ``messages`` renders it in both languages at the edge."""
 
 from __future__ import annotations
+
+from texts import Text
 
 
 class PlanningError(Exception):
@@ -15,14 +18,32 @@ class ConfigError(PlanningError, ValueError):
         super().__init__("; ".join(problems))
 
 
-class InfeasiblePlanError(PlanningError):
-    """The rules cannot all hold; names the rules, the place, the numbers and a fix.
+class CodedError(PlanningError):
+    """A planning error whose reason is a message code (``text``)."""
 
-    ``rules`` are rule ids (``G3``, ``G5`` ...); ``messages`` maps ``zh``/``en`` to the text.
-    """
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        super().__init__(text.render("en"))
 
-    def __init__(self, rules: tuple[str, ...], place: str, zh: str, en: str) -> None:
+    @property
+    def messages(self) -> dict[str, str]:
+        return self.text.messages
+
+
+class InfeasiblePlanError(CodedError):
+    """The rules cannot all hold; names the rules, the place (a code), the numbers and a fix."""
+
+    def __init__(self, rules: tuple[str, ...], place: str, code: str, **params: object) -> None:
         self.rules = rules
         self.place = place
-        self.messages = {"zh": zh, "en": en}
-        super().__init__(f"[{', '.join(rules)}] {place}: {en}")
+        super().__init__(Text(f"infeasible.{code}", params))
+
+    def __str__(self) -> str:
+        return f"[{', '.join(self.rules)}] {self.place}: {self.text.render('en')}"
+
+
+class EditError(CodedError):
+    """An edit that cannot be made (``planning.edits``)."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(Text(f"edit.{code}", params))

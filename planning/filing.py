@@ -7,15 +7,15 @@ cooperation, the grid it serves, its population, and what changed since the last
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
 from planning.metrics import band_deviation, grid_metrics, summary
-from planning.pairing import PairingProblem, check_pairings, pairing_titles, pairings_of
 from planning.plan import Plan
-from planning.rules import Rule, check, rule_titles
+from planning.session import PlanningSession
+from planning.verdict import Verdict
 from planning.world import World
 
 MEMBER_KINDS = ("district_hospital", "county_hospital", "chc", "thc", "village_clinic", "nursing", "rehab")
@@ -32,14 +32,13 @@ class Filing:
     pairings: pd.DataFrame
     rules: pd.DataFrame
     violations: pd.DataFrame
+    verdict: Verdict
 
 
-def filing_tables(world: World, plan: Plan, problem: PairingProblem, facilities: pd.DataFrame,
-                  facility_units: Mapping[str, str], rules: Sequence[Rule],
-                  staffing: Mapping[tuple[str, str], tuple[int, int]] | None = None,
-                  band: tuple[float, float] | None = None) -> Filing:
-    """``facilities`` has facility_code, name and kind; ``facility_units`` maps a facility to the
-    unit it stands in (``geodata.export.facility_units``)."""
+def filing_tables(session: PlanningSession, plan: Plan, facility_units: Mapping[str, str]) -> Filing:
+    """The filing's tables of ``plan``; ``facility_units`` maps a facility to the unit it stands in
+    (``geodata.export.facility_units``)."""
+    world, problem, facilities, band = session.world, session.problem, session.package.facilities, session.band
     grid_of_unit = dict(plan.assignment)
     names = dict(zip(facilities["facility_code"].astype(str), facilities["name"].astype(str)))
     kinds = dict(zip(facilities["facility_code"].astype(str), facilities["kind"].astype(str)))
@@ -49,11 +48,12 @@ def filing_tables(world: World, plan: Plan, problem: PairingProblem, facilities:
         columns=["grid_id", "facility_code", "name", "kind"]).sort_values(["grid_id", "kind", "facility_code"],
                                                                         ignore_index=True)
     hospital_names = {h.code: h.name for h in problem.hospitals}
-    paired = pairings_of(problem, plan.pairings)
+    paired = session.pairings(plan)
     pairings = pd.DataFrame([{"hospital_code": p.hospital_code, "hospital": hospital_names.get(p.hospital_code, ""),
                               "district_code": p.district_code,
                               "district": world.district_names.get(p.district_code, p.district_code),
-                              "role": p.role, "fixed": p.fixed, "reasons": "; ".join(p.reasons)} for p in paired],
+                              "role": p.role, "fixed": p.fixed, "reasons": "; ".join(r.render("en") for r in p.reasons)}
+                             for p in paired],
                             columns=["hospital_code", "hospital", "district_code", "district", "role", "fixed", "reasons"])
     partners = {}
     for p in paired:
@@ -62,21 +62,34 @@ def filing_tables(world: World, plan: Plan, problem: PairingProblem, facilities:
     table.insert(2, "district_name", [world.district_names.get(d, d) for d in table["district_code"]])
     table["member_facilities"] = [";".join(members.loc[members["grid_id"] == g, "facility_code"]) for g in table["grid_id"]]
     table["partners"] = [";".join(partners.get(d, [])) for d in table["district_code"]]
-    if band is not None:
-        table["band_deviation"] = [band_deviation(p, band) for p in table["population"]]
+    table["band_deviation"] = [band_deviation(p, band) for p in table["population"]]
     units = pd.DataFrame({"unit_code": world.unit_codes.astype(str), "unit_name": world.unit_names.astype(str),
                           "district_code": world.district.astype(str),
                           "population": world.population,
                           "grid_id": [grid_of_unit.get(str(u), "") for u in world.unit_codes],
                           "locked": [str(u) in plan.locked for u in world.unit_codes]})
-    found = check(world, plan, rules)
-    found.update(check_pairings(problem, paired, staffing))
-    titles, titles_en = ({**pairing_titles(x), **rule_titles(rules, x)} for x in ("zh", "en"))
-    rules_table = pd.DataFrame([{"rule": r, "name_zh": titles.get(r, ""), "name_en": titles_en.get(r, ""),
-                                 "passed": not v, "violations": len(v)} for r, v in found.items()])
-    violations = pd.DataFrame([v.as_dict() for vs in found.values() for v in vs],
-                              columns=["rule", "place", "severity", "message_zh", "message_en", "fix_zh", "fix_en"])
-    return Filing(table, members, units, pairings, rules_table, violations)
+    verdict = session.judge(plan, pairings=paired)
+    return Filing(table, members, units, pairings, rules_table(verdict), violations_table(verdict), verdict)
+
+
+def rules_table(verdict: Verdict) -> pd.DataFrame:
+    """One row per rule: id, names, source, passed (no error), errors and warnings counted."""
+    return pd.DataFrame([{"rule": r.id, "name_zh": r.title("zh"), "name_en": r.title("en"), "source": r.source,
+                          "passed": r.passed, "errors": len(r.errors), "warnings": len(r.warnings)} for r in verdict.rules],
+                        columns=["rule", "name_zh", "name_en", "source", "passed", "errors", "warnings"])
+
+
+def violations_table(verdict: Verdict) -> pd.DataFrame:
+    """One row per violation: rule, severity, message code, the place's codes (complete), the
+    figures, and the texts in both languages."""
+    rows = [{"rule": v.rule, "severity": v.severity, "code": v.what.code, "place": v.place.label(),
+             "districts": ";".join(v.place.districts), "grids": ";".join(v.place.grids), "units": ";".join(v.place.units),
+             "facilities": ";".join(v.place.facilities),
+             "figures": ";".join(f"{k}={x:g}" for k, x in v.figures.items()),
+             "message_zh": v.message("zh"), "message_en": v.message("en"), "fix_zh": v.fix("zh"), "fix_en": v.fix("en")}
+            for v in verdict.violations]
+    return pd.DataFrame(rows, columns=["rule", "severity", "code", "place", "districts", "grids", "units", "facilities", "figures",
+                                       "message_zh", "message_en", "fix_zh", "fix_en"])
 
 
 def compare(world: World, before: Plan, after: Plan) -> dict:

@@ -58,32 +58,17 @@ def choose_count(population: float, n_leads: int, n_units: int, *, band: tuple[f
     """How many grids a district forms (G5); raises ``InfeasiblePlanError`` when none can."""
     lo_band, hi_band = band
     if n_leads == 0:
-        raise InfeasiblePlanError(
-            ("G3",), place,
-            f"{place} 没有可牵头网格的医院（区级医院/区域性医疗中心或县级医院）。请在 facilities 中添加此类医院，或为合适的医院设置 can_lead = 是。",
-            f"{place} has no hospital that may lead a grid (district or county hospital). Add one to facilities, "
-            "or set can_lead = yes on a suitable hospital.",
-        )
+        raise InfeasiblePlanError(("G3",), place, "no_lead", place=place)
     upper = min(n_leads, n_units, county_max if county else n_units)
     if fixed is not None:
         if not 1 <= fixed <= upper:
-            raise InfeasiblePlanError(
-                ("G5",), place,
-                f"{place} 指定 {fixed} 个网格，但只能组建 1 至 {upper} 个（可牵头医院 {n_leads} 家，单元 {n_units} 个）。",
-                f"{place} is set to {fixed} grids, but 1 to {upper} are possible ({n_leads} hospitals may lead, "
-                f"{n_units} units).",
-            )
+            raise InfeasiblePlanError(("G5",), place, "count_fixed", place=place, fixed=fixed, upper=upper,
+                                      leads=n_leads, units=n_units)
         return fixed
     need = max(1, math.ceil(population / hi_band))
     if need > upper:
-        raise InfeasiblePlanError(
-            ("G5", "G6"), place,
-            f"{place} 常住人口 {population:,.0f}，每个网格不超过 {hi_band:,.0f} 需要至少 {need} 个网格，但只能组建 {upper} 个"
-            f"（可牵头医院 {n_leads} 家）。请将网格人口上限提高到 {math.ceil(population / upper):,} 以上，或增加可牵头的医院。",
-            f"{place} has {population:,.0f} residents; at most {hi_band:,.0f} per grid needs at least {need} grids, but "
-            f"only {upper} are possible ({n_leads} hospitals may lead). Raise the band's maximum to at least "
-            f"{math.ceil(population / upper):,}, or add hospitals that may lead.",
-        )
+        raise InfeasiblePlanError(("G5", "G6"), place, "band", place=place, population=population, hi=hi_band,
+                                  need=need, upper=upper, leads=n_leads, raise_to=math.ceil(population / upper))
     most = max(need, min(upper, math.floor(population / lo_band))) if lo_band > 0 else upper
     middle = (lo_band + hi_band) / 2
     return min(range(need, most + 1), key=lambda k: (abs(population / k - middle), k))
@@ -226,7 +211,6 @@ class GridSolver:
             counts[code] = len(leads)
         plan = Plan(assignment=assignment, grids=tuple(grids),
                     locked=previous.locked if previous else frozenset(), name=name or (previous.name if previous else ""),
-                    version=previous.version + 1 if previous else 1, parent=previous,
                     notes=previous.notes if previous else (), pairings=previous.pairings if previous else ())
         notes = tuple(f"island link {a} - {b}: {gap} km" for a, b, gap in world.island_links)
         return GridProposal(plan=plan, reasons=reasons, counts=counts, notes=notes)
@@ -237,13 +221,8 @@ class GridSolver:
         changed under the plan)."""
         gone = [g for g in previous.grids if g.lead_facility_code not in lead_index]
         if gone:
-            names = "、".join(f"{g.grid_id}（{g.lead_facility_code}）" for g in gone)
-            raise InfeasiblePlanError(
-                ("G3",), gone[0].grid_id,
-                f"{names} 的牵头医院已不在数据中，或已不可牵头网格：先在“整网格操作”中为这些网格更换牵头医院，或按当前数据新建方案",
-                f"the lead of {', '.join(f'{g.grid_id} ({g.lead_facility_code})' for g in gone)} is no longer in the data "
-                "or may no longer lead a grid: change their leads first (Whole grids), or start a new plan from the data",
-            ) from None
+            raise InfeasiblePlanError(("G3",), gone[0].grid_id, "lead_gone",
+                                      grids=[f"{g.grid_id} ({g.lead_facility_code})" for g in gone]) from None
 
     def _choose_leads(self, world: World, code: str, units: np.ndarray) -> list[int]:
         candidates = world.leads_of(code)
@@ -313,16 +292,11 @@ class GridSolver:
             unit = str(world.unit_codes[units[a]])
             if int(a) in seen:
                 first, second = world.lead_codes[leads[seen[int(a)]]], world.lead_codes[leads[g]]
-                raise InfeasiblePlanError(
-                    ("G3",), unit, f"牵头医院 {first} 和 {second} 位于同一单元 {unit}，无法各自牵头一个网格。请只保留其中一家牵头，或拆分该单元。",
-                    f"lead hospitals {first} and {second} stand in the same unit {unit} and cannot each lead a grid. "
-                    "Keep one of them as lead, or split the unit.")
+                raise InfeasiblePlanError(("G3",), unit, "leads_share_unit", first=first, second=second, unit=unit)
             seen[int(a)] = g
             if locked[a] and label[a] != g:
-                raise InfeasiblePlanError(
-                    ("G3",), unit, f"单元 {unit} 被锁定在网格 {ids[label[a]]}，但它是网格 {ids[g]} 牵头医院 {world.lead_codes[leads[g]]} 的所在单元。请解锁该单元或更换牵头医院。",
-                    f"unit {unit} is locked into grid {ids[label[a]]} but it is where {world.lead_codes[leads[g]]}, the lead of "
-                    f"grid {ids[g]}, stands. Unlock the unit or change that grid's lead.")
+                raise InfeasiblePlanError(("G3",), unit, "lead_unit_locked", unit=unit, locked_in=ids[label[a]], grid=ids[g],
+                                          lead=str(world.lead_codes[leads[g]]))
 
     @staticmethod
     def _repair(state: _District, adjacency) -> None:

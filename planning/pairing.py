@@ -33,7 +33,8 @@ from ortools.graph.python import min_cost_flow
 from planning.config import PlanConfig
 from planning.errors import InfeasiblePlanError
 from planning.plan import PlanPairing
-from planning.rules import Violation
+from planning.verdict import Place, Rule, Violation, violation
+from texts import Text
 
 SCALE = 1000  # costs in metres (integers for the flow)
 
@@ -58,6 +59,7 @@ class Hospital:
     name: str
     subkind: str  # general | tcm | specialty
     campuses: tuple[tuple[str, str, float, float], ...]  # (district, role, x, y)
+    counted: bool | None = None  # counted by P1/P2; None: general hospitals only (P3 exempts TCM)
 
     @property
     def home(self) -> str:
@@ -69,7 +71,8 @@ class Hospital:
 
     @property
     def capped(self) -> bool:
-        return self.subkind == "general"
+        """Counted by the caps P1 and P2: general hospitals, and TCM ones unless exempt (P3)."""
+        return self.subkind == "general" if self.counted is None else self.counted
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class Pairing:
     district_code: str
     role: str  # technical_support | main_support (P5) | tcm | specialty
     fixed: bool
-    reasons: tuple[str, ...]
+    reasons: tuple[Text, ...]  # reason codes (``reason.*``), rendered at the edge
     cost_km: float
     needs_justification: bool = False
 
@@ -87,8 +90,8 @@ class Pairing:
 class PairingResult:
     pairings: tuple[Pairing, ...]
     objective: float  # km, lower is better (rewards negative)
-    dropped: tuple[tuple[str, str, str, str], ...]  # partnerships not kept: (hospital, district, why zh, why en)
-    unpaired: tuple[tuple[str, str, str], ...]  # districts without a general partner: (district, why zh, why en)
+    dropped: tuple[tuple[str, str, Text], ...]  # partnerships not kept: (hospital, district, why)
+    unpaired: tuple[tuple[str, Text], ...]  # districts without a general partner: (district, why)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,10 @@ class PairingProblem:
     weights: Weights = Weights()
     fixed: frozenset[tuple[str, str]] = frozenset()
     remote: frozenset[str] | None = None  # P7 set chosen by the planner (None: by ring)
+    district_names: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, district: str) -> str:
+        return self.district_names.get(district, district)
 
     def eligible(self, h: Hospital, d: str) -> bool:
         """P4: a campus (existing or planned) in the district, or a recorded partnership."""
@@ -157,7 +164,9 @@ def build_problem(world, facilities: pd.DataFrame, partnerships: pd.DataFrame, c
         campuses = tuple((str(r.district_code), str(r.campus_role or "main"), float(p.x), float(p.y))
                          for r, p in zip(rows.itertuples(), pts[np.flatnonzero(city.index.isin(idx))]))
         name = str(rows["name"].iloc[0]).split("（")[0]
-        hospitals.append(Hospital(str(code), name, str(rows["subkind"].iloc[0] or "general"), campuses))
+        subkind = str(rows["subkind"].iloc[0] or "general")
+        hospitals.append(Hospital(str(code), name, subkind, campuses,
+                                  counted=subkind == "general" or (subkind == "tcm" and not config.tcm_exempt)))
     districts = tuple(world.districts)
     access = np.zeros((len(hospitals), len(districts)))
     for j, d in enumerate(districts):
@@ -178,6 +187,7 @@ def build_problem(world, facilities: pd.DataFrame, partnerships: pd.DataFrame, c
                       else config.hospital_cap for h in hospitals},
         allow_unjustified=config.allow_unjustified_pairings, weights=weights, fixed=frozenset(fixed),
         remote=frozenset(config.remote_suburbs) if config.remote_suburbs is not None else None,
+        district_names=dict(world.district_names),
     )
 
 
@@ -193,17 +203,11 @@ def solve_general(problem: PairingProblem) -> tuple[set[tuple[int, int]], float]
     for i, n in used_h.items():
         code, cap = problem.hospitals[i].code, problem.hospital_cap[problem.hospitals[i].code]
         if n > cap:
-            raise InfeasiblePlanError(
-                ("P2",), code, f"{code} 固定结对 {n} 个区，超过上限 {cap}（含本部所在区）。请取消部分固定结对，或为该院设置带理由的上限调整。",
-                f"{code} has {n} fixed pairings, above its cap of {cap} (home district included). Unfix some, "
-                "or set a hospital_cap_override with its reason.")
+            raise InfeasiblePlanError(("P2",), code, "fixed_hospital_cap", hospital=code, n=n, cap=cap)
     for j, n in used_d.items():
         d, cap = problem.districts[j], problem.district_cap[problem.districts[j]]
         if n > cap:
-            raise InfeasiblePlanError(
-                ("P1",), d, f"{d} 固定结对 {n} 家市级综合医院，超过上限 {cap}。请取消部分固定结对，或按面积和人口设置带理由的上限调整。",
-                f"{d} has {n} fixed city general hospitals, above its cap of {cap}. Unfix some, or set a "
-                "district_cap_override with its reason (area, population).")
+            raise InfeasiblePlanError(("P1",), d, "fixed_district_cap", district=d, n=n, cap=cap)
     source, sink = n_h + n_d, n_h + n_d + 1
     tails, heads, caps, costs = [], [], [], []
 
@@ -297,38 +301,34 @@ def solve(problem: PairingProblem) -> PairingResult:
         n_h = sum(1 for c, _ in kept if c == code)
         n_d = sum(1 for _, x in kept if x == d)
         if n_h >= problem.hospital_cap[code]:
-            cap = problem.hospital_cap[code]
-            why = (f"P2：{code} 已服务 {n_h} 个区（上限 {cap}）", f"P2: {code} already serves {n_h} districts (cap {cap})")
+            why = Text("pairing.dropped.hospital_cap", {"hospital": code, "n": n_h, "cap": problem.hospital_cap[code]})
         elif n_d >= problem.district_cap[d]:
-            cap = problem.district_cap[d]
-            why = (f"P1：{d} 已有 {n_d} 家市级综合医院（上限 {cap}）", f"P1: {d} already has {n_d} city general hospitals (cap {cap})")
+            why = Text("pairing.dropped.district_cap", {"district": d, "n": n_d, "cap": problem.district_cap[d]})
         else:
-            why = ("由更近或更优先的医院服务该区", "a nearer or preferred hospital serves the district")
-        dropped.append((code, d, *why))
+            why = Text("pairing.dropped.preferred")
+        dropped.append((code, d, why))
     unpaired = []
     for j, d in enumerate(problem.districts):
         if any(b == j for _, b in chosen):
             continue
         eligible = [h.code for h in problem.hospitals if h.capped and problem.eligible(h, d)]
-        why = (("P4：没有在该区设院区或有既往合作的市级综合医院", "P4: no city general hospital has a campus or partnership here")
-               if not eligible else (f"P2：符合条件的医院（{'、'.join(eligible)}）均已达上限",
-                                     f"P2: every eligible hospital ({', '.join(eligible)}) is at its cap"))
-        unpaired.append((d, *why))
+        why = Text("pairing.unpaired.at_cap", {"hospitals": eligible}) if eligible else Text("pairing.unpaired.none_eligible")
+        unpaired.append((d, why))
     return PairingResult(tuple(pairings), value, tuple(dropped), tuple(unpaired))
 
 
 def _pairing(problem: PairingProblem, i: int, j: int, kind: str) -> Pairing:
     h, d = problem.hospitals[i], problem.districts[j]
     roles = h.campus_roles(d)
-    reasons = [f"distance {problem.access_km[i, j]:.1f} km"]
+    reasons = [Text("reason.distance", {"km": float(problem.access_km[i, j])})]
     if d == h.home:
-        reasons.append("home district")
+        reasons.append(Text("reason.home"))
     if "branch" in roles or "planned" in roles:
-        reasons.append("branch campus" + (" (planned)" if "planned" in roles else "") + " (P5)")
+        reasons.append(Text("reason.branch_planned" if "planned" in roles else "reason.branch"))
     if (h.code, d) in problem.partnerships:
-        reasons.append("existing partnership (P6)")
+        reasons.append(Text("reason.partnership"))
     if _remote(problem, d):
-        reasons.append("remote suburb priority (P7)")
+        reasons.append(Text("reason.remote"))
     role = {"tcm": "tcm", "specialty": "specialty"}.get(kind, "technical_support")
     if kind == "general" and "branch" in roles and problem.ring.get(d) != "central" and d != h.home:
         role = "main_support"  # P5: a stably running suburban branch makes it the main support unit
@@ -400,6 +400,10 @@ def _general(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Pairi
     return [p for p in pairings if p.hospital_code in capped]
 
 
+def _pair_place(problem: PairingProblem, hospital: str, district: str) -> Place:
+    return Place(districts=(district,), facilities=(hospital,))
+
+
 def district_cap_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
     """P1: at most the cap of city general hospitals per district (TCM and specialty not counted, P3)."""
     out = []
@@ -407,9 +411,9 @@ def district_cap_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> l
         partners = sorted(p.hospital_code for p in _general(problem, pairings) if p.district_code == d)
         cap = problem.district_cap[d]
         if len(partners) > cap:
-            out.append(Violation("P1", d, f"{d} 与 {len(partners)} 家市级综合医院结对（{'、'.join(partners)}），上限 {cap}",
-                                 f"{d} pairs with {len(partners)} city general hospitals ({', '.join(partners)}); cap {cap}",
-                                 "减少结对，或按面积和人口设置带理由的上限调整", "drop a pairing, or set an override with its reason"))
+            out.append(violation("P1", "P1.over_cap", fix="P1.over_cap", district=problem.name(d), n=len(partners),
+                                 hospitals=partners, cap=cap, place=Place(districts=(d,), facilities=tuple(partners)),
+                                 figures={"partners": len(partners), "cap": cap}))
     return out
 
 
@@ -422,29 +426,26 @@ def hospital_cap_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> l
         served = sorted(p.district_code for p in pairings if p.hospital_code == h.code)
         cap = problem.hospital_cap[h.code]
         if len(served) > cap:
-            out.append(Violation("P2", h.code, f"{h.name}（{h.code}）服务 {len(served)} 个区（{'、'.join(served)}，含本部所在区），上限 {cap}",
-                                 f"{h.code} serves {len(served)} districts ({', '.join(served)}, home included); cap {cap}",
-                                 "总量控制、结构优化：减少结对", "total control, structural optimisation: drop a pairing"))
+            out.append(violation("P2", "P2.over_cap", fix="P2.over_cap", hospital=h.code, name=h.name, n=len(served),
+                                 districts=[problem.name(d) for d in served], cap=cap,
+                                 place=Place(districts=tuple(served), facilities=(h.code,)),
+                                 figures={"districts": len(served), "cap": cap}))
     return out
 
 
 def eligibility_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
     """P4: a pairing needs a campus (existing or planned) or a recorded partnership; else justification."""
     by_code = {h.code: h for h in problem.hospitals}
-    return [Violation("P4", f"{p.hospital_code}→{p.district_code}",
-                      f"{p.hospital_code} 在 {p.district_code} 既无院区也无既往合作：需说明理由",
-                      f"{p.hospital_code} has no campus or partnership in {p.district_code}: needs justification",
-                      "记录合作依据（如城乡对口支援），或改选有院区的医院", "record the basis (e.g. paired assistance), or choose a hospital with a campus there",
-                      severity="warning")
+    return [violation("P4", "P4.no_basis", fix="P4.no_basis", severity="warning", hospital=p.hospital_code,
+                      district=problem.name(p.district_code), place=_pair_place(problem, p.hospital_code, p.district_code))
             for p in pairings if not problem.eligible(by_code[p.hospital_code], p.district_code)]
 
 
 def partnership_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
     """P6: existing partnerships are kept; one that is not is shown with the change, never dropped silently."""
     kept = {(p.hospital_code, p.district_code) for p in pairings}
-    return [Violation("P6", f"{h}→{d}", f"既往合作 {h}→{d} 未保留", f"existing partnership {h}→{d} is not kept",
-                      "确认调整并在备案中说明，或固定该结对", "confirm the change and file it, or fix this pairing",
-                      severity="warning")
+    return [violation("P6", "P6.not_kept", fix="P6.not_kept", severity="warning", hospital=h, district=problem.name(d),
+                      place=_pair_place(problem, h, d))
             for h, d in sorted(problem.partnerships) if (h, d) not in kept and d in problem.districts
             and any(x.code == h and x.capped for x in problem.hospitals)]
 
@@ -464,9 +465,10 @@ def remote_priority_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -
                  and served[h.code] < problem.hospital_cap[h.code]
                  and not any(p.hospital_code == h.code and p.district_code == d for p in general)]
         if spare and count[d] < problem.district_cap[d]:
-            out.append(Violation("P7", d, f"远郊 {d} 只有 {count[d]} 家合作医院，少于中心城区的 {central_max} 家；{'、'.join(spare)} 仍有余量",
-                                 f"remote suburb {d} has {count[d]} partners, fewer than a central district's {central_max}; "
-                                 f"{', '.join(spare)} still have capacity", "为该区增加结对", "add a pairing for it"))
+            out.append(violation("P7", "P7.fewer_partners", fix="P7.fewer_partners", district=problem.name(d),
+                                 n=count[d], central=central_max, spare=spare,
+                                 place=Place(districts=(d,), facilities=tuple(spare)),
+                                 figures={"partners": count[d], "central_max": central_max}))
     return out
 
 
@@ -479,22 +481,24 @@ def staffing_rule(staffing: Mapping[tuple[str, str], tuple[int, int]]):
             if (p.hospital_code, p.district_code) in staffing:
                 managers, experts = staffing[(p.hospital_code, p.district_code)]
                 if managers < 2 or experts < 5:
-                    out.append(Violation("P8", f"{p.hospital_code}→{p.district_code}",
-                                         f"托管派驻管理人员 {managers} 名、专家 {experts} 名，低于 2 名和 5 名的要求",
-                                         f"trusteeship seconds {managers} managers and {experts} experts, below 2 and 5",
-                                         "增派人员或改为技术支持", "second more staff, or make it technical support"))
+                    out.append(violation("P8", "P8.below_floor", fix="P8.below_floor", hospital=p.hospital_code,
+                                         district=problem.name(p.district_code), managers=managers, experts=experts,
+                                         place=_pair_place(problem, p.hospital_code, p.district_code),
+                                         figures={"managers": managers, "experts": experts}))
         return out
 
     return check
 
 
-PAIRING_RULES = (
-    ("P1", "区级上限", "district cap", "SH-2025 二(一)2", district_cap_rule),
-    ("P2", "医院上限", "hospital cap", "SH-2025 二(一)2", hospital_cap_rule),
-    ("P4", "结对依据", "eligibility", "SH-2025 二(一)2", eligibility_rule),
-    ("P6", "既往合作", "existing partnerships", "SH-2017 四(一)", partnership_rule),
-    ("P7", "远郊优先", "remote-suburb priority", "SH-2025 二(二)2", remote_priority_rule),
-)
+def pairing_rules(staffing: Mapping[tuple[str, str], tuple[int, int]] | None = None) -> tuple[Rule, ...]:
+    """The P rules (P3, the TCM exemption, is how P1 and P2 count; P5 is a preference of the
+    solver, explained in each pairing's reasons)."""
+    return (Rule("P1", "rule_title.P1", "SH-2025 二(一)2", district_cap_rule),
+            Rule("P2", "rule_title.P2", "SH-2025 二(一)2", hospital_cap_rule),
+            Rule("P4", "rule_title.P4", "SH-2025 二(一)2", eligibility_rule),
+            Rule("P6", "rule_title.P6", "SH-2017 四(一)", partnership_rule),
+            Rule("P7", "rule_title.P7", "SH-2025 二(二)2", remote_priority_rule),
+            Rule("P8", "rule_title.P8", "SH-2025 二(一)1", staffing_rule(staffing or {})))
 
 
 def staffing_of(partnerships: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
@@ -507,19 +511,3 @@ def staffing_of(partnerships: pd.DataFrame) -> dict[tuple[str, str], tuple[int, 
             out[(str(row.hospital_code), str(row.district_code))] = (
                 int(row.managers) if pd.notna(row.managers) else 0, int(row.experts) if pd.notna(row.experts) else 0)
     return out
-
-
-def pairing_titles(lang: str = "zh") -> dict[str, str]:
-    """Each P rule's name (P8, the staffing check, included)."""
-    titles = {rule: (zh if lang == "zh" else en) for rule, zh, en, _, _ in PAIRING_RULES}
-    titles["P8"] = "托管人员配备" if lang == "zh" else "trusteeship staffing"
-    return titles
-
-
-def check_pairings(problem: PairingProblem, pairings: Iterable[Pairing],
-                   staffing: Mapping[tuple[str, str], tuple[int, int]] | None = None) -> dict[str, list[Violation]]:
-    """Violations per P rule (every id present, empty when it holds)."""
-    pairings = list(pairings)
-    out = {rule: fn(problem, pairings) for rule, _, _, _, fn in PAIRING_RULES}
-    out["P8"] = staffing_rule(staffing or {})(problem, pairings)
-    return dict(sorted(out.items()))

@@ -1,6 +1,9 @@
-"""The plan (方案): an immutable value. Editing returns a new plan that remembers its parent.
+"""The plan (方案): an immutable value. Editing returns a new plan.
 
-A plan holds the units' grids, the grids and their lead hospitals, the locks, and metadata.
+A plan holds the units' grids, the grids and their lead hospitals, the locks, the pairings, the
+decision notes and its name. Versions, parents and authors belong to the plan store
+(``geodata.plans``), which numbers every saved edit: a plan does not count its own edits, so the
+two can never disagree.
 Derived figures (population per grid, violations, metrics) are functions of a plan and a world
 (``planning.rules``, ``planning.metrics``), never stored in it.
 """
@@ -8,7 +11,7 @@ Derived figures (population per grid, violations, metrics) are functions of a pl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 
@@ -39,15 +42,12 @@ class PlanPairing:
 
 @dataclass(frozen=True)
 class Plan:
-    """Units -> grid ids, the grids, the locked units, the hospital pairings; plus name, version
-    and parent."""
+    """Units -> grid ids, the grids, the locked units, the hospital pairings, notes and a name."""
 
     assignment: Mapping[str, str]
     grids: tuple[Grid, ...]
     locked: frozenset[str] = frozenset()
     name: str = ""
-    version: int = 1
-    parent: Plan | None = field(default=None, repr=False, compare=False)
     notes: tuple[str, ...] = ()
     pairings: tuple[PlanPairing, ...] = ()
 
@@ -63,21 +63,21 @@ class Plan:
         return [u for u, g in self.assignment.items() if g == grid]
 
     def reassign(self, changes: Mapping[str, str]) -> Plan:
-        """A new plan with ``changes`` (unit -> grid id) applied; this plan becomes its parent."""
+        """A new plan with ``changes`` (unit -> grid id) applied."""
         assignment = dict(self.assignment)
         assignment.update(changes)
-        return replace(self, assignment=assignment, version=self.version + 1, parent=self)
+        return replace(self, assignment=assignment)
 
     def lock(self, units: Iterable[str]) -> Plan:
-        return replace(self, locked=self.locked | frozenset(units), version=self.version + 1, parent=self)
+        return replace(self, locked=self.locked | frozenset(units))
 
     def unlock(self, units: Iterable[str]) -> Plan:
-        return replace(self, locked=self.locked - frozenset(units), version=self.version + 1, parent=self)
+        return replace(self, locked=self.locked - frozenset(units))
 
     def with_lead(self, grid: str, facility_code: str) -> Plan:
         """The grid led by another hospital (the units stay; re-propose to follow the new lead)."""
         grids = tuple(replace(g, lead_facility_code=facility_code) if g.grid_id == grid else g for g in self.grids)
-        return replace(self, grids=grids, version=self.version + 1, parent=self)
+        return replace(self, grids=grids)
 
     def with_grid(self, district_code: str, lead_facility_code: str) -> tuple[Plan, str]:
         """A new, empty grid in the district led by the hospital; returns the plan and its id. Its
@@ -89,7 +89,7 @@ class Plan:
         while grid_id(district_code, number) in {g.grid_id for g in self.grids}:
             number += 1
         new = Grid(grid_id(district_code, number), district_code, lead_facility_code)
-        return replace(self, grids=(*self.grids, new), version=self.version + 1, parent=self), new.grid_id
+        return replace(self, grids=(*self.grids, new)), new.grid_id
 
     def without_empty_grids(self) -> Plan:
         """The plan minus grids that no unit belongs to (after the planner emptied one)."""
@@ -99,18 +99,17 @@ class Plan:
 
     def with_note(self, note: str) -> Plan:
         """A decision note added (why the plan is as it is; the review page and filing show them)."""
-        return replace(self, notes=(*self.notes, note), version=self.version + 1, parent=self)
+        return replace(self, notes=(*self.notes, note))
 
     def with_pairings(self, pairings: Iterable[PlanPairing]) -> Plan:
         ordered = tuple(sorted(pairings, key=lambda p: (p.district_code, p.hospital_code)))
-        return replace(self, pairings=ordered, version=self.version + 1, parent=self)
+        return replace(self, pairings=ordered)
 
 
 def plan_to_dict(plan: Plan) -> dict:
-    """A plan as plain data (for storage and export); the parent link is not included."""
+    """A plan as plain data (for storage and export)."""
     return {
         "name": plan.name,
-        "version": plan.version,
         "assignment": dict(sorted(plan.assignment.items())),
         "grids": [{"grid_id": g.grid_id, "district_code": g.district_code, "lead_facility_code": g.lead_facility_code}
                   for g in plan.grids],
@@ -127,7 +126,6 @@ def plan_from_dict(data: dict) -> Plan:
         grids=tuple(Grid(g["grid_id"], g["district_code"], g["lead_facility_code"]) for g in data["grids"]),
         locked=frozenset(data.get("locked", ())),
         name=str(data.get("name", "")),
-        version=int(data.get("version", 1)),
         notes=tuple(data.get("notes", ())),
         pairings=tuple(PlanPairing(str(p["hospital_code"]), str(p["district_code"]), str(p["role"]), bool(p.get("fixed")))
                        for p in data.get("pairings", ())),

@@ -1,58 +1,24 @@
 """Grid rules G1-G6 of ``shared/policy/RULES.md`` as small named functions of a plan.
 
-Each rule takes the world and a plan and returns its violations: what broke, where, the figures,
-and what would fix it, in Chinese and English. Numeric rules come from small factories
-(``population_band(lo, hi)``) so the planner's settings are part of the rule.
+Each rule takes the world and a plan and returns its violations (``planning.verdict``): the rule,
+the place as codes, the figures, and message codes for what broke and what would fix it. Numeric
+rules come from small factories (``population_band(lo, hi)``) so the planner's settings are part
+of the rule.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
 from planning.plan import Plan
+from planning.verdict import Place, Rule, Violation, violation
 from planning.world import World
+from texts import Text
 
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule at one place, with its figures and fix."""
-
-    rule: str
-    place: str
-    zh: str
-    en: str
-    fix_zh: str
-    fix_en: str
-    severity: str = "error"
-
-    def message(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
-
-    def fix(self, lang: str = "zh") -> str:
-        return self.fix_zh if lang == "zh" else self.fix_en
-
-    def as_dict(self) -> dict[str, str]:
-        return {"rule": self.rule, "place": self.place, "severity": self.severity, "message_zh": self.zh,
-                "message_en": self.en, "fix_zh": self.fix_zh, "fix_en": self.fix_en}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A named rule: its id in RULES.md, names for the UI, the source clause, and the check."""
-
-    id: str
-    name_zh: str
-    name_en: str
-    source: str
-    check: Callable[[World, Plan], list[Violation]]
-
-    def __call__(self, world: World, plan: Plan) -> list[Violation]:
-        return self.check(world, plan)
+EXAMPLES = 5  # codes named in a message; the place lists them all
 
 
 def _grid_members(world: World, plan: Plan) -> dict[str, np.ndarray]:
@@ -64,19 +30,21 @@ def _grid_members(world: World, plan: Plan) -> dict[str, np.ndarray]:
     return {g: np.array(sorted(m), dtype=int) for g, m in members.items()}
 
 
+def _examples(codes: Sequence[str]) -> list[str]:
+    return [*codes[:EXAMPLES], "…"] if len(codes) > EXAMPLES else list(codes)
+
+
 def _full_coverage(world: World, plan: Plan) -> list[Violation]:
     grids = plan.grid_by_id
-    out = []
-    missing = [c for c in world.unit_codes if plan.assignment.get(str(c)) not in grids]
-    if missing:
-        people = float(world.population[np.isin(world.unit_codes, missing)].sum())
-        shown = "、".join(missing[:5]) + ("…" if len(missing) > 5 else "")
-        out.append(Violation(
-            "G1", shown,
-            f"{len(missing)} 个单元（{people:,.0f} 人）不属于任何网格：{shown}",
-            f"{len(missing)} units ({people:,.0f} residents) belong to no grid: {', '.join(missing[:5])}",
-            "将这些单元划入相邻网格，或重新生成方案", "assign them to a neighbouring grid, or propose again"))
-    return out
+    missing = [str(c) for c in world.unit_codes if plan.assignment.get(str(c)) not in grids]
+    if not missing:
+        return []
+    mask = np.isin(world.unit_codes, missing)
+    people = float(world.population[mask].sum())
+    return [violation("G1", "G1.unassigned", fix="G1.unassigned", n=len(missing), people=people,
+                      examples=_examples(missing),
+                      place=Place(districts=tuple(sorted(set(world.district[mask].tolist()))), units=tuple(missing)),
+                      figures={"units": len(missing), "population": people})]
 
 
 def _within_district(world: World, plan: Plan) -> list[Violation]:
@@ -84,27 +52,25 @@ def _within_district(world: World, plan: Plan) -> list[Violation]:
     grids = plan.grid_by_id
     for i, code in enumerate(world.unit_codes):
         grid = grids.get(plan.assignment.get(str(code), ""))
-        if grid is None:
+        if grid is None or grid.district_code == world.district[i]:
             continue
-        if grid.district_code != world.district[i]:
-            out.append(Violation(
-                "G2", str(code),
-                f"单元 {code}（{world.district_names.get(world.district[i], world.district[i])}）划入了"
-                f"{world.district_names.get(grid.district_code, grid.district_code)}的网格 {grid.grid_id}",
-                f"unit {code} of {world.district[i]} is in grid {grid.grid_id} of district {grid.district_code}",
-                "网格不得跨区：将该单元划入本区的网格", "grids stay inside their district: move it to a grid of its own district"))
+        own = str(world.district[i])
+        out.append(violation(
+            "G2", "G2.other_district", fix="G2.other_district", unit=str(code),
+            district=world.district_names.get(own, own), grid=grid.grid_id,
+            grid_district=world.district_names.get(grid.district_code, grid.district_code),
+            place=Place(districts=(own, grid.district_code), grids=(grid.grid_id,), units=(str(code),))))
     return out
 
 
 def _pooling_area(world: World, plan: Plan) -> list[Violation]:
     out = []
     for grid, members in _grid_members(world, plan).items():
-        areas = sorted(set(world.pooling[members]))
+        areas = sorted(set(world.pooling[members].tolist()))
         if len(areas) > 1:
-            out.append(Violation(
-                "G2", grid, f"网格 {grid} 跨越医保统筹区 {'、'.join(areas)}",
-                f"grid {grid} crosses insurance pooling areas {', '.join(areas)}",
-                "网格不得跨越医保统筹区：拆分该网格", "a grid may not cross pooling areas: split it"))
+            out.append(violation("G2", "G2.pooling", fix="G2.pooling", grid=grid, areas=areas,
+                                 place=Place(districts=tuple(sorted(set(world.district[members].tolist()))), grids=(grid,)),
+                                 figures={"pooling_areas": len(areas)}))
     return out
 
 
@@ -114,23 +80,45 @@ def _one_lead_inside(world: World, plan: Plan) -> list[Violation]:
     members = _grid_members(world, plan)
     leads_seen: dict[str, str] = {}
     for grid in plan.grids:
-        u = lead_unit.get(grid.lead_facility_code)
+        lead = grid.lead_facility_code
+        where = Place(districts=(grid.district_code,), grids=(grid.grid_id,), facilities=(lead,))
+        u = lead_unit.get(lead)
         if u is None:
-            out.append(Violation(
-                "G3", grid.grid_id, f"网格 {grid.grid_id} 的牵头单位 {grid.lead_facility_code} 不是可牵头的医院",
-                f"the lead {grid.lead_facility_code} of grid {grid.grid_id} is not a hospital that may lead",
-                "选择区级医院/区域性医疗中心牵头", "choose a district hospital or regional medical centre to lead"))
+            out.append(violation("G3", "G3.not_a_lead", fix="G3.not_a_lead", grid=grid.grid_id, lead=lead, place=where))
         elif u not in set(members[grid.grid_id].tolist()):
-            out.append(Violation(
-                "G3", grid.grid_id, f"牵头医院 {grid.lead_facility_code} 所在单元 {world.unit_codes[u]} 不在网格 {grid.grid_id} 内",
-                f"the lead {grid.lead_facility_code} stands in unit {world.unit_codes[u]}, outside grid {grid.grid_id}",
-                "把牵头医院所在单元划入该网格", "put the lead's own unit into the grid"))
-        if grid.lead_facility_code in leads_seen:
-            out.append(Violation(
-                "G3", grid.grid_id, f"{grid.lead_facility_code} 同时牵头 {leads_seen[grid.lead_facility_code]} 和 {grid.grid_id}",
-                f"{grid.lead_facility_code} leads both {leads_seen[grid.lead_facility_code]} and {grid.grid_id}",
-                "每个网格由一家医院牵头", "each grid has its own lead hospital"))
-        leads_seen[grid.lead_facility_code] = grid.grid_id
+            unit = str(world.unit_codes[u]) if u >= 0 else ""
+            out.append(violation("G3", "G3.lead_outside", fix="G3.lead_outside", grid=grid.grid_id, lead=lead,
+                                 name=world.lead_name(lead), unit=unit or "—",
+                                 place=Place(where.districts, where.grids, (unit,) if unit else (), where.facilities)))
+        if lead in leads_seen:
+            out.append(violation("G3", "G3.two_grids", fix="G3.two_grids", lead=lead, name=world.lead_name(lead),
+                                 first=leads_seen[lead], grid=grid.grid_id,
+                                 place=Place((grid.district_code,), (leads_seen[lead], grid.grid_id), (), (lead,))))
+        leads_seen[lead] = grid.grid_id
+    return out
+
+
+def _members_in_grids(world: World, plan: Plan) -> list[Violation]:
+    """G4: every government-run primary care facility (CHC, THC) belongs to a grid: the unit it
+    stands in is in one, and that grid is of the facility's own district."""
+    out = []
+    grids = plan.grid_by_id
+    for code, name, kind, district, u in zip(world.member_codes.tolist(), world.member_names.tolist(),
+                                             world.member_kinds.tolist(), world.member_district.tolist(),
+                                             world.member_unit.tolist()):
+        unit = str(world.unit_codes[u]) if u >= 0 else ""
+        grid = grids.get(plan.assignment.get(unit, "")) if unit else None
+        if grid is None:
+            out.append(violation("G4", "G4.no_grid" if unit else "G4.no_unit", fix="G4.no_grid" if unit else "G4.no_unit",
+                                 facility=code, name=name, kind=Text(f"kind_{kind}"), unit=unit or "—",
+                                 place=Place(districts=(district,), units=(unit,) if unit else (), facilities=(code,))))
+        elif grid.district_code != district:
+            out.append(violation("G4", "G4.other_district", fix="G4.other_district", severity="warning", facility=code,
+                                 name=name, grid=grid.grid_id,
+                                 district=world.district_names.get(district, district),
+                                 grid_district=world.district_names.get(grid.district_code, grid.district_code),
+                                 place=Place(districts=(district, grid.district_code), grids=(grid.grid_id,),
+                                             units=(unit,), facilities=(code,))))
     return out
 
 
@@ -142,32 +130,32 @@ def _contiguous(world: World, plan: Plan) -> list[Violation]:
         count, labels = connected_components(world.adjacency[members][:, members], directed=False)
         if count > 1:
             sizes = np.bincount(labels)
-            stray = members[labels != np.argmax(sizes)]
-            shown = "、".join(str(world.unit_codes[i]) for i in stray[:5])
-            out.append(Violation(
-                "G6", grid, f"网格 {grid} 不连片：分成 {count} 块，{len(stray)} 个单元与主体不相邻（{shown}）",
-                f"grid {grid} is not contiguous: {count} parts; {len(stray)} units are cut off ({shown})",
-                "把分离的单元划入与其相邻的网格", "move the cut-off units to a grid they touch"))
+            stray = [str(world.unit_codes[i]) for i in members[labels != np.argmax(sizes)]]
+            out.append(violation("G6", "G6.not_contiguous", fix="G6.not_contiguous", grid=grid, parts=int(count),
+                                 n=len(stray), examples=_examples(stray),
+                                 place=Place(districts=tuple(sorted(set(world.district[members].tolist()))),
+                                             grids=(grid,), units=tuple(stray)),
+                                 figures={"parts": int(count), "units_cut_off": len(stray)}))
     return out
 
 
 def population_band(lo: float, hi: float) -> Rule:
-    """G6: each grid's population within ``[lo, hi]``."""
+    """G6: each grid's population within ``[lo, hi]`` (a planner's setting: a warning, never a
+    refusal)."""
 
     def check(world: World, plan: Plan) -> list[Violation]:
         out = []
         for grid, members in _grid_members(world, plan).items():
             p = float(world.population[members].sum())
             if p > hi or p < lo:
-                side_zh, side_en = ("高于上限", "above the maximum") if p > hi else ("低于下限", "below the minimum")
-                out.append(Violation(
-                    "G6", grid, f"网格 {grid} 人口 {p:,.0f}，{side_zh}（{lo:,.0f}–{hi:,.0f}）",
-                    f"grid {grid} has {p:,.0f} residents, {side_en} ({lo:,.0f}-{hi:,.0f})",
-                    "调整边界单元，或调整网格数量/人口区间", "move boundary units, or change the number of grids or the band",
-                    severity="warning"))
+                district = plan.grid_by_id[grid].district_code
+                out.append(violation(
+                    "G6", "G6.above_band" if p > hi else "G6.below_band", fix="G6.band", severity="warning",
+                    grid=grid, population=p, lo=lo, hi=hi, place=Place(districts=(district,), grids=(grid,)),
+                    figures={"population": p, "band_min": lo, "band_max": hi}))
         return out
 
-    return Rule("G6", "网格人口在区间内", "grid population within the band", "NHC-2019 四(一)", check)
+    return Rule("G6", "rule_title.G6.band", "NHC-2019 四(一)", check)
 
 
 def grid_count(county_max: int = 3) -> Rule:
@@ -179,56 +167,34 @@ def grid_count(county_max: int = 3) -> Rule:
             n = sum(g.district_code == code for g in plan.grids)
             county = world.district_ring.get(code) == "county"
             if n == 0 or (county and n > county_max):
-                name = world.district_names.get(code, code)
-                allowed = f"1–{county_max}" if county else "≥ 1"
-                out.append(Violation(
-                    "G5", code, f"{name} 有 {n} 个网格（允许 {allowed}）", f"{name} has {n} grids (allowed {allowed})",
-                    "调整该区县的网格数量", "change the number of grids of this district"))
+                out.append(violation("G5", "G5.county" if county else "G5.district", fix="G5.count",
+                                     district=world.district_names.get(code, code), n=n, most=county_max,
+                                     place=Place(districts=(code,)), figures={"grids": n, "most": county_max if county else n}))
         return out
 
-    return Rule("G5", "网格数量", "number of grids", "SH-2017 四(一); NHC-2019 县域 三(一)1", check)
+    return Rule("G5", "rule_title.G5", "SH-2017 四(一); NHC-2019 县域 三(一)1", check)
 
 
-FULL_COVERAGE = Rule("G1", "全覆盖", "full coverage", "SH-2025 二(一)", _full_coverage)
-WITHIN_DISTRICT = Rule("G2", "不跨区", "inside its district", "NHC-2019 四(一)", _within_district)
-WITHIN_POOLING = Rule("G2", "不跨医保统筹区", "inside one pooling area", "NHC-2019 四(一)", _pooling_area)
-ONE_LEAD = Rule("G3", "区级医院牵头", "led by a district-level hospital", "SH-2025 二(一)", _one_lead_inside)
-CONTIGUOUS = Rule("G6", "网格连片", "contiguous", "NHC-2019 四(一)", _contiguous)
+FULL_COVERAGE = Rule("G1", "rule_title.G1", "SH-2025 二(一)", _full_coverage)
+WITHIN_DISTRICT = Rule("G2", "rule_title.G2.district", "NHC-2019 四(一)", _within_district)
+WITHIN_POOLING = Rule("G2", "rule_title.G2.pooling", "NHC-2019 四(一)", _pooling_area)
+ONE_LEAD = Rule("G3", "rule_title.G3", "SH-2025 二(一)", _one_lead_inside)
+MEMBERS = Rule("G4", "rule_title.G4", "SH-2017 三", _members_in_grids)
+CONTIGUOUS = Rule("G6", "rule_title.G6.contiguous", "NHC-2019 四(一)", _contiguous)
 
 
 def grid_rules(*, band: tuple[float, float], county_max: int = 3) -> tuple[Rule, ...]:
     """Every grid rule with the planner's settings."""
-    return (FULL_COVERAGE, WITHIN_DISTRICT, WITHIN_POOLING, ONE_LEAD, grid_count(county_max), CONTIGUOUS,
+    return (FULL_COVERAGE, WITHIN_DISTRICT, WITHIN_POOLING, ONE_LEAD, MEMBERS, grid_count(county_max), CONTIGUOUS,
             population_band(*band))
 
 
-def check(world: World, plan: Plan, rules: Sequence[Rule]) -> dict[str, list[Violation]]:
-    """Violations per rule id (every id present, empty when it holds)."""
-    out: dict[str, list[Violation]] = {}
-    for rule in rules:
-        out.setdefault(rule.id, []).extend(rule(world, plan))
-    return out
-
-
-def units_at_place(world: World, plan: Plan, place: str) -> list[str]:
-    """The units a violation's place names: units, grids or districts, alone or listed
-    (``a、b、c…``, ``hospital→district``); for zooming the map to it."""
-    tokens = [t for t in re.split(r"[、,，→\s]+", place.replace("…", "")) if t]
-    codes = set(world.unit_codes.tolist())
-    out: list[str] = []
-    for token in tokens:
-        if token in codes:
-            out.append(token)
-        elif token in plan.grid_by_id:
-            out.extend(plan.units_of(token))
-        else:
-            out.extend(world.unit_codes[world.district == token].tolist())
-    return list(dict.fromkeys(out))
-
-
-def rule_titles(rules: Sequence[Rule], lang: str = "zh") -> dict[str, str]:
-    """Each rule id's name; ids with several checks (G2, G6) list every one."""
-    out: dict[str, list[str]] = {}
-    for rule in rules:
-        out.setdefault(rule.id, []).append(rule.name_zh if lang == "zh" else rule.name_en)
-    return {rule: " / ".join(dict.fromkeys(names)) for rule, names in out.items()}
+def units_at(world: World, plan: Plan, place: Place) -> list[str]:
+    """Every unit a violation's place covers, for outlining and zooming the map: its units, else
+    the units of its grids, else of its districts."""
+    if place.units:
+        return list(place.units)
+    if place.grids:
+        wanted = set(place.grids)
+        return [u for u, g in plan.assignment.items() if g in wanted]
+    return world.unit_codes[np.isin(world.district, list(place.districts))].astype(str).tolist()

@@ -21,6 +21,7 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 TOUCH_M = 5.0
+MEMBER_KINDS = ("chc", "thc")  # G4: government-run primary care
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class World:
     district_names: dict[str, str] = field(default_factory=dict)
     district_ring: dict[str, str] = field(default_factory=dict)
     crs: object = None  # the metric CRS of ``xy`` and ``lead_xy``
+    # government-run primary care (CHC, THC), index k: each belongs to a grid (G4)
+    member_codes: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    member_names: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    member_kinds: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    member_district: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    member_unit: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))  # -1: in no unit of its district
 
     @property
     def n(self) -> int:
@@ -63,6 +70,16 @@ class World:
     @property
     def districts(self) -> list[str]:
         return sorted({str(d) for d in self.district})
+
+    def lead_name(self, code: str) -> str:
+        hits = np.flatnonzero(self.lead_codes == code)
+        return str(self.lead_names[hits[0]]) if len(hits) else code
+
+    def metres(self, lon: float, lat: float) -> tuple[float, float]:
+        """A WGS84 point in the world's metric CRS (where the planner clicked on the map)."""
+        from pyproj import Transformer
+
+        return Transformer.from_crs(4326, self.crs, always_xy=True).transform(lon, lat)
 
 
 def _adjacency(geoms: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -127,17 +144,9 @@ def build_world(
 
     pooling_of = dict(zip(districts["district_code"], districts["pooling_area"]))
     leads = facilities[facilities["can_lead"].astype(bool)] if len(facilities) else facilities
-    lead_pts = leads.to_crs(crs).geometry.values if len(leads) else np.array([])
-    tree = shapely.STRtree(geoms)
-    lead_unit = np.full(len(leads), -1)
-    if len(leads):
-        hit_pt, hit_unit = tree.query(lead_pts, predicate="within")
-        lead_unit[hit_pt] = hit_unit
-        # a lead on a boundary or just outside its unit: the nearest unit of its district
-        for j in np.flatnonzero(lead_unit < 0):
-            same_d = np.flatnonzero(district == leads["district_code"].iloc[j])
-            if len(same_d):
-                lead_unit[j] = same_d[np.argmin(shapely.distance(geoms[same_d], lead_pts[j]))]
+    lead_unit, lead_pts = _stands_in(leads, crs, geoms, district)
+    members = facilities[facilities["kind"].isin(MEMBER_KINDS)] if len(facilities) else facilities
+    member_unit, _ = _stands_in(members, crs, geoms, district)
     return World(
         unit_codes=codes,
         unit_names=mu["unit_name"].fillna("").to_numpy(dtype=str),
@@ -158,5 +167,28 @@ def build_world(
         district_names=dict(zip(districts["district_code"], districts["district_name"])),
         district_ring=dict(zip(districts["district_code"], districts["ring"])),
         crs=crs,
+        member_codes=members["facility_code"].to_numpy(dtype=str) if len(members) else np.array([], dtype=str),
+        member_names=members["name"].to_numpy(dtype=str) if len(members) else np.array([], dtype=str),
+        member_kinds=members["kind"].to_numpy(dtype=str) if len(members) else np.array([], dtype=str),
+        member_district=members["district_code"].to_numpy(dtype=str) if len(members) else np.array([], dtype=str),
+        member_unit=member_unit,
     )
+
+
+def _stands_in(points: gpd.GeoDataFrame, crs, geoms: np.ndarray, district: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The unit each facility stands in (index; -1 when its district has no unit), and the points
+    in metres. A facility on a boundary or just outside every unit counts in the nearest unit of
+    its own district."""
+    if not len(points):
+        return np.full(0, -1), np.array([])
+    pts = points.to_crs(crs).geometry.values
+    unit = np.full(len(points), -1)
+    hit_pt, hit_unit = shapely.STRtree(geoms).query(pts, predicate="within")
+    unit[hit_pt] = hit_unit
+    own = points["district_code"].to_numpy(dtype=str)
+    for j in np.flatnonzero(unit < 0):
+        same_d = np.flatnonzero(district == own[j])
+        if len(same_d):
+            unit[j] = same_d[np.argmin(shapely.distance(geoms[same_d], pts[j]))]
+    return unit, pts
 

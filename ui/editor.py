@@ -9,7 +9,7 @@ page offers to load their version. Undo and redo restore earlier versions as new
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -36,7 +36,7 @@ def open_plan(store: PlanStore, plan_id: str, *, reload: bool = False) -> Workin
     working = ss.get(KEY)
     if reload or working is None or working.plan_id != plan_id:
         version, payload = store.load(plan_id)
-        working = Working(plan_id, version, replace(plan_from_dict(payload), version=version))
+        working = Working(plan_id, version, plan_from_dict(payload))
         ss[KEY] = working
         ss[CONFLICT] = None
         if not reload:
@@ -50,7 +50,7 @@ def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, autho
     ss = st.session_state
     working: Working = ss[KEY]
     payload = plan_to_dict(plan)
-    if {**payload, "version": 0} == {**plan_to_dict(working.plan), "version": 0}:
+    if payload == plan_to_dict(working.plan):
         notify("info", "没有变化，未保存新版本", "Nothing changed; no new version saved")
         return True
     try:
@@ -68,7 +68,7 @@ def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, autho
         ss.pop(KEY, None)
         ss["state_plan"] = ""
         return False
-    ss[KEY] = Working(working.plan_id, version, replace(plan, version=version, parent=None))
+    ss[KEY] = Working(working.plan_id, version, plan)
     return True
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import geopandas as gpd
 
+from geodata.filing import write
 from ui.i18n import TEXT, t
 from ui.maps import (LEAFLET_CSS, LEAFLET_JS, STATIC, STATIC_DIR, base_map, district_labels, grid_layer, lead_layer,
                      use_local_assets)
@@ -41,3 +43,13 @@ def handout_html(export, lang: str = "zh") -> str:
     title = f"{export.meta.get('plan_name', '')} · v{export.meta.get('version', '')} · {t('app_title', lang)}"
     m.get_root().header.add_child(__import__("folium").Element(f"<title>{html.escape(title)}</title>"))
     return _inline(m.get_root().render())
+
+
+def write_export(export, kind: str, path: Path, lang: str = "zh") -> Path:
+    """Write ``export`` as ``kind``: the offline HTML map here, every other format by
+    ``geodata.filing.write`` (the CLI and the review page both call this)."""
+    if kind != "html":
+        return write(export, kind, path)
+    path = Path(path)
+    path.write_text(handout_html(export, lang), encoding="utf-8")
+    return path

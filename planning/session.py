@@ -1,0 +1,140 @@
+"""One planning session: the pipeline from a loaded data package to plans and their verdicts.
+
+Every caller (the CLI, each page, the filing export, the coverage analysis) needs the same chain:
+package -> world -> solvers made from the settings -> plan -> verdict. This is its one home,
+built once per package and settings, like an estimator that holds its parameters and fitted
+state::
+
+    session = PlanningSession(package)              # world, pairing problem, solver, rules
+    plan = session.propose(previous=edited)         # grids and pairings, around locks and fixes
+    verdict = session.judge(plan)                   # structured: rule, severity, codes, figures
+
+Pure: it reads the package's layers (validated GeoDataFrames in EPSG:4326, and ``config``) and
+never opens a file. Streamlit caches sessions, not their parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Protocol
+
+import geopandas as gpd
+import pandas as pd
+
+from planning.config import PlanConfig
+from planning.grids import GridProposal, GridSolver
+from planning.metrics import grid_metrics
+from planning.pairing import (Pairing, PairingProblem, PairingResult, binding_caps, build_problem, pairing_rules,
+                              pairings_of, planned_pairings, solve, staffing_of)
+from planning.plan import Plan
+from planning.rules import grid_rules, units_at
+from planning.verdict import Place, Rule, Verdict
+from planning.world import World, build_world
+
+
+class Package(Protocol):
+    """What a session reads of a data package (``geodata.package.DataPackage`` has it)."""
+
+    name: str
+    config: PlanConfig
+    units: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    partnerships: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed plan (grids and pairings), why each unit is where it is, and the pairing
+    solver's account (dropped partnerships, districts without a partner)."""
+
+    plan: Plan
+    grids: GridProposal | None
+    pairing: PairingResult
+
+
+class PlanningSession:
+    """The world, the pairing problem, the grid solver and the rules of one package and its
+    settings; proposes plans and judges them."""
+
+    def __init__(self, package: Package, config: PlanConfig | None = None) -> None:
+        self.package = package
+        self.config = config or package.config
+        c = self.config
+        self.world: World = build_world(package.units, package.districts, package.facilities,
+                                        island_link_km=c.island_link_km)
+        self.problem: PairingProblem = build_problem(self.world, package.facilities, package.partnerships, c)
+        self.band = (c.grid_population_min, c.grid_population_max)
+        self.solver = GridSolver(band=self.band, county_max=c.county_alliances_max)
+        self.grid_rules: tuple[Rule, ...] = grid_rules(band=self.band, county_max=c.county_alliances_max)
+        self.pairing_rules: tuple[Rule, ...] = pairing_rules(staffing_of(package.partnerships))
+
+    # --- proposing ------------------------------------------------------------------------------
+    def propose_grids(self, *, previous: Plan | None = None, only: Iterable[str] | None = None,
+                      name: str = "") -> GridProposal:
+        """Grids for every district (or ``only`` these), around ``previous``'s locks and leads.
+        Raises ``InfeasiblePlanError`` when a district can have none."""
+        return self.solver.solve(self.world, previous=previous, only=only, name=name or self.package.name)
+
+    @cached_property
+    def pairing(self) -> PairingResult:
+        """The optimal pairings under P1-P8 (no pairing fixed)."""
+        return solve(self.problem)
+
+    def propose(self, *, previous: Plan | None = None, locks: Iterable[str] = (), only: Iterable[str] | None = None,
+                name: str = "", grids: bool = True) -> Proposal:
+        """A plan: grids (unless ``grids`` is false) and pairings. With ``previous``, its locked
+        units (and ``locks``) stay, its leads stay, and its pairings are kept; without, the pairings
+        are the solver's."""
+        if previous is not None and locks:
+            previous = previous.lock(locks)
+        proposal = self.propose_grids(previous=previous, only=only, name=name) if grids else None
+        plan = proposal.plan if proposal is not None else (previous or Plan(assignment={}, grids=(), name=name))
+        if previous is None or not previous.pairings:
+            plan = plan.with_pairings(planned_pairings(self.pairing))
+        return Proposal(plan, proposal, self.pairing)
+
+    def binding_caps(self) -> list[dict[str, object]]:
+        return binding_caps(self.problem)
+
+    # --- judging --------------------------------------------------------------------------------
+    def pairings(self, plan: Plan) -> list[Pairing]:
+        """The plan's pairings with their reasons and costs."""
+        return pairings_of(self.problem, plan.pairings)
+
+    def judge(self, plan: Plan, *, pairings: Iterable[Pairing] | None = None) -> Verdict:
+        """Every rule on ``plan``: G1-G6 on its grids, P1-P8 on its pairings (or on ``pairings``,
+        a pairing result not yet in a plan)."""
+        paired = list(pairings) if pairings is not None else self.pairings(plan)
+        found = [(rule, rule(self.world, plan)) for rule in self.grid_rules]
+        found += [(rule, rule(self.problem, paired)) for rule in self.pairing_rules]
+        return Verdict.of(found)
+
+    def judge_pairings(self, pairings: Iterable[Pairing]) -> Verdict:
+        """The P rules alone, on pairings without grids (``propose --pairings-only``)."""
+        paired = list(pairings)
+        return Verdict.of((rule, rule(self.problem, paired)) for rule in self.pairing_rules)
+
+    def units_at(self, plan: Plan, place: Place) -> list[str]:
+        """Every unit a violation's place covers (to outline and zoom to)."""
+        return units_at(self.world, plan, place)
+
+    def flagged_units(self, plan: Plan, verdict: Verdict) -> set[str]:
+        """The units to outline on the map: every unit of every grid-rule violation."""
+        return {u for v in verdict.only("G").violations for u in units_at(self.world, plan, v.place)}
+
+    def metrics(self, plan: Plan) -> pd.DataFrame:
+        return grid_metrics(self.world, plan)
+
+    # --- coverage -------------------------------------------------------------------------------
+    def coverage(self, *, sites: int = 10):
+        """Access, capacity, gaps, ``sites`` new primary-care sites and village links
+        (``planning.analysis.CoverageAnalysis``), cached per number of sites."""
+        from planning.analysis import analyse_coverage
+
+        cache: dict[int, object] = self.__dict__.setdefault("_coverage", {})
+        if sites not in cache:
+            cache[sites] = analyse_coverage(self.package, self.world, sites=sites)
+        return cache[sites]
