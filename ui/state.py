@@ -22,6 +22,7 @@ from geodata.errors import GeodataError
 from geodata.package import DataPackage, load_package
 from geodata.plans import PlanStore
 from geodata.store import data_dir, package_info, package_path
+from planning.session import PlanningSession
 from ui.i18n import LANGS, TEXT, t
 
 DEFAULT = "default"
@@ -123,6 +124,18 @@ def current() -> tuple[str, DataPackage]:
         activate(DEFAULT)
         return DEFAULT, _default()
     return ss["state_data"], replace(package, name=display_name(ss["state_data"], package, lang()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _session(key: tuple, _package: DataPackage) -> PlanningSession:
+    return PlanningSession(_package)
+
+
+def session() -> PlanningSession:
+    """The planning session of the current package (world, pairing problem, solver, rules),
+    built once per server and package and shared by every page and visitor: it never changes."""
+    _, package = current()
+    return _session(cache_key(), package)
 
 
 def cache_key() -> tuple[str, tuple[tuple[str, str], ...]]:
