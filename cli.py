@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.default import write_default
-from geodata.export import grid_layer, write_csv, write_geojson, write_json
+from geodata.export import checks_document, grid_layer, write_csv, write_geojson, write_json
 from geodata.errors import DataValidationError, GeodataError
 from geodata.package import load_package
 from planning.coverage import summary_by, supply_per_1000
@@ -74,18 +74,6 @@ def _print_verdict(verdict, lang: str) -> None:
             print(f"    [{tag}] {v.place.label()}: {v.message(lang)} → {v.fix(lang)}")
 
 
-def _checks(verdict, pairing=None, caps=None) -> dict:
-    """``checks.json``: per rule id, title, source, passed, errors and warnings (docs/DATA_FORMAT.md)."""
-    out: dict = {"passed": verdict.passed, "failed": verdict.failed, "rules": verdict.as_list()}
-    if pairing is not None:
-        out["pairing"] = {"dropped_partnerships": [{"hospital_code": h, "district_code": d, "code": why.code,
-                                                    "message": why.messages} for h, d, why in pairing.dropped],
-                          "districts_without_partner": [{"district_code": d, "code": why.code, "message": why.messages}
-                                                        for d, why in pairing.unpaired],
-                          "binding_caps": caps or []}
-    return out
-
-
 def cmd_propose(args: argparse.Namespace) -> int:
     """Grids for the package: layout.geojson, units.csv, explanations.csv, checks.json, metrics.json."""
     pkg = _load(args.data, args.config, args.lang)
@@ -112,7 +100,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
     caps = session.binding_caps()
     if proposal.grids is None:
         verdict = session.judge_pairings(pairing.pairings)
-        write_json(_checks(verdict, pairing, caps), out / "checks.json")
+        write_json(checks_document(verdict, pairing, caps), out / "checks.json")
         _print_verdict(verdict, args.lang)
         return 0
     plan = proposal.grids.plan
@@ -121,7 +109,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
     write_geojson(grid_layer(pkg.units, plan.assignment, table), out / "layout.geojson")
     write_csv(pd.DataFrame(sorted(plan.assignment.items()), columns=["unit_code", "grid_id"]), out / "units.csv")
     write_csv(pd.DataFrame(explain(session.world, proposal.grids)), out / "explanations.csv")
-    write_json(_checks(verdict, pairing, caps), out / "checks.json")
+    write_json(checks_document(verdict, pairing, caps), out / "checks.json")
     write_json({"plan": summary(table), "districts": district_metrics(table).to_dict(orient="records"),
                 "grids": table.to_dict(orient="records"), "island_links": list(proposal.grids.notes)}, out / "metrics.json")
     s = summary(table)
@@ -318,9 +306,11 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--config", help="config.toml to use instead of the package's own")
     c.add_argument("--sites", type=int, default=10, help="how many new primary-care sites to propose (default 10)")
     c.set_defaults(func=cmd_coverage)
-    e = sub.add_parser("export", help="write one plan version as geojson, gpkg, csv, xlsx, pdf, html or a filing zip")
+    e = sub.add_parser("export", help="write one plan version as geojson, gpkg, csv, xlsx, pdf, html, checks "
+                                      "(the rules' verdict as JSON) or a filing zip")
     e.add_argument("--plan", required=True, help="a stored plan id, an exported layout .geojson, or a folder from propose")
-    e.add_argument("--format", required=True, choices=("geojson", "gpkg", "csv", "xlsx", "pdf", "filing", "html"))
+    e.add_argument("--format", required=True, choices=("geojson", "gpkg", "csv", "xlsx", "pdf", "filing", "html", "checks"),
+                   help="checks: the rules' verdict as checks.json (docs/DATA_FORMAT.md)")
     e.add_argument("--out", required=True, help="file to write")
     e.add_argument("--data", help="the data package (with a layout file or a propose folder)")
     e.add_argument("--version", type=int, help="the plan version (default: the latest)")

@@ -16,9 +16,11 @@ import pandas as pd
 
 
 def grid_layer(units: gpd.GeoDataFrame, assignment: Mapping[str, str], metrics: pd.DataFrame) -> gpd.GeoDataFrame:
-    """One feature per grid: the dissolved units with the grid's figures (EPSG:4326)."""
+    """One feature per grid: the dissolved units with the grid's figures (EPSG:4326). Units in no
+    grid of the plan (a G1 error the rules report) are in no feature."""
     frame = units[["unit_code", "geometry"]].copy()
     frame["grid_id"] = frame["unit_code"].map(assignment)
+    frame = frame[frame["grid_id"].isin(set(metrics["grid_id"]))]
     dissolved = frame.dissolve(by="grid_id", as_index=False)[["grid_id", "geometry"]]
     out = dissolved.merge(metrics, on="grid_id", how="left").sort_values("grid_id").reset_index(drop=True)
     columns = ["grid_id", "district_code", "lead_facility_code", "lead_name", "population", "units", "area_km2",
@@ -36,6 +38,22 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
 def write_json(data: object, path: Path) -> None:
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=float) + "\n",
                           encoding="utf-8")
+
+
+def checks_document(verdict, pairing=None, binding_caps=None) -> dict:
+    """``checks.json`` (docs/DATA_FORMAT.md): whether the plan passes (no rule has an error), the
+    rules that fail, and per rule its id, title, source, passed, errors and warnings, each
+    violation with its message code, place codes, figures and texts. With a pairing result, the
+    partnerships it dropped, the districts left without a partner, and the caps that bind."""
+    out: dict = {"passed": verdict.passed, "failed": verdict.failed, "rules": verdict.as_list()}
+    if pairing is not None:
+        out["pairing"] = {
+            "dropped_partnerships": [{"hospital_code": h, "district_code": d, "code": why.code, "message": why.messages}
+                                     for h, d, why in pairing.dropped],
+            "districts_without_partner": [{"district_code": d, "code": why.code, "message": why.messages}
+                                          for d, why in pairing.unpaired],
+            "binding_caps": list(binding_caps or [])}
+    return out
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

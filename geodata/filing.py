@@ -14,8 +14,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geodata.export import (facility_units, grid_layer, layout_collection, write_csv, write_gpkg, write_layout,
-                            write_xlsx)
+from geodata.export import (checks_document, facility_units, grid_layer, layout_collection, write_csv, write_gpkg,
+                            write_json, write_layout, write_xlsx)
 from planning.filing import Filing, compare, filing_tables
 from planning.plan import Plan, plan_to_dict
 from planning.session import PlanningSession
@@ -23,9 +23,9 @@ from planning.world import World
 
 # the offline HTML map is drawn with the app's map pieces: ``ui.handout`` writes it (IO never
 # depends on the UI); every other format is written here
-KINDS = ("geojson", "gpkg", "csv", "xlsx", "pdf", "filing", "html")
+KINDS = ("geojson", "gpkg", "csv", "xlsx", "pdf", "filing", "html", "checks")
 SUFFIX = {"geojson": ".geojson", "gpkg": ".gpkg", "csv": ".csv", "xlsx": ".xlsx", "pdf": ".pdf", "filing": ".zip",
-          "html": ".html"}
+          "html": ".html", "checks": ".checks.json"}
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,8 @@ def write(export: Export, kind: str, path: Path) -> Path:
                           "facilities": facilities, "pairings": export.filing.pairings})
     elif kind == "csv":
         write_csv(export.filing.units[["unit_code", "grid_id"]], path)
+    elif kind == "checks":
+        write_json(checks_document(export.filing.verdict), path)
     elif kind == "xlsx":
         write_xlsx(path, sheets(export))
     elif kind == "pdf":
@@ -115,12 +117,13 @@ def write(export: Export, kind: str, path: Path) -> Path:
 
 
 def write_filing_zip(export: Export, path: Path) -> None:
-    """The filing package: layout GeoJSON, unit CSV, XLSX workbook and PDF report in one ZIP."""
+    """The filing package: layout GeoJSON, unit CSV, the rules' verdict (checks.json), XLSX
+    workbook and PDF report in one ZIP."""
     import tempfile
 
     stem = f"{export.meta.get('plan_id', 'plan')}-v{export.meta.get('version', 1)}"
     with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for kind in ("geojson", "csv", "xlsx", "pdf"):
+        for kind in ("geojson", "csv", "checks", "xlsx", "pdf"):
             name = f"{stem}{SUFFIX[kind]}"
             write(export, kind, Path(tmp) / name)
             archive.write(Path(tmp) / name, arcname=name)

@@ -7,8 +7,6 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.package import DataPackage
-from planning.analysis import analyse_coverage
 from planning.coverage import summary_by
 from planning.villages import integration
 from ui import shell, state
@@ -17,15 +15,10 @@ from ui.maps import base_map, district_labels, gap_layer, safe_text
 from ui.tables import display
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def analyse(key: tuple, _pkg: DataPackage, sites: int):
-    return analyse_coverage(_pkg, sites=sites)
-
-
 lang, L, package_id, pkg = shell.page("page_coverage", "coverage_intro")
 sites = st.slider(t("site_count", lang), 0, 30, 10)
 with st.spinner(t("loading", lang)):
-    result = analyse(state.cache_key(), pkg, sites)
+    result = state.session().coverage(sites=sites)
 world, table, gaps, villages = result.world, result.table, result.gaps, result.villages
 site_codes, site_names, gains = result.site_codes, result.site_names, result.site_gains
 

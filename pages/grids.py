@@ -7,28 +7,22 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.export import grid_layer as dissolve_grids
-from geodata.package import DataPackage
 from planning.errors import InfeasiblePlanError
-from planning.grids import GridProposal, GridSolver, explain
-from planning.metrics import grid_metrics, summary
-from planning.rules import check, grid_rules, rule_titles
-from planning.world import World, build_world
+from planning.grids import GridProposal, explain
+from planning.session import PlanningSession
 from ui import shell, state
-from ui.i18n import plain, t
+from ui.i18n import t
 from ui.maps import base_map, district_labels, grid_layer, lead_layer
 from ui.tables import display
+from ui.verdict_panel import rules_table, violation_notices
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def propose(key: tuple, _pkg: DataPackage) -> tuple[World, GridProposal | InfeasiblePlanError]:
-    config = _pkg.config
-    world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=config.island_link_km)
+def propose(key: tuple, _session: PlanningSession) -> GridProposal | InfeasiblePlanError:
     try:
-        solver = GridSolver(band=(config.grid_population_min, config.grid_population_max),
-                            county_max=config.county_alliances_max)
-        return world, solver.solve(world, name=_pkg.name)
+        return _session.propose_grids()
     except InfeasiblePlanError as exc:
-        return world, exc
+        return exc
 
 
 lang, L, package_id, pkg = shell.page("page_grids", "grids_intro")
@@ -36,13 +30,14 @@ config = pkg.config
 st.caption(f"{L['band_setting']}: {config.grid_population_min:,.0f} – {config.grid_population_max:,.0f}")
 
 with st.spinner(t("loading", lang)):
-    world, result = propose(state.cache_key(), pkg)
+    session = state.session()
+    world, result = session.world, propose(state.cache_key(), session)
 if isinstance(result, InfeasiblePlanError):
     st.error(f"{t('infeasible', lang)} [{', '.join(result.rules)}]: {result.messages[lang]}")
     st.stop()
 
 plan = result.plan
-table = grid_metrics(world, plan)
+table = session.metrics(plan)
 figures = summary(table)
 cols = st.columns(4)
 cols[0].metric(L["grid_count"], figures["grids"])
@@ -62,16 +57,9 @@ if world.island_links:
     st.caption(t("island_links", lang, km=f"{config.island_link_km:g}") + links)
 
 st.subheader(t("rules_panel", lang))
-found = check(world, plan, grid_rules(band=(config.grid_population_min, config.grid_population_max),
-                                      county_max=config.county_alliances_max))
-names = rule_titles(grid_rules(band=(0, 1)), lang)
-rows = [{"rule": rule, "name": names.get(rule, ""), "result": t("rule_pass" if not v else "rule_fail", lang),
-         "count": len(v)} for rule, v in found.items()]
-st.dataframe(pd.DataFrame(rows).rename(columns={"rule": "ID", "name": L["name"], "result": "✓/✗", "count": "#"}),
-             hide_index=True, width="stretch")
-for rule, violations in found.items():
-    for v in violations:
-        (st.error if v.severity == "error" else st.warning)(plain(f"{rule} · {v.place}: {v.message(lang)} → {v.fix(lang)}"))
+verdict = session.judge(plan).only("G")  # this page proposes grids; pairings have their own page
+rules_table(verdict, lang)
+violation_notices(verdict, lang)
 
 st.subheader(t("grid_table", lang))
 st.dataframe(display(table, lang), hide_index=True, width="stretch")

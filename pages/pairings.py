@@ -6,31 +6,31 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.package import DataPackage
 from planning.errors import InfeasiblePlanError
-from planning.pairing import binding_caps, build_problem, check_pairings, pairing_titles, solve, staffing_of, what_if
-from planning.world import build_world
+from planning.pairing import what_if
+from planning.session import PlanningSession
 from ui import shell, state
-from ui.i18n import plain, reasons, t
+from ui.i18n import plain, t
 from ui.maps import base_map, district_labels, district_layer, pairing_lines, role_legend_html
 from ui.tables import display
+from ui.verdict_panel import rules_table, violation_notices
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def pair(key: tuple, _pkg: DataPackage):
-    world = build_world(_pkg.units, _pkg.districts, _pkg.facilities, island_link_km=_pkg.config.island_link_km)
-    problem = build_problem(world, _pkg.facilities, _pkg.partnerships, _pkg.config)
+def pair(key: tuple, _session: PlanningSession):
     try:
-        return problem, solve(problem), binding_caps(problem)
+        return _session.pairing, _session.binding_caps()
     except InfeasiblePlanError as exc:
-        return problem, exc, []
+        return exc, []
 
 
 lang, L, package_id, pkg = shell.page("page_pairings", "pairings_intro")
 w = pkg.config
 st.caption(t("pairing_weights", lang, branch=w.pairing_branch_km, partner=w.pairing_partnership_km, remote=w.pairing_remote_km))
 with st.spinner(t("loading", lang)):
-    problem, result, binding = pair(state.cache_key(), pkg)
+    session = state.session()
+    problem = session.problem
+    result, binding = pair(state.cache_key(), session)
 if isinstance(result, InfeasiblePlanError):
     st.error(f"{t('infeasible', lang)} [{', '.join(result.rules)}]: {result.messages[lang]}")
     st.stop()
@@ -53,22 +53,19 @@ st_folium(m, height=560, use_container_width=True, returned_objects=[], key=f"pa
 st.markdown(role_legend_html(lambda r: t("role_" + r, lang)), unsafe_allow_html=True)
 
 st.subheader(t("rules_panel", lang))
-found = check_pairings(problem, result.pairings, staffing_of(pkg.partnerships))
-titles = pairing_titles(lang)
-st.dataframe(pd.DataFrame([{"ID": r, L["name"]: titles.get(r, ""), "✓/✗": t("rule_pass" if not v else "rule_fail", lang),
-                            "#": len(v)} for r, v in found.items()]), hide_index=True, width="stretch")
-for rule, violations in found.items():
-    for v in violations:
-        (st.error if v.severity == "error" else st.warning)(plain(f"{rule} · {v.place}: {v.message(lang)} → {v.fix(lang)}"))
-for d, zh, en in result.unpaired:
-    st.info(f"{L['unpaired']}: {names.get(d, d)} — {zh if lang == 'zh' else en}")
-for h, d, zh, en in result.dropped:
-    st.warning(f"{L['dropped']}: {h} → {names.get(d, d)} — {zh if lang == 'zh' else en}")
+verdict = session.judge_pairings(result.pairings)
+rules_table(verdict, lang)
+violation_notices(verdict, lang)
+for d, why in result.unpaired:
+    st.info(plain(f"{L['unpaired']}: {names.get(d, d)} — {why.render(lang)}"))
+for h, d, why in result.dropped:
+    st.warning(plain(f"{L['dropped']}: {hospital_names.get(h, h)} → {names.get(d, d)} — {why.render(lang)}"))
 
 st.subheader(t("pairing_table", lang))
 table = pd.DataFrame([{"hospital": hospital_names.get(p.hospital_code, p.hospital_code), "hospital_code": p.hospital_code,
                        "district": names.get(p.district_code, p.district_code), "role": t("role_" + p.role, lang),
-                       "fixed": p.fixed, "cost_km": p.cost_km, "reasons": reasons(p.reasons, lang)} for p in result.pairings])
+                       "fixed": p.fixed, "cost_km": p.cost_km, "reasons": ("；" if lang == "zh" else "; ").join(r.render(lang) for r in p.reasons)}
+                      for p in result.pairings])
 st.dataframe(display(table, lang), hide_index=True, width="stretch")
 if binding:
     st.caption(t("binding", lang))

@@ -22,12 +22,19 @@ from scipy.spatial import cKDTree
 from planning.config import PlanConfig
 
 TIERS = {
-    # tier: (facility kinds, config threshold attribute)
-    "primary": (("chc", "thc"), "chc_threshold_km"),
-    "village": (("village_clinic",), "village_threshold_km"),
-    "hospital": (("district_hospital", "county_hospital"), "hospital_threshold_km"),
-    "city": (("city_hospital",), "hospital_threshold_km"),
+    # tier: (facility kinds, config threshold of each kind: ``<name>_km``, or ``<name>_min`` on roads)
+    "primary": (("chc", "thc"), {"chc": "chc_threshold", "thc": "thc_threshold"}),
+    "village": (("village_clinic",), {"village_clinic": "village_threshold"}),
+    "hospital": (("district_hospital", "county_hospital"), {"district_hospital": "hospital_threshold",
+                                                             "county_hospital": "hospital_threshold"}),
+    "city": (("city_hospital",), {"city_hospital": "hospital_threshold"}),
 }
+
+
+def threshold(config: PlanConfig, tier: str, kind: str, *, minutes: bool = False) -> float:
+    """A site's reach by its kind (km, or minutes on a road network): a CHC's 15-minute circle
+    (1.5 km), a THC's wider rural reach (5 km), and so on (config ``*_threshold_km|min``)."""
+    return float(getattr(config, f"{TIERS[tier][1][kind]}_{'min' if minutes else 'km'}"))
 GPS_PER_10000 = 4.5  # LW-14
 RING_WEIGHT = {"remote_suburb": 2.0, "county": 2.0, "near_suburb": 1.5, "central": 1.0}
 
@@ -119,23 +126,34 @@ def access(world, facilities: Facilities, config: PlanConfig, network=None, dema
     count = _per_unit(world, demand, weights)
     out = pd.DataFrame({"unit_code": world.unit_codes, "district_code": world.district,
                         "population": world.population})
-    for tier, (kinds, threshold) in TIERS.items():
+    for tier, (kinds, _) in TIERS.items():
         sites = facilities.of(kinds)
         dist, idx = nearest(demand.xy, facilities.xy[sites], detour=config.detour_factor)
         mean = np.divide(_per_unit(world, demand, weights * dist), count, out=np.full(world.n, np.inf), where=count > 0)
         out[f"{tier}_km"] = np.round(mean, 3)
         near_unit = nearest(world.xy, facilities.xy[sites])[1]
         out[f"{tier}_nearest"] = facilities.codes[sites][near_unit] if len(sites) else ""
-        if network is None:
-            limit = getattr(config, threshold)
-            within, typical = dist <= limit, mean <= limit
-        else:
+        # within reach of some site at that site's own threshold (a THC reaches further than a CHC)
+        within = np.zeros(len(demand.xy), dtype=bool)
+        typical = np.zeros(world.n, dtype=bool)
+        if network is not None:
             minutes, _ = minutes_to_nearest(network, demand.xy, facilities.xy[sites], walk_kmh=config.walk_kmh)
             mean_min = np.divide(_per_unit(world, demand, weights * minutes), count, out=np.full(world.n, np.inf),
                                  where=count > 0)
             out[f"{tier}_min"] = np.round(mean_min, 2)
-            limit = getattr(config, threshold.replace("_km", "_min"))
-            within, typical = minutes <= limit, mean_min <= limit
+        for kind in kinds:
+            some = facilities.of((kind,))
+            if not len(some):
+                continue
+            limit = threshold(config, tier, kind, minutes=network is not None)
+            if network is None:
+                d = nearest(demand.xy, facilities.xy[some], detour=config.detour_factor)[0]
+            else:
+                d = minutes_to_nearest(network, demand.xy, facilities.xy[some], walk_kmh=config.walk_kmh)[0]
+            mean_kind = np.divide(_per_unit(world, demand, weights * d), count, out=np.full(world.n, np.inf),
+                                  where=count > 0)
+            within |= d <= limit
+            typical |= mean_kind <= limit
         out[f"{tier}_covered_pop"] = _per_unit(world, demand, demand.population * within)
         # a unit counts as covered when most of its residents are (an empty unit: by its distance)
         out[f"{tier}_covered"] = np.where(world.population > 0, out[f"{tier}_covered_pop"] >= 0.5 * world.population,
@@ -147,8 +165,8 @@ def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: 
            demand: Demand | None = None, network=None) -> pd.DataFrame:
     """Per unit: primary-care residents served, within reach but unserved, and not covered.
 
-    Reach is the CHC threshold: straight-line km times the detour factor, or minutes on the road
-    ``network`` when given."""
+    Reach is each site's threshold by its kind (a CHC's, a THC's): straight-line km times the
+    detour factor, or minutes on the road ``network`` when given."""
     from planning.roads import reachable
 
     demand = demand or Demand.of_units(world)
@@ -158,9 +176,16 @@ def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: 
     if not len(sites):
         pairs = []
     elif network is None:
-        pairs = cKDTree(demand.xy).query_ball_point(facilities.xy[sites], r=config.chc_threshold_km / config.detour_factor * 1000)
+        radius = np.array([threshold(config, "primary", k) for k in facilities.kinds[sites]]) / config.detour_factor * 1000
+        pairs = cKDTree(demand.xy).query_ball_point(facilities.xy[sites], r=radius)
     else:
-        pairs = reachable(network, demand.xy, facilities.xy[sites], config.chc_threshold_min, walk_kmh=config.walk_kmh)
+        limits = np.array([threshold(config, "primary", k, minutes=True) for k in facilities.kinds[sites]])
+        pairs = [None] * len(sites)
+        for limit in np.unique(limits):
+            group = np.flatnonzero(limits == limit)
+            for j, points in zip(group, reachable(network, demand.xy, facilities.xy[sites[group]], float(limit),
+                                                  walk_kmh=config.walk_kmh)):
+                pairs[j] = points
     tails, heads, caps, costs = [], [], [], []
     n, m = len(demand.xy), len(sites)
     for j, points in enumerate(pairs):

@@ -36,7 +36,7 @@ class InfeasiblePlanError(CodedError):
     def __init__(self, rules: tuple[str, ...], place: str, code: str, **params: object) -> None:
         self.rules = rules
         self.place = place
-        super().__init__(Text(f"infeasible.{code}", params))
+        super().__init__(Text(f"infeasible.{code}", {"place": place, **params}))
 
     def __str__(self) -> str:
         return f"[{', '.join(self.rules)}] {self.place}: {self.text.render('en')}"

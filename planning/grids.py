@@ -58,16 +58,16 @@ def choose_count(population: float, n_leads: int, n_units: int, *, band: tuple[f
     """How many grids a district forms (G5); raises ``InfeasiblePlanError`` when none can."""
     lo_band, hi_band = band
     if n_leads == 0:
-        raise InfeasiblePlanError(("G3",), place, "no_lead", place=place)
+        raise InfeasiblePlanError(("G3",), place, "no_lead")
     upper = min(n_leads, n_units, county_max if county else n_units)
     if fixed is not None:
         if not 1 <= fixed <= upper:
-            raise InfeasiblePlanError(("G5",), place, "count_fixed", place=place, fixed=fixed, upper=upper,
+            raise InfeasiblePlanError(("G5",), place, "count_fixed", fixed=fixed, upper=upper,
                                       leads=n_leads, units=n_units)
         return fixed
     need = max(1, math.ceil(population / hi_band))
     if need > upper:
-        raise InfeasiblePlanError(("G5", "G6"), place, "band", place=place, population=population, hi=hi_band,
+        raise InfeasiblePlanError(("G5", "G6"), place, "band", population=population, hi=hi_band,
                                   need=need, upper=upper, leads=n_leads, raise_to=math.ceil(population / upper))
     most = max(need, min(upper, math.floor(population / lo_band))) if lo_band > 0 else upper
     middle = (lo_band + hi_band) / 2

@@ -68,11 +68,20 @@ class Violation:
         """The violation for ``checks.json`` and the filing: codes, place, figures, and both texts."""
         return {"rule": self.rule, "severity": self.severity, "code": self.what.code,
                 "params": _plain(self.what.params), "fix_code": self.remedy.code, "place": self.place.as_dict(),
-                "figures": dict(self.figures), "message": self.what.messages, "fix": self.remedy.messages}
+                "figures": _plain(self.figures), "message": self.what.messages, "fix": self.remedy.messages}
 
 
 def _plain(params: Mapping[str, object]) -> dict[str, object]:
-    return {k: list(v) if isinstance(v, (tuple, list)) else v for k, v in params.items()}
+    """Parameters as JSON values: a nested message as its code, lists as lists, numbers as numbers."""
+    return {k: _value(v) for k, v in params.items()}
+
+
+def _value(v: object) -> object:
+    if isinstance(v, Text):
+        return v.code
+    if isinstance(v, (tuple, list)):
+        return [_value(x) for x in v]
+    return v.item() if hasattr(v, "item") else v
 
 
 def violation(rule: str, code: str, *, fix: str, severity: Severity = "error", place: Place = Place(),

@@ -41,7 +41,23 @@ def test_thresholds_decide_coverage(shanghai):
     assert near["primary_covered"].all()
     assert far["primary_covered"].sum() < base["primary_covered"].sum() < len(base)
     assert (far["primary_covered"] <= base["primary_covered"]).all()
-    assert (base["primary_covered"] == (base["primary_km"] <= pkg.config.chc_threshold_km)).all()
+    # one demand point per unit: covered when within a CHC's reach or a THC's (each its own threshold)
+    c = pkg.config
+    chc = nearest(world.xy, fac.xy[fac.of(("chc",))], detour=c.detour_factor)[0]
+    thc = nearest(world.xy, fac.xy[fac.of(("thc",))], detour=c.detour_factor)[0]
+    expected = (np.round(chc, 3) <= c.chc_threshold_km) | (np.round(thc, 3) <= c.thc_threshold_km)
+    assert (base["primary_covered"].to_numpy() == expected).mean() > 0.99
+
+
+def test_thc_threshold_is_read(shanghai):
+    """Township health centres reach residents at thc_threshold_km, not at the CHC's 1.5 km."""
+    pkg, world, fac = shanghai
+    base = access(world, fac, pkg.config)
+    short = access(world, fac, PlanConfig(thc_threshold_km=0.001))
+    long = access(world, fac, PlanConfig(thc_threshold_km=50.0))
+    assert short["primary_covered"].sum() < base["primary_covered"].sum() < long["primary_covered"].sum()
+    served_short = served(world, fac, PlanConfig(thc_threshold_km=0.001))["not_covered"].sum()
+    assert served_short > served(world, fac, pkg.config)["not_covered"].sum()
 
 
 def test_served_unserved_and_not_covered_add_up_to_the_population(shanghai):

@@ -22,27 +22,24 @@ from conftest import ROOT
 from geodata.default import load_default
 from geodata.export import plan_payload_from_layout
 from geodata.filing import build, write
+from ui.handout import write_export
 from geodata.plans import PlanStore
 from geodata.report import report_html
-from planning.grids import GridSolver
 from planning.metrics import grid_metrics
-from planning.pairing import build_problem, planned_pairings, solve
+from planning.session import PlanningSession
 from planning.plan import plan_from_dict, plan_to_dict
-from planning.world import build_world
 
 needs = pytest.mark.skipif
 
 
 @pytest.fixture(scope="module")
 def export():
-    pkg = load_default()
-    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=pkg.config.island_link_km)
-    plan = GridSolver(band=(pkg.config.grid_population_min, pkg.config.grid_population_max)).solve(world).plan
-    plan = plan.with_pairings(planned_pairings(solve(build_problem(world, pkg.facilities, pkg.partnerships, pkg.config))))
+    session = PlanningSession(load_default())
+    plan = session.propose().plan
     plan = plan.lock(list(plan.assignment)[:3])
     edited = plan.reassign({})  # a second version for the changes
     meta = {"plan_id": "abc123", "plan_name": "测试方案", "version": 2, "author": "张三", "created": "2026-11-22T10:00:00+00:00"}
-    return build(pkg, edited, meta, previous=plan)
+    return build(session, edited, meta, previous=plan)
 
 
 def test_layout_geojson_is_rfc7946_and_gdal_reads_it(export, tmp_path):
@@ -121,8 +118,10 @@ def test_report_escapes_names_from_files(export):
 
 def test_filing_zip_and_offline_html(export, tmp_path):
     archive = zipfile.ZipFile(write(export, "filing", tmp_path / "filing.zip"))
-    assert sorted(n.rsplit(".", 1)[1] for n in archive.namelist()) == ["csv", "geojson", "pdf", "xlsx"]
-    html = write(export, "html", tmp_path / "map.html").read_text(encoding="utf-8")
+    assert sorted(n.split(".", 1)[1] for n in archive.namelist()) == ["checks.json", "csv", "geojson", "pdf", "xlsx"]
+    checks = json.loads(archive.read(next(n for n in archive.namelist() if n.endswith(".checks.json"))))
+    assert [r["id"] for r in checks["rules"]] == export.filing.rules["rule"].tolist()
+    html = write_export(export, "html", tmp_path / "map.html").read_text(encoding="utf-8")
     assert "/app/static" not in html and not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
     assert "L.map(" in html and "310101-G01" in html
 

@@ -14,6 +14,7 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from scipy.sparse.csgraph import connected_components
@@ -23,8 +24,14 @@ from planning.errors import InfeasiblePlanError
 from planning.grids import GridSolver, choose_count, explain
 from planning.metrics import grid_metrics, summary
 from planning.plan import Grid, Plan
-from planning.rules import check, grid_rules
+from planning.rules import grid_rules
+from planning.verdict import Verdict
 from planning.world import build_world
+
+
+def check(world, plan, rules):
+    """Violations per rule id (each id present, empty when it holds)."""
+    return {r.id: list(r.violations) for r in Verdict.of((rule, rule(world, plan)) for rule in rules).rules}
 
 UTM = 32651
 X0, Y0 = 350_000.0, 3_450_000.0
@@ -124,7 +131,7 @@ def test_locked_units_keep_their_grid_and_the_rest_is_reproposed():
     again = GridSolver(band=(1000, 20000)).solve(world, previous=edited).plan
     assert again.assignment["A-0301"] == grid_west
     assert [g.lead_facility_code for g in again.grids] == [g.lead_facility_code for g in first.grids]
-    assert again.parent is edited and again.locked == frozenset({"A-0301"})
+    assert again.locked == frozenset({"A-0301"})
     invariants(world, again)
 
 
@@ -177,7 +184,7 @@ def test_islands_within_the_link_distance_are_neighbours():
     assert proposal.notes  # the result says the island was linked
     cut_off = build_world(units, districts, facs, island_link_km=1)
     found = check(cut_off, GridSolver(band=(1000, 50000)).solve(cut_off).plan, grid_rules(band=(1000, 50000)))
-    assert [v.rule for v in found["G6"]] == ["G6"] and "not contiguous" in found["G6"][0].en
+    assert [v.rule for v in found["G6"]] == ["G6"] and "not contiguous" in found["G6"][0].message("en")
 
 
 def test_explanations_say_why_a_unit_is_not_with_its_nearest_lead():
@@ -210,7 +217,7 @@ def _ids(found, rule):
 def test_good_plan_passes_every_rule(small):
     world, plan = small
     found = check(world, plan, grid_rules(band=(1000, 10000)))
-    assert set(found) == {"G1", "G2", "G3", "G5", "G6"} and not any(found.values())
+    assert set(found) == {"G1", "G2", "G3", "G4", "G5", "G6"} and not any(found.values())
 
 
 def test_g1_unit_without_grid(small):
@@ -219,22 +226,60 @@ def test_g1_unit_without_grid(small):
     assert _ids(check(world, broken, grid_rules(band=(0, 1e9))), "G1") == ["G1"]
 
 
+def test_g1_place_lists_every_unit_not_only_the_first_five(small):
+    """The message names five units; the place names all of them, for the map to outline."""
+    world, plan = small
+    missing = sorted(u for u in plan.assignment if u.startswith("A-"))
+    broken = Plan({u: g for u, g in plan.assignment.items() if u not in missing}, plan.grids)
+    (violation,) = check(world, broken, grid_rules(band=(0, 1e9)))["G1"]
+    assert len(missing) == 6 and list(violation.place.units) == missing and violation.place.districts == ("A",)
+    assert violation.figures == {"units": 6, "population": 6000.0} and "…" in violation.message("zh")
+
+
+def _with_members(members):
+    """The ``small`` world (A: 3x2 cells, B: 3x2 cells) with CHCs/THCs as (code, kind, district, x, y) in km."""
+    units, districts, facs = lattice({"A": (0, 0, 3, 2), "B": (3, 0, 3, 2)},
+                                     leads=[("A", 0, 0), ("A", 2, 1), ("B", 4, 0)], pooling={"A": "P1", "B": "P2"})
+    extra = gpd.GeoDataFrame([{"facility_code": c, "name": f"中心{c}", "kind": k, "district_code": d, "can_lead": False,
+                               "geometry": shapely.Point(X0 + x * 1000, Y0 + y * 1000)} for c, k, d, x, y in members],
+                             geometry="geometry", crs=UTM).to_crs(4326)
+    world = build_world(units, districts, pd.concat([facs, extra], ignore_index=True))
+    return world, GridSolver(band=(1000, 10000), counts={"A": 2, "B": 1}).solve(world).plan
+
+
+def test_g4_every_chc_and_thc_belongs_to_a_grid():
+    world, plan = _with_members([("C1", "chc", "A", 0.5, 1.5), ("T1", "thc", "B", 4.5, 1.5)])
+    assert check(world, plan, grid_rules(band=(0, 1e9)))["G4"] == []
+    # the CHC's unit left out of every grid: an error naming the facility and its unit
+    unit = "A-0001"
+    broken = Plan({u: g for u, g in plan.assignment.items() if u != unit}, plan.grids)
+    (v,) = check(world, broken, grid_rules(band=(0, 1e9)))["G4"]
+    assert v.severity == "error" and v.place.facilities == ("C1",) and v.place.units == (unit,)
+    assert "社区卫生服务中心" in v.message("zh") and "Community health centre" in v.message("en")
+
+
+def test_g4_facility_of_one_district_standing_in_another_is_a_warning():
+    world, plan = _with_members([("C2", "chc", "A", 3.5, 0.5)])  # declared in A, stands in B's cell
+    (v,) = check(world, plan, grid_rules(band=(0, 1e9)))["G4"]
+    assert v.severity == "warning" and v.place.districts == ("A", "B") and v.place.facilities == ("C2",)
+
+
 def test_g2_grid_crossing_district_and_pooling_area(small):
     world, plan = small
     grid_a = plan.assignment["A-0000"]
     broken = plan.reassign({"B-0300": grid_a})
     found = check(world, broken, grid_rules(band=(0, 1e9)))
     assert len(found["G2"]) == 2  # the district and the pooling area
-    assert "P1" in found["G2"][1].en and "P2" in found["G2"][1].en
+    assert "P1" in found["G2"][1].message("en") and "P2" in found["G2"][1].message("en")
 
 
 def test_g3_lead_outside_its_grid_and_lead_twice(small):
     world, plan = small
     other = next(g.grid_id for g in plan.grids if g.district_code == "A" and g.grid_id != plan.assignment["A-0000"])
     broken = plan.reassign({"A-0000": other})
-    assert "outside grid" in check(world, broken, grid_rules(band=(0, 1e9)))["G3"][0].en
+    assert "outside grid" in check(world, broken, grid_rules(band=(0, 1e9)))["G3"][0].message("en")
     twice = Plan(plan.assignment, tuple(Grid(g.grid_id, g.district_code, "H0") for g in plan.grids))
-    assert any("leads both" in v.en for v in check(world, twice, grid_rules(band=(0, 1e9)))["G3"])
+    assert any("leads both" in v.message("en") for v in check(world, twice, grid_rules(band=(0, 1e9)))["G3"])
 
 
 def test_g5_county_with_too_many_grids(small):
@@ -252,9 +297,9 @@ def test_g6_contiguity_and_band(small):
     # g0 = the two ends of the bottom row, g1 = the rest: g0 falls apart
     broken = plan.reassign({"A-0200": g0, "A-0100": g1, "A-0001": g1, "A-0101": g1})
     found = check(world, broken, grid_rules(band=(0, 1e9)))
-    assert any("not contiguous" in v.en for v in found["G6"])
+    assert any("not contiguous" in v.message("en") for v in found["G6"])
     narrow = check(world, plan, grid_rules(band=(5000, 5500)))
-    assert {v.severity for v in narrow["G6"]} == {"warning"} and any("residents" in v.en for v in narrow["G6"])
+    assert {v.severity for v in narrow["G6"]} == {"warning"} and any("residents" in v.message("en") for v in narrow["G6"])
 
 
 # --- against brute force ---------------------------------------------------------------------

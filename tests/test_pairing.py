@@ -9,9 +9,14 @@ from bench.pairing import highs_objective as highs
 
 from geodata.default import load_default
 from planning.errors import InfeasiblePlanError
-from planning.pairing import (Hospital, PairingProblem, binding_caps, brute_force, build_problem, check_pairings,
-                              objective, solve, solve_general)
+from planning.pairing import (Hospital, PairingProblem, binding_caps, brute_force, build_problem, objective,
+                              pairing_rules, solve, solve_general)
 from planning.world import build_world
+
+
+def check_pairings(problem, pairings, staffing=None):
+    """Violations per P rule id (each id present, empty when it holds)."""
+    return {rule.id: rule(problem, list(pairings)) for rule in pairing_rules(staffing)}
 
 
 def problem(n_h=3, n_d=4, *, seed=0, tcm=(), partnerships=(), caps=None, dcaps=None, rings=None,
@@ -78,7 +83,7 @@ def test_p1_and_p2_fail_when_exceeded_and_home_district_counts():
     assert [v.rule for v in check_pairings(p, too_many)["P1"]] == ["P1"]
     home_and_two = [_pair(p, "H0", "D0"), _pair(p, "H0", "D1"), _pair(p, "H0", "D2")]
     found = check_pairings(p, home_and_two)["P2"]
-    assert found and "home included" in found[0].en
+    assert found and "home included" in found[0].message("en")
 
 
 def test_overrides_raise_a_cap():
@@ -105,7 +110,7 @@ def test_p6_partnership_dropped_by_a_cap_is_shown_with_the_reason():
                        district_cap={"D0": 2, "D1": 2, "D2": 2}, hospital_cap={"H0": 2})
     result = solve(p)
     assert ("H0", "D2") not in {(x.hospital_code, x.district_code) for x in result.pairings}
-    assert result.dropped and result.dropped[0][:2] == ("H0", "D2") and "P2" in result.dropped[0][3]
+    assert result.dropped and result.dropped[0][:2] == ("H0", "D2") and result.dropped[0][2].code == "pairing.dropped.hospital_cap"
     assert [v.rule for v in check_pairings(p, result.pairings)["P6"]] == ["P6"]
 
 
@@ -158,7 +163,8 @@ def test_shanghai_default_pairings_hold_every_rule():
     assert all(not v for v in check_pairings(p, result.pairings).values())
     general = [x for x in result.pairings if x.role in ("technical_support", "main_support")]
     assert {x.district_code for x in general} == set(p.districts) - {d for d, *_ in result.unpaired}
-    assert [(d, en) for d, _, en in result.unpaired] == [("310105", "P4: no city general hospital has a campus or partnership here")]
+    assert [(d, why.render("en")) for d, why in result.unpaired] == [
+        ("310105", "P4: no city general hospital has a campus or partnership here")]
     assert {x.role for x in result.pairings} >= {"tcm", "specialty", "main_support", "technical_support"}
 
 
@@ -189,5 +195,24 @@ def test_weights_and_remote_set_come_from_the_config():
     config = PlanConfig.from_mapping({"rules": {"pairing_branch_km": 0.0, "remote_suburbs": ["310151"]}})
     p = build_problem(world, pkg.facilities, pkg.partnerships, config)
     assert p.weights.branch_km == 0.0 and p.remote == frozenset({"310151"})
-    reasons = {(x.hospital_code, x.district_code): x.reasons for x in solve(p).pairings}
-    assert all("remote suburb priority (P7)" not in r for (h, d), r in reasons.items() if d != "310151")
+    reasons = {(x.hospital_code, x.district_code): [r.code for r in x.reasons] for x in solve(p).pairings}
+    assert all("reason.remote" not in r for (h, d), r in reasons.items() if d != "310151")
+
+
+def test_tcm_exempt_false_counts_tcm_hospitals_by_the_caps():
+    """P3 is a setting: with tcm_exempt = false, TCM hospitals are counted by P1 and P2 like
+    general ones (and the solver keeps them within the caps)."""
+    from planning.config import PlanConfig
+
+    pkg = load_default()
+    world = build_world(pkg.units, pkg.districts, pkg.facilities)
+    exempt = build_problem(world, pkg.facilities, pkg.partnerships, pkg.config)
+    counted = build_problem(world, pkg.facilities, pkg.partnerships, PlanConfig(tcm_exempt=False))
+    tcm = [h.code for h in exempt.hospitals if h.subkind == "tcm"]
+    assert tcm and not any(h.capped for h in exempt.hospitals if h.code in tcm)
+    assert all(h.capped for h in counted.hospitals if h.code in tcm)
+    pairings = solve(counted).pairings
+    for code in tcm:
+        assert sum(p.hospital_code == code for p in pairings) <= counted.hospital_cap[code]
+    assert sum(p.hospital_code in tcm for p in solve(exempt).pairings) > sum(p.hospital_code in tcm for p in pairings)
+    assert not any(v.severity == "error" for vs in check_pairings(counted, pairings).values() for v in vs)

@@ -68,6 +68,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "format_csv": ("单元对照 CSV", "Unit CSV"), "format_xlsx": ("Excel 工作簿", "Excel workbook"),
     "format_pdf": ("PDF 报告", "PDF report"), "format_filing": ("备案包 ZIP", "Filing package (ZIP)"),
     "format_html": ("离线地图 HTML", "Offline map (HTML)"),
+    "format_checks": ("规则检查 JSON", "Rule checks (JSON)"),
     "make_export": ("生成", "Make the file"),
     "download": ("下载 {name}", "Download {name}"),
     "workspace_intro": ("在地图上调整网格与结对：点击或框选单元后划入网格，锁定后围绕锁定重新生成；每次修改自动保存为新版本，规则实时检查。",
@@ -360,6 +361,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "admin_last_admin": ("不能删除或降级最后一位管理员，也不能删除自己。", "The last administrator cannot be removed or demoted, and you cannot remove yourself."),
     "footer_offline": ("本工具完全离线运行：地图资源均由本机提供，不向外部发送任何请求。",
                        "This tool runs fully offline: map assets are served locally and no request leaves the machine."),
+    # the workspace's and the review's shared pieces (ui/planbar.py, ui/editor.py, ui/editlog.py)
+    "infeasible_rules": ("无法生成方案 [{rules}]：{why}", "No plan can be proposed [{rules}]: {why}"),
+    "import_not_layout": ("{name} 不是本工具导出的方案 GeoJSON：{why}", "{name} is not a plan GeoJSON exported by this tool: {why}"),
+    "imported_plan": ("已导入方案“{name}”", "Imported plan \u201c{name}\u201d"),
+    "deleted_plan": ("已删除方案“{name}”（历史版本仍保留）", "Deleted plan \u201c{name}\u201d (its versions are kept)"),
+    "nothing_assigned": ("未划入：请先选择单元和目标网格", "Nothing assigned: choose units and a target grid first"),
+    "no_change": ("没有变化，未保存新版本", "Nothing changed; no new version saved"),
+    "plan_deleted_elsewhere": ("该方案已被他人删除，修改未保存；请选择其他方案或新建方案",
+                               "This plan was deleted by someone else; the edit was not saved. Choose another plan or create one."),
+    "violations_errors": ("违反规则（错误）", "Rule violations (errors)"),
+    "warnings_count": ("警告 {n} 项", "{n} warning(s)"),
+    "rules_tab": ("规则检查（错误 {errors} · 警告 {warnings}）", "Rule checks ({errors} errors · {warnings} warnings)"),
 }
 
 
