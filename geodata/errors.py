@@ -48,11 +48,7 @@ class Issue:
         """The line, row or feature number in the planner's file ('' for the whole file)."""
         if self.position is None:
             return ""
-        if lang == "zh":
-            unit = {"line": "第 {} 行", "row": "第 {} 行", "feature": "第 {} 个要素", "file": "{}"}
-        else:
-            unit = {"line": "line {}", "row": "row {}", "feature": "feature {}", "file": "{}"}
-        return unit[self.position_kind].format(self.position)
+        return render(f"position.{self.position_kind}", lang, n=self.position)
 
     def where(self, lang: str = "zh") -> str:
         """The place in the planner's own file: layer, line/row/feature number, column."""
@@ -60,7 +56,7 @@ class Issue:
         if self.position is not None:
             parts.append(self.place(lang))
         if self.column:
-            parts.append(("列 " if lang == "zh" else "column ") + self.column)
+            parts.append(render("position.column", lang, column=self.column))
         return " · ".join(parts)
 
     def as_row(self, lang: str = "zh") -> dict[str, object]:

@@ -219,9 +219,10 @@ def test_unknown_layer_file_is_named(world):
 
 
 def test_every_message_formats_in_both_languages():
-    from geodata.errors import MESSAGES, Issue
+    from geodata.errors import Issue
+    from texts.data import ISSUES
 
-    for code, texts in MESSAGES.items():
+    for code, texts in ISSUES.items():
         names = {n for t in texts for n in __import__("string").Formatter().parse(t) for n in [n[1]] if n}
         params = tuple((n, "X") for n in sorted(names - {"layer", "column", "value"}))
         issue = Issue("error", code, layer="units", column="c", value="v", params=params)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from texts.data import ISSUES
+from texts.data import ISSUES, POSITIONS
 from texts.engine import ENGINE
 from texts.ui import TEXT as UI
 
@@ -39,6 +39,7 @@ def _merge(*parts: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 CATALOGUE: dict[str, tuple[str, str]] = _merge(
     UI,
     ENGINE,
+    POSITIONS,
     {f"issue.{code}": (zh, en) for code, (zh, _, en, _) in ISSUES.items()},
     {f"issue.{code}.fix": (zh, en) for code, (_, zh, _, en) in ISSUES.items()},
 )

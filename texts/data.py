@@ -166,3 +166,12 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
     ),
     "layer_empty": ("图层 {layer} 没有可用的行", "请检查该图层的数据", "layer {layer} has no usable rows", "check the layer's data"),
 }
+
+# where a problem is in the planner's file (``geodata.errors.Issue.where``)
+POSITIONS: dict[str, tuple[str, str]] = {
+    "position.line": ("第 {n} 行", "line {n}"),
+    "position.row": ("第 {n} 行", "row {n}"),
+    "position.feature": ("第 {n} 个要素", "feature {n}"),
+    "position.file": ("{n}", "{n}"),
+    "position.column": ("列 {column}", "column {column}"),
+}
