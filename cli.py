@@ -261,7 +261,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             return sys.stdin.readline().rstrip("\n")
         first, again = getpass.getpass("密码 / password: "), getpass.getpass("再次输入 / again: ")
         if first != again:
-            raise AccessError("两次输入的密码不一致。", "The two passwords differ.")
+            raise AccessError("passwords_differ")
         return first
 
     try:

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from geodata.errors import GeodataError
 from geodata.plans import PlanStore
+from texts import Text
 
 ROLES = ("official", "planner", "admin")
 MODES = ("off", "local", "oidc")
@@ -48,8 +49,6 @@ PERMISSIONS = {
     "import": frozenset({"planner", "admin"}),    # upload data packages
     "manage": frozenset({"admin"}),               # delete and restore plans, accounts
 }
-ROLE_NAMES = {"official": ("审阅（只读）", "official (read-only)"), "planner": ("规划", "planner"),
-              "admin": ("管理员", "administrator")}
 MIN_PASSWORD = 10
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -63,21 +62,21 @@ def can(role: str | None, action: str) -> bool:
 
 
 class AccessError(GeodataError):
-    """A bad access setting or account request; ``messages`` has the text in both languages."""
+    """A bad access setting or account request; its reason is a catalogue code (``access.*``),
+    ``messages`` renders it in both languages."""
 
-    def __init__(self, zh: str, en: str) -> None:
-        self.messages = {"zh": zh, "en": en}
-        super().__init__(en)
+    def __init__(self, code: str, **params: object) -> None:
+        self.text = Text(f"access.{code}", params)
+        super().__init__(self.text.render("en"))
+
+    @property
+    def messages(self) -> dict[str, str]:
+        return self.text.messages
 
 
 class AccessDenied(AccessError):
     def __init__(self, role: str | None, action: str) -> None:
-        role_zh, role_en = ROLE_NAMES.get(role or "", ("未登录", "signed out"))
-        what = {"edit": ("修改方案", "change plans"), "import": ("导入数据", "import data"),
-                "manage": ("删除、恢复方案或管理账号", "delete or restore plans or manage accounts"),
-                "view": ("查看", "view")}[action]
-        super().__init__(f"当前角色“{role_zh}”无权{what[0]}；如需权限，请联系管理员。",
-                         f"Your role, {role_en}, may not {what[1]}; ask an administrator for access.")
+        super().__init__("denied", role=Text(f"role.{role if role in ROLES else 'none'}"), action=Text(f"permission.{action}"))
         self.role, self.action = role, action
 
 
@@ -115,34 +114,25 @@ def read_config(path: Path) -> AccessConfig:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise AccessError(f"无法读取权限设置 {path}：{exc}。请改正该文件（TOML 格式）。",
-                          f"Cannot read the access settings {path}: {exc}. Fix the file (TOML).") from exc
+        raise AccessError("settings_unreadable", path=str(path), error=str(exc)) from exc
     unknown = sorted(set(raw) - {"mode", "session_hours", "default_role", "provider", "roles", "trust_unverified_email"})
     if unknown or "mode" not in raw:  # a mistyped file must not turn access control off
-        what = f"未知的设置 {', '.join(unknown)}" if unknown else "缺少 mode"
-        raise AccessError(f"{path}：{what}。文件存在时须写明 mode（off、local 或 oidc），且只能有 mode、session_hours、"
-                          "default_role、provider、trust_unverified_email 和 [roles]。",
-                          f"{path}: {'unknown settings ' + ', '.join(unknown) if unknown else 'mode is missing'}. When the "
-                          "file exists it must set mode (off, local or oidc) and may hold only mode, session_hours, "
-                          "default_role, provider, trust_unverified_email and [roles].")
+        raise AccessError("settings_unknown" if unknown else "settings_no_mode", path=str(path), keys=unknown)
     mode = raw["mode"]
     if mode not in MODES:
-        raise AccessError(f"{path}：mode = {mode!r} 无效，应为 off、local 或 oidc。",
-                          f"{path}: mode = {mode!r} is not one of off, local, oidc.")
+        raise AccessError("bad_mode", path=str(path), mode=repr(mode))
     roles = raw.get("roles", {})
     if not isinstance(roles, dict) or any(not isinstance(v, str) or v not in ROLES for v in roles.values()):
-        raise AccessError(f"{path}：[roles] 中的角色只能是 {', '.join(ROLES)}。",
-                          f"{path}: the roles in [roles] must be one of {', '.join(ROLES)}.")
+        raise AccessError("bad_roles", path=str(path), roles=ROLES)
     default_role = raw.get("default_role", "none")
     if default_role not in (*ROLES, "none"):
-        raise AccessError(f"{path}：default_role = {default_role!r} 无效，应为 none 或 {', '.join(ROLES)}。",
-                          f"{path}: default_role = {default_role!r} must be none or one of {', '.join(ROLES)}.")
+        raise AccessError("bad_default_role", path=str(path), role=repr(default_role), roles=ROLES)
     hours = raw.get("session_hours", 12)
     if not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 30:
-        raise AccessError(f"{path}：session_hours 应在 0 到 720 之间。", f"{path}: session_hours must be between 0 and 720.")
+        raise AccessError("bad_hours", path=str(path))
     trust = raw.get("trust_unverified_email", False)
     if not isinstance(trust, bool):
-        raise AccessError(f"{path}：trust_unverified_email 应为 true 或 false。", f"{path}: trust_unverified_email must be true or false.")
+        raise AccessError("bad_trust", path=str(path))
     return AccessConfig(mode, float(hours), default_role, str(raw.get("provider", "")), dict(roles), trust)
 
 
@@ -231,7 +221,7 @@ class AccountStore:
                 db.execute("INSERT INTO accounts (name, role, hash, created) VALUES (?, ?, ?, ?)",
                            (name, role, hash_password(password), _now().isoformat(timespec="seconds")))
             except sqlite3.IntegrityError:
-                raise AccessError(f"账号“{name}”已存在。", f"The account {name!r} exists already.") from None
+                raise AccessError("account_exists", name=name) from None
 
     def set_password(self, name: str, password: str) -> None:
         _valid_password(password, name)
@@ -256,10 +246,10 @@ class AccountStore:
             admins = [row[0] for row in db.execute("SELECT name FROM accounts WHERE role = 'admin'")]
             if keep_admin and admins == [name]:
                 db.execute("ROLLBACK")
-                raise AccessError("不能删除或降级最后一位管理员。", "The last administrator cannot be removed or demoted.")
+                raise AccessError("last_admin")
             if db.execute(sql, args).rowcount == 0:
                 db.execute("ROLLBACK")
-                raise AccessError("没有这个账号。", "There is no such account.")
+                raise AccessError("no_account")
             db.execute("COMMIT")
 
     # --- signing in --------------------------------------------------------------------------
@@ -276,10 +266,7 @@ class AccountStore:
             if locked_until and datetime.fromisoformat(locked_until) > now:
                 db.execute("ROLLBACK")
                 until = (datetime.fromisoformat(locked_until) + timedelta(hours=8)).strftime("%H:%M")  # Beijing time
-                raise AccessError(
-                    f"连续输错密码 {MAX_FAILURES} 次，该账号已锁定至 {until}（北京时间）；请稍后再试或请管理员重设密码。",
-                    f"{MAX_FAILURES} wrong passwords in a row: this account is locked until {until} (Beijing time). "
-                    "Try later, or ask an administrator to reset the password.")
+                raise AccessError("locked", n=MAX_FAILURES, until=until)
             failures = 0 if locked_until else failures  # a lock that ran out starts the count anew
             until = (now + LOCKOUT).isoformat(timespec="seconds") if failures + 1 >= MAX_FAILURES else ""
             db.execute("INSERT OR REPLACE INTO attempts VALUES (?, ?, ?)", (name, failures + 1, until))
@@ -287,7 +274,7 @@ class AccountStore:
             db.execute("COMMIT")
         stored = account[1] if account else _dummy_hash()  # an unknown name costs a real check too
         if not check_password(password, stored) or account is None:
-            raise AccessError("账号或密码不正确。", "Wrong account name or password.")
+            raise AccessError("wrong_password")
         with self._connect() as db:
             db.execute("DELETE FROM attempts WHERE name = ?", (name,))
         return Account(name, account[0])
@@ -324,20 +311,18 @@ class AccountStore:
 def _valid_name(name: str) -> str:
     name = name.strip()
     if not re.fullmatch(r"[\w.@-]{1,40}", name):  # letters (Chinese too), digits, . _ - @: never markup
-        raise AccessError("账号名应为 1–40 个字母、汉字、数字或 . _ - @。",
-                          "An account name has 1-40 letters, digits or . _ - @.")
+        raise AccessError("bad_name")
     return name
 
 
 def _valid_role(role: str) -> None:
     if role not in ROLES:
-        raise AccessError(f"角色 {role!r} 无效，应为 {', '.join(ROLES)}。", f"Role {role!r} must be one of {', '.join(ROLES)}.")
+        raise AccessError("bad_role", role=repr(role), roles=ROLES)
 
 
 def _valid_password(password: str, name: str) -> None:
     if len(password) < MIN_PASSWORD or password.strip().lower() == name.strip().lower():
-        raise AccessError(f"密码至少 {MIN_PASSWORD} 个字符，且不能与账号名相同。",
-                          f"A password has at least {MIN_PASSWORD} characters and is not the account name.")
+        raise AccessError("weak_password", n=MIN_PASSWORD)
 
 
 class GuardedPlanStore:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geodata.accounts import ROLE_NAMES, ROLES, AccessDenied, AccessError, can
+from geodata.accounts import ROLES, AccessDenied, AccessError, can
 from geodata.plans import PlanNotFoundError, PlanStorageError
 from ui import access, shell, state
 from ui.i18n import local_time, plain, t
@@ -14,7 +14,7 @@ lang, L, package_id, pkg = shell.page("page_admin", "admin_intro")
 access.require("manage", lang)
 config = access.settings()
 me = access.author()
-role_name = {role: ROLE_NAMES[role][0 if lang == "zh" else 1] for role in ROLES}
+role_name = {role: t(f"role.{role}", lang) for role in ROLES}
 mode = t("admin_mode_off", lang) if config.mode == "off" else config.mode
 st.caption(t("admin_mode", lang, mode=mode, path=access.settings_path()))
 MESSAGE = "admin_message"

@@ -141,3 +141,46 @@ ENGINE: dict[str, tuple[str, str]] = {
     "storage.read_only": ("数据目录只读或无写入权限", "the data directory is read-only or not writable"),
     "storage.io": ("读写错误", "a read or write error"),
 }
+
+# access settings and accounts (geodata.accounts)
+ENGINE.update({
+    "access.settings_unreadable": ("无法读取权限设置 {path}：{error}。请改正该文件（TOML 格式）。",
+                                   "Cannot read the access settings {path}: {error}. Fix the file (TOML)."),
+    "access.settings_unknown": ("{path}：未知的设置 {keys}。文件存在时须写明 mode（off、local 或 oidc），且只能有 mode、session_hours、"
+                                "default_role、provider、trust_unverified_email 和 [roles]。",
+                                "{path}: unknown settings {keys}. When the file exists it must set mode (off, local or oidc) "
+                                "and may hold only mode, session_hours, default_role, provider, trust_unverified_email and [roles]."),
+    "access.settings_no_mode": ("{path}：缺少 mode。文件存在时须写明 mode（off、local 或 oidc），且只能有 mode、session_hours、"
+                                "default_role、provider、trust_unverified_email 和 [roles]。",
+                                "{path}: mode is missing. When the file exists it must set mode (off, local or oidc) and may "
+                                "hold only mode, session_hours, default_role, provider, trust_unverified_email and [roles]."),
+    "access.bad_mode": ("{path}：mode = {mode} 无效，应为 off、local 或 oidc。", "{path}: mode = {mode} is not one of off, local, oidc."),
+    "access.bad_roles": ("{path}：[roles] 中的角色只能是 {roles}。", "{path}: the roles in [roles] must be one of {roles}."),
+    "access.bad_default_role": ("{path}：default_role = {role} 无效，应为 none 或 {roles}。",
+                                "{path}: default_role = {role} must be none or one of {roles}."),
+    "access.bad_hours": ("{path}：session_hours 应在 0 到 720 之间。", "{path}: session_hours must be between 0 and 720."),
+    "access.bad_trust": ("{path}：trust_unverified_email 应为 true 或 false。",
+                         "{path}: trust_unverified_email must be true or false."),
+    "access.account_exists": ("账号“{name}”已存在。", "The account {name} exists already."),
+    "access.last_admin": ("不能删除或降级最后一位管理员。", "The last administrator cannot be removed or demoted."),
+    "access.no_account": ("没有这个账号。", "There is no such account."),
+    "access.locked": ("连续输错密码 {n} 次，该账号已锁定至 {until}（北京时间）；请稍后再试或请管理员重设密码。",
+                      "{n} wrong passwords in a row: this account is locked until {until} (Beijing time). Try later, "
+                      "or ask an administrator to reset the password."),
+    "access.wrong_password": ("账号或密码不正确。", "Wrong account name or password."),
+    "access.bad_name": ("账号名应为 1–40 个字母、汉字、数字或 . _ - @。", "An account name has 1-40 letters, digits or . _ - @."),
+    "access.bad_role": ("角色 {role} 无效，应为 {roles}。", "Role {role} must be one of {roles}."),
+    "access.weak_password": ("密码至少 {n} 个字符，且不能与账号名相同。",
+                             "A password has at least {n} characters and is not the account name."),
+    "access.passwords_differ": ("两次输入的密码不一致。", "The two passwords differ."),
+    "access.denied": ("当前角色“{role}”无权{action}；如需权限，请联系管理员。",
+                      "Your role, {role}, may not {action}; ask an administrator for access."),
+    "role.official": ("审阅（只读）", "official (read-only)"),
+    "role.planner": ("规划", "planner"),
+    "role.admin": ("管理员", "administrator"),
+    "role.none": ("未登录", "signed out"),
+    "permission.edit": ("修改方案", "change plans"),
+    "permission.import": ("导入数据", "import data"),
+    "permission.manage": ("删除、恢复方案或管理账号", "delete or restore plans or manage accounts"),
+    "permission.view": ("查看", "view"),
+})

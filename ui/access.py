@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geodata.accounts import ROLE_NAMES, AccessConfig, AccessDenied, AccessError, AccountStore, can, read_config
+from geodata.accounts import AccessConfig, AccessDenied, AccessError, AccountStore, can, read_config
 from geodata.store import data_dir
 from ui.i18n import t
 
@@ -182,5 +182,5 @@ def badge(who: Identity | None, lang: str) -> None:
     if who is None or who.via == "off":
         return
     st.caption(t("signed_in_as", lang))
-    st.text(f"{who.name} · {ROLE_NAMES[who.role][0 if lang == 'zh' else 1]}")  # text, never markup
+    st.text(f"{who.name} · {t('role.' + who.role, lang)}")  # text, never markup
     st.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
