@@ -39,6 +39,7 @@ class PlanConfig:
     grid_population_min: float = 200_000.0  # G5/G6: population band of a grid
     grid_population_max: float = 800_000.0
     county_alliances_max: int = 3  # G5: a county forms 1-3 county alliances
+    grid_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # G5: a district's number of grids, when the planner fixes it
     island_link_km: float = 15.0  # G6: parts of a district closer than this count as neighbours
     village_integration_target: float = 0.70  # V2
     village_standard_target: float = 0.60  # V2
@@ -68,7 +69,7 @@ class PlanConfig:
         for key, value in data.items():
             if key == "crs":
                 flat["layer_crs"] = value
-            elif isinstance(value, Mapping) and key not in ("district_cap_overrides", "hospital_cap_overrides"):
+            elif isinstance(value, Mapping) and key not in ("district_cap_overrides", "hospital_cap_overrides", "grid_counts"):
                 flat.update(value)
             else:
                 flat[key] = value
@@ -117,6 +118,11 @@ def _coerce(key: str, value: object, default: object) -> object:
                 raise ValueError(f"override for {code!r} needs a limit and a reason")
             out[str(code)] = Override(int(spec["limit"]), str(spec["reason"]))
         return MappingProxyType(out)
+    if key == "grid_counts":
+        if not isinstance(value, Mapping) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1
+                                                     for v in value.values()):
+            raise TypeError("expected a table of district_code = number of grids (a whole number, at least 1)")
+        return MappingProxyType({str(k): int(v) for k, v in value.items()})
     if key == "layer_crs":
         if not isinstance(value, Mapping):
             raise TypeError("expected a table of layer = \"crs\"")

@@ -67,7 +67,7 @@ class PlanningSession:
                                         island_link_km=c.island_link_km)
         self.problem: PairingProblem = build_problem(self.world, package.facilities, package.partnerships, c)
         self.band = (c.grid_population_min, c.grid_population_max)
-        self.solver = GridSolver(band=self.band, county_max=c.county_alliances_max)
+        self.solver = GridSolver(band=self.band, counts=c.grid_counts, county_max=c.county_alliances_max)
         self.grid_rules: tuple[Rule, ...] = grid_rules(band=self.band, county_max=c.county_alliances_max)
         self.pairing_rules: tuple[Rule, ...] = pairing_rules(staffing_of(package.partnerships))
 

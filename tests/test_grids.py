@@ -403,3 +403,17 @@ def test_two_leads_in_one_unit_count_once_and_a_lock_on_a_lead_unit_is_refused()
 def test_choose_count_takes_the_mean_nearest_the_middle_of_the_band():
     assert choose_count(245_000, 10, 100, band=(50_000, 150_000)) == 3  # 81.7k beats 122.5k
     assert choose_count(250_000, 10, 100, band=(50_000, 150_000)) == 3
+
+
+def test_grid_counts_setting_fixes_a_districts_number_of_grids():
+    """G5: the planner may fix how many grids a district forms ([grids.grid_counts])."""
+    from planning.config import PlanConfig
+    from planning.session import PlanningSession
+
+    pkg = load_default()
+    default = PlanningSession(pkg).propose_grids().plan
+    before = sum(g.district_code == "310115" for g in default.grids)
+    config = PlanConfig.from_mapping({"grids": {"grid_counts": {"310115": before + 1}}})
+    plan = PlanningSession(pkg, config).propose_grids().plan
+    assert sum(g.district_code == "310115" for g in plan.grids) == before + 1
+    assert [g for g in plan.grids if g.district_code != "310115"] == [g for g in default.grids if g.district_code != "310115"]
