@@ -11,9 +11,10 @@ import html
 import math
 from datetime import datetime, timezone
 
+from texts import render
+
 PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd",
            "#ccebc5", "#ffed6f", "#d9d9d9")
-ROLES = {"technical_support": "技术支持", "main_support": "主要技术支持单位", "tcm": "中医类", "specialty": "专科联盟"}
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;
@@ -23,7 +24,7 @@ h1 { font-size: 24pt; margin: 40mm 0 6mm 0; } h2 { font-size: 15pt; margin: 0 0 
 .page { page-break-before: always; } .muted { color: #555; }
 table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm 0; font-size: 8.5pt; }
 th, td { border: 0.5pt solid #999; padding: 1.2mm 1.5mm; text-align: left; vertical-align: top; }
-th { background: #eef2f8; } td.n { text-align: right; white-space: nowrap; }
+th { background: #eef2f8; } td.n { text-align: right; white-space: nowrap; } .k { white-space: nowrap; }
 .pass { color: #1a7f37; } .fail { color: #b42318; font-weight: 600; }
 svg { width: 100%; height: auto; }
 """
@@ -64,33 +65,38 @@ def svg_map(features: list[dict], width: int = 760, height: int = 560) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">{"".join(paths)}</svg>'
 
 
-def report_html(export) -> str:
+def report_html(export, lang: str = "zh") -> str:
     """The whole report of one plan version: cover, city map, a page per district (its grids and
-    partners), the rules and their violations, and the changes since the last filed version."""
+    partners), the rules and their violations, and the changes since the last filed version. In
+    Chinese for filing (``lang="en"`` for visitors); every word from the catalogue (``texts``)."""
+    def w(code: str, **params: object) -> str:
+        return _e(render(f"report.{code}", lang, **params))
+
     meta, f = export.meta, export.filing
     features = export.collection["features"]
     when = meta.get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds")
     failed = meta["rules"]["failed"]
+    listed = lambda items: list(items) or render("report.none", lang)  # noqa: E731
     parts = [f"<html><head><meta charset='utf-8'><style>{CSS}</style></head><body>",
-             "<h1>医联体网格化布局方案 备案报告</h1>",
-             f"<p style='font-size:14pt'>{_e(meta.get('plan_name'))}（第 {_e(meta.get('version'))} 版）</p>",
+             f"<h1>{w('title')}</h1>",
+             f"<p style='font-size:14pt'>{w('version', name=meta.get('plan_name', ''), version=meta.get('version', ''))}</p>",
              "<table style='width:70%'>",
-             f"<tr><th>方案编号</th><td>{_e(meta.get('plan_id'))}</td></tr>",
-             f"<tr><th>编制人</th><td>{_e(meta.get('author'))}</td></tr>",
-             f"<tr><th>生成时间</th><td>{_e(when)}</td></tr>",
-             f"<tr><th>数据</th><td>{'<br>'.join(_e(s) for s in meta.get('data_sources', []))}</td></tr>",
-             f"<tr><th>网格数</th><td>{len(f.grids)}</td></tr>",
-             f"<tr><th>覆盖人口</th><td>{f.grids['population'].sum():,.0f}</td></tr>",
-             f"<tr><th>规则检查</th><td class='{'fail' if failed else 'pass'}'>"
-             f"{'未通过：' + _e('、'.join(failed)) if failed else '全部通过'}</td></tr>",
+             f"<tr><th>{w('plan_id')}</th><td>{_e(meta.get('plan_id'))}</td></tr>",
+             f"<tr><th>{w('author')}</th><td>{_e(meta.get('author'))}</td></tr>",
+             f"<tr><th>{w('created')}</th><td>{_e(when)}</td></tr>",
+             f"<tr><th>{w('data')}</th><td>{'<br>'.join(_e(s) for s in meta.get('data_sources', []))}</td></tr>",
+             f"<tr><th>{w('grids')}</th><td>{len(f.grids)}</td></tr>",
+             f"<tr><th>{w('population')}</th><td>{f.grids['population'].sum():,.0f}</td></tr>",
+             f"<tr><th>{w('rules')}</th><td class='{'fail' if failed else 'pass'}'>"
+             f"{w('rules_failed', rules=failed) if failed else w('rules_all_passed')}</td></tr>",
              "</table>",
-             "<div class='page'><h2>全市网格布局</h2>", svg_map(features), "</div>"]
+             f"<div class='page'><h2>{w('city_map')}</h2>", svg_map(features), "</div>"]
     for code, grids in f.grids.groupby("district_code", sort=True):
         name = grids["district_name"].iloc[0]
         parts.append(f"<div class='page'><h2>{_e(name)}（{_e(code)}）</h2>")
         parts.append(svg_map([x for x in features if x["properties"]["district_code"] == code], 760, 420))
-        parts.append("<table><tr><th>网格</th><th>牵头医院</th><th class='n'>常住人口</th><th class='n'>单元</th>"
-                     "<th class='n'>成员机构</th><th class='n'>平均距离 km</th></tr>")
+        parts.append(f"<table><tr><th>{w('grid')}</th><th>{w('lead')}</th><th class='n'>{w('residents')}</th>"
+                     f"<th class='n'>{w('units')}</th><th class='n'>{w('members')}</th><th class='n'>{w('mean_km')}</th></tr>")
         for row in grids.itertuples():
             members = len([m for m in str(row.member_facilities).split(";") if m])
             parts.append(f"<tr><td>{_e(row.grid_id)}</td><td>{_e(row.lead_name)}（{_e(row.lead_facility_code)}）</td>"
@@ -98,35 +104,38 @@ def report_html(export) -> str:
                          f"<td class='n'>{members}</td><td class='n'>{row.mean_access_km:.1f}</td></tr>")
         parts.append("</table>")
         partners = f.pairings[f.pairings["district_code"] == code]
-        parts.append("<p><b>结对市级医院：</b>" + ("；".join(
-            f"{_e(p.hospital)}（{_e(ROLES.get(p.role, p.role))}{'，固定' if p.fixed else ''}）" for p in partners.itertuples())
-            or "无") + "</p></div>")
-    parts.append("<div class='page'><h2>规则检查</h2><p class='muted'>规则无“错误”即为通过；“警告”（如网格人口超出区间）单列，"
-                 "不影响是否通过。</p><table><tr><th>规则</th><th>名称</th><th>结果</th><th class='n'>错误</th>"
-                 "<th class='n'>警告</th></tr>")
+        parts.append(f"<p><b>{w('partners')}</b>" + ("；".join(
+            f"{_e(p.hospital)}（{_e(render('role_' + p.role, lang))}{w('fixed') if p.fixed else ''}）"
+            for p in partners.itertuples()) or w("none")) + "</p></div>")
+    parts.append(f"<div class='page'><h2>{w('rules')}</h2><p class='muted'>{w('rules_note')}</p><table><tr>"
+                 f"<th>{w('rule')}</th><th>{w('rule_name')}</th><th>{w('result')}</th><th class='n'>{w('errors')}</th>"
+                 f"<th class='n'>{w('warnings')}</th></tr>")
     for r in f.rules.itertuples():
-        parts.append(f"<tr><td>{_e(r.rule)}</td><td>{_e(r.name_zh)}</td><td class='{'pass' if r.passed else 'fail'}'>"
-                     f"{'通过' if r.passed else '未通过'}</td><td class='n'>{r.errors}</td><td class='n'>{r.warnings}</td></tr>")
+        parts.append(f"<tr><td>{_e(r.rule)}</td><td>{_e(r.name_zh if lang == 'zh' else r.name_en)}</td>"
+                     f"<td class='{'pass' if r.passed else 'fail'}'>{w('passed' if r.passed else 'failed')}</td>"
+                     f"<td class='n'>{r.errors}</td><td class='n'>{r.warnings}</td></tr>")
     parts.append("</table>")
     if len(f.violations):
-        parts.append("<table><tr><th>规则</th><th>级别</th><th>位置</th><th>问题</th><th>建议</th></tr>")
-        parts += [f"<tr><td>{_e(v.rule)}</td><td>{'错误' if v.severity == 'error' else '警告'}</td><td>{_e(v.place)}</td>"
-                  f"<td>{_e(v.message_zh)}</td><td>{_e(v.fix_zh)}</td></tr>"
-                  for v in f.violations.itertuples()]
+        parts.append(f"<table><tr><th class='k'>{w('rule')}</th><th class='k'>{w('severity')}</th><th>{w('place')}</th><th>{w('problem')}</th>"
+                     f"<th>{w('fix')}</th></tr>")
+        parts += [f"<tr><td class='k'>{_e(v.rule)}</td><td class='k'>{w(v.severity)}</td><td>{_e(v.place)}</td>"
+                  f"<td>{_e(v.message_zh if lang == 'zh' else v.message_en)}</td>"
+                  f"<td>{_e(v.fix_zh if lang == 'zh' else v.fix_en)}</td></tr>" for v in f.violations.itertuples()]
         parts.append("</table>")
     if export.plan.notes:
-        parts.append("<h2>决策说明</h2>" + "".join(f"<p>{_e(n)}</p>" for n in export.plan.notes))
-    parts.append("</div><div class='page'><h2>与上次备案版本相比的变化</h2>")
+        parts.append(f"<h2>{w('notes')}</h2>" + "".join(f"<p>{_e(n)}</p>" for n in export.plan.notes))
+    parts.append(f"</div><div class='page'><h2>{w('changes')}</h2>")
     changes = export.changes
     if changes is None:
-        parts.append("<p class='muted'>首次备案，无上次备案版本。</p>")
+        parts.append(f"<p class='muted'>{w('first_filing')}</p>")
     else:
-        parts.append(f"<p>调整网格的单元 {len(changes['units_moved'])} 个，涉及常住人口 {changes['residents_moved']:,.0f} 人；"
-                     f"新增网格 {_e('、'.join(changes['grids_added']) or '无')}；撤销网格 {_e('、'.join(changes['grids_removed']) or '无')}；"
-                     f"新增结对 {_e('、'.join(f'{h}→{d}' for h, d in changes['pairings_added']) or '无')}；"
-                     f"取消结对 {_e('、'.join(f'{h}→{d}' for h, d in changes['pairings_removed']) or '无')}。</p>")
+        parts.append("<p>" + w("changes_summary", units=len(changes["units_moved"]), people=changes["residents_moved"],
+                               grids_added=listed(changes["grids_added"]), grids_removed=listed(changes["grids_removed"]),
+                               pairings_added=listed(f"{h}→{d}" for h, d in changes["pairings_added"]),
+                               pairings_removed=listed(f"{h}→{d}" for h, d in changes["pairings_removed"])) + "</p>")
         if changes["units_moved"]:
-            parts.append("<table><tr><th>单元</th><th>原网格</th><th>新网格</th><th class='n'>常住人口</th></tr>")
+            parts.append(f"<table><tr><th>{w('units')}</th><th>{w('from_grid')}</th><th>{w('to_grid')}</th>"
+                         f"<th class='n'>{w('residents')}</th></tr>")
             parts += [f"<tr><td>{_e(u['unit_code'])}</td><td>{_e(u['from'])}</td><td>{_e(u['to'])}</td>"
                       f"<td class='n'>{u['population']:,.0f}</td></tr>" for u in changes["units_moved"][:300]]
             parts.append("</table>")
