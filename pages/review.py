@@ -12,18 +12,18 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.filing import KINDS, SUFFIX, build, write
-from geodata.package import DataPackage
+from geodata.filing import KINDS, SUFFIX, Export, build
 from geodata.plans import PlanStorageError
-from planning.analysis import analyse_coverage
 from planning.coverage import summary_by
 from planning.filing import compare
 from planning.plan import plan_from_dict
-from planning.rules import units_at_place
-from ui import shell, state
-from ui.i18n import detail, local_time, plain, t
+from planning.session import PlanningSession
+from ui import editlog, planbar, shell, state
+from ui.handout import write_export
+from ui.i18n import t
 from ui.maps import base_map, district_labels, grid_layer, lead_layer, safe_text
 from ui.tables import display
+from ui.verdict_panel import rules_table, violation_notices
 
 BIG = """<style>
 [data-testid="stMetricValue"] { font-size: 2.6rem; } [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
@@ -32,7 +32,7 @@ BIG = """<style>
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def exported(key: tuple, plan_id: str, version: int, since: int | None, _pkg: DataPackage, _store):
+def exported(key: tuple, plan_id: str, version: int, since: int | None, _session: PlanningSession, _store) -> Export:
     """The export of one stored version (``since``: the version its changes are counted from)."""
     _, payload = _store.load(plan_id, version)
     info = next(p for p in _store.plans() if p["plan_id"] == plan_id)
@@ -40,13 +40,28 @@ def exported(key: tuple, plan_id: str, version: int, since: int | None, _pkg: Da
     previous = plan_from_dict(_store.load(plan_id, since)[1]) if since else None
     meta = {"plan_id": plan_id, "plan_name": info["name"], "version": version,
             "created": log[-1]["at"] if log else info["updated"], "author": log[-1]["author"] if log else ""}
-    return build(_pkg, plan_from_dict(payload), meta, previous=previous)
+    return build(_session, plan_from_dict(payload), meta, previous=previous)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def coverage(key: tuple, _pkg: DataPackage):
-    result = analyse_coverage(_pkg, sites=0)
+def coverage(key: tuple, _session: PlanningSession):
+    result = _session.coverage(sites=0)
     return summary_by(result.table.assign(city="all"), "city").iloc[0], result.villages
+
+
+def open_issues(export: Export) -> dict[str, set[str]]:
+    """The rules each grid breaks: a violation belongs to a grid when its place names the grid, one
+    of its units, or a facility in it (a member, or its lead)."""
+    plan, members = export.plan, export.filing.members
+    facility_grid = {**dict(zip(members["facility_code"], members["grid_id"])),
+                     **{g.lead_facility_code: g.grid_id for g in plan.grids}}
+    out: dict[str, set[str]] = {g.grid_id: set() for g in plan.grids}
+    for v in export.filing.verdict.violations:
+        grids = {*v.place.grids, *(plan.assignment.get(u) for u in v.place.units),
+                 *(facility_grid.get(f) for f in v.place.facilities)}
+        for grid in grids & set(out):
+            out[grid].add(v.rule)
+    return out
 
 
 lang, L, package_id, pkg = shell.page("page_review", "review_intro")
@@ -65,9 +80,7 @@ by_id = {p["plan_id"]: p for p in plans}
 top = st.columns([3, 1, 2])
 if state.plan_id() not in ids:
     state.set_plan(ids[0])
-st.session_state["review_plan"] = state.plan_id()  # the session's plan (from the URL or a page) is the truth
-plan_id = top[0].selectbox(L["plan"], ids, key="review_plan", on_change=lambda: state.set_plan(st.session_state["review_plan"]),
-                           format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {i[:6]}")
+plan_id = planbar.picker(plans, lang, key="review_plan", where=top[0])
 versions = list(range(by_id[plan_id]["version"], 0, -1))
 version = top[1].selectbox(L["version"], versions)
 districts = sorted(pkg.districts["district_code"])
@@ -80,10 +93,11 @@ ring_filter = st.pills(L["ring"], sorted(set(rings.values())), selection_mode="m
 shown = [d for d in districts if (not chosen or d in chosen) and (not ring_filter or rings[d] in ring_filter)]
 
 with st.spinner(t("loading", lang)):
-    export = exported(state.cache_key(), plan_id, version, None, pkg, store)
+    session = state.session()
+    export = exported(state.cache_key(), plan_id, version, None, session, store)
+    served, villages = coverage(state.cache_key(), session)
 f = export.filing
 grids = f.grids[f.grids["district_code"].isin(shown)]
-served, villages = coverage(state.cache_key(), pkg)
 
 # one view at a time: a Leaflet map drawn inside a hidden tab gets no size and draws wrong
 view = st.segmented_control(" ", ["review", "compare", "export"], default="review", key="review_view",
@@ -98,7 +112,7 @@ if view == "review":
     cols = st.columns(3)
     cols[0].metric(L["served_share"], f"{served['served_share']:.1%}")
     cols[1].metric(L["village_integrated"], f"{villages['integrated'].mean():.1%}" if len(villages) else "—")
-    cols[2].metric(L["rules_passed"], f"{int(f.rules['passed'].sum())} / {len(f.rules)}")
+    cols[2].metric(L["rules_passed"], f"{len(f.verdict.rules) - len(f.verdict.failed)} / {len(f.verdict.rules)}")
 
     features = gpd.GeoDataFrame.from_features(
         [x for x in export.collection["features"] if x["properties"]["district_code"] in shown], crs=4326)
@@ -118,23 +132,17 @@ if view == "review":
     st.caption(t("review_legend", lang))
 
     st.subheader(t("rules_panel", lang))
-    st.dataframe(pd.DataFrame({"ID": f.rules["rule"], L["name"]: f.rules["name_zh" if lang == "zh" else "name_en"],
-                               "✓/✗": [t("rule_pass" if p else "rule_fail", lang) for p in f.rules["passed"]],
-                               "#": f.rules["violations"]}), hide_index=True, width="stretch")
-    for v in f.violations.itertuples():
-        st.error(plain(f"{v.rule} · {v.place}: {v.message_zh if lang == 'zh' else v.message_en}"))
+    rules_table(f.verdict, lang)
+    violation_notices(f.verdict, lang)
 
     st.subheader(t("grid_cards", lang))
-    issues = {g: [v for v in f.violations.itertuples() if g in units_at_place(export.world, export.plan, v.place)
-                  or v.place == g] for g in grids["grid_id"]}
-    unit_grid = dict(export.plan.assignment)
+    issues = open_issues(export)
     for start in range(0, len(grids), 3):
         row_cols = st.columns(3)
         for col, row in zip(row_cols, grids.iloc[start:start + 3].itertuples()):
             members = f.members[f.members["grid_id"] == row.grid_id]
-            open_issues = {v.rule for v in issues[row.grid_id]} | (
-                {v.rule for v in f.violations.itertuples() if v.place in {u for u, g in unit_grid.items() if g == row.grid_id}})
-            partners_text = "、".join(p.split(":")[0] for p in str(row.partners).split(";") if p) or "—"
+            paired = f.pairings[f.pairings["district_code"] == row.district_code]
+            partners_text = "、".join(h or c for h, c in zip(paired["hospital"], paired["hospital_code"])) or "—"
             with col.container(border=True):
                 st.markdown(
                     f"<div class='ylt-card'><h4>{safe_text(row.grid_id)} · {safe_text(row.district_name)}</h4>"
@@ -142,27 +150,18 @@ if view == "review":
                     f"<p>{safe_text(L['population'])}：{row.population:,.0f} · {safe_text(L['units'])}：{row.units}</p>"
                     f"<p>{safe_text(L['members'])}：{len(members)} · {safe_text(L['mean_access'])}：{row.mean_access_km:.1f}</p>"
                     f"<p>{safe_text(L['partners'])}：{safe_text(partners_text)}</p>"
-                    f"<p>{safe_text(L['open_issues'])}：{safe_text('、'.join(sorted(open_issues)) or '—')}</p></div>",
+                    f"<p>{safe_text(L['open_issues'])}：{safe_text('、'.join(sorted(issues[row.grid_id])) or '—')}</p></div>",
                     unsafe_allow_html=True)
 
     st.subheader(L["edit_log"])
-    log = pd.DataFrame(store.history(plan_id))
-    log = log[log["version"] <= version]
-    log["action"] = [t(f"action_{a}", lang) for a in log["action"]]
-    log["detail"] = [detail(d, lang) for d in log["detail"]]
-    log["author"] = [a or t("anonymous", lang) for a in log["author"]]
-    log["at"] = [local_time(a) for a in log["at"]]
-    st.dataframe(log.iloc[::-1].rename(columns={"version": L["version"], "author": L["editor_name"], "at": L["time"],
-                                                "action": L["action"], "detail": L["detail"]}), hide_index=True, width="stretch")
+    editlog.log(store, plan_id, lang, upto=version)
     if export.plan.notes:
-        st.subheader(L["decision_notes"])
-        for note in export.plan.notes:
-            st.text(note)
+        editlog.notes(export.plan, lang)
 
 if view == "compare":
     c1, c2 = st.columns(2)
     other_plan = c1.selectbox(t("compare_with", lang), ids, index=ids.index(plan_id),
-                              format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {i[:6]}", key="cmp_plan")
+                              format_func=lambda i: planbar.label(by_id[i]), key="cmp_plan")
     other_versions = list(range(by_id[other_plan]["version"], 0, -1))
     default = other_versions.index(version - 1) if other_plan == plan_id and version - 1 in other_versions else 0
     other_version = c2.selectbox(L["version"], other_versions, index=default, key="cmp_version")
@@ -210,11 +209,11 @@ if view == "export":
                     format_func=lambda k: t(f"format_{k}", lang))
     if st.button(t("make_export", lang), type="primary"):
         with st.spinner(t("loading", lang)):
-            source = exported(state.cache_key(), plan_id, version, since or None, pkg, store)
+            source = exported(state.cache_key(), plan_id, version, since or None, session, store)
             with tempfile.TemporaryDirectory() as tmp:
                 name = f"{plan_id}-v{version}{SUFFIX[kind]}"
                 st.session_state["review_file"] = ((plan_id, version, since, kind), name,
-                                                   write(source, kind, Path(tmp) / name).read_bytes())
+                                                   write_export(source, kind, Path(tmp) / name, lang).read_bytes())
     made = st.session_state.get("review_file")
     if made and made[0] == (plan_id, version, since, kind):  # only the file of what is chosen now
         _, name, data = made

@@ -22,10 +22,16 @@ from planning.errors import InfeasiblePlanError
 from planning.grids import GridSolver
 from planning.metrics import band_deviation
 from planning.plan import Plan, PlanPairing, plan_from_dict, plan_to_dict
-from planning.rules import check, grid_rules, units_at_place
+from planning.rules import grid_rules, units_at
+from planning.verdict import Place, Verdict
 from planning.world import build_world
 
 BAND = (1_000, 20_000)
+
+
+def judge(world, plan, band=BAND) -> Verdict:
+    """The grid rules' verdict on ``plan``."""
+    return Verdict.of((rule, rule(world, plan)) for rule in grid_rules(band=band))
 
 
 @pytest.fixture
@@ -77,7 +83,7 @@ def test_change_lead_reproposes_only_its_district(two_districts):
     edited = change_lead(world, plan, solver, grid.grid_id, free)
     assert edited.grid_by_id[grid.grid_id].lead_facility_code == free
     assert {u: g for u, g in edited.assignment.items() if u.startswith("B")} == b_before
-    assert not any(check(world, edited, grid_rules(band=BAND)).values())
+    assert not judge(world, edited).violations
     with pytest.raises(EditError):
         change_lead(world, plan, solver, grid.grid_id, "H3")  # a hospital of another district
     with pytest.raises(EditError):
@@ -104,18 +110,20 @@ def test_a_split_grid_is_flagged_and_the_place_leads_to_its_units(two_districts)
     # move a band of units across the grid's middle to the other grid until it falls apart
     for unit in sorted(members):
         trial, _ = assign(world, plan, [unit], other)
-        found = check(world, trial, grid_rules(band=(0, 1e9)))
-        if found["G6"]:
-            violation = found["G6"][0]
-            assert set(units_at_place(world, trial, violation.place)) == set(trial.units_of(violation.place))
+        found = judge(world, trial, band=(0, 1e9)).rule("G6").violations
+        if found:
+            violation = found[0]
+            (cut,) = violation.place.grids
+            flagged = units_at(world, trial, violation.place)
+            assert flagged and set(flagged) == set(violation.place.units) < set(trial.units_of(cut))
             healed, _ = assign(world, trial, [unit], grid.grid_id)
-            assert not check(world, healed, grid_rules(band=(0, 1e9)))["G6"]
+            assert not judge(world, healed, band=(0, 1e9)).rule("G6").violations
             break
     else:
         pytest.fail("no single move cut a grid")
-    assert units_at_place(world, plan, "A-0000、A-0101…") == ["A-0000", "A-0101"]
-    assert set(units_at_place(world, plan, "CITY→B")) == {u for u in plan.assignment if u.startswith("B")}
-    assert units_at_place(world, plan, "nowhere") == []
+    assert units_at(world, plan, Place(units=("A-0000", "A-0101"))) == ["A-0000", "A-0101"]
+    assert set(units_at(world, plan, Place(districts=("B",)))) == {u for u in plan.assignment if u.startswith("B")}
+    assert units_at(world, plan, Place()) == []
 
 
 def test_undo_and_redo_are_rebuilt_from_the_log():
@@ -210,7 +218,7 @@ def test_workspace_creates_a_plan_and_edits_it_with_clicks_undo_and_redo(page):
     at.button(key="ws_first_plan").click().run()
     assert not at.exception
     plan_id = at.query_params["plan"]
-    assert plan_id and {m.label: m.value for m in at.metric}["违反规则"] == "0"
+    assert plan_id and {m.label: m.value for m in at.metric}["违反规则（错误）"] == "0"
     assert calls[-1]["key"] == "ws-map-default" and calls[-1]["feature_group_to_add"]
     store = PlanStore(data_dir() / "plans.sqlite")
     plan = plan_from_dict(store.load(plan_id)[1])
@@ -363,7 +371,7 @@ def test_repropose_in_one_district_places_units_the_plan_does_not_know(two_distr
     partial = Plan(assignment, plan.grids)
     again = repropose(world, partial, solver, ["A"])
     assert again.assignment[b_unit] in again.grid_by_id
-    assert not check(world, again, grid_rules(band=BAND))["G1"]
+    assert not judge(world, again).rule("G1").violations
 
 
 def test_fixed_pairings_keep_their_role_when_the_rest_is_reoptimised(page):
@@ -427,6 +435,7 @@ def test_workspace_renders_the_real_map_for_one_lead_per_district(tmp_path, monk
     assert not at.exception
 
 
+@pytest.mark.slow
 def test_review_page_shows_figures_cards_compare_and_makes_a_filing(page):
     at, _ = page
     plan_id, store = _first_plan(at)
@@ -436,7 +445,7 @@ def test_review_page_shows_figures_cards_compare_and_makes_a_filing(page):
     at.switch_page("pages/review.py").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["网格数"] == "52" and metrics["规则通过"].endswith("/ 11") and "万" in metrics["常住人口"]
+    assert metrics["网格数"] == "52" and metrics["规则通过"] == "12 / 12" and "万" in metrics["常住人口"]
     assert any("310101-G01" in m.value for m in at.markdown)  # a card per grid
     at.selectbox[1].set_value(1).run()  # version 1 under review
     assert not at.exception
@@ -487,3 +496,46 @@ def test_assigning_units_to_the_grid_they_are_in_is_answered_not_silent(page):
     assert not at.exception
     assert any("没有变化" in i.value for i in at.info)  # said, and no empty version saved
     assert [e["action"] for e in store.history(plan_id)] == ["create"]
+
+
+def test_a_violation_of_many_units_outlines_and_zooms_to_every_one(page):
+    """Eight units of two far-apart districts left out of every grid (G1): the map outlines all
+    eight in red and 定位 frames all eight, not only the five its message names."""
+    import json
+
+    from ui.maps import UNIT_STYLES
+
+    at, calls = page
+    plan_id, store = _first_plan(at)
+    units = load_default().units
+    plan = plan_from_dict(store.load(plan_id)[1])
+    codes = units["unit_code"].astype(str)
+    left = [*codes[units["district_code"] == "310101"][:4], *codes[units["district_code"] == "310151"][:4]]
+    assignment = {u: g for u, g in plan.assignment.items() if u not in left}
+    store.save(plan_id, {**plan_to_dict(plan), "assignment": assignment}, expected_version=1, author="t", action="assign")
+    at.session_state["ws_working"] = None  # open the plan at its latest version
+    at.run()
+    assert not at.exception
+    assert any(e.value.startswith("G1") and "…" in e.value for e in at.error)  # the message names five
+    styles = calls[-1]["feature_group_to_add"][0]
+    script = next(iter(styles._children.values())).code
+    rows = json.loads(script[script.index("var R=") + 6:script.index(";var S=")])
+    red = list(UNIT_STYLES).index("flagged")
+    assert set(left) <= {c for c, r in zip(codes, rows) if r[2] == red}  # (cut grids add their own)
+
+    at.button(key="ws_zoom_0").click().run()
+    assert not at.exception
+    west, south, east, north = bounds_of(units, set(left))
+    centre = at.session_state["ws_view"]["center"]
+    assert centre[0] == pytest.approx((south + north) / 2, abs=1e-6) and centre[1] == pytest.approx((west + east) / 2)
+    five = bounds_of(units, set(left[:5]))
+    assert (five[0] + five[2]) / 2 != pytest.approx(centre[1], abs=1e-3)  # the first five alone sit elsewhere
+
+    # the review: the rules with errors and warnings apart, and the broken grid's card names its rule
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    rules = at.dataframe[0].value
+    assert list(rules.columns[-2:]) == ["错误", "警告"] and rules.set_index("ID").loc["G1", "错误"] == 1
+    cards = [m.value for m in at.markdown if "ylt-card" in m.value]
+    assert any("310151-G01" in c and "待解决：G6" in c for c in cards)
+    assert any(e.value.startswith("G1") for e in at.error)

@@ -1,4 +1,5 @@
-"""The workspace's session: the plan being edited, the selection, and saving every edit.
+"""The workspace's session: the plan being edited, the selection, saving every edit, and the
+planner's edits as callbacks (``Actions``).
 
 The session keeps a working copy of the plan at the version it last saw. Every edit is saved at
 once on top of that version (``PlanStore.save``), so a refresh, a restart or a crash loses
@@ -15,7 +16,14 @@ import streamlit as st
 
 from geodata.accounts import AccessDenied
 from geodata.plans import PlanConflictError, PlanNotFoundError, PlanStorageError, PlanStore, undo_redo
+from geodata.select import unit_at, units_within
+from planning import edits
+from planning.errors import EditError, InfeasiblePlanError, PlanningError
 from planning.plan import Plan, plan_from_dict, plan_to_dict
+from planning.session import PlanningSession
+from texts import render
+from ui import state, workmap
+from ui.i18n import LANGS, t
 
 KEY = "ws_working"
 SELECTION = "ws_selection"
@@ -51,7 +59,7 @@ def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, autho
     working: Working = ss[KEY]
     payload = plan_to_dict(plan)
     if payload == plan_to_dict(working.plan):
-        notify("info", "没有变化，未保存新版本", "Nothing changed; no new version saved")
+        say("info", "no_change")
         return True
     try:
         version = store.save(working.plan_id, payload, expected_version=working.version,
@@ -63,8 +71,7 @@ def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, autho
         notify("error", exc.messages["zh"], exc.messages["en"])
         return False
     except PlanNotFoundError:
-        notify("error", "该方案已被他人删除，修改未保存；请选择其他方案或新建方案",
-               "This plan was deleted by someone else; the edit was not saved. Choose another plan or create one.")
+        say("error", "plan_deleted_elsewhere")
         ss.pop(KEY, None)
         ss["state_plan"] = ""
         return False
@@ -96,6 +103,19 @@ def notify(kind: str, zh: str, en: str) -> None:
     st.session_state.setdefault(NOTICES, []).append((kind, {"zh": zh, "en": en}))
 
 
+def say(kind: str, key: str, **params: object) -> None:
+    """A message from the catalogue (``texts.ui``), in both languages, for the next rendering."""
+    notify(kind, *(render(key, lang, **params) for lang in LANGS))
+
+
+def refuse(exc: PlanningError) -> None:
+    """An edit or a proposal the engine refused, with the rules that cannot all hold."""
+    messages = getattr(exc, "messages", None) or {lang: str(exc) for lang in LANGS}
+    if isinstance(exc, InfeasiblePlanError):
+        messages = {lang: render("infeasible_rules", lang, rules=exc.rules, why=messages[lang]) for lang in LANGS}
+    notify("error", messages["zh"], messages["en"])
+
+
 def notices() -> list[tuple[str, dict[str, str]]]:
     """The messages of the last action; they stay on screen until the next one (a rerun that the
     map triggers by itself does not wipe a warning the planner has not read)."""
@@ -105,3 +125,139 @@ def notices() -> list[tuple[str, dict[str, str]]]:
 def begin() -> None:
     """A new action starts: the previous action's messages go."""
     st.session_state[NOTICES] = []
+
+
+def reload(store: PlanStore, plan_id: str) -> None:
+    """Load the latest version after a refused save (the conflict notice's button)."""
+    begin()
+    open_plan(store, plan_id, reload=True)
+
+
+def show(store: PlanStore, plan_id: str, lang: str) -> None:
+    """The last action's messages and a refused save, always in the same place on the page."""
+    for kind, text in notices():
+        getattr(st, kind)(text[lang])
+    if st.session_state.get(CONFLICT):
+        st.error(t("conflict", lang, version=st.session_state[CONFLICT]))
+        st.button(t("reload_plan", lang), type="primary", on_click=reload, args=(store, plan_id))
+
+
+@dataclass(frozen=True)
+class Actions:
+    """The planner's edits of the open plan, as widget callbacks (they run before the page is
+    drawn, so the page shows the plan after its edit); each is saved at once and refusals are
+    said (``notices``)."""
+
+    store: PlanStore
+    session: PlanningSession
+    author: str
+
+    def plan(self) -> Plan:
+        return open_plan(self.store, state.plan_id()).plan
+
+    def save(self, plan: Plan, action: str, detail: dict | None = None) -> bool:
+        """Save an edit; a refused save (someone else was first) shows at the top of the page."""
+        return commit(self.store, plan, action, detail, self.author)
+
+    def assign(self, codes: list[str], target: str, lock: bool) -> None:
+        """Units into grid ``target``, or into a new grid (``new:<hospital>``) led by a free hospital."""
+        begin()
+        world, fresh = self.session.world, target.startswith("new:")
+        try:
+            if fresh:
+                edited, grid, refused = edits.new_grid(world, self.plan(), codes, target[4:], lock=lock)
+            else:
+                (edited, refused), grid = edits.assign(world, self.plan(), codes, target, lock=lock), target
+        except EditError as exc:
+            return refuse(exc)
+        if refused:
+            say("warning", "refused_units", n=len(refused), grid=grid)
+        moved = [c for c in codes if c not in refused]
+        # a move that changes nothing (the units are there already) is answered by save(): 没有变化
+        if moved and self.save(edited, "new_grid" if fresh else "assign",
+                               {"grid": grid, "units": moved[:50], "n": len(moved), "lock": lock}):
+            select(set())
+
+    def assign_selection(self) -> None:
+        """划入: the selection, target and lock flag as they are when the button is pressed (not as
+        they were when it was drawn: a click right after changing the target must use the new one)."""
+        codes = sorted(selection() & set(self.session.world.unit_codes.tolist()))
+        target = st.session_state.get("ws_target")
+        if codes and target:
+            return self.assign(codes, str(target), bool(st.session_state.get("ws_lock_on_assign", True)))
+        begin()  # never silently nothing
+        say("warning", "nothing_assigned")
+
+    def lock(self, lock: bool) -> None:
+        """Lock (or unlock) the selected units."""
+        begin()
+        plan, chosen = self.plan(), sorted(selection())
+        self.save(plan.lock(chosen) if lock else plan.unlock(chosen), "lock" if lock else "unlock",
+                  {"units": chosen[:50], "n": len(chosen)})
+
+    def lock_grids(self, grids: list[str]) -> None:
+        """Lock every unit of ``grids``."""
+        begin()
+        self.save(edits.lock_grids(self.plan(), grids), "lock", {"grids": grids})
+
+    def change_lead(self, grid: str, lead: str) -> None:
+        """Another hospital leads ``grid``; its district is proposed again around it."""
+        self._solve(lambda: edits.change_lead(self.session.world, self.plan(), self.session.solver, grid, lead),
+                    "lead", {"grid": grid, "lead": lead})
+
+    def repropose(self, scope: str) -> None:
+        """Everything not locked proposed again, in one district or (``all``) everywhere."""
+        self._solve(lambda: edits.repropose(self.session.world, self.plan(), self.session.solver,
+                                      None if scope == "all" else [scope]), "repropose", {"scope": scope})
+
+    def _solve(self, edit, action: str, detail: dict) -> None:
+        begin()
+        try:
+            self.save(edit(), action, detail)
+        except PlanningError as exc:
+            refuse(exc)
+
+    def move_lead(self, grid: str, lon: float, lat: float, *, quiet: bool = False) -> bool:
+        """The lead of ``grid`` moved to the hospital nearest where the planner dropped or clicked
+        (within 1 km); False (and, unless ``quiet``, a notice) when none is there."""
+        plan, world = self.plan(), self.session.world
+        lead = edits.lead_near(world, plan, grid, *world.metres(lon, lat))
+        if lead is None:
+            if not quiet and grid in plan.grid_by_id:
+                say("warning", "drop_on_candidate", grid=grid)
+            return False
+        if lead != plan.grid_by_id[grid].lead_facility_code:
+            self.change_lead(grid, lead)
+        return True
+
+    def restore(self, which: int) -> None:
+        """Undo (0) or redo (1), from the log as it is now."""
+        begin()
+        target = steps(self.store, state.plan_id())[which]
+        if target is not None and restore(self.store, target, ("undo", "redo")[which], self.author):
+            select(set())
+
+    def map_event(self, event: dict, units) -> None:
+        """The map's last click, lead drop or drawing (``workmap.events``), applied once, as the
+        edit mode (``ws_mode``) says: select, paint into a grid, or pick a grid and move its lead."""
+        happened, ss = workmap.events(event), st.session_state
+        mode = ss.get("ws_mode", "select")
+        if happened.click:
+            begin()
+            code = unit_at(units, *happened.click)
+            if mode == "select" and code:
+                select(selection() ^ {code})
+            elif mode == "paint" and code and ss.get("ws_paint"):
+                self.assign([code], ss["ws_paint"], bool(ss.get("ws_lock_on_assign", True)))
+            elif mode == "lead":
+                chosen = ss.get("ws_lead_grid")
+                if chosen in self.plan().grid_by_id and self.move_lead(chosen, *happened.click, quiet=True):
+                    ss["ws_lead_grid"] = None
+                elif code:
+                    ss["ws_lead_grid"] = self.plan().assignment.get(code)
+        if happened.drop:
+            begin()
+            self.move_lead(*happened.drop)
+        if happened.shape:
+            begin()
+            select(selection() | set(units_within(units, happened.shape)))

@@ -21,30 +21,8 @@ def plain(value: object) -> str:
 
 
 def t(key: str, lang: str, **params: object) -> str:
-    """The text for ``key`` in ``lang``, formatted with ``params``."""
-    zh, en = TEXT[key]
-    text = zh if lang == "zh" else en
-    return text.format(**params) if params else text
-
-
-REASONS = {  # the pairing engine's reasons (planning.pairing._pairing), in Chinese
-    "home district": "本部所在区", "branch campus (P5)": "设有分院（P5）",
-    "branch campus (planned) (P5)": "规划分院（P5）", "existing partnership (P6)": "既往合作（P6）",
-    "remote suburb priority (P7)": "远郊优先（P7）",
-}
-
-
-def reasons(items: list[str] | tuple[str, ...], lang: str) -> str:
-    """A pairing's reasons joined for a table, in the session's language."""
-    if lang != "zh":
-        return "; ".join(items)
-    out = []
-    for item in items:
-        if item.startswith("distance ") and item.endswith(" km"):
-            out.append(f"距离 {item[9:-3]} km")
-        else:
-            out.append(REASONS.get(item, item))
-    return "；".join(out)
+    """The text for ``key`` in ``lang``, formatted with ``params`` (the catalogue's ``render``)."""
+    return render(key, lang, **params)
 
 
 DETAIL_KEYS = {  # the edit log's detail keys (pages/workspace.py) in Chinese

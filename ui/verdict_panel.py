@@ -23,7 +23,8 @@ def rules_table(verdict: Verdict, lang: str) -> None:
 
 def violation_text(v: Violation, lang: str) -> str:
     """A violation as one line of text, safe inside markdown: rule, place, what broke, the fix."""
-    return plain(f"{v.rule} · {v.place.label()}: {v.message(lang)} → {v.fix(lang)}")
+    where = ", ".join(v.place.grids) if v.place.grids else v.place.label()  # a grid's violation names the grid
+    return plain(f"{v.rule} · {where}: {v.message(lang)} → {v.fix(lang)}")
 
 
 def violation_notices(verdict: Verdict, lang: str, *, action: Callable[[int, Violation], None] | None = None) -> None:

@@ -1,0 +1,128 @@
+"""The plan bar of the workspace and the review: which plan is open and who is editing it, and the
+plans' management under 方案管理 (a new plan from the proposal, an imported layout, rename, save as
+a copy, delete). The session's plan (from the URL, a page or an edit) is the truth; the picker
+follows it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import streamlit as st
+
+from geodata.accounts import can
+from geodata.export import plan_payload_from_layout
+from geodata.plans import PlanStore
+from planning.errors import InfeasiblePlanError
+from planning.plan import plan_from_dict, plan_to_dict
+from planning.session import PlanningSession
+from ui import access, editor, state
+from ui.i18n import local_time, plain, t
+
+
+def label(info: dict) -> str:
+    """A plan as the picker names it: name, latest version, last change (Beijing time), short id."""
+    return f"{info['name']} · v{info['version']} · {local_time(info['updated'])} · {info['plan_id'][:6]}"
+
+
+def picker(plans: list[dict], lang: str, *, key: str, where=st) -> str:
+    """The plan picker (``plans`` as ``PlanStore.plans`` lists them, the session's plan among them);
+    picking another opens it."""
+    by_id = {p["plan_id"]: p for p in plans}
+    st.session_state[key] = state.plan_id()
+    return where.selectbox(t("plan", lang), list(by_id), key=key, format_func=lambda i: label(by_id[i]),
+                           on_change=lambda: state.set_plan(st.session_state[key]))
+
+
+def editor_name(lang: str, author: str, *, where=st) -> None:
+    """Who edits: typed when access control is off; the signed-in account's name otherwise."""
+    if access.current().via != "off":
+        where.text_input(t("editor_name", lang), value=author, disabled=True)
+        return
+    user = where.text_input(t("editor_name", lang), value=state.user(), max_chars=40, placeholder=t("anonymous", lang))
+    if user.strip() != state.user():
+        state.set_user(user)
+
+
+def create(session: PlanningSession, store: PlanStore, package_id: str, name: str, author: str) -> None:
+    """A new plan from the proposal (grids and pairings), saved and opened."""
+    try:
+        plan = session.propose(name=name).plan
+    except InfeasiblePlanError as exc:
+        editor.refuse(exc)
+        return
+    state.set_plan(store.create(name, package_id, plan_to_dict(plan), author=author))
+
+
+def import_layout(session: PlanningSession, store: PlanStore, package_id: str, data: bytes, filename: str,
+                  author: str) -> None:
+    """A plan from an exported layout GeoJSON (``geodata.filing``): it must place exactly the units
+    of the current data; leads and pairings come as they are, and the rules judge them."""
+    try:
+        plan = plan_from_dict(plan_payload_from_layout(json.loads(data.decode("utf-8-sig"))))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        editor.say("error", "import_not_layout", name=plain(filename), why=plain(exc))
+        return
+    codes = set(session.world.unit_codes.astype(str).tolist())
+    unknown, missing = sorted(set(plan.assignment) - codes), sorted(codes - set(plan.assignment))
+    if unknown or missing:
+        editor.say("error", "import_mismatch", unknown=len(unknown), missing=len(missing), examples=(unknown + missing)[:5])
+        return
+    name = plan.name or Path(filename).stem
+    state.set_plan(store.create(name, package_id, plan_to_dict(plan), author=author))
+    editor.say("success", "imported_plan", name=plain(name))
+
+
+def manage(session: PlanningSession, store: PlanStore, package_id: str, plans: list[dict], lang: str, author: str) -> None:
+    """方案管理: new from the proposal, import, and for the open plan rename, save as a copy and
+    delete (administrators only; they can restore it)."""
+    new_name = st.text_input(t("new_plan_label", lang), value=t("new_plan_name", lang), max_chars=60, key="ws_new_name")
+    if st.button(t("new_plan", lang), width="stretch", key="ws_new_plan"):
+        create(session, store, package_id, new_name.strip() or t("new_plan_name", lang), author)
+        st.rerun()
+    upload = st.file_uploader(t("import_plan", lang), type=["geojson", "json"], key="ws_import")
+    if upload is not None and st.button(t("import_plan_button", lang), width="stretch"):
+        import_layout(session, store, package_id, upload.getvalue(), upload.name, author)
+        st.rerun()
+    plan_id = state.plan_id()
+    if not plans:
+        return
+    name = next(p["name"] for p in plans if p["plan_id"] == plan_id)
+    renamed = st.text_input(t("rename", lang), value=name, max_chars=60, key=f"ws_rename_{plan_id}")
+    c1, c2 = st.columns(2)
+    if c1.button(t("rename", lang), width="stretch", disabled=renamed.strip() in ("", name)):
+        store.rename(plan_id, renamed.strip(), author=author)
+        st.rerun()
+    if c2.button(t("save_as", lang), width="stretch"):
+        state.set_plan(store.duplicate(plan_id, f"{name} {t('copy_suffix', lang)}", author=author))
+        st.rerun()
+    may_delete = can(access.role(), "manage")  # planners cannot delete; administrators can restore
+    sure = st.checkbox(t("confirm_delete", lang, name=plain(name)), key=f"ws_sure_{plan_id}", disabled=not may_delete)
+    if not may_delete:
+        st.caption(t("delete_admin_only", lang))
+    if st.button(t("delete_plan", lang), type="primary", disabled=not (sure and may_delete), width="stretch"):
+        store.delete(plan_id, author=author)
+        editor.begin()
+        editor.say("success", "deleted_plan", name=plain(name))
+        state.set_plan("")
+        st.rerun()
+
+
+def bar(session: PlanningSession, store: PlanStore, package_id: str, plans: list[dict], lang: str, author: str) -> None:
+    """The workspace's bar: the plan picker, the editor's name and 方案管理."""
+    cols = st.columns([4, 2, 2], vertical_alignment="bottom")
+    if plans:
+        picker(plans, lang, key="ws_plan_pick", where=cols[0])
+    editor_name(lang, author, where=cols[1])
+    with cols[2].popover(t("manage_plans", lang), width="stretch"):
+        manage(session, store, package_id, plans, lang, author)
+
+
+def first_plan(session: PlanningSession, store: PlanStore, package_id: str, lang: str, author: str) -> None:
+    """No plan for this data yet: offer one from the proposal (and stop the page)."""
+    st.info(t("no_plan", lang))
+    name = st.text_input(t("plan_name", lang), value=t("new_plan_name", lang), max_chars=60, key="ws_first_name")
+    if st.button(t("new_plan", lang), type="primary", key="ws_first_plan"):
+        create(session, store, package_id, name.strip() or t("new_plan_name", lang), author)
+        st.rerun()
+    st.stop()

@@ -1,0 +1,160 @@
+"""The workspace's map: what is published once per package (units, districts, the edges between
+neighbouring units), the base map every run sends unchanged (so the component keeps its view,
+docs/PITFALLS), the layers that show the plan as it now is, the map's events read once each, and
+the view around a violation."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import streamlit as st
+from scipy import sparse
+
+from geodata.select import bounds_of
+from planning.edits import free_leads
+from planning.pairing import Pairing
+from planning.plan import Plan
+from planning.session import PlanningSession
+from ui.i18n import t
+from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_base_layer, district_source, edge_source,
+                     facility_layer, gap_layer, grid_colours, lead_markers, legend_html, outline_layer, pairing_lines,
+                     plan_styles, role_legend_html, shared_edges, unit_base_layer, unit_shapes, unit_source)
+
+PRIMARY = ("chc", "thc", "village_clinic", "nursing", "rehab", "city_hospital")
+
+
+class Prepared(NamedTuple):
+    """What no edit changes: the units as a table, the edges between neighbours, the published
+    sources of the units, districts and edge lines."""
+
+    units: gpd.GeoDataFrame
+    edges: tuple[list[str], list[str], list[dict]]
+    sources: dict
+
+
+def prepare(session: PlanningSession) -> Prepared:
+    world, units = session.world, session.package.units.reset_index(drop=True)
+    row = {c: i for i, c in enumerate(units["unit_code"].astype(str))}
+    upper = sparse.triu(world.adjacency, k=1).tocoo()
+    pairs = ([row[str(world.unit_codes[i])] for i in upper.row], [row[str(world.unit_codes[j])] for j in upper.col])
+    edges = shared_edges(units, pairs)
+    sources = {"units": unit_source(units, unit_shapes(units), world.district_names),
+               "districts": district_source(session.package.districts), "edges": edge_source(edges)}
+    return Prepared(units, edges, sources)
+
+
+def base(session: PlanningSession, ready: Prepared, L: dict) -> folium.Map:
+    """The districts, the units and the drawing tools (rectangle, polygon; the trash clears)."""
+    m = base_map(session.package.districts)
+    unit_base_layer(ready.sources["units"], L).add_to(m)
+    district_base_layer(ready.sources["districts"]).add_to(m)
+    shape = {"shapeOptions": {"color": "#e6007e"}}
+    folium.plugins.Draw(draw_options={"polyline": False, "circle": False, "marker": False, "circlemarker": False,
+                                      "rectangle": shape, "polygon": shape},
+                        edit_options={"edit": False, "remove": True}).add_to(m)
+    return m
+
+
+def layers(session: PlanningSession, plan: Plan, ready: Prepared, *, selection: set[str], flagged: set[str],
+           pairings: list[Pairing], show: list[str], drops: int, lang: str, L: dict) -> list[folium.FeatureGroup]:
+    """The plan on the map: units coloured by grid and outlined (selected, breaking a rule,
+    locked), grid boundaries, the leads (draggable), the hospitals free to lead (hollow), and the
+    layers switched on (``show``: primary, pairings, gaps)."""
+    world, facilities = session.world, session.package.facilities
+    touching = {(plan.assignment.get(a), plan.assignment.get(b)) for a, b in zip(ready.edges[0], ready.edges[1])
+                if plan.assignment.get(a) != plan.assignment.get(b)}
+    colours = grid_colours([g.grid_id for g in plan.grids], touching)
+    out = [plan_styles(ready.units, plan.assignment, plan.locked, selection, flagged, colours),
+           outline_layer(ready.edges, ready.sources["edges"], plan.assignment)]
+    free = {c for d in world.districts for c in free_leads(world, plan, d)}
+    if free:
+        candidates = facilities[facilities["facility_code"].isin(free)]
+        out.append(folium.FeatureGroup(name="candidates").add_child(candidate_layer(candidates, L)))
+    leading = {g.lead_facility_code: g.grid_id for g in plan.grids}
+    spots = facilities[facilities["facility_code"].isin(set(leading) & set(world.lead_codes.tolist()))]
+    out.append(lead_markers([(p.y, p.x, leading[c], f"{n} · {leading[c]} · {L['lead_hospital']}")
+                             for c, n, p in zip(spots["facility_code"], spots["name"], spots.geometry)], drops=drops))
+    if "gaps" in show:
+        out.insert(0, folium.FeatureGroup(name="gaps").add_child(gap_layer(gap_units(session), L)))
+    if "primary" in show:
+        group = folium.FeatureGroup(name="facilities")
+        for kind in PRIMARY:
+            if (facilities["kind"] == kind).any():
+                facility_layer(facilities, kind, L).add_to(group)
+        out.append(group)
+    if "pairings" in show:
+        hospitals, names = {h.code: h.name for h in session.problem.hospitals}, world.district_names
+        out.append(pairing_lines(
+            pairings, facilities[facilities["kind"] == "city_hospital"], session.package.districts,
+            lambda p: f"{hospitals.get(p.hospital_code, p.hospital_code)} → {names.get(p.district_code, p.district_code)}"
+                      f" · {t('role_' + p.role, lang)}"))
+    return out
+
+
+def gap_units(session: PlanningSession) -> gpd.GeoDataFrame:
+    """Units with their coverage gaps (no new sites proposed here)."""
+    units = session.package.units[["unit_code", "unit_name", "geometry"]]
+    return units.merge(session.coverage(sites=0).gaps, on="unit_code")
+
+
+def legend(session: PlanningSession, show: list[str], lang: str, L: dict) -> None:
+    facilities = session.package.facilities
+    kinds = [k for k in KIND_STYLE if "primary" in show and (facilities["kind"] == k).any()]
+    st.markdown(t("workspace_legend", lang) + (legend_html([], kinds, L) if kinds else "")
+                + (role_legend_html(lambda r: t("role_" + r, lang)) if "pairings" in show else ""),
+                unsafe_allow_html=True)
+    if "gaps" in show:
+        st.caption(t("gaps_legend", lang))
+
+
+def finite(*values: object) -> bool:
+    """Coordinates from the browser: real numbers, not NaN or infinite."""
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values)
+
+
+class Events(NamedTuple):
+    """The map's events not seen before: a click (lon, lat), a lead marker dropped (grid, lon,
+    lat) and a drawn shape (GeoJSON geometry); None for each that did not happen."""
+
+    click: tuple[float, float] | None
+    drop: tuple[str, float, float] | None
+    shape: dict | None
+
+
+def events(event: dict) -> Events:
+    """What the map reported since the last run, each event once; junk from the browser (not a
+    number, not a geometry) reads as nothing."""
+    ss, click, drop, shape = st.session_state, None, None, None
+    clicked, count = event.get("last_object_clicked"), event.get("last_object_clicked_count")
+    if isinstance(clicked, dict) and count and count != ss.get("ws_seen_click"):
+        ss["ws_seen_click"] = count
+        if finite(clicked.get("lng"), clicked.get("lat")):
+            click = (clicked["lng"], clicked["lat"])
+    drawings = event.get("all_drawings") or []
+    if isinstance(drawings, list) and drawings and isinstance(drawings[-1], dict):
+        geometry, mark = drawings[-1].get("geometry") or {}, repr(drawings[-1])
+        if isinstance(geometry, dict) and mark != ss.get("ws_seen_drawing"):
+            ss["ws_seen_drawing"] = mark
+            ss["ws_drops"] = ss.get("ws_drops", 0) + 1  # the lead markers are redrawn where they belong
+            dragged = (drawings[-1].get("properties") or {}).get("ylt_lead_grid")
+            point = geometry.get("coordinates") if geometry.get("type") == "Point" else None
+            if dragged and isinstance(point, list) and len(point) >= 2:
+                drop = (str(dragged), point[0], point[1]) if finite(point[0], point[1]) else None
+            else:
+                shape = geometry
+    return Events(click, drop, shape)
+
+
+def view_around(units: gpd.GeoDataFrame, codes: list[str], turn: int) -> dict | None:
+    """The map's centre and zoom that show every one of the units ``codes``; ``turn`` (how many
+    zooms so far) nudges the centre by a hair, so the same place asked twice still moves the map."""
+    box = bounds_of(units, set(codes))
+    if box is None:
+        return None
+    span = max(box[2] - box[0], (box[3] - box[1]) * 1.3, 1e-3)
+    zoom = max(7, min(15, int(math.log2(640 * 360 / (256 * span * 1.6)))))
+    return {"center": ((box[1] + box[3]) / 2 + 1e-7 * (turn % 2), (box[0] + box[2]) / 2), "zoom": zoom}
