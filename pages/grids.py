@@ -9,6 +9,7 @@ from streamlit_folium import st_folium
 from geodata.export import grid_layer as dissolve_grids
 from planning.errors import InfeasiblePlanError
 from planning.grids import GridProposal, explain
+from planning.metrics import summary
 from planning.session import PlanningSession
 from ui import shell, state
 from ui.i18n import t
