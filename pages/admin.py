@@ -40,7 +40,7 @@ if MESSAGE in st.session_state:
 # --- deleted plans ------------------------------------------------------------------------------
 st.subheader(t("admin_deleted", lang))
 try:
-    store = state.plan_store()
+    store = access.plan_store()
     deleted = store.plans(deleted=True)
 except PlanStorageError as exc:
     st.error(exc.messages[lang])

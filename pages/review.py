@@ -18,7 +18,7 @@ from planning.coverage import summary_by
 from planning.filing import compare
 from planning.plan import plan_from_dict
 from planning.session import PlanningSession
-from ui import editlog, planbar, shell, state
+from ui import access, editlog, planbar, shell, state
 from ui.handout import write_export
 from ui.i18n import t
 from ui.maps import base_map, district_labels, grid_layer, lead_layer, safe_text
@@ -67,7 +67,7 @@ def open_issues(export: Export) -> dict[str, set[str]]:
 lang, L, package_id, pkg = shell.page("page_review", "review_intro")
 st.markdown(BIG, unsafe_allow_html=True)
 try:
-    store = state.plan_store()
+    store = access.plan_store()
 except PlanStorageError as exc:
     st.error(exc.messages[lang])
     st.stop()

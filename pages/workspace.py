@@ -45,7 +45,7 @@ def judged(key: tuple, plan_id: str, version: int, _session: PlanningSession, _p
 lang, L, package_id, pkg = shell.page("page_workspace", "workspace_intro")
 access.require("edit", lang)  # officials review; they never reach the editing tools
 try:
-    store = state.plan_store()
+    store = access.plan_store()
 except PlanStorageError as exc:
     st.error(exc.messages[lang])
     st.stop()

@@ -18,19 +18,19 @@ from playwright.sync_api import expect
 from geodata.default import load_default
 from geodata.plans import PlanStore
 from planning.plan import plan_from_dict
-from planning.world import build_world
+from planning.session import PlanningSession
 
 QINGPU = "310118"
 
 # A Streamlit rerun that lands between two browser actions can, on a loaded machine, make a step
 # wait on a stale element; each test is tried again once before it counts as failed.
-pytestmark = pytest.mark.flaky(reruns=1)
+pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
 
 
 @pytest.fixture(scope="module")
 def default_world():
     pkg = load_default()
-    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=pkg.config.island_link_km)
+    world = PlanningSession(pkg).world
     return pkg, world
 
 
@@ -69,6 +69,7 @@ def _map_count(pg, selector: str, expected) -> int:
 
 
 SELECTED, FLAGGED = 'path[stroke="#e6007e"]', 'path[stroke="#d7191c"]'
+GRID_OUTLINE = 'path[stroke="#222222"]'
 
 
 def _new_plan(pg, url: str) -> str:
@@ -229,7 +230,8 @@ def test_dragging_a_lead_onto_another_hospital_moves_it(page, server, output_dir
     free = next(str(c) for j, c in enumerate(world.lead_codes) if world.lead_district[j] == QINGPU and c not in leading)
     where = pkg.facilities.set_index("facility_code").geometry
     start, end = where[grid.lead_facility_code], where[free]
-    _map_count(page, "div.leaflet-marker-draggable", lambda n: n >= len(plan.grids))
+    leads = _map_count(page, "div.leaflet-marker-draggable", lambda n: n >= len(plan.grids))
+    assert leads >= len(plan.grids), f"{leads} draggable lead markers for {len(plan.grids)} grids"
     version = _saved_version(page)
     page.mouse.move(*_pixel(page, start.x, start.y))
     page.mouse.down()
@@ -257,7 +259,10 @@ def test_review_page_and_compare_view(page, server, output_dir, default_world):
     page.goto(f"{server['url']}/review?plan={plan_id}")
     page.get_by_text("规则通过").wait_for(timeout=60_000)
     page.get_by_text("310101-G01 · 黄浦区").wait_for()  # a card per grid
-    _map_count(page, "path.leaflet-interactive", lambda n: n >= 52)  # the grids on the map
+    # the grids on the map: one outlined shape each (ui.maps.grid_layer draws them in #222222; the
+    # leads and partners are circles outlined in white, so they are not counted)
+    shapes = _map_count(page, GRID_OUTLINE, lambda n: n == len(plan.grids))
+    assert shapes == len(plan.grids), f"{shapes} grid shapes on the review map for {len(plan.grids)} grids"
     page.screenshot(path=str(output_dir / "browser_review.png"))
     page.get_by_text("版本对比", exact=True).click()
     page.get_by_text("调整网格的单元").wait_for()
@@ -273,7 +278,7 @@ def test_an_exported_layout_imports_back_as_the_same_plan(page, server, output_d
     pkg, _ = default_world
     plan_id = _new_plan(page, server["url"])
     _, plan = _latest(server, plan_id)
-    layout = write(build(pkg, plan, {"plan_id": plan_id, "plan_name": "导出的方案", "version": 1}), "geojson",
+    layout = write(build(PlanningSession(pkg), plan, {"plan_id": plan_id, "plan_name": "导出的方案", "version": 1}), "geojson",
                    tmp_path / "导出的方案.geojson")
     page.get_by_text("方案管理").first.click()
     page.locator('input[type="file"]').set_input_files(str(layout))

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from geodata.accounts import AccessConfig, AccessDenied, AccessError, AccountStore, can, read_config
+from geodata.accounts import AccessConfig, AccessDenied, AccessError, AccountStore, GuardedPlanStore, can, read_config
+from geodata.plans import PlanStore
 from geodata.store import data_dir
+from ui import state
 from ui.i18n import t
 
 COOKIE = "ylt_session"
@@ -48,11 +50,20 @@ def _accounts(path: str) -> AccountStore:
     return AccountStore(Path(path))
 
 
+def plan_store() -> GuardedPlanStore:
+    """The plans of this server (``plans.sqlite`` in the data directory, see the README), as the
+    signed-in role may use them: a write past the role raises ``AccessDenied``."""
+    return GuardedPlanStore(_plans(str(data_dir() / "plans.sqlite")), role)  # the role at each write
+
+
+@st.cache_resource(show_spinner=False)
+def _plans(path: str) -> PlanStore:
+    return PlanStore(Path(path))
+
+
 def identity() -> Identity | None:
     """Who this session is (None: nobody signed in). With access control off, the single user
     may do everything and signs edits with the name typed in the workspace."""
-    from ui import state
-
     config = settings()
     if config.mode == "off":
         return Identity(state.user(), "admin", "off")

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 
 import streamlit as st
 
-from geodata.accounts import GuardedPlanStore
 from geodata.default import load_default
 from geodata.errors import GeodataError
 from geodata.package import DataPackage, load_package
-from geodata.plans import PlanStore
 from geodata.store import data_dir, package_info, package_path
 from planning.session import PlanningSession
 from ui.i18n import LANGS, TEXT, t
@@ -154,19 +151,6 @@ def activate(package_id: str, crs: Mapping[str, str] | None = None) -> None:
     st.session_state["state_data"] = package_id
     st.session_state["state_crs"] = dict(crs or {})
     _mirror()
-
-
-def plan_store() -> GuardedPlanStore:
-    """The plans of this server (``plans.sqlite`` in the data directory, see the README), as the
-    signed-in role may use them: a write past the role raises ``AccessDenied``."""
-    from ui import access
-
-    return GuardedPlanStore(_store(str(data_dir() / "plans.sqlite")), access.role)  # the role at each write
-
-
-@st.cache_resource(show_spinner=False)
-def _store(path: str) -> PlanStore:
-    return PlanStore(Path(path))
 
 
 def plan_id() -> str:
