@@ -12,22 +12,17 @@
 
 from __future__ import annotations
 
-import sys
 import time
 import tracemalloc
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from planning.config import PlanConfig  # noqa: E402
-from planning.coverage import Facilities, nearest  # noqa: E402
-from planning.sites import covered_weight, maximal_covering  # noqa: E402
-from planning.villages import link_villages  # noqa: E402
+from planning.config import PlanConfig
+from planning.coverage import Facilities, nearest
+from planning.sites import covered_weight, maximal_covering
+from planning.villages import link_villages
 
 
 def nearest_million() -> None:

@@ -18,16 +18,11 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import sys
 import time
 import tracemalloc
 import warnings
-from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 SIZES = {2000: 5, 20000: 30, 50000: 30}
 

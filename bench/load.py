@@ -19,16 +19,13 @@ import asyncio
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from startup import FLAGS, MAP, serving
 
-from startup import FLAGS, MAP, serving  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_plans(data_dir: Path, count: int) -> list[str]:

@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import lil_matrix
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from planning.pairing import Hospital, PairingProblem, solve_general  # noqa: E402
+from planning.pairing import Hospital, PairingProblem, solve_general
 
 
 def instance(n_h: int, n_d: int, seed: int) -> PairingProblem:

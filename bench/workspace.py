@@ -22,18 +22,15 @@ import argparse
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from startup import FLAGS, MAP, offline_page, serving
 
-from startup import FLAGS, MAP, offline_page, serving  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SELECTED = 'path[stroke="#e6007e"]'
 

@@ -40,14 +40,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from load import make_plans
+from startup import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from load import make_plans  # noqa: E402
-from startup import free_port  # noqa: E402
-
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "scripts"))  # scripts/ is not a package: serve.healthy, as the launcher waits
 from serve import healthy  # noqa: E402
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import sys
 import zipfile
 from pathlib import Path
 
@@ -21,11 +20,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from geodata.coords import shifted_to_wgs84
+from geodata.synth import model_city
 
-from geodata.coords import shifted_to_wgs84  # noqa: E402
-from geodata.synth import model_city  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "geodata" / "default"
 # People's Square: the centre of the density model.

@@ -14,10 +14,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
+from playwright.sync_api import sync_playwright
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from geodata.default import load_default
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))  # bench/ is not a package: its app and browser helpers
 from startup import FLAGS, MAP, offline_page, serving  # noqa: E402
 
 
@@ -26,9 +28,6 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "docs" / "images"))
     out = Path(parser.parse_args().out)
     out.mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(ROOT))
-    from geodata.default import load_default
-
     units = load_default().units
     spot = units[units["district_code"] == "310118"].geometry.iloc[2].representative_point()  # a unit of Qingpu
     with serving(ROOT / "app.py", tempfile.mkdtemp()) as url, sync_playwright() as p:

@@ -9,18 +9,28 @@ and the app's loader: no crash, a clear message, and what can load still loads.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import shutil
-import sys
 import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
-sys.path.insert(0, str(HERE.parent))
 
-from conftest import collection, district_features, facilities_csv, facility_rows, unit_features  # noqa: E402
+
+def _conftest():
+    """tests/conftest.py (the tests' small worlds), loaded from its file: this script runs on its
+    own, outside pytest, and geodata comes from the installed package (pip install -e .)."""
+    spec = importlib.util.spec_from_file_location("tests_conftest", HERE.parent / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_worlds = _conftest()
+collection, district_features, facilities_csv = _worlds.collection, _worlds.district_features, _worlds.facilities_csv
+facility_rows, unit_features = _worlds.facility_rows, _worlds.unit_features
 
 GOOD_D = collection(district_features())
 GOOD_U = collection(unit_features())
