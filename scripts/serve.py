@@ -11,6 +11,11 @@ addresses, as nginx's ``ip_hash`` would keep them apart. Everything the workers 
 disk and safe for several processes: plans and accounts in SQLite (WAL), uploads and the map's
 published files written atomically under names of their content.
 
+It takes Streamlit's own spelling of the address too (``--server.port N``, ``--server.port=N``,
+``--server.address A``), as ``YLT_WORKERS=2 bash scripts/run_app.sh --server.port 8600`` passes
+them: those are the proxy's. Every other argument (``--server.maxUploadSize 300``, ...) goes to
+each worker's ``streamlit run``; ``--server.headless`` is dropped (the workers always are).
+
 Behind another reverse proxy (which makes every client one address), let that proxy balance
 with sticky sessions instead (docs/RELIABILITY.md). Python's asyncio does the copying: no
 dependency, and the bytes pass unread.
@@ -135,12 +140,20 @@ def stop(procs: list[subprocess.Popen]) -> None:
             proc.wait(timeout=10)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[str]]:
+    """The proxy's own arguments, and the rest for each worker's ``streamlit run``."""
+    # no abbreviations: a Streamlit option must never be taken for a shortened one of ours
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="Streamlit processes (default: one per core)")
-    parser.add_argument("--port", type=int, default=8501)
-    parser.add_argument("--address", default="0.0.0.0", help="where browsers connect (default: every interface)")
-    args, extra = parser.parse_known_args(argv)  # anything else goes to each `streamlit run`
+    parser.add_argument("--port", "--server.port", dest="port", type=int, default=8501, help="where browsers connect (default 8501)")
+    parser.add_argument("--address", "--server.address", dest="address", default="0.0.0.0",
+                        help="the interface browsers connect on (default: every interface)")
+    parser.add_argument("--server.headless", dest="headless", help="ignored: the workers are always headless")
+    return parser.parse_known_args(argv)  # anything else goes to each `streamlit run`
+
+
+def main(argv: list[str] | None = None) -> None:
+    args, extra = parse_args(argv)
     procs, ports = start_workers(max(1, args.workers), extra)
     print(f"医联体网格化布局规划: http://{args.address}:{args.port} ({len(ports)} workers)", flush=True)
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop the workers on SIGTERM too

@@ -8,7 +8,7 @@ import pytest
 
 from geodata.accounts import AccountStore
 
-pytestmark = pytest.mark.flaky(reruns=1)
+pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
 OFFICIAL = "li.na"
 PASSWORDS = {OFFICIAL: "official-pass-1", "zhang": "planner-pass-1"}
 
@@ -78,14 +78,14 @@ def test_a_planner_reaches_the_workspace_under_the_account_name(page, server):
 def oidc(tmp_path_factory):
     """The app with access through an identity provider (a stand-in on loopback): one e-mail is a
     planner, everyone else is refused (default_role = "none")."""
-    from browsing import _free_port, running_app
+    from browsing import free_port, running_app
     from oidc_provider import CLIENT_ID, CLIENT_SECRET, running_provider
 
     folder = tmp_path_factory.mktemp("oidc")
     (folder / "data").mkdir()
     (folder / "data" / "access.toml").write_text(
         'mode = "oidc"\ndefault_role = "none"\n[roles]\n"zhang.wei@wjw.example.cn" = "planner"\n', encoding="utf-8")
-    app_port, idp_port = _free_port(), _free_port()
+    app_port, idp_port = free_port(), free_port()
     secrets = folder / "secrets.toml"
     secrets.write_text(f'[auth]\nredirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'
                        f'cookie_secret = "{"x" * 48}"\nclient_id = "{CLIENT_ID}"\nclient_secret = "{CLIENT_SECRET}"\n'
@@ -124,11 +124,11 @@ def test_sign_in_through_the_identity_provider_gives_the_role_of_the_e_mail(brow
 def test_names_in_messages_show_as_text_not_markdown(browser, tmp_path):
     """``ui.i18n.plain``, as the pages use it for plan names and rule messages: no disguised link,
     image, emphasis, formula or colour from a name, and the name reads as typed."""
-    from browsing import ROOT, running_app
+    from browsing import running_app
 
     name = "[点我](http://e.vil) ![x](http://e.vil/x.png) **粗** $x^2$ :red[红] <b>b</b>"
     script = tmp_path / "names.py"
-    script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nimport streamlit as st\nfrom ui.i18n import plain\n"
+    script.write_text(f"import streamlit as st\nfrom ui.i18n import plain\n"  # ui: the installed package
                       f"st.success('已删除方案“' + plain({name!r}) + '”')\n", encoding="utf-8")
     context = browser.new_context()
     try:

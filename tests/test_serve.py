@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+from browsing import free_port, healthy
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
-from serve import Balancer, _free_port, proxy  # noqa: E402
+
+def _script(name: str):
+    """A module of scripts/ (not a package), loaded from its file."""
+    spec = importlib.util.spec_from_file_location(f"scripts_{name}", ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+serve = _script("serve")
+Balancer, proxy, parse_args = serve.Balancer, serve.proxy, serve.parse_args
 
 
 def test_a_client_stays_on_its_worker_and_new_clients_spread():
@@ -40,9 +51,9 @@ def test_the_proxy_passes_bytes_both_ways_and_skips_a_dead_worker():
             return server, server.sockets[0].getsockname()[1]
 
         (a, port_a), (b, port_b) = await worker(b"A"), await worker(b"B")
-        dead = _free_port()  # nothing listens there
+        dead = free_port()  # nothing listens there
         balancer = Balancer([dead, port_a, port_b])
-        ready, port = asyncio.Event(), _free_port()
+        ready, port = asyncio.Event(), free_port()
         task = asyncio.create_task(proxy(balancer, "127.0.0.1", port, ready))
         await ready.wait()
 
@@ -66,23 +77,44 @@ def test_the_proxy_passes_bytes_both_ways_and_skips_a_dead_worker():
     assert len(balancer.ports) == 2  # the dead worker was dropped
 
 
+def test_streamlit_style_address_arguments_are_the_proxys_and_the_rest_go_to_the_workers():
+    """``YLT_WORKERS=2 bash scripts/run_app.sh --server.port 8600`` hands serve.py Streamlit's
+    spelling: the port and address are the proxy's (a worker given them would fight over one port)."""
+    args, extra = parse_args(["--workers", "2", "--server.port", "8600", "--server.address=127.0.0.1",
+                              "--server.headless", "true", "--server.maxUploadSize", "300",
+                              "--server.fileWatcherType=none"])
+    assert (args.workers, args.port, args.address) == (2, 8600, "127.0.0.1")
+    assert extra == ["--server.maxUploadSize", "300", "--server.fileWatcherType=none"]
+    assert parse_args(["--server.port=8601"])[0].port == 8601
+    args, extra = parse_args(["--port", "8602", "--address", "::1"])
+    assert (args.port, args.address, extra) == (8602, "::1", [])
+    args, extra = parse_args([])
+    assert (args.port, args.address, extra) == (8501, "0.0.0.0", [])
+    # no abbreviations: an option that begins like one of ours is passed on, not taken for it
+    assert parse_args(["--server.addr", "x", "--work", "3"])[1] == ["--server.addr", "x", "--work", "3"]
+
+
+@pytest.mark.browser  # a real server (no chromium, but the same cost)
 def test_serve_starts_workers_answers_through_one_port_and_stops_them(tmp_path):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "scripts/serve.py", "--workers", "2", "--port", str(port), "--address", "127.0.0.1"],
+    port = free_port()
+    # as scripts/run_app.sh passes them: Streamlit's spelling of port and address, and a worker option
+    proc = subprocess.Popen([sys.executable, "scripts/serve.py", "--workers", "2", "--server.port", str(port),
+                             "--server.address=127.0.0.1", "--server.headless", "true", "--server.maxUploadSize", "300"],
                             cwd=ROOT, env={**os.environ, "YLT_DATA_DIR": str(tmp_path / "data")},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    workers: list[int] = []
     try:
-        for _ in range(600):
-            try:
-                health = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.2)
+        assert healthy(f"http://127.0.0.1:{port}", proc, seconds=180), "serve.py did not answer on its port"
+        health = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10).read()
         assert health == b"ok"
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).read().decode()
         assert "<noscript>" in page or "streamlit" in page.lower()
         workers = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
         assert len(workers) == 2
+        for pid in workers:  # each on its own loopback port, with the option meant for the workers
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+            assert argv.count("--server.port") == 1 and argv[argv.index("--server.port") + 1] != str(port)
+            assert argv[argv.index("--server.maxUploadSize") + 1] == "300"
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=60)
