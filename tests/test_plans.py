@@ -130,7 +130,6 @@ def test_disk_full_and_read_only_give_a_clear_error_and_keep_the_saved_versions(
 
 KILL_WRITER = """
 import sys
-sys.path.insert(0, {root!r})
 from geodata.plans import PlanStore
 from planning.plan import Grid, Plan, plan_to_dict
 store = PlanStore({path!r})
