@@ -193,6 +193,7 @@ def test_signed_out_nobody_gets_past_the_sign_in_form(app):
     assert any(t.value.startswith("li · 审阅") for t in at.text)
 
 
+@pytest.mark.slow
 def test_an_official_reads_but_cannot_edit_through_any_page_or_url(app):
     at, accounts, plans = app
     plan_id = plans.create("东片方案", "default", _proposal(), author="zhang")
@@ -239,6 +240,7 @@ def test_a_planner_edits_under_the_account_name_but_cannot_delete(app):
     assert [p["plan_id"] for p in plans.plans()] == [plan_id]
 
 
+@pytest.mark.slow
 def test_an_administrator_deletes_restores_and_manages_accounts(app):
     at, accounts, plans = app
     plan_id = plans.create("西片方案", "default", _proposal(), author="zhang")

@@ -14,6 +14,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_demo_writes_a_package_that_validates_cleanly(tmp_path):
     out = tmp_path / "demo"
     done = run("demo", "--out", str(out))
@@ -46,6 +47,7 @@ def test_validate_on_unusable_package_exits_2(tmp_path):
     assert "required layer districts is missing" in done.stdout
 
 
+@pytest.mark.slow
 def test_propose_writes_layout_checks_and_metrics_byte_for_byte(tmp_path):
     import json
     import shutil as sh
@@ -85,6 +87,7 @@ def test_propose_writes_layout_checks_and_metrics_byte_for_byte(tmp_path):
         assert f"Feature Count: {len(layout['features'])}" in info.stdout
 
 
+@pytest.mark.slow
 def test_propose_reports_an_infeasible_band_and_exits_3(tmp_path):
     config = tmp_path / "config.toml"
     config.write_text("[grids]\ngrid_population_min = 10000.0\ngrid_population_max = 50000.0\n", encoding="utf-8")
@@ -93,6 +96,7 @@ def test_propose_reports_an_infeasible_band_and_exits_3(tmp_path):
     assert "[G5, G6]" in done.stderr and "Raise the band's maximum" in done.stderr
 
 
+@pytest.mark.slow
 def test_propose_pairings_only(tmp_path):
     done = run("propose", "--data", "geodata/default", "--out", str(tmp_path), "--pairings-only")
     assert done.returncode == 0, done.stderr
@@ -116,6 +120,7 @@ def test_coverage_writes_every_output(tmp_path):
     assert len((tmp_path / "villages.csv").read_text(encoding="utf-8").splitlines()) == 910
 
 
+@pytest.mark.slow
 def test_coverage_uses_the_planners_candidate_sites(tmp_path):
     world = write_world(tmp_path / "w")
     (world / "候选站点.csv").write_text("站点代码,名称,经度,纬度\nS1,东站,121.075,31.035\nS2,西站,121.005,31.005\n",
@@ -127,6 +132,7 @@ def test_coverage_uses_the_planners_candidate_sites(tmp_path):
     assert rows[0] == "rank,site_code,name,population_gained" and rows[1].split(",")[1] in ("S1", "S2")
 
 
+@pytest.mark.slow
 def test_coverage_measures_from_population_points_when_the_package_has_them(tmp_path):
     import json
 

@@ -20,6 +20,7 @@ def _points(n: int, seed: int = 7) -> np.ndarray:
 
 
 @pytest.mark.parametrize("system", ["gcj02", "bd09"])
+@pytest.mark.slow
 def test_round_trip_is_better_than_half_a_metre_on_20000_points(system):
     wgs = _points(20_000)
     geoms = shapely.points(wgs)

@@ -46,6 +46,7 @@ def _codes(path: Path) -> tuple[set[str], object]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.slow
 def test_every_case_is_reported_without_a_crash(case, capsys, tmp_path, monkeypatch):
     name = case.name.split("-", 1)[1]
     code = cli.main(["--lang", "en", "validate", str(case)])

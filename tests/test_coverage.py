@@ -146,6 +146,7 @@ def test_maximal_covering_equals_brute_force():
         assert sum(gains) == pytest.approx(best) and gains == sorted(gains, reverse=True)
 
 
+@pytest.mark.slow
 def test_a_roads_layer_turns_coverage_into_travel_minutes(tmp_path):
     """Roads in the package: the loader reads them, coverage uses minutes (CLI end to end)."""
     import json

@@ -95,6 +95,7 @@ def test_gpkg_csv_and_xlsx(export, tmp_path):
 
 
 @needs(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is installed by scripts/setup.sh --dev")
+@pytest.mark.slow
 def test_pdf_report_renders_chinese_with_fonts_embedded(export, tmp_path, output_dir):
     pdf = write(export, "pdf", tmp_path / "report.pdf")
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -108,6 +109,7 @@ def test_pdf_report_renders_chinese_with_fonts_embedded(export, tmp_path, output
         assert (image < 128).mean() > 0.002, f"{page} is blank"  # text and map drawn
 
 
+@pytest.mark.slow
 def test_report_escapes_names_from_files(export):
     hostile = "<img src=x onerror=alert(1)>"
     grids = export.filing.grids.copy()
@@ -116,6 +118,7 @@ def test_report_escapes_names_from_files(export):
     assert hostile not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
+@pytest.mark.slow
 def test_filing_zip_and_offline_html(export, tmp_path):
     archive = zipfile.ZipFile(write(export, "filing", tmp_path / "filing.zip"))
     assert sorted(n.split(".", 1)[1] for n in archive.namelist()) == ["checks.json", "csv", "geojson", "pdf", "xlsx"]
@@ -126,6 +129,7 @@ def test_filing_zip_and_offline_html(export, tmp_path):
     assert "L.map(" in html and "310101-G01" in html
 
 
+@pytest.mark.slow
 def test_cli_exports_a_stored_plan(tmp_path, export):
     store = PlanStore(tmp_path / "plans.sqlite")
     plan_id = store.create("方案", "default", plan_to_dict(export.plan), author="张三")
@@ -143,6 +147,7 @@ def test_cli_exports_a_stored_plan(tmp_path, export):
     assert missing.returncode == 2 and "找不到方案" in missing.stderr
 
 
+@pytest.mark.slow
 def test_hostile_plan_name_and_notes_are_escaped_in_the_report_and_the_handout(export):
     from ui.handout import handout_html
 

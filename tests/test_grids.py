@@ -338,6 +338,7 @@ def _access_cost(world, plan):
                      for u, g in plan.assignment.items()))
 
 
+@pytest.mark.slow
 def test_objective_against_brute_force_on_small_districts():
     """40 random 3x3 districts with 2 or 3 leads and a band around the mean: the solver's
     access cost is compared with the exact optimum over every contiguous in-band assignment."""
@@ -370,6 +371,7 @@ def test_objective_against_brute_force_on_small_districts():
     assert np.mean(gaps < 1e-9) >= 0.6 and gaps.mean() <= 0.05 and feasible_missed <= 4
 
 
+@pytest.mark.slow
 def test_invariants_hold_on_a_50000_unit_district():
     """The benchmark's 50,000-unit district, 30 grids: once, a move in a round re-used a stale
     neighbour and cut a grid apart; every invariant is checked on it since."""

@@ -40,6 +40,7 @@ def problem(n_h=3, n_d=4, *, seed=0, tcm=(), partnerships=(), caps=None, dcaps=N
         allow_unjustified=allow, fixed=frozenset(fixed))
 
 
+@pytest.mark.slow
 def test_optimum_equals_brute_force_and_highs_on_200_random_instances():
     for seed in range(200):
         p = problem(3, 4, seed=seed, tcm=(2,) if seed % 5 == 0 else (),

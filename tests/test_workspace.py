@@ -286,6 +286,7 @@ def _click(at, pkg_units, code: str, count: int) -> None:
     assert not at.exception
 
 
+@pytest.mark.slow
 def test_paint_mode_assigns_each_clicked_unit_and_lead_mode_moves_a_lead(page):
     at, _ = page
     plan_id, store = _first_plan(at)
@@ -463,6 +464,7 @@ def test_review_page_shows_figures_cards_compare_and_makes_a_filing(page):
     assert at.get("download_button")
 
 
+@pytest.mark.slow
 def test_a_full_disk_or_read_only_store_is_reported_and_the_plan_kept(page, monkeypatch):
     import sqlite3
 
