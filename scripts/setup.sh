@@ -25,7 +25,7 @@ for candidate in "${candidates[@]}"; do
   fi
 done
 if [ -z "$PY" ]; then
-  found=$("${candidates[0]}" --version 2>&1 || echo "no ${candidates[0]}")
+  found=$("${candidates[0]}" --version 2>/dev/null || echo "no ${candidates[0]}")
   say "Python 3.11 or newer is needed (found: $found)."
   say "On Debian 12 or Ubuntu 22.04 and later: sudo apt-get install python3 python3-venv"
   say "Elsewhere install Python 3.11+ and run again with PYTHON=/path/to/python3.11 bash $0"

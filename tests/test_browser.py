@@ -10,9 +10,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-
+import pytest
 from browsing import MAP, running_app
 from conftest import collection, district_features, facilities_csv, facility_rows, unit_features, write_world
+
+pytestmark = pytest.mark.browser
 
 
 def _upload(pg, paths: list[Path]) -> None:
@@ -55,7 +57,8 @@ def test_default_map_draws_offline(page, server, output_dir):
 def test_english_switch(page, server, output_dir):
     page.goto(server["url"] + "/?lang=en")
     page.get_by_text("Resident population").first.wait_for()
-    _map_paths(page, 16)
+    count = _map_paths(page, 16 + 234)  # the same map as in Chinese: 16 districts, 234 units
+    assert count >= 16 + 234, f"only {count} shapes drawn"
     page.screenshot(path=str(output_dir / "browser_default_en.png"))
 
 
