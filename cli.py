@@ -286,7 +286,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="cli.py", description="医联体网格化布局规划 / medical alliance grid planner")
+    parser = argparse.ArgumentParser(prog="ylt", description="医联体网格化布局规划 / medical alliance grid planner")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages (default zh)")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="load a data package and print every problem; exit 1 on errors")

@@ -28,33 +28,13 @@ SIZES = {2000: 5, 20000: 30, 50000: 30}
 
 
 def district(n: int, k: int, seed: int = 1):
-    """Side x side lattice (side = sqrt n), clustered population, 2k candidate leads."""
-    import geopandas as gpd
-    import shapely
+    """The synthetic district (``geodata.synth.lattice_package``) as a planning session and its
+    units in metres (for the other libraries)."""
+    from geodata.synth import lattice_package
+    from planning.session import PlanningSession
 
-    from planning.world import build_world
-
-    side = int(round(n ** 0.5))
-    rng = np.random.default_rng(seed)
-    xs, ys = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
-    pop = np.zeros((side, side))
-    for cx, cy in rng.uniform(0, side, (6, 2)):
-        pop += 5000 * np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * (side / 8) ** 2))
-    pop = np.round(pop + 50).ravel()
-    x0, y0 = 350_000.0, 3_450_000.0
-    cells = [shapely.box(x0 + c * 1000, y0 + r * 1000, x0 + c * 1000 + 1000, y0 + r * 1000 + 1000)
-             for c, r in zip(xs.ravel(), ys.ravel())]
-    units = gpd.GeoDataFrame({"unit_code": [f"U{i:06d}" for i in range(len(cells))], "unit_name": "",
-                              "district_code": "A", "population": pop}, geometry=cells, crs=32651)
-    districts = gpd.GeoDataFrame({"district_code": ["A"], "district_name": ["A"], "ring": ["central"],
-                                  "pooling_area": ["all"]}, geometry=[shapely.box(x0, y0, x0 + side * 1000, y0 + side * 1000)],
-                                 crs=32651)
-    at = rng.choice(len(cells), size=2 * k, replace=False)
-    leads = gpd.GeoDataFrame({"facility_code": [f"H{j}" for j in range(2 * k)], "name": "", "kind": "district_hospital",
-                              "district_code": "A", "can_lead": True},
-                             geometry=[cells[i].centroid for i in at], crs=32651)
-    world = build_world(units.to_crs(4326), districts.to_crs(4326), leads.to_crs(4326))
-    return world, units
+    session = PlanningSession(lattice_package(n, k, seed=seed))
+    return session, session.package.units.to_crs(32651)
 
 
 def evaluate(world, labels: np.ndarray, leads_xy: np.ndarray | None) -> dict:
@@ -81,11 +61,9 @@ def evaluate(world, labels: np.ndarray, leads_xy: np.ndarray | None) -> dict:
             "contiguous": contiguous, "regions": int((sizes > 0).sum())}
 
 
-def run_ours(world, units, k):
-    from planning.grids import GridSolver
-
-    total = world.population.sum()
-    proposal = GridSolver(band=(total / k * 0.8, total / k * 1.2), counts={"A": k}).solve(world)
+def run_ours(session, units, k):
+    world = session.world
+    proposal = session.propose_grids()  # k grids within 20 % of the mean (the package's settings)
     ids = {g.grid_id: n for n, g in enumerate(proposal.plan.grids)}
     labels = np.array([ids[proposal.plan.assignment[c]] for c in world.unit_codes])
     lead = {str(c): j for j, c in enumerate(world.lead_codes)}
@@ -94,11 +72,12 @@ def run_ours(world, units, k):
 
 
 def _spopt(name):
-    def run(world, units, k):
+    def run(session, units, k):
         import libpysal
         from spopt.region import AZP, MaxPHeuristic, Skater, WardSpatial
 
         gdf = units.copy()
+        world = session.world
         gdf["x"], gdf["y"] = world.xy[:, 0] / 1000, world.xy[:, 1] / 1000
         w = libpysal.weights.Rook.from_dataframe(gdf, use_index=False, silence_warnings=True)
         if name == "skater":
@@ -114,9 +93,10 @@ def _spopt(name):
     return run
 
 
-def run_sklearn(world, units, k):
+def run_sklearn(session, units, k):
     from sklearn.cluster import AgglomerativeClustering
 
+    world = session.world
     model = AgglomerativeClustering(n_clusters=k, connectivity=world.adjacency, linkage="ward")
     return model.fit_predict(world.xy / 1000), None
 
@@ -127,14 +107,14 @@ METHODS = {"this engine": run_ours, "spopt SKATER": _spopt("skater"), "spopt AZP
 
 def _child(method, n, k, queue):
     warnings.simplefilter("ignore")
-    world, units = district(n, k)
+    session, units = district(n, k)
     t0 = time.perf_counter()
-    labels, leads_xy = METHODS[method](world, units, k)
+    labels, leads_xy = METHODS[method](session, units, k)
     elapsed = time.perf_counter() - t0
-    result = {"time_s": elapsed, **evaluate(world, np.asarray(labels), leads_xy)}
+    result = {"time_s": elapsed, **evaluate(session.world, np.asarray(labels), leads_xy)}
     queue.put(result)  # the timing stands even if the memory run below is stopped
     tracemalloc.start()  # a second run for memory: tracing slows Python code several times
-    METHODS[method](world, units, k)
+    METHODS[method](session, units, k)
     queue.put({**result, "peak_mb": tracemalloc.get_traced_memory()[1] / 1e6})
 
 
@@ -161,30 +141,26 @@ def main() -> None:
     args = parser.parse_args()
 
     from geodata.default import load_default
-    from planning.grids import GridSolver
-    from planning.world import build_world
+    from planning.session import PlanningSession
 
     pkg = load_default()
     t0 = time.perf_counter()
-    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=pkg.config.island_link_km)
+    session = PlanningSession(pkg)
     t1 = time.perf_counter()
-    proposal = GridSolver(band=(pkg.config.grid_population_min, pkg.config.grid_population_max)).solve(world)
+    proposal = session.propose_grids()
     t2 = time.perf_counter()
-    locked = proposal.plan.reassign({}).lock([world.unit_codes[0]])
-    GridSolver(band=(pkg.config.grid_population_min, pkg.config.grid_population_max)).solve(world, previous=locked)
+    session.propose_grids(previous=proposal.plan.lock([session.world.unit_codes[0]]))
     t3 = time.perf_counter()
-    print(f"Shanghai default: {world.n} units, {len(proposal.plan.grids)} grids; world {t1 - t0:.3f} s, "
-          f"propose {t2 - t1:.3f} s, re-propose around a lock {t3 - t2:.3f} s")
+    print(f"Shanghai default: {session.world.n} units, {len(proposal.plan.grids)} grids; session (world, pairing "
+          f"problem) {t1 - t0:.3f} s, propose {t2 - t1:.3f} s, re-propose around a lock {t3 - t2:.3f} s")
 
-    world2k, _ = district(2000, 5)
-    total = world2k.population.sum()
-    solver = GridSolver(band=(total / 5 * 0.8, total / 5 * 1.2), counts={"A": 5})
-    first = solver.solve(world2k).plan
-    unit = str(world2k.unit_codes[0])
+    small, _ = district(2000, 5)
+    first = small.propose_grids().plan
+    unit = str(small.world.unit_codes[0])
     other = next(g.grid_id for g in first.grids if g.grid_id != first.assignment[unit])
     edited = first.reassign({unit: other}).lock([unit])
     t0 = time.perf_counter()
-    solver.solve(world2k, previous=edited)
+    small.propose_grids(previous=edited)
     print(f"2,000 units, K = 5: re-propose after one locked edit {time.perf_counter() - t0:.3f} s")
 
     print("\n| units | K | method | time s | peak MB | pop max/min | mean access km | contiguous | ratio time vs ours |")

@@ -32,13 +32,10 @@ def make_plans(data_dir: Path, count: int) -> list[str]:
     os.environ["YLT_DATA_DIR"] = str(data_dir)
     from geodata.default import load_default
     from geodata.plans import PlanStore
-    from planning.grids import GridSolver
     from planning.plan import plan_to_dict
-    from planning.world import build_world
+    from planning.session import PlanningSession
 
-    pkg = load_default()
-    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=pkg.config.island_link_km)
-    plan = GridSolver(band=(pkg.config.grid_population_min, pkg.config.grid_population_max)).solve(world).plan
+    plan = PlanningSession(load_default()).propose_grids().plan
     store = PlanStore(data_dir / "plans.sqlite")
     return [store.create(f"load {n}", "default", plan_to_dict(plan), author="load") for n in range(count)]
 

@@ -16,10 +16,8 @@ import statistics
 import time
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import lil_matrix
 
-from planning.pairing import Hospital, PairingProblem, solve_general
+from planning.pairing import Hospital, PairingProblem, milp_objective, solve_general
 
 
 def instance(n_h: int, n_d: int, seed: int) -> PairingProblem:
@@ -40,25 +38,6 @@ def instance(n_h: int, n_d: int, seed: int) -> PairingProblem:
         hospital_cap={h.code: int(rng.integers(2, 5)) for h in hospitals})
 
 
-def highs_objective(p: PairingProblem) -> float:
-    """The same objective as a MILP solved by HiGHS: x_hd in {0,1} pairs, s_dk in {0,1} slots."""
-    hs = [i for i, h in enumerate(p.hospitals) if h.capped]
-    pairs = [(i, j) for i in hs for j, d in enumerate(p.districts) if p.eligible(p.hospitals[i], d) or p.allow_unjustified]
-    slots = [(j, k) for j, d in enumerate(p.districts) for k in range(p.district_cap[d])]
-    c = np.array([p.cost(i, j) for i, j in pairs] + [-p.slot_reward(p.districts[j], k) for j, k in slots])
-    a = lil_matrix((len(hs) + len(p.districts), len(c)))
-    row_of = {i: r for r, i in enumerate(hs)}
-    for col, (i, j) in enumerate(pairs):
-        a[row_of[i], col] = 1
-        a[len(hs) + j, col] = 1
-    for col, (j, _) in enumerate(slots):
-        a[len(hs) + j, len(pairs) + col] = -1
-    lo = np.zeros(a.shape[0])
-    hi = np.array([p.hospital_cap[p.hospitals[i].code] for i in hs] + [0] * len(p.districts), dtype=float)
-    res = milp(c, constraints=LinearConstraint(a.tocsr(), lo, hi), integrality=np.ones(len(c)), bounds=Bounds(0, 1))
-    return float(res.fun)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -73,7 +52,7 @@ def main() -> None:
             _, value = solve_general(p)
             flow_t.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            other = highs_objective(p)
+            other = milp_objective(p)
             milp_t.append(time.perf_counter() - t0)
             same &= abs(value - other) < 0.01
         f, m = statistics.median(flow_t), statistics.median(milp_t)

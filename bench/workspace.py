@@ -60,15 +60,10 @@ def make_plan(data_dir: Path, package_id: str) -> str:
     from geodata.package import load_package
     from geodata.plans import PlanStore
     from geodata.store import package_path
-    from planning.grids import GridSolver
-    from planning.pairing import build_problem, planned_pairings, solve
     from planning.plan import plan_to_dict
-    from planning.world import build_world
+    from planning.session import PlanningSession
 
-    pkg = load_package(package_path(package_id))
-    world = build_world(pkg.units, pkg.districts, pkg.facilities, island_link_km=pkg.config.island_link_km)
-    plan = GridSolver(band=(pkg.config.grid_population_min, pkg.config.grid_population_max)).solve(world).plan
-    plan = plan.with_pairings(planned_pairings(solve(build_problem(world, pkg.facilities, pkg.partnerships, pkg.config))))
+    plan = PlanningSession(load_package(package_path(package_id))).propose().plan
     return PlanStore(data_dir / "plans.sqlite").create("bench", package_id, plan_to_dict(plan), author="bench")
 
 

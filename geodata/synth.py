@@ -185,3 +185,39 @@ def model_city(districts: gpd.GeoDataFrame, centre_lonlat: tuple[float, float]) 
     u = gpd.GeoDataFrame(pd.concat(units, ignore_index=True), geometry="geometry", crs=crs).to_crs(4326)
     f = gpd.GeoDataFrame(pd.concat(facilities, ignore_index=True), geometry="geometry", crs=crs).to_crs(4326)
     return u, f
+
+
+def lattice_package(n: int, k: int, *, seed: int = 1):
+    """A synthetic district of about ``n`` 1-km cells with clustered population and ``2k``
+    hospitals that may lead, set to form ``k`` grids within 20 % of the mean: the benchmarks' and
+    the solver tests' large district (``bench/grids.py``)."""
+    from geodata.errors import LoadReport
+    from geodata.package import DataPackage
+    from planning.config import PlanConfig
+
+    side = int(round(n ** 0.5))
+    rng = np.random.default_rng(seed)
+    xs, ys = np.meshgrid(np.arange(side), np.arange(side), indexing="ij")
+    pop = np.zeros((side, side))
+    for cx, cy in rng.uniform(0, side, (6, 2)):
+        pop += 5000 * np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * (side / 8) ** 2))
+    pop = np.round(pop + 50).ravel()
+    x0, y0 = 350_000.0, 3_450_000.0
+    cells = [shapely.box(x0 + c * 1000, y0 + r * 1000, x0 + c * 1000 + 1000, y0 + r * 1000 + 1000)
+             for c, r in zip(xs.ravel(), ys.ravel())]
+    units = gpd.GeoDataFrame({"unit_code": [f"U{i:06d}" for i in range(len(cells))], "unit_name": "",
+                              "district_code": "A", "population": pop}, geometry=cells, crs=32651)
+    districts = gpd.GeoDataFrame({"district_code": ["A"], "district_name": ["A"], "ring": ["central"],
+                                  "pooling_area": ["all"], "population": [pop.sum()]},
+                                 geometry=[shapely.box(x0, y0, x0 + side * 1000, y0 + side * 1000)], crs=32651)
+    at = rng.choice(len(cells), size=2 * k, replace=False)
+    leads = gpd.GeoDataFrame({"facility_code": [f"H{j}" for j in range(2 * k)], "name": "", "kind": "district_hospital",
+                              "district_code": "A", "can_lead": True, "hospital_code": "", "subkind": "",
+                              "campus_role": "", "gps": np.nan, "physicians": np.nan},
+                             geometry=[cells[i].centroid for i in at], crs=32651)
+    mean = pop.sum() / k
+    config = PlanConfig.from_mapping({"grids": {"grid_population_min": mean * 0.8, "grid_population_max": mean * 1.2,
+                                                "grid_counts": {"A": k}}})
+    return DataPackage(name=f"lattice {n} x {k}", districts=districts.to_crs(4326), units=units.to_crs(4326),
+                       facilities=leads.to_crs(4326), partnerships=pd.DataFrame(columns=["hospital_code", "district_code"]),
+                       config=config, report=LoadReport())

@@ -377,6 +377,31 @@ def what_if(problem: PairingProblem, *, district: Mapping[str, int] | None = Non
     return {"added": name(after - before), "removed": name(before - after), "objective_change_km": round(a - b, 3)}
 
 
+def milp_objective(problem: PairingProblem) -> float:
+    """The general pairings' optimum as a MILP solved by HiGHS (scipy ``milp``): x_hd in {0,1}
+    pairs, s_dk in {0,1} slots. An independent exact solver, to check the flow's optimum against
+    (``tests/test_pairing.py``, ``bench/pairing.py``)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import lil_matrix
+
+    p = problem
+    hs = [i for i, h in enumerate(p.hospitals) if h.capped]
+    pairs = [(i, j) for i in hs for j, d in enumerate(p.districts) if p.eligible(p.hospitals[i], d) or p.allow_unjustified]
+    slots = [(j, k) for j, d in enumerate(p.districts) for k in range(p.district_cap[d])]
+    c = np.array([p.cost(i, j) for i, j in pairs] + [-p.slot_reward(p.districts[j], k) for j, k in slots])
+    a = lil_matrix((len(hs) + len(p.districts), len(c)))
+    row_of = {i: r for r, i in enumerate(hs)}
+    for col, (i, j) in enumerate(pairs):
+        a[row_of[i], col] = 1
+        a[len(hs) + j, col] = 1
+    for col, (j, _) in enumerate(slots):
+        a[len(hs) + j, len(pairs) + col] = -1
+    lo = np.zeros(a.shape[0])
+    hi = np.array([p.hospital_cap[p.hospitals[i].code] for i in hs] + [0] * len(p.districts), dtype=float)
+    res = milp(c, constraints=LinearConstraint(a.tocsr(), lo, hi), integrality=np.ones(len(c)), bounds=Bounds(0, 1))
+    return float(res.fun)
+
+
 def brute_force(problem: PairingProblem) -> float:
     """The best objective over every subset of allowed general pairs within the caps (small cases)."""
     hs = [i for i, h in enumerate(problem.hospitals) if h.capped]

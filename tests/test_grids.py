@@ -375,11 +375,12 @@ def test_objective_against_brute_force_on_small_districts():
 def test_invariants_hold_on_a_50000_unit_district():
     """The benchmark's 50,000-unit district, 30 grids: once, a move in a round re-used a stale
     neighbour and cut a grid apart; every invariant is checked on it since."""
-    from bench.grids import district
+    from geodata.synth import lattice_package
+    from planning.session import PlanningSession
 
-    world, _ = district(50_000, 30, seed=1)
-    band = (world.population.sum() / 30 * 0.8, world.population.sum() / 30 * 1.2)
-    plan = GridSolver(band=band, counts={"A": 30}).solve(world).plan
+    session = PlanningSession(lattice_package(50_000, 30, seed=1))
+    world, band = session.world, session.band
+    plan = session.propose_grids().plan
     invariants(world, plan, band)
     assert summary(grid_metrics(world, plan))["population_max_min_ratio"] <= 1.25 + 1e-6
 
