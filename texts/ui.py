@@ -317,8 +317,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "sign_out": ("退出登录", "Sign out"),
     "account": ("账号", "Account"),
     "password": ("密码", "Password"),
-    "sign_in_local_intro": ("本系统已启用权限管理。账号由管理员创建（命令 `python cli.py users add`）；连续输错 5 次密码将锁定 15 分钟。",
-                            "Access control is on. Accounts are created by an administrator (`python cli.py users add`); "
+    "sign_in_local_intro": ("本系统已启用权限管理。账号由管理员创建（命令 `ylt users add`）；连续输错 5 次密码将锁定 15 分钟。",
+                            "Access control is on. Accounts are created by an administrator (`ylt users add`); "
                             "5 wrong passwords in a row lock the account for 15 minutes."),
     "sign_in_oidc_intro": ("本系统使用单位统一身份认证（OpenID Connect）登录。", "Sign in with your organisation's identity provider (OpenID Connect)."),
     "sign_in_oidc": ("通过统一身份认证登录", "Sign in with the identity provider"),
