@@ -9,14 +9,13 @@ grid, a lead that is not a hospital of the district) are refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import math
+from collections.abc import Iterable
 from dataclasses import replace
 
 from planning.errors import EditError
-from planning.pairing import PairingProblem, planned_pairings, solve
 from planning.grids import GridSolver
+from planning.pairing import PairingProblem, planned_pairings, solve
 from planning.plan import Plan, PlanPairing
 from planning.world import World
 
