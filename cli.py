@@ -75,7 +75,11 @@ def _print_verdict(verdict, lang: str) -> None:
 
 
 def cmd_propose(args: argparse.Namespace) -> int:
-    """Grids for the package: layout.geojson, units.csv, explanations.csv, checks.json, metrics.json."""
+    """Grids for the package: layout.geojson, units.csv, explanations.csv, checks.json, metrics.json.
+
+    Exit 0: every rule passes (warnings allowed); 1: the plan is written and some rule has an
+    error (checks.json says which, where and the fix); 2: the package cannot be used; 3: no
+    district can be planned at all (no hospital anywhere may lead)."""
     pkg = _load(args.data, args.config, args.lang)
     if pkg is None:
         return 2
@@ -102,7 +106,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
         verdict = session.judge_pairings(pairing.pairings)
         write_json(checks_document(verdict, pairing, caps), out / "checks.json")
         _print_verdict(verdict, args.lang)
-        return 0
+        return 0 if verdict.passed else 1
     plan = proposal.grids.plan
     verdict = session.judge(plan, pairings=pairing.pairings)
     table = session.metrics(plan)
@@ -116,7 +120,9 @@ def cmd_propose(args: argparse.Namespace) -> int:
     print(f"grids {s['grids']}, population {s['population']:,.0f}, max/min {s['population_max_min_ratio']:.2f}, "
           f"mean access {s['mean_access_km']} km")
     _print_verdict(verdict, args.lang)
-    return 0
+    if proposal.grids.unplanned:
+        print(f"未能规划 / not planned: {', '.join(proposal.grids.unplanned)} (G5)", file=sys.stderr)
+    return 0 if verdict.passed else 1
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -156,7 +162,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         "supply_grids": supply_grids,
         "villages": {"by_district": integration(villages, "district_code", config).to_dict(orient="records"),
                      "by_thc": integration(villages, "thc_code", config).to_dict(orient="records"),
-                     "city": integration(villages.assign(city="all"), "city", config).to_dict(orient="records")[0]},
+                     # a package without village clinics (any urban one): no city row, not a crash
+                     "city": next(iter(integration(villages.assign(city="all"), "city", config).to_dict(orient="records")),
+                                  {"city": "all", "clinics": 0})},
         "sites_population_gained": float(sum(gains)),
         "travel": "road network" if network is not None else f"straight line x {config.detour_factor}",
         "demand": f"{len(demand.xy)} population points" if demand is not None else "one point per unit",
@@ -165,8 +173,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     print(f"population {city['population']:,.0f}: served {city['served_share']:.1%}, within reach but unserved "
           f"{city['unserved_share']:.1%}, beyond reach {city['not_covered_share']:.1%}")
     print(f"{args.sites} new sites would bring {sum(gains):,.0f} residents within reach")
-    print(f"village clinics: {len(villages)}, proposed links {int((villages['link'] == 'proposed').sum())}, "
-          f"integrated {villages['integrated'].mean():.1%}")
+    if len(villages):
+        print(f"village clinics: {len(villages)}, proposed links {int((villages['link'] == 'proposed').sum())}, "
+              f"integrated {villages['integrated'].mean():.1%}")
+    else:
+        print("village clinics: none in this package")
     return 0
 
 

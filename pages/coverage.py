@@ -59,4 +59,7 @@ st.subheader(t("new_sites", lang))
 st.dataframe(display(pd.DataFrame({"rank": range(1, len(site_codes) + 1), "site_code": site_codes, "name": site_names,
                                    "population_gained": gains}), lang), hide_index=True, width="stretch")
 st.subheader(t("village_integration", lang))
-st.dataframe(display(integration(villages, "district_code", pkg.config), lang), hide_index=True, width="stretch")
+if len(villages):
+    st.dataframe(display(integration(villages, "district_code", pkg.config), lang), hide_index=True, width="stretch")
+else:
+    st.info(t("no_village_clinics", lang))

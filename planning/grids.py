@@ -50,25 +50,25 @@ class GridProposal:
     reasons: Mapping[str, str]  # unit -> nearest | balance | contiguity | lock | lead
     counts: Mapping[str, int]  # district -> number of grids
     notes: tuple[str, ...] = ()
+    unplanned: tuple[str, ...] = ()  # districts with no hospital that may lead: their units are in no grid (G1, G5)
 
 
 def choose_count(population: float, n_leads: int, n_units: int, *, band: tuple[float, float],
                  fixed: int | None = None, county: bool = False, county_max: int = 3,
                  place: str = "") -> int:
-    """How many grids a district forms (G5); raises ``InfeasiblePlanError`` when none can."""
+    """How many grids a district forms (G5). The band and a fixed count are the planner's
+    settings: when they ask for more grids than the hospitals that may lead allow, the district
+    gets as many as it can and the rules flag the shortfall (G5, G6) with the numbers and the fix.
+    Raises ``InfeasiblePlanError`` only when no grid can be formed at all (no hospital may lead)."""
     lo_band, hi_band = band
-    if n_leads == 0:
+    if n_leads == 0 or n_units == 0:
         raise InfeasiblePlanError(("G3",), place, "no_lead")
     upper = min(n_leads, n_units, county_max if county else n_units)
     if fixed is not None:
-        if not 1 <= fixed <= upper:
-            raise InfeasiblePlanError(("G5",), place, "count_fixed", fixed=fixed, upper=upper,
-                                      leads=n_leads, units=n_units)
-        return fixed
+        return max(1, min(fixed, upper))
     need = max(1, math.ceil(population / hi_band))
-    if need > upper:
-        raise InfeasiblePlanError(("G5", "G6"), place, "band", population=population, hi=hi_band,
-                                  need=need, upper=upper, leads=n_leads, raise_to=math.ceil(population / upper))
+    if need >= upper:
+        return upper
     most = max(need, min(upper, math.floor(population / lo_band))) if lo_band > 0 else upper
     middle = (lo_band + hi_band) / 2
     return min(range(need, most + 1), key=lambda k: (abs(population / k - middle), k))
@@ -179,6 +179,7 @@ class GridSolver:
         reasons: dict[str, str] = {}
         counts: dict[str, int] = {}
         lead_index = {c: j for j, c in enumerate(world.lead_codes)}
+        unplanned: list[str] = []
         only = None if only is None or previous is None else set(only)
         if previous is not None:
             self._check_previous(world, previous, lead_index)
@@ -201,7 +202,12 @@ class GridSolver:
                 leads = [lead_index[g.lead_facility_code] for g in kept]
                 ids = [g.grid_id for g in kept]
             else:
-                leads = self._choose_leads(world, code, units)
+                try:
+                    leads = self._choose_leads(world, code, units)
+                except InfeasiblePlanError:  # no hospital may lead here: only this district stays unplanned
+                    unplanned.append(code)
+                    counts[code] = 0
+                    continue
                 ids = [grid_id(code, k + 1) for k in range(len(leads))]
             state = self._solve_district(world, units, leads, previous, ids)
             grids.extend(Grid(gid, code, str(world.lead_codes[j])) for gid, j in zip(ids, leads))
@@ -213,7 +219,9 @@ class GridSolver:
                     locked=previous.locked if previous else frozenset(), name=name or (previous.name if previous else ""),
                     notes=previous.notes if previous else (), pairings=previous.pairings if previous else ())
         notes = tuple(f"island link {a} - {b}: {gap} km" for a, b, gap in world.island_links)
-        return GridProposal(plan=plan, reasons=reasons, counts=counts, notes=notes)
+        if unplanned and len(unplanned) == len(world.districts):
+            raise InfeasiblePlanError(("G3",), unplanned[0], "no_lead_anywhere")
+        return GridProposal(plan=plan, reasons=reasons, counts=counts, notes=notes, unplanned=tuple(unplanned))
 
     @staticmethod
     def _check_previous(world: World, previous: Plan, lead_index: Mapping[str, int]) -> None:

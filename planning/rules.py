@@ -8,7 +8,8 @@ of the rule.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy.sparse.csgraph import connected_components
@@ -139,12 +140,29 @@ def _contiguous(world: World, plan: Plan) -> list[Violation]:
     return out
 
 
+def _possible_leads(world: World, district: str) -> int:
+    """How many grids the district could form: its hospitals that may lead, one per unit (G3)."""
+    units = world.lead_unit[world.leads_of(district)]
+    return len(set(units.tolist()))
+
+
 def population_band(lo: float, hi: float) -> Rule:
-    """G6: each grid's population within ``[lo, hi]`` (a planner's setting: a warning, never a
-    refusal)."""
+    """G6: each grid's population within ``[lo, hi]``, and each district with enough grids for
+    its residents at ``hi`` each (a planner's setting: warnings, never a refusal)."""
 
     def check(world: World, plan: Plan) -> list[Violation]:
         out = []
+        for code in world.districts:
+            n = sum(g.district_code == code for g in plan.grids)
+            people = float(world.population[world.district == code].sum())
+            need = math.ceil(people / hi) if hi > 0 else 1
+            if 0 < n < need:
+                leads = _possible_leads(world, code)
+                out.append(violation(
+                    "G6", "G6.too_few_grids", fix="G6.too_few_grids", severity="warning",
+                    district=world.district_names.get(code, code), people=people, hi=hi, need=need, n=n, leads=leads,
+                    raise_to=math.ceil(people / max(n, leads)), place=Place(districts=(code,)),
+                    figures={"population": people, "grids": n, "grids_needed": need, "possible_grids": leads}))
         for grid, members in _grid_members(world, plan).items():
             p = float(world.population[members].sum())
             if p > hi or p < lo:
@@ -158,14 +176,26 @@ def population_band(lo: float, hi: float) -> Rule:
     return Rule("G6", "rule_title.G6.band", "NHC-2019 四(一)", check)
 
 
-def grid_count(county_max: int = 3) -> Rule:
-    """G5: a district forms at least one grid; a county 1 to ``county_max``."""
+def grid_count(county_max: int = 3, counts: Mapping[str, int] | None = None) -> Rule:
+    """G5: a district forms at least one grid (it needs a hospital that may lead); a county 1 to
+    ``county_max``; a count the planner fixed (``counts``) is met, or the shortfall is shown."""
+    fixed = dict(counts or {})
 
     def check(world: World, plan: Plan) -> list[Violation]:
         out = []
         for code in world.districts:
             n = sum(g.district_code == code for g in plan.grids)
             county = world.district_ring.get(code) == "county"
+            name = world.district_names.get(code, code)
+            if n == 0 and _possible_leads(world, code) == 0:
+                units = int((world.district == code).sum())
+                out.append(violation("G5", "G5.no_lead", fix="G5.no_lead", district=name, units=units,
+                                     place=Place(districts=(code,)), figures={"grids": 0, "possible_grids": 0}))
+                continue
+            if code in fixed and n and n != fixed[code]:
+                out.append(violation("G5", "G5.fixed_count", fix="G5.fixed_count", severity="warning", district=name,
+                                     n=n, fixed=fixed[code], leads=_possible_leads(world, code),
+                                     place=Place(districts=(code,)), figures={"grids": n, "fixed": fixed[code]}))
             if n == 0 or (county and n > county_max):
                 out.append(violation("G5", "G5.county" if county else "G5.district", fix="G5.count",
                                      district=world.district_names.get(code, code), n=n, most=county_max,
@@ -183,9 +213,9 @@ MEMBERS = Rule("G4", "rule_title.G4", "SH-2017 三", _members_in_grids)
 CONTIGUOUS = Rule("G6", "rule_title.G6.contiguous", "NHC-2019 四(一)", _contiguous)
 
 
-def grid_rules(*, band: tuple[float, float], county_max: int = 3) -> tuple[Rule, ...]:
+def grid_rules(*, band: tuple[float, float], county_max: int = 3, counts: Mapping[str, int] | None = None) -> tuple[Rule, ...]:
     """Every grid rule with the planner's settings."""
-    return (FULL_COVERAGE, WITHIN_DISTRICT, WITHIN_POOLING, ONE_LEAD, MEMBERS, grid_count(county_max), CONTIGUOUS,
+    return (FULL_COVERAGE, WITHIN_DISTRICT, WITHIN_POOLING, ONE_LEAD, MEMBERS, grid_count(county_max, counts), CONTIGUOUS,
             population_band(*band))
 
 

@@ -68,14 +68,16 @@ class PlanningSession:
         self.problem: PairingProblem = build_problem(self.world, package.facilities, package.partnerships, c)
         self.band = (c.grid_population_min, c.grid_population_max)
         self.solver = GridSolver(band=self.band, counts=c.grid_counts, county_max=c.county_alliances_max)
-        self.grid_rules: tuple[Rule, ...] = grid_rules(band=self.band, county_max=c.county_alliances_max)
+        self.grid_rules: tuple[Rule, ...] = grid_rules(band=self.band, county_max=c.county_alliances_max,
+                                                       counts=c.grid_counts)
         self.pairing_rules: tuple[Rule, ...] = pairing_rules(staffing_of(package.partnerships))
 
     # --- proposing ------------------------------------------------------------------------------
     def propose_grids(self, *, previous: Plan | None = None, only: Iterable[str] | None = None,
                       name: str = "") -> GridProposal:
-        """Grids for every district (or ``only`` these), around ``previous``'s locks and leads.
-        Raises ``InfeasiblePlanError`` when a district can have none."""
+        """Grids for every district (or ``only`` these), around ``previous``'s locks and leads. A
+        district with no hospital that may lead is left unplanned (its units in no grid, the rules
+        say why) and the rest is planned; ``InfeasiblePlanError`` only when no district can be."""
         return self.solver.solve(self.world, previous=previous, only=only, name=name or self.package.name)
 
     @cached_property

@@ -143,23 +143,35 @@ def test_same_input_same_output(shanghai):
     assert dict(a.assignment) == dict(b.assignment) and a.grids == b.grids
 
 
-def test_district_without_a_lead_raises_g3_with_the_fix():
+def test_district_without_a_lead_is_left_unplanned_and_the_rest_is_planned():
+    """Only a district where no plan exists at all stops, and only that district: B has no
+    hospital that may lead, so its units are in no grid (G1, G5 errors with the fix); A is planned."""
     units, districts, facs = lattice({"A": (0, 0, 3, 3), "B": (3, 0, 3, 3)}, leads=[("A", 1, 1)])
     world = build_world(units, districts, facs)
-    with pytest.raises(InfeasiblePlanError) as err:
-        GridSolver(band=(1000, 20000)).solve(world)
-    assert err.value.rules == ("G3",) and "B" in err.value.place
+    proposal = GridSolver(band=(1000, 20000)).solve(world)
+    assert proposal.unplanned == ("B",) and {g.district_code for g in proposal.plan.grids} == {"A"}
+    assert {u for u in proposal.plan.assignment if proposal.plan.assignment[u]} == {u for u in world.unit_codes if u[0] == "A"}
+    found = check(world, proposal.plan, grid_rules(band=(1000, 20000)))
+    (g5,) = found["G5"]
+    assert g5.what.code == "rule.G5.no_lead" and g5.place.districts == ("B",) and "can_lead" in g5.fix("en")
+    assert found["G1"][0].place.units == tuple(sorted(u for u in world.unit_codes if u[0] == "B"))
+    lone = build_world(*lattice({"B": (0, 0, 2, 2)}))
+    with pytest.raises(InfeasiblePlanError) as err:  # nothing at all can be planned
+        GridSolver(band=(1000, 20000)).solve(lone)
     assert "can_lead" in err.value.messages["en"] and "can_lead" in err.value.messages["zh"]
 
 
-def test_band_that_needs_more_grids_than_leads_raises_with_numbers():
+def test_band_that_needs_more_grids_than_leads_gets_the_best_plan_and_a_warning_with_numbers():
     units, districts, facs = lattice({"A": (0, 0, 4, 4)}, leads=[("A", 0, 0), ("A", 3, 3)])
     world = build_world(units, districts, facs)
-    with pytest.raises(InfeasiblePlanError) as err:
-        GridSolver(band=(1000, 5000)).solve(world)
-    assert err.value.rules == ("G5", "G6")
-    msg = err.value.messages["en"]
+    plan = GridSolver(band=(1000, 5000)).solve(world).plan
+    assert len(plan.grids) == 2  # every hospital that may lead leads a grid
+    found = check(world, plan, grid_rules(band=(1000, 5000)))
+    short = [v for v in found["G6"] if v.what.code == "rule.G6.too_few_grids"]
+    assert len(short) == 1 and short[0].severity == "warning"
+    msg = short[0].message("en") + " " + short[0].fix("en")
     assert "16,000 residents" in msg and "at least 4 grids" in msg and "8,000" in msg
+    assert all(v.severity == "warning" for v in found["G6"])  # a soft setting never fails the plan
 
 
 def test_choose_count_follows_the_band_and_county_limit():
@@ -167,8 +179,9 @@ def test_choose_count_follows_the_band_and_county_limit():
     assert choose_count(5_000_000, 12, 50, band=(200_000, 800_000)) == 10
     assert choose_count(100_000, 3, 50, band=(200_000, 800_000)) == 1  # below the band: one grid, G6 warns
     assert choose_count(2_000_000, 10, 50, band=(200_000, 800_000), county=True) == 3
+    assert choose_count(1_000_000, 3, 50, band=(200_000, 800_000), fixed=4) == 3  # as many as may lead; G5 warns
     with pytest.raises(InfeasiblePlanError):
-        choose_count(1_000_000, 3, 50, band=(200_000, 800_000), fixed=4)
+        choose_count(1_000_000, 0, 50, band=(200_000, 800_000))
 
 
 def test_islands_within_the_link_distance_are_neighbours():
@@ -287,8 +300,8 @@ def test_g5_county_with_too_many_grids(small):
     county = build_world(*lattice({"A": (0, 0, 4, 1)}, leads=[("A", c, 0) for c in range(4)], ring="county"))
     four = GridSolver(band=(0, 1e9), counts={"A": 4}, county_max=4).solve(county).plan
     assert _ids(check(county, four, grid_rules(band=(0, 1e9), county_max=3)), "G5") == ["G5"]
-    with pytest.raises(InfeasiblePlanError):
-        GridSolver(band=(0, 1e9), counts={"A": 4}, county_max=3).solve(county)
+    capped = GridSolver(band=(0, 1e9), counts={"A": 4}, county_max=3).solve(county).plan  # 4 asked: the county's 3
+    assert len(capped.grids) == 3
 
 
 def test_g6_contiguity_and_band(small):
@@ -391,9 +404,10 @@ def test_two_leads_in_one_unit_count_once_and_a_lock_on_a_lead_unit_is_refused()
     plan = GridSolver(band=(1000, 16000)).solve(world).plan
     assert len(plan.grids) == 2
     invariants(world, plan)
-    with pytest.raises(InfeasiblePlanError) as err:
-        GridSolver(band=(1000, 6000), counts={"A": 3}).solve(world)
-    assert err.value.rules == ("G5",)
+    fixed = GridSolver(band=(1000, 6000), counts={"A": 3}).solve(world).plan  # 3 asked, 2 possible: 2, and G5 says so
+    assert len(fixed.grids) == 2
+    (short,) = check(world, fixed, grid_rules(band=(1000, 6000), counts={"A": 3}))["G5"]
+    assert short.what.code == "rule.G5.fixed_count" and short.severity == "warning" and short.figures["fixed"] == 3
     world = build_world(*lattice({"A": (0, 0, 6, 3)}, leads=[("A", 0, 1), ("A", 5, 1)]))
     first = GridSolver(band=(1000, 20000)).solve(world).plan
     west = first.assignment["A-0001"]

@@ -41,6 +41,12 @@ ENGINE: dict[str, tuple[str, str]] = {
     "rule.G5.district": ("{district} 有 {n} 个网格（至少 1 个）", "{district} has {n} grids (at least 1)"),
     "rule.G5.county": ("{district} 有 {n} 个县域医共体网格（允许 1–{most} 个）",
                        "{district} has {n} grids (a county forms 1-{most})"),
+    "rule.G5.no_lead": ("{district} 没有可牵头网格的医院，{units} 个单元未能划入网格", "{district} has no hospital that may lead a grid: its {units} units are in no grid"),
+    "rule.G5.fixed_count": ("{district} 设定 {fixed} 个网格，方案有 {n} 个（可牵头医院所在单元 {leads} 个）",
+                            "{district} is set to {fixed} grids; the plan has {n} ({leads} hospitals may lead)"),
+    "rule.G6.too_few_grids": ("{district} 常住人口 {people:,.0f}，每个网格不超过 {hi:,.0f} 需要至少 {need} 个网格，方案有 {n} 个（可牵头医院 {leads} 家）",
+                              "{district} has {people:,.0f} residents; at most {hi:,.0f} per grid needs at least {need} grids, "
+                              "the plan has {n} ({leads} hospitals may lead)"),
     "rule.G6.not_contiguous": ("网格 {grid} 不连片：分成 {parts} 块，{n} 个单元与主体不相邻（{examples}）",
                                "grid {grid} is not contiguous: {parts} parts; {n} units are cut off ({examples})"),
     "rule.G6.above_band": ("网格 {grid} 人口 {population:,.0f}，高于上限（{lo:,.0f}–{hi:,.0f}）",
@@ -71,6 +77,10 @@ ENGINE: dict[str, tuple[str, str]] = {
     "fix.G4.no_unit": ("检查该机构的坐标和所属区县，或补全单元图层", "check the facility's position and district, or complete the units layer"),
     "fix.G4.other_district": ("核对该机构的所属区县或坐标；如坐标无误，在备案中说明跨区隶属",
                               "check the facility's district or position; if both are right, explain the membership in the filing"),
+    "fix.G5.no_lead": ("在 facilities 中添加该区的区级医院/区域性医疗中心或县级医院，或为合适的医院设置 can_lead = 是",
+                       "add a district or county hospital of this district to facilities, or set can_lead = yes on a suitable hospital"),
+    "fix.G5.fixed_count": ("调整 [grids.grid_counts] 中的设定，或增加可牵头的医院", "change [grids.grid_counts], or add hospitals that may lead"),
+    "fix.G6.too_few_grids": ("将网格人口上限提高到 {raise_to:,} 以上，或增加可牵头的医院", "raise the band's maximum to at least {raise_to:,}, or add hospitals that may lead"),
     "fix.G5.count": ("调整该区县的网格数量", "change the number of grids of this district"),
     "fix.G6.not_contiguous": ("把分离的单元划入与其相邻的网格", "move the cut-off units to a grid they touch"),
     "fix.G6.band": ("调整边界单元，或调整网格数量/人口区间", "move boundary units, or change the number of grids or the band"),
@@ -101,14 +111,9 @@ ENGINE: dict[str, tuple[str, str]] = {
     "infeasible.no_lead": ("{place} 没有可牵头网格的医院（区级医院/区域性医疗中心或县级医院）。请在 facilities 中添加此类医院，或为合适的医院设置 can_lead = 是。",
                            "{place} has no hospital that may lead a grid (district or county hospital). Add one to "
                            "facilities, or set can_lead = yes on a suitable hospital."),
-    "infeasible.count_fixed": ("{place} 指定 {fixed} 个网格，但只能组建 1 至 {upper} 个（可牵头医院 {leads} 家，单元 {units} 个）。",
-                               "{place} is set to {fixed} grids, but 1 to {upper} are possible ({leads} hospitals may lead, "
-                               "{units} units)."),
-    "infeasible.band": ("{place} 常住人口 {population:,.0f}，每个网格不超过 {hi:,.0f} 需要至少 {need} 个网格，但只能组建 {upper} 个"
-                        "（可牵头医院 {leads} 家）。请将网格人口上限提高到 {raise_to:,} 以上，或增加可牵头的医院。",
-                        "{place} has {population:,.0f} residents; at most {hi:,.0f} per grid needs at least {need} grids, but "
-                        "only {upper} are possible ({leads} hospitals may lead). Raise the band's maximum to at least "
-                        "{raise_to:,}, or add hospitals that may lead."),
+    "infeasible.no_lead_anywhere": ("没有任何区县有可牵头网格的医院（区级医院/区域性医疗中心或县级医院）：请在 facilities 中添加，或设置 can_lead = 是。",
+                                    "No district has a hospital that may lead a grid (district or county hospital): add them to "
+                                    "facilities, or set can_lead = yes."),
     "infeasible.lead_gone": ("{grids} 的牵头医院已不在数据中，或已不可牵头网格：先在“整网格操作”中为这些网格更换牵头医院，或按当前数据新建方案",
                              "the lead of {grids} is no longer in the data or may no longer lead a grid: change their "
                              "leads first (Whole grids), or start a new plan from the data"),

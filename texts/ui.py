@@ -211,6 +211,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "rule_pass": ("通过", "pass"),
     "rule_fail": ("未通过", "fail"),
     "rule_name": ("规则", "Rule"),
+    "no_village_clinics": ("该数据包没有村卫生室（城市数据通常如此），无需乡村一体化统计。",
+                           "This package has no village clinics (usual for a city): no village integration to report."),
     "errors": ("错误", "Errors"),
     "warnings": ("警告", "Warnings"),
     "grid_table": ("各网格指标", "Figures per grid"),
