@@ -166,12 +166,22 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                      "city": next(iter(integration(villages.assign(city="all"), "city", config).to_dict(orient="records")),
                                   {"city": "all", "clinics": 0})},
         "sites_population_gained": float(sum(gains)),
+        "capacity": {"no_staffing_recorded": result.staffing_gaps.to_dict(orient="records"),
+                     "fallback": "the median GPs (else physicians) of the same kind in the package; unknown when the "
+                                 "kind has none recorded (docs/COVERAGE.md)"},
         "travel": "road network" if network is not None else f"straight line x {config.detour_factor}",
         "demand": f"{len(demand.xy)} population points" if demand is not None else "one point per unit",
     }, out / "coverage.json")
     city = summary_by(table.assign(city="all"), "city").iloc[0]
     print(f"population {city['population']:,.0f}: served {city['served_share']:.1%}, within reach but unserved "
-          f"{city['unserved_share']:.1%}, beyond reach {city['not_covered_share']:.1%}")
+          f"{city['unserved_share']:.1%}, within reach with capacity unknown {city['unknown_share']:.1%}, "
+          f"beyond reach {city['not_covered_share']:.1%}")
+    gaps_staff = result.staffing_gaps
+    if len(gaps_staff):
+        by = gaps_staff["capacity_source"].value_counts()
+        print(f"[警告 WARNING] {len(gaps_staff)} CHC/THC have no staffing recorded ({', '.join(gaps_staff['facility_code'][:10])}"
+              f"{' …' if len(gaps_staff) > 10 else ''}): {by.get('median', 0)} estimated as the median of their kind, "
+              f"{by.get('unknown', 0)} unknown (their residents counted as 'capacity unknown'); see coverage.json", file=sys.stderr)
     print(f"{args.sites} new sites would bring {sum(gains):,.0f} residents within reach")
     if len(villages):
         print(f"village clinics: {len(villages)}, proposed links {int((villages['link'] == 'proposed').sum())}, "

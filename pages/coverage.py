@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 from planning.coverage import summary_by
 from planning.villages import integration
 from ui import shell, state
-from ui.i18n import t
+from ui.i18n import plain, t
 from ui.maps import base_map, district_labels, gap_layer, safe_text
 from ui.tables import display
 
@@ -28,6 +28,12 @@ cols[0].metric(L["population"], f"{city['population']:,.0f}")
 cols[1].metric(L["served_share"], f"{city['served_share']:.1%}")
 cols[2].metric(L["unserved_share"], f"{city['unserved_share']:.1%}")
 cols[3].metric(L["not_covered_share"], f"{city['not_covered_share']:.1%}")
+staff = result.staffing_gaps
+if len(staff):  # blank staffing is unknown, not zero: say how it was filled
+    by = staff["capacity_source"].value_counts()
+    st.warning(plain(t("staffing_gaps", lang, n=len(staff), median=int(by.get("median", 0)), unknown=int(by.get("unknown", 0)),
+                       codes=("、" if lang == "zh" else ", ").join(staff["facility_code"][:10]) + (" …" if len(staff) > 10 else ""),
+                       share=f"{city['unknown_share']:.1%}", estimated=f"{city['served_estimated_share']:.1%}")))
 
 units = pkg.units[["unit_code", "unit_name", "geometry"]].merge(gaps, on="unit_code")
 names = dict(zip(pkg.units["unit_code"], pkg.units["unit_name"]))

@@ -26,6 +26,7 @@ class CoverageAnalysis:
     site_names: np.ndarray
     site_gains: list[float]
     villages: pd.DataFrame
+    staffing_gaps: pd.DataFrame  # CHCs and THCs with no staffing recorded, and what stands in (median | unknown)
 
 
 def analyse_coverage(package, world: World, *, sites: int = 10) -> CoverageAnalysis:
@@ -44,4 +45,5 @@ def analyse_coverage(package, world: World, *, sites: int = 10) -> CoverageAnaly
     order, gains = maximal_covering(world.xy[uncovered], table["population"].to_numpy()[uncovered], cand_xy, sites,
                                     config.chc_threshold_km / config.detour_factor * 1000)
     return CoverageAnalysis(world, network, demand, table, gap_scores(world, table, config), cand_code[order],
-                            cand_name[order], gains, link_villages(fac, package.facilities, world.district_ring, config))
+                            cand_name[order], gains, link_villages(fac, package.facilities, world.district_ring, config),
+                            fac.staffing_gaps())

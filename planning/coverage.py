@@ -5,9 +5,14 @@ a k-d tree (scipy ``cKDTree``). Each tier has its own threshold (config ``*_thre
 
 Capacity (like AccessMod and PlanWise): a primary-care facility with ``G`` general practitioners
 serves ``G / 4.5 * 10,000`` residents, at the indicator target of 4.5 GPs per 10,000 residents
-(LW-14); without a GP count its physicians stand in. Residents within reach are sent to facilities within reach by a min-cost flow
-(nearest first); what the flow cannot place is "within reach but unserved". So, per unit:
-served + unserved + not covered = population.
+(LW-14); without a GP count its physicians stand in. A blank count is unknown, never zero: it is
+estimated as the median of the same kind of facility in the package (``capacity_source`` says
+"median"), and when no facility of that kind has staffing recorded, it stays unknown. Residents
+within reach are sent to facilities within reach by a min-cost flow (nearest first, facilities
+of unknown capacity last); what reaches a facility of unknown capacity is "within reach,
+capacity unknown", what the flow cannot place is "within reach but unserved". So, per unit:
+served + unserved + unknown + not covered = population; ``served_estimated`` is the part of
+served that rests on an estimated capacity.
 """
 
 from __future__ import annotations
@@ -47,18 +52,27 @@ class Facilities:
     kinds: np.ndarray
     district: np.ndarray
     xy: np.ndarray
-    clinicians: np.ndarray  # general practitioners, else physicians
+    clinicians: np.ndarray  # general practitioners, else physicians; the median of the kind when blank; NaN: unknown
+    capacity_source: np.ndarray  # recorded | median | unknown
 
     @classmethod
     def from_frame(cls, facilities, crs) -> Facilities:
         import geopandas as gpd
 
         pts = gpd.GeoSeries(facilities.geometry.values, crs=4326).to_crs(crs)
-        gps = pd.to_numeric(facilities["gps"], errors="coerce")
-        physicians = pd.to_numeric(facilities["physicians"], errors="coerce")
+        recorded = pd.to_numeric(facilities["gps"], errors="coerce").fillna(
+            pd.to_numeric(facilities["physicians"], errors="coerce"))
+        median = recorded.groupby(facilities["kind"]).transform("median")  # NaN when the kind has none recorded
+        source = np.where(recorded.notna(), "recorded", np.where(median.notna(), "median", "unknown"))
         return cls(facilities["facility_code"].to_numpy(dtype=str), facilities["kind"].to_numpy(dtype=str),
                    facilities["district_code"].to_numpy(dtype=str), np.column_stack([pts.x, pts.y]),
-                   gps.fillna(physicians).fillna(0).to_numpy(dtype=float))
+                   recorded.fillna(median).to_numpy(dtype=float), source)
+
+    def staffing_gaps(self, kinds: tuple[str, ...] = ("chc", "thc")) -> pd.DataFrame:
+        """The facilities of ``kinds`` with no staffing recorded, and what stands in for it."""
+        rows = np.flatnonzero(np.isin(self.kinds, kinds) & (self.capacity_source != "recorded"))
+        return pd.DataFrame({"facility_code": self.codes[rows], "kind": self.kinds[rows], "district_code": self.district[rows],
+                             "capacity_source": self.capacity_source[rows], "clinicians": self.clinicians[rows]})
 
     def of(self, kinds: tuple[str, ...]) -> np.ndarray:
         return np.flatnonzero(np.isin(self.kinds, kinds))
@@ -172,7 +186,11 @@ def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: 
     demand = demand or Demand.of_units(world)
     sites = facilities.of(TIERS["primary"][0])
     pop = np.round(demand.population).astype(np.int64)
-    capacity = np.floor(facilities.clinicians[sites] / gps_per_10000 * 10_000).astype(np.int64)
+    unknown = np.isnan(facilities.clinicians[sites])
+    estimated = facilities.capacity_source[sites] == "median"
+    # a site of unknown capacity takes whoever no site of known capacity can: they are counted apart
+    capacity = np.where(unknown, int(pop.sum()), np.floor(np.nan_to_num(facilities.clinicians[sites]) / gps_per_10000
+                                                           * 10_000)).astype(np.int64)
     if not len(sites):
         pairs = []
     elif network is None:
@@ -193,10 +211,11 @@ def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: 
             tails.append(i)
             heads.append(n + j)
             caps.append(int(pop[i]))
-            costs.append(int(np.hypot(*(demand.xy[i] - facilities.xy[sites[j]]))))
+            # metres; a site of unknown capacity only after every site of known capacity (+ 10^7)
+            costs.append(int(np.hypot(*(demand.xy[i] - facilities.xy[sites[j]]))) + 10**7 * int(unknown[j]))
     covered = np.zeros(n, dtype=bool)
     covered[list({i for points in pairs for i in points})] = True
-    served_pop = np.zeros(n)
+    served_pop, estimated_pop, unknown_pop = np.zeros(n), np.zeros(n), np.zeros(n)
     n_pairs = len(tails)
     if n_pairs:
         sink = n + m
@@ -215,12 +234,18 @@ def served(world, facilities: Facilities, config: PlanConfig, *, gps_per_10000: 
         smcf.set_nodes_supplies(np.arange(n + m + 1), supplies)
         if smcf.solve() != smcf.OPTIMAL:
             raise RuntimeError("capacity flow not optimal")  # cannot happen: every point has its way out
-        np.add.at(served_pop, np.array(tails[:n_pairs]), smcf.flows(np.arange(n_pairs)))
-    unserved = np.where(covered, pop - served_pop, 0.0)
+        flows = smcf.flows(np.arange(n_pairs))
+        site = np.array(heads[:n_pairs]) - n
+        origin = np.array(tails[:n_pairs])
+        np.add.at(served_pop, origin, np.where(unknown[site], 0, flows))
+        np.add.at(estimated_pop, origin, np.where(estimated[site], flows, 0))
+        np.add.at(unknown_pop, origin, np.where(unknown[site], flows, 0))
+    unserved = np.where(covered, pop - served_pop - unknown_pop, 0.0)
     not_covered = np.where(covered, 0.0, demand.population) + np.where(covered, demand.population - pop, 0.0)
     return pd.DataFrame({"unit_code": world.unit_codes, "population": world.population,
                          "served": _per_unit(world, demand, served_pop), "unserved": _per_unit(world, demand, unserved),
-                         "not_covered": _per_unit(world, demand, not_covered)})
+                         "unknown": _per_unit(world, demand, unknown_pop), "not_covered": _per_unit(world, demand, not_covered),
+                         "served_estimated": _per_unit(world, demand, estimated_pop)})
 
 
 def gap_scores(world, table: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
@@ -236,9 +261,10 @@ def gap_scores(world, table: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
 
 
 def summary_by(table: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Population, served, unserved, not covered and shares, per ``key`` (district_code, ...)."""
-    g = table.groupby(key)[["population", "served", "unserved", "not_covered"]].sum()
-    for col in ("served", "unserved", "not_covered"):
+    """Population, served, unserved, within reach with capacity unknown, not covered, the part of
+    served resting on estimated capacity, and shares, per ``key`` (district_code, ...)."""
+    g = table.groupby(key)[["population", "served", "unserved", "unknown", "not_covered", "served_estimated"]].sum()
+    for col in ("served", "unserved", "unknown", "not_covered", "served_estimated"):
         g[f"{col}_share"] = (g[col] / g["population"].where(g["population"] > 0)).round(4)
     for tier in TIERS:
         covered = table[f"{tier}_covered_pop"].groupby(table[key]).sum()

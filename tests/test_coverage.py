@@ -63,9 +63,42 @@ def test_thc_threshold_is_read(shanghai):
 def test_served_unserved_and_not_covered_add_up_to_the_population(shanghai):
     pkg, world, fac = shanghai
     table = served(world, fac, pkg.config)
-    total = table["served"] + table["unserved"] + table["not_covered"]
+    total = table["served"] + table["unserved"] + table["unknown"] + table["not_covered"]
     assert np.abs(total - table["population"]).max() < 1.0
-    assert (table[["served", "unserved", "not_covered"]] >= 0).all().all()
+    assert (table[["served", "unserved", "unknown", "not_covered", "served_estimated"]] >= 0).all().all()
+    assert table["unknown"].sum() == 0 and table["served_estimated"].sum() == 0  # every CHC/THC has staffing
+
+
+def _two_chcs(gps):
+    """Two units of 10,000 residents, a CHC in each, ``gps`` their general practitioners (NaN: blank)."""
+    import geopandas as gpd
+
+    from tests.test_grids import lattice
+
+    units, districts, _ = lattice({"A": (0, 0, 2, 1)}, {"A": np.array([10_000.0, 10_000.0])})
+    chc = gpd.GeoDataFrame({"facility_code": ["C0", "C1"], "kind": ["chc", "chc"], "district_code": ["A", "A"],
+                            "gps": gps, "physicians": [np.nan, np.nan]},
+                           geometry=[g.centroid for g in units.geometry], crs=4326)
+    world = build_world(units, districts, chc.assign(can_lead=False, name=""))
+    return world, Facilities.from_frame(chc, world.crs)
+
+
+def test_blank_staffing_is_unknown_not_zero():
+    """A blank GP count is estimated by the median of the kind, and said to be; with nothing
+    recorded for the kind, residents near it are 'within reach, capacity unknown', not unserved."""
+    config = PlanConfig(chc_threshold_km=0.6, detour_factor=1.0)
+    world, fac = _two_chcs([2.0, np.nan])
+    assert list(fac.capacity_source) == ["recorded", "median"] and fac.clinicians[1] == 2.0
+    assert fac.staffing_gaps()["facility_code"].tolist() == ["C1"]
+    table = served(world, fac, config)
+    assert table["served"].tolist() == [4444, 4444] and table["served_estimated"].tolist() == [0, 4444]
+    world, fac = _two_chcs([np.nan, np.nan])
+    assert list(fac.capacity_source) == ["unknown", "unknown"]
+    table = served(world, fac, config)
+    assert table["served"].sum() == 0 and table["unserved"].sum() == 0 and table["unknown"].sum() == 20_000
+    world, fac = _two_chcs([0.0, np.nan])  # an explicit 0 is recorded: no GP there, and the median is 0
+    assert list(fac.capacity_source) == ["recorded", "median"]
+    assert served(world, fac, config)["unserved"].sum() == 20_000
 
 
 def test_capacity_limits_who_is_served():
@@ -179,7 +212,8 @@ def test_a_clinic_links_to_its_own_districts_thc_even_when_others_are_nearer():
     codes = ["TA"] + [f"TB{i}" for i in range(10)] + ["V"]
     xy = np.array([[-3000.0, 0.0]] + [[1000.0 + 100 * i, 0.0] for i in range(10)] + [[0.0, 0.0]])
     fac = Facilities(codes=np.array(codes), kinds=np.array(["thc"] * 11 + ["village_clinic"]),
-                     district=np.array(["A"] + ["B"] * 10 + ["A"]), xy=xy, clinicians=np.zeros(12))
+                     district=np.array(["A"] + ["B"] * 10 + ["A"]), xy=xy, clinicians=np.zeros(12),
+                     capacity_source=np.full(12, "recorded"))
     frame = pd.DataFrame({"facility_code": codes, "thc_code": "", "integrated": False, "meets_standard": False})
     row = link_villages(fac, frame, {}, PlanConfig()).set_index("facility_code").loc["V"]
     assert row["thc_code"] == "TA" and row["link"] == "proposed" and not row["other_district"]

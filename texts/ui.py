@@ -211,6 +211,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "rule_pass": ("通过", "pass"),
     "rule_fail": ("未通过", "fail"),
     "rule_name": ("规则", "Rule"),
+    "staffing_gaps": ("{n} 家社区卫生服务中心/乡镇卫生院未填人员数（{codes}）：{median} 家按同类机构中位数估计（已服务中有 {estimated} 的居民依赖估计值），"
+                      "{unknown} 家无从估计，其服务范围内 {share} 的居民计为“可及、容量未知”。请在 facilities 中补全 gps 或 physicians。",
+                      "{n} CHCs/THCs have no staffing recorded ({codes}): {median} estimated as the median of their kind "
+                      "({estimated} of residents are served on that estimate), {unknown} cannot be estimated and {share} of "
+                      "residents within their reach count as 'within reach, capacity unknown'. Fill in gps or physicians in facilities."),
     "no_village_clinics": ("该数据包没有村卫生室（城市数据通常如此），无需乡村一体化统计。",
                            "This package has no village clinics (usual for a city): no village integration to report."),
     "errors": ("错误", "Errors"),
