@@ -20,6 +20,7 @@ from planning.world import World
 from texts import Text
 
 EXAMPLES = 5  # codes named in a message; the place lists them all
+TIED_M = 100.0  # a facility farther than this outside every unit is reported with the unit it was tied to
 
 
 def _grid_members(world: World, plan: Plan) -> dict[str, np.ndarray]:
@@ -78,12 +79,19 @@ def _pooling_area(world: World, plan: Plan) -> list[Violation]:
 def _one_lead_inside(world: World, plan: Plan) -> list[Violation]:
     out = []
     lead_unit = {str(c): int(u) for c, u in zip(world.lead_codes, world.lead_unit)}
+    lead_gap = dict(zip(world.lead_codes.tolist(), world.lead_gap_m.tolist()))
     members = _grid_members(world, plan)
     leads_seen: dict[str, str] = {}
     for grid in plan.grids:
         lead = grid.lead_facility_code
         where = Place(districts=(grid.district_code,), grids=(grid.grid_id,), facilities=(lead,))
         u = lead_unit.get(lead)
+        if u is not None and u >= 0 and lead_gap.get(lead, 0.0) > TIED_M:
+            unit = str(world.unit_codes[u])
+            out.append(violation("G3", "G3.lead_outside_units", fix="G3.lead_outside_units", severity="warning",
+                                 lead=lead, name=world.lead_name(lead), km=lead_gap[lead] / 1000, unit=unit,
+                                 grid=grid.grid_id, place=Place(where.districts, where.grids, (unit,), where.facilities),
+                                 figures={"distance_km": round(lead_gap[lead] / 1000, 3)}))
         if u is None:
             out.append(violation("G3", "G3.not_a_lead", fix="G3.not_a_lead", grid=grid.grid_id, lead=lead, place=where))
         elif u not in set(members[grid.grid_id].tolist()):
@@ -104,11 +112,16 @@ def _members_in_grids(world: World, plan: Plan) -> list[Violation]:
     stands in is in one, and that grid is of the facility's own district."""
     out = []
     grids = plan.grid_by_id
-    for code, name, kind, district, u in zip(world.member_codes.tolist(), world.member_names.tolist(),
-                                             world.member_kinds.tolist(), world.member_district.tolist(),
-                                             world.member_unit.tolist()):
+    for code, name, kind, district, u, gap in zip(world.member_codes.tolist(), world.member_names.tolist(),
+                                                  world.member_kinds.tolist(), world.member_district.tolist(),
+                                                  world.member_unit.tolist(), world.member_gap_m.tolist()):
         unit = str(world.unit_codes[u]) if u >= 0 else ""
         grid = grids.get(plan.assignment.get(unit, "")) if unit else None
+        if unit and gap > TIED_M:
+            out.append(violation("G4", "G4.outside_units", fix="G4.outside_units", severity="warning", facility=code,
+                                 name=name, kind=Text(f"kind_{kind}"), km=gap / 1000, unit=unit,
+                                 place=Place(districts=(district,), units=(unit,), facilities=(code,)),
+                                 figures={"distance_km": round(gap / 1000, 3)}))
         if grid is None:
             out.append(violation("G4", "G4.no_grid" if unit else "G4.no_unit", fix="G4.no_grid" if unit else "G4.no_unit",
                                  facility=code, name=name, kind=Text(f"kind_{kind}"), unit=unit or "—",

@@ -53,6 +53,9 @@ class World:
     member_kinds: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
     member_district: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
     member_unit: np.ndarray = field(default_factory=lambda: np.array([], dtype=int))  # -1: in no unit of its district
+    # metres from a facility to the unit it is tied to (0 when inside it): leads (m) and members (k)
+    lead_gap_m: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    member_gap_m: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n(self) -> int:
@@ -144,9 +147,9 @@ def build_world(
 
     pooling_of = dict(zip(districts["district_code"], districts["pooling_area"]))
     leads = facilities[facilities["can_lead"].astype(bool)] if len(facilities) else facilities
-    lead_unit, lead_pts = _stands_in(leads, crs, geoms, district)
+    lead_unit, lead_pts, lead_gap = _stands_in(leads, crs, geoms, district)
     members = facilities[facilities["kind"].isin(MEMBER_KINDS)] if len(facilities) else facilities
-    member_unit, _ = _stands_in(members, crs, geoms, district)
+    member_unit, _, member_gap = _stands_in(members, crs, geoms, district)
     return World(
         unit_codes=codes,
         unit_names=mu["unit_name"].fillna("").to_numpy(dtype=str),
@@ -172,23 +175,29 @@ def build_world(
         member_kinds=members["kind"].to_numpy(dtype=str) if len(members) else np.array([], dtype=str),
         member_district=members["district_code"].to_numpy(dtype=str) if len(members) else np.array([], dtype=str),
         member_unit=member_unit,
+        lead_gap_m=lead_gap,
+        member_gap_m=member_gap,
     )
 
 
-def _stands_in(points: gpd.GeoDataFrame, crs, geoms: np.ndarray, district: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The unit each facility stands in (index; -1 when its district has no unit), and the points
-    in metres. A facility on a boundary or just outside every unit counts in the nearest unit of
-    its own district."""
+def _stands_in(points: gpd.GeoDataFrame, crs, geoms: np.ndarray,
+               district: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The unit each facility stands in (index; -1 when its district has no unit), the points in
+    metres, and the distance to that unit (0 inside it). A facility on a boundary or outside every
+    unit (real layers leave out water, farms and parks) is tied to the nearest unit of its own
+    district; the distance says how far it was (G3 and G4 report the far ones)."""
     if not len(points):
-        return np.full(0, -1), np.array([])
+        return np.full(0, -1), np.array([]), np.zeros(0)
     pts = points.to_crs(crs).geometry.values
     unit = np.full(len(points), -1)
+    gap = np.zeros(len(points))
     hit_pt, hit_unit = shapely.STRtree(geoms).query(pts, predicate="within")
     unit[hit_pt] = hit_unit
     own = points["district_code"].to_numpy(dtype=str)
     for j in np.flatnonzero(unit < 0):
         same_d = np.flatnonzero(district == own[j])
         if len(same_d):
-            unit[j] = same_d[np.argmin(shapely.distance(geoms[same_d], pts[j]))]
-    return unit, pts
+            dist = shapely.distance(geoms[same_d], pts[j])
+            unit[j], gap[j] = same_d[np.argmin(dist)], float(dist.min())
+    return unit, pts, gap
 

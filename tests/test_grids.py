@@ -434,3 +434,21 @@ def test_grid_counts_setting_fixes_a_districts_number_of_grids():
     plan = PlanningSession(pkg, config).propose_grids().plan
     assert sum(g.district_code == "310115" for g in plan.grids) == before + 1
     assert [g for g in plan.grids if g.district_code != "310115"] == [g for g in default.grids if g.district_code != "310115"]
+
+
+def test_a_lead_and_a_chc_outside_every_unit_are_reported_with_the_distance_and_their_unit():
+    """Real layers leave out water and parks: a hospital 3 km off the units is tied to the nearest
+    unit of its district, and G3 (G4 for a CHC) says so with the distance, as a warning."""
+    units, districts, facs = lattice({"A": (0, 0, 3, 3)}, leads=[("A", 1, 1)])
+    off = gpd.GeoDataFrame([{"facility_code": "FAR", "name": "远处医院", "kind": "district_hospital", "district_code": "A",
+                             "can_lead": True, "geometry": shapely.Point(X0 + 6000, Y0 + 1500)},
+                            {"facility_code": "C9", "name": "远处中心", "kind": "chc", "district_code": "A", "can_lead": False,
+                             "geometry": shapely.Point(X0 + 1500, Y0 - 2500)}], geometry="geometry", crs=UTM).to_crs(4326)
+    world = build_world(units, districts, pd.concat([facs, off], ignore_index=True))
+    plan = GridSolver(band=(1000, 9000), counts={"A": 2}).solve(world).plan
+    found = check(world, plan, grid_rules(band=(0, 1e9)))
+    (g3,) = [v for v in found["G3"] if v.what.code == "rule.G3.lead_outside_units"]
+    assert g3.severity == "warning" and g3.place.facilities == ("FAR",) and g3.place.units == ("A-0201",)
+    assert g3.figures["distance_km"] == pytest.approx(3.0, abs=0.01) and "3.0 km" in g3.message("en")
+    (g4,) = found["G4"]
+    assert g4.what.code == "rule.G4.outside_units" and g4.place.units == ("A-0100",) and g4.figures["distance_km"] == pytest.approx(2.5, abs=0.01)
