@@ -211,6 +211,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "rule_pass": ("通过", "pass"),
     "rule_fail": ("未通过", "fail"),
     "rule_name": ("规则", "Rule"),
+    "carried_warning": ("本页结果基于图层 {layer}，其坐标可能有误：{problem}。建议：{fix}",
+                        "Every result on this page uses the {layer} layer, whose coordinates look wrong: {problem}. Fix: {fix}"),
+    "carried_fix_gcj02": ("按 GCJ-02 转换 {layer} 并重新计算", "Convert {layer} from GCJ-02 and recompute"),
     "staffing_gaps": ("{n} 家社区卫生服务中心/乡镇卫生院未填人员数（{codes}）：{median} 家按同类机构中位数估计（已服务中有 {estimated} 的居民依赖估计值），"
                       "{unknown} 家无从估计，其服务范围内 {share} 的居民计为“可及、容量未知”。请在 facilities 中补全 gps 或 physicians。",
                       "{n} CHCs/THCs have no staffing recorded ({codes}): {median} estimated as the median of their kind "

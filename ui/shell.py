@@ -38,4 +38,29 @@ def page(title_key: str, intro_key: str | None = None):
     st.title(t(title_key, lang))
     if intro_key:
         st.caption(t(intro_key, lang))
+    caveats(package_id, package, lang)
     return lang, state.labels(lang), package_id, package
+
+
+# problems in the data that change every result drawn from it: shown on every page, with the fix
+CARRIED = ("looks_gcj02",)
+
+
+def carried(package) -> list:
+    """The package's problems that every result inherits (an undeclared GCJ-02 layer moves units
+    between grids): each page, export and CLI result repeats them."""
+    return [i for i in package.report.issues if i.code in CARRIED]
+
+
+def caveats(package_id: str, package, lang: str) -> None:
+    """Every result on this page inherits these problems: say so above it, with a one-click fix."""
+    from ui import state
+    from ui.i18n import plain, t
+
+    for problem in carried(package):
+        layer = problem.layer
+        box = st.container(border=True)
+        box.warning(plain(t("carried_warning", lang, layer=layer, problem=problem.message(lang), fix=problem.fix(lang))))
+        if layer and box.button(t("carried_fix_gcj02", lang, layer=layer), key=f"fix-gcj02-{layer}"):
+            state.activate(package_id, {**state.crs_choices(), layer: "gcj02"})
+            st.rerun()
