@@ -115,7 +115,8 @@ def cmd_propose(args: argparse.Namespace) -> int:
     write_csv(pd.DataFrame(explain(session.world, proposal.grids)), out / "explanations.csv")
     write_json(checks_document(verdict, pairing, caps), out / "checks.json")
     write_json({"plan": summary(table), "districts": district_metrics(table).to_dict(orient="records"),
-                "grids": table.to_dict(orient="records"), "island_links": list(proposal.grids.notes)}, out / "metrics.json")
+                "grids": table.to_dict(orient="records"), "island_links": list(proposal.grids.notes),
+                "detached_parts": session.detached_parts(plan).to_dict(orient="records")}, out / "metrics.json")
     s = summary(table)
     print(f"grids {s['grids']}, population {s['population']:,.0f}, max/min {s['population_max_min_ratio']:.2f}, "
           f"mean access {s['mean_access_km']} km")

@@ -68,3 +68,7 @@ with st.expander(t("explanations", lang)):
     rows = pd.DataFrame(explain(world, result))
     rows["reason"] = rows["reason_zh" if lang == "zh" else "reason_en"]
     st.dataframe(display(rows.drop(columns=["reason_zh", "reason_en"]), lang), hide_index=True, width="stretch")
+parts = session.detached_parts(plan)
+with st.expander(t("detached_parts", lang, n=len(parts))):
+    st.caption(t("detached_parts_help", lang))
+    st.dataframe(display(parts, lang), hide_index=True, width="stretch")

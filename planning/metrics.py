@@ -74,6 +74,31 @@ def district_metrics(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def detached_parts(units, assignment, crs) -> pd.DataFrame:
+    """Per grid, every polygon of its outline (its units' union, in the metric ``crs``) apart from
+    the largest: grid, area (km²), gap to the largest part (km), and the units it is made of."""
+    import geopandas as gpd
+    import shapely
+
+    frame = gpd.GeoDataFrame({"unit_code": units["unit_code"].astype(str).to_numpy(),
+                              "grid_id": units["unit_code"].astype(str).map(assignment).to_numpy()},
+                             geometry=units.geometry.to_crs(crs).values, crs=crs)
+    frame = frame[frame["grid_id"].notna() & (frame["grid_id"] != "")]
+    rows = []
+    for grid, members in frame.groupby("grid_id", sort=True):
+        merged = shapely.union_all(shapely.make_valid(members.geometry.values))
+        parts = sorted((p for p in shapely.get_parts(merged) if p.geom_type == "Polygon"), key=lambda p: -p.area)
+        if len(parts) < 2:
+            continue
+        tree = shapely.STRtree(members.geometry.values)
+        for part in parts[1:]:
+            hit = tree.query(part, predicate="intersects")
+            rows.append({"grid_id": grid, "area_km2": round(part.area / 1e6, 4),
+                         "gap_km": round(part.distance(parts[0]) / 1000, 3),
+                         "units": ";".join(sorted(members["unit_code"].to_numpy()[hit]))})
+    return pd.DataFrame(rows, columns=["grid_id", "area_km2", "gap_km", "units"])
+
+
 def band_deviation(population: float, band: tuple[float, float]) -> float:
     """How far a grid's population lies outside the band, as a share of the bound it crosses:
     0 inside, +0.1 for 10 % above the maximum, -0.1 for 10 % below the minimum."""

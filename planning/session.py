@@ -25,7 +25,7 @@ import pandas as pd
 
 from planning.config import PlanConfig
 from planning.grids import GridProposal, GridSolver
-from planning.metrics import grid_metrics
+from planning.metrics import detached_parts, grid_metrics
 from planning.pairing import (Pairing, PairingProblem, PairingResult, binding_caps, build_problem, pairing_rules,
                               pairings_of, planned_pairings, solve, staffing_of)
 from planning.plan import Plan
@@ -129,6 +129,12 @@ class PlanningSession:
 
     def metrics(self, plan: Plan) -> pd.DataFrame:
         return grid_metrics(self.world, plan)
+
+    def detached_parts(self, plan: Plan) -> pd.DataFrame:
+        """The parts of each grid's outline that do not touch its largest part, with their area,
+        their distance to it and the units they come from, so a sliver of a multipart unit can be
+        told from a real exclave (islands show here too; G6 judges contiguity by neighbours)."""
+        return detached_parts(self.package.units, plan.assignment, self.world.crs)
 
     # --- coverage -------------------------------------------------------------------------------
     def coverage(self, *, sites: int = 10):

@@ -452,3 +452,20 @@ def test_a_lead_and_a_chc_outside_every_unit_are_reported_with_the_distance_and_
     assert g3.figures["distance_km"] == pytest.approx(3.0, abs=0.01) and "3.0 km" in g3.message("en")
     (g4,) = found["G4"]
     assert g4.what.code == "rule.G4.outside_units" and g4.place.units == ("A-0100",) and g4.figures["distance_km"] == pytest.approx(2.5, abs=0.01)
+
+
+def test_detached_parts_of_grid_outlines_are_listed_with_size_and_gap():
+    """A multipart unit drags a far piece into its grid's outline: the planner sees it, its area
+    and how far it lies from the rest, to tell a sliver from a real exclave."""
+    from planning.metrics import detached_parts
+
+    units, districts, facs = lattice({"A": (0, 0, 3, 1)}, leads=[("A", 0, 0)])
+    metric = units.to_crs(UTM)
+    far = shapely.box(X0 + 10_000, Y0, X0 + 10_100, Y0 + 100)  # 1 ha, 7 km east of the district
+    metric.loc[2, "geometry"] = shapely.MultiPolygon([metric.geometry.iloc[2], far])
+    units = metric.to_crs(4326)
+    world = build_world(units, districts, facs)
+    plan = GridSolver(band=(0, 1e9)).solve(world).plan
+    (row,) = detached_parts(units, plan.assignment, world.crs).to_dict(orient="records")
+    assert row["units"] == units["unit_code"].iloc[2] and row["area_km2"] == pytest.approx(0.01, rel=0.01)
+    assert row["gap_km"] == pytest.approx(7.0, abs=0.01)

@@ -211,6 +211,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "rule_pass": ("通过", "pass"),
     "rule_fail": ("未通过", "fail"),
     "rule_name": ("规则", "Rule"),
+    "detached_parts": ("网格外轮廓中与主体不相连的部分（{n} 处）", "Parts of grid outlines apart from the rest ({n})"),
+    "detached_parts_help": ("多为多部件单元带来的碎片或飞地、岛屿：面积很小的多为碎片（可修正单元图层），面积大的是真实飞地或岛屿。",
+                            "Mostly slivers of multipart units, or exclaves and islands: tiny ones are slivers (mend the units "
+                            "layer), large ones real exclaves or islands."),
     "carried_warning": ("本页结果基于图层 {layer}，其坐标可能有误：{problem}。建议：{fix}",
                         "Every result on this page uses the {layer} layer, whose coordinates look wrong: {problem}. Fix: {fix}"),
     "carried_fix_gcj02": ("按 GCJ-02 转换 {layer} 并重新计算", "Convert {layer} from GCJ-02 and recompute"),
@@ -408,6 +412,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "population_gained": ("新增覆盖人口", "Residents brought within reach"), "rank": ("序号", "Rank"),
     "site_code": ("站点代码", "Site"), "band_deviation": ("超出人口区间", "Outside the band"),
     "locked_units": ("锁定单元", "Locked units"),
+    "gap_km": ("距主体（km）", "Gap to the main part (km)"),
     "clinics": ("村卫生室数", "Clinics"), "integrated_target_met": ("一体化率达到目标", "Integration target met"),
     "standard_target_met": ("达标率达到目标", "Standard target met"), "position": ("位置", "Position"), "reason": ("原因", "Reason"),
 }
