@@ -19,19 +19,22 @@ from types import MappingProxyType
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from geodata import coords
 from geodata.errors import DataValidationError, LoadReport, UnsafeArchiveError, issue
 from geodata.readers import DEFAULT_LIMITS, VECTOR_SUFFIXES, TABLE_SUFFIXES, Limits, RawLayer, read_file, safe_extract
-from geodata.schema import FACILITIES, LAYERS, LEAD_KINDS, LayerMeta, layer_for_file
-from geodata.units import apportion, hex_units
+from geodata.schema import FACILITIES, LAYER_FILE_HINTS, LAYERS, LEAD_KINDS, LayerMeta, layer_for_file
+from geodata.units import apportion, hex_units, overlapping_pairs, part_gap, uncovered
 from geodata.validate import POS, interpret
 from planning.config import PlanConfig
 from planning.errors import ConfigError
 
 # A unit with more than this share of its area in a second district is reported.
 STRADDLE_SHARE = 0.05
+# Overlapping pairs listed one by one; beyond, one issue counts the rest.
+OVERLAPS_LISTED = 20
 GCJ_MIN_MISFITS = 3
 
 
@@ -62,30 +65,106 @@ def parse_config(text: str) -> PlanConfig:
     return PlanConfig.from_mapping(tomllib.loads(text))
 
 
+# Files that travel with a Shapefile and are read through its .shp.
+SHAPEFILE_PARTS = (".prj", ".cpg", ".dbf", ".shx", ".sbn", ".sbx", ".qix", ".fix", ".qmd", ".xml", ".atx", ".ain", ".aih")
+# Files that explain a package rather than hold its data: named in a note, not read.
+DOCUMENT_SUFFIXES = (".md", ".txt", ".pdf", ".doc", ".docx", ".rtf", ".htm", ".html", ".png", ".jpg", ".jpeg", "")
+# Left alone without a word: what operating systems and the store put beside the data.
+SYSTEM_FILES = ("thumbs.db", "desktop.ini", "manifest.json", "config.toml")
+LISTED_NAMES = 12
+
+
+def _package_files(folder: Path) -> list[Path]:
+    """Every file under ``folder``, hidden files, Office lock files and system folders left out."""
+    out = []
+    for path in sorted(folder.rglob("*")):
+        parts = path.relative_to(folder).parts
+        if any(p.startswith((".", "_")) for p in parts[:-1]) or not path.is_file():
+            continue
+        if path.name.startswith((".", "~$")) or path.name.lower() in SYSTEM_FILES or path.name.endswith(".part"):
+            continue
+        out.append(path)
+    return out
+
+
+def _names(paths: list[str]) -> str:
+    shown = ", ".join(paths[:LISTED_NAMES])
+    return shown + (f" … (+{len(paths) - LISTED_NAMES})" if len(paths) > LISTED_NAMES else "")
+
+
+def expected_names() -> str:
+    """The file names a package's layers may have, for a planner who named one otherwise."""
+    return "; ".join(f"{name}（{LAYER_FILE_HINTS.get(name, name)}）" for name in LAYERS)
+
+
 def _layer_files(folder: Path, limits: Limits) -> tuple[dict[str, tuple[str, RawLayer]], list]:
-    """Find layer files in ``folder`` (or one sub-folder of it, as zips often have)."""
-    candidates = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+    """Find layer files in ``folder`` (or one sub-folder of it, as zips often have).
+
+    Nothing is passed over in silence: a file at the top that names no layer is an error that
+    lists what was found and what is expected; a Shapefile part without its .shp is an error;
+    documents and files in sub-folders that name no layer are listed in a note. Layer files in
+    sub-folders are used when the top has none for that layer.
+    """
+    top = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
     subdirs = [p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))]
-    if not any(layer_for_file(p.stem) or p.suffix.lower() == ".gpkg" for p in candidates) and len(subdirs) == 1:
+    if not any(layer_for_file(p.stem) or p.suffix.lower() == ".gpkg" for p in top) and len(subdirs) == 1:
         return _layer_files(subdirs[0], limits)
+    files = _package_files(folder)
+    relative = {p: p.relative_to(folder).as_posix() for p in files}
+    shp_stems = {(p.parent, p.stem.lower()) for p in files if p.suffix.lower() == ".shp"}
     found: dict[str, tuple[str, RawLayer]] = {}
-    notes = []
-    for path in sorted(candidates):
+    notes: list = []
+    unread: list[str] = []
+    unknown: list[Path] = []
+    for path in sorted(files, key=lambda p: (len(p.relative_to(folder).parts), relative[p])):
         suffix = path.suffix.lower()
-        if suffix in (".toml", ".md", ".prj", ".cpg", ".dbf", ".shx", ".qmd", ".xml") or path.name == "manifest.json":
+        nested = path.parent != folder
+        name_text = relative[path]
+        if suffix in SHAPEFILE_PARTS:
+            stem = path.stem.lower().removesuffix(".shp")
+            if (path.parent, stem) not in shp_stems:
+                if suffix in (".dbf", ".shx") or layer_for_file(stem):
+                    notes.append(issue("error", "shapefile_orphan", layer=layer_for_file(stem) or "",
+                                       position_kind="file", name=name_text))
+                elif not nested:
+                    unknown.append(path)
             continue
         if suffix not in VECTOR_SUFFIXES + TABLE_SUFFIXES:
+            if layer_for_file(path.stem) and suffix not in DOCUMENT_SUFFIXES:
+                notes.append(issue("error", "format_unsupported", layer=layer_for_file(path.stem), position_kind="file",
+                                   name=name_text, suffix=suffix))
+            elif suffix in DOCUMENT_SUFFIXES or nested:
+                unread.append(name_text)
+            else:
+                unknown.append(path)
             continue
-        for stem, raw in read_file(path, limits=limits):
-            name = stem if suffix == ".gpkg" else layer_for_file(stem)
+        if suffix != ".gpkg" and not layer_for_file(path.stem):
+            if nested or suffix == ".txt":
+                unread.append(name_text)
+            else:
+                unknown.append(path)
+            continue
+        read = read_file(path, limits=limits)
+        for stem, raw in read:
+            if suffix == ".gpkg":
+                single = len(read) == 1 and layer_for_file(path.stem)
+                name = layer_for_file(stem) or (single if single else None)
+                label = f"{name_text}:{stem}"
+            else:
+                name, label = layer_for_file(stem), name_text
             if name is None:
-                notes.append(issue("warning", "layer_unknown", position_kind="file", name=path.name))
-                continue
-            if name in found:
+                notes.append(issue("error", "layer_unknown", position_kind="file", name=label,
+                                   found=_names(list(relative.values())), expected=expected_names()))
+            elif name in found:
                 notes.append(issue("warning", "layer_duplicate", layer=name, position_kind="file",
-                                   name=path.name, used=found[name][0]))
-            elif name in LAYERS:
-                found[name] = (path.name, raw)
+                                   name=label, used=found[name][0]))
+            else:
+                found[name] = (label, raw)
+    for path in unknown:
+        notes.append(issue("error", "layer_unknown", position_kind="file", name=relative[path],
+                           found=_names(list(relative.values())), expected=expected_names()))
+    if unread:
+        notes.append(issue("info", "files_not_read", position_kind="file", names=_names(unread), count=len(unread)))
     return found, notes
 
 
@@ -115,9 +194,17 @@ def load_package(
             return replace(package, name=path.stem)
     report = LoadReport()
     if path.is_file():
-        found = {name: (path.name, raw) for name, raw in read_file(path, limits=limits) if name in LAYERS}
+        found, notes = {}, []
+        for stem, raw in read_file(path, limits=limits):
+            name = layer_for_file(stem) if path.suffix.lower() == ".gpkg" else layer_for_file(path.stem)
+            if name is None or name in found:
+                code = "layer_unknown" if name is None else "layer_duplicate"
+                notes.append(issue("error" if name is None else "warning", code, layer=name or "", position_kind="file",
+                                   name=f"{path.name}:{stem}", used=found[name][0] if name else "",
+                                   found=path.name, expected=expected_names()))
+            else:
+                found[name] = (f"{path.name}:{stem}" if path.suffix.lower() == ".gpkg" else path.name, raw)
         folder = path.parent
-        notes: list = []
     else:
         folder = path
         found, notes = _layer_files(path, limits)
@@ -166,16 +253,26 @@ def build_package(
 
     districts = frames.get("districts")
     if districts is None or len(districts) == 0:
+        _in_file_terms(report, meta)
         problems = [i for i in report.ordered() if i.severity != "info"]
         raise DataValidationError(problems or [issue("error", "layer_empty", layer="districts", position_kind="file")])
     districts = districts.copy()
     districts["pooling_area"] = districts["pooling_area"].replace("", "all")
     districts["district_name"] = districts["district_name"].where(districts["district_name"] != "", districts["district_code"])
 
+    crs = coords.metric_crs(districts)
+    _check_overlaps(districts, "districts", "district_code", config, report, crs)
     units = frames.get("units")
     if units is not None and len(units):
         units = _place_units(units, districts, report)
-    units = _fill_population(units, districts, frames.get("population_points"), config, report, meta)
+    if "units" in found and (units is None or len(units) == 0):
+        # the planner sent units that could not be used: cells made up in their place would hide it
+        report.add(issue("error", "units_not_generated", layer="units", position_kind="file", name=found["units"][0]))
+        units = _no_units()
+    else:
+        units = _fill_population(units, districts, frames.get("population_points"), config, report, meta)
+        if not meta["units"].generated:
+            _check_units(units, districts, config, report, crs)
     districts = _reconcile_population(districts, units, report)
 
     facilities = frames.get("facilities")
@@ -186,6 +283,8 @@ def build_package(
             _warn_if_gcj02(facilities, districts, report)
         facilities = _place_facilities(facilities, districts, report)
         facilities = _complete_facilities(facilities, report)
+        if len(units) and not meta["units"].generated:
+            _check_facilities_in_units(facilities, units, report)
 
     partnerships = frames.get("partnerships", pd.DataFrame(columns=["hospital_code", "district_code", "since", "form", POS]))
     partnerships = _check_partnerships(partnerships, facilities, districts, report)
@@ -193,6 +292,9 @@ def build_package(
         n for n, f in (("units", units), ("facilities", facilities))
         if len(f) and "source" in f and (f["source"] == "modelled").any()
     )
+    _account_for_rows({**frames, "districts": districts, "units": units, "facilities": facilities,
+                       "partnerships": partnerships}, meta, report)
+    _in_file_terms(report, meta)
     return DataPackage(
         name=name,
         districts=districts.reset_index(drop=True),
@@ -208,6 +310,123 @@ def build_package(
         meta=meta,
         modelled_layers=modelled,
     )
+
+
+def _no_units() -> gpd.GeoDataFrame:
+    empty = interpret(LAYERS["units"], RawLayer(pd.DataFrame(), "", "feature", [])).frame
+    empty["population"] = empty["population"].astype(float)
+    return empty
+
+
+def _account_for_rows(frames: Mapping[str, pd.DataFrame], meta: dict[str, LayerMeta], report: LoadReport) -> None:
+    """Every row read is loaded or rejected with its reason: one that is neither is an error."""
+    for name, m in meta.items():
+        if m.generated:
+            continue
+        m.rows_loaded = len(frames.get(name, ()))
+        rejected = len(report.rejected.get(name, ()))
+        if m.rows_read != m.rows_loaded + rejected:
+            report.add(issue("error", "rows_unaccounted", layer=name, position_kind="file", read=m.rows_read,
+                             loaded=m.rows_loaded, rejected=rejected))
+
+
+def _in_file_terms(report: LoadReport, meta: Mapping[str, LayerMeta]) -> None:
+    """Say each position as the planner's file counts it: CSV line, sheet row, or feature.
+
+    Checks across layers know a row only by its position; the layer's file decides the word.
+    """
+    kinds = {name: m.position_kind for name, m in meta.items() if m.position_kind != "file"}
+    report.issues[:] = [
+        replace(i, position_kind=kinds[i.layer])
+        if i.layer in kinds and i.position_kind != "file" and i.position_kind != kinds[i.layer] else i
+        for i in report.issues
+    ]
+
+
+def _area_text(m2: float) -> str:
+    return f"{m2 / 1e6:,.2f} km²" if m2 >= 10_000 else f"{m2:,.0f} m²"
+
+
+def _check_overlaps(frame: gpd.GeoDataFrame, layer: str, key: str, config: PlanConfig, report: LoadReport,
+                    crs: pyproj.CRS) -> None:
+    """Each pair of polygons overlapping by more than ``overlap_min_m2`` (at most OVERLAPS_LISTED
+    pairs, then how many more): the same ground would be counted, and planned, twice."""
+    if len(frame) < 2:
+        return
+    metric = frame.to_crs(crs)
+    pairs = overlapping_pairs(metric.geometry.values, min_area=config.overlap_min_m2)
+    codes, positions = frame[key].to_numpy(), frame[POS].to_numpy()
+    code = f"{layer}_overlap"
+    for i, j, area in pairs[:OVERLAPS_LISTED]:
+        report.add(issue("error", code, layer=layer, position=int(positions[i]), value=codes[i], other=codes[j],
+                         other_pos=int(positions[j]), area=_area_text(area), area_m2=f"{area:.0f}",
+                         share=f"{area / min(metric.geometry.iat[i].area, metric.geometry.iat[j].area) * 100:.0f}"))
+    if len(pairs) > OVERLAPS_LISTED:
+        rest = pairs[OVERLAPS_LISTED:]
+        report.add(issue("error", "overlaps_more", layer=layer, position_kind="file", count=len(rest),
+                         area=_area_text(sum(a for _, _, a in rest)), listed=OVERLAPS_LISTED))
+
+
+def _check_units(units: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, config: PlanConfig, report: LoadReport,
+                 crs: pyproj.CRS) -> None:
+    """The planner's units: overlaps, parts far apart, slivers, and district ground no unit covers."""
+    if len(units) == 0:
+        return
+    _check_overlaps(units, "units", "unit_code", config, report, crs)
+    mu, md = units.to_crs(crs), districts.to_crs(crs)
+    gap_m = config.unit_part_gap_km * 1000
+    flagged = []
+    for k, (code, pos, geom) in enumerate(zip(units["unit_code"], units[POS], mu.geometry.values)):
+        if geom.area <= config.overlap_min_m2:
+            report.add(issue("warning", "unit_sliver", layer="units", position=int(pos), value=code,
+                             area=_area_text(geom.area), limit=_area_text(config.overlap_min_m2)))
+        if geom.geom_type == "MultiPolygon":
+            found = part_gap(geom, gap=gap_m)
+            if found is not None:
+                flagged.append((k, code, pos, found))
+    tree = shapely.STRtree(mu.geometry.values) if flagged else None
+    for k, code, pos, found in flagged:
+        # islands: every group but the main one touches no other unit (sea, a river or ground
+        # outside the package lies around it); an exclave or a stray part lies among other units
+        touching = {
+            int(g) for part, g in zip(found.parts, found.label)
+            if any(j != k for j in tree.query(part, predicate="dwithin", distance=1.0))
+        }
+        islands = len(touching) <= 1
+        report.add(issue("info" if islands else "warning", "unit_islands" if islands else "unit_parts_apart",
+                         layer="units", position=int(pos), value=code, gap=f"{found.gap / 1000:.1f}",
+                         parts=len(found.parts), groups=found.groups, limit=f"{config.unit_part_gap_km:g}"))
+    for d_code, d_pos, d_geom in zip(md["district_code"], md[POS], md.geometry.values):
+        mine = mu.geometry.values[(units["district_code"] == d_code).to_numpy()]
+        try:
+            pieces = uncovered(d_geom, mine, min_area=config.overlap_min_m2)
+        except shapely.errors.GEOSException:
+            continue
+        if pieces:
+            total = sum(p.area for p in pieces)
+            report.add(issue("warning", "units_gap", layer="districts", position=int(d_pos), value=d_code,
+                             count=len(pieces), area=_area_text(total), largest=_area_text(pieces[0].area),
+                             share=f"{total / d_geom.area * 100:.1f}" if d_geom.area else "0"))
+
+
+def _check_facilities_in_units(facilities: gpd.GeoDataFrame, units: gpd.GeoDataFrame, report: LoadReport) -> None:
+    """Facilities inside a district but in no unit (a gap between units): a lead there belongs to
+    no grid. The first OVERLAPS_LISTED are named, then how many more."""
+    if len(facilities) == 0:
+        return
+    tree = shapely.STRtree(units.geometry.values)
+    hit, _ = tree.query(facilities.geometry.values, predicate="intersects")
+    outside = np.setdiff1d(np.arange(len(facilities)), hit)
+    leads = facilities["can_lead"].to_numpy(dtype=bool) | (facilities["kind"] == "city_hospital").to_numpy()
+    outside = sorted(outside, key=lambda i: (not leads[i], i))
+    for i in outside[:OVERLAPS_LISTED]:
+        g = facilities.geometry.iat[i]
+        report.add(issue("warning", "facility_outside_units", layer="facilities", position=int(facilities[POS].iat[i]),
+                         value=facilities["facility_code"].iat[i], point=f"{g.x:.5f}, {g.y:.5f}",
+                         district=facilities["district_code"].iat[i]))
+    if len(outside) > OVERLAPS_LISTED:
+        report.add(issue("warning", "facilities_outside_units_more", layer="facilities", position_kind="file",
+                         count=len(outside) - OVERLAPS_LISTED, listed=OVERLAPS_LISTED))
 
 
 def _reject(report: LoadReport, layer: str, frame: pd.DataFrame, mask: np.ndarray, reasons: list[str]) -> None:
@@ -277,6 +496,8 @@ def _fill_population(
     units["population"] = pd.to_numeric(units["population"], errors="coerce")
     missing = units["population"].isna()
     if missing.any():
+        report.add(issue("warning", "population_apportioned", layer="units", position_kind="feature",
+                         count=int(missing.sum()), total=len(units), first_pos=int(units.loc[missing, POS].iloc[0])))
         metric = units.to_crs(coords.metric_crs(units))
         totals = districts.set_index("district_code")["population"]
         for code, idx in units[missing].groupby("district_code").groups.items():
@@ -289,8 +510,11 @@ def _fill_population(
 
 def _reconcile_population(districts: gpd.GeoDataFrame, units: gpd.GeoDataFrame, report: LoadReport) -> gpd.GeoDataFrame:
     """District population is the sum of its units; differences over 1 % are reported."""
-    sums = units.groupby("district_code")["population"].sum()
     districts = districts.copy()
+    if len(units) == 0:  # no usable units (already an error): the stated totals stand
+        districts["population"] = pd.to_numeric(districts["population"]).astype(float)
+        return districts
+    sums = units.groupby("district_code")["population"].sum()
     out = []
     for code, stated, pos in zip(districts["district_code"], pd.to_numeric(districts["population"]), districts[POS]):
         total = float(sums.get(code, 0.0))

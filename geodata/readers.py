@@ -8,8 +8,10 @@ is read (``safe_extract``).
 
 from __future__ import annotations
 
+import csv
 import io
 import stat
+import struct
 import tempfile
 import warnings
 import zipfile
@@ -57,6 +59,9 @@ class RawLayer:
     crs: pyproj.CRS | None = None
     is_table: bool = False
     issues: list[Issue] = field(default_factory=list)
+    # rows the reader could not split properly: row index -> (issue code, message parameters);
+    # geodata.validate rejects them with that reason, so they are listed, never dropped
+    bad_rows: dict[int, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -69,38 +74,107 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return data.decode("gb18030", errors="replace"), "gb18030"
 
 
+UTF8_FLAG = 0x800  # general purpose bit 11: the member name is UTF-8
+UNICODE_PATH_EXTRA = 0x7075  # Info-ZIP's Unicode Path extra field: the name again, in UTF-8
+LEGACY_NAME_ENCODINGS = ("utf-8", "gb18030")
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's name as the planner's machine wrote it.
+
+    Without flag bit 11, ``zipfile`` decodes names as CP437, but Chinese Windows' built-in zip and
+    Info-ZIP write them in the machine's code page (GBK/CP936), so ``街镇.shp`` would come out as
+    ``╜╓╒≥.shp``. Like Windows tools: Info-ZIP's Unicode Path field when its checksum matches,
+    else the raw bytes as UTF-8, else GB18030 (a superset of GBK), and CP437 only last.
+    """
+    if info.flag_bits & UTF8_FLAG:
+        return info.filename
+    try:
+        raw = info.orig_filename.encode("cp437")
+    except UnicodeEncodeError:  # not a name zipfile decoded as CP437
+        return info.filename
+    unicode_path = _unicode_path(info.extra, raw)
+    if unicode_path:
+        return unicode_path
+    decoded = []
+    for encoding in LEGACY_NAME_ENCODINGS:
+        try:
+            decoded.append(raw.decode(encoding))
+        except UnicodeDecodeError:
+            continue
+    # short GBK names can be valid UTF-8 by chance (医院 -> ҽԺ): UTF-8 wins only when it reads
+    # as a name would, in ASCII, Latin or CJK characters
+    plausible = [d for d in decoded if all(_plausible(ch) for ch in d)]
+    return (plausible or decoded or [info.filename])[0]
+
+
+def _plausible(ch: str) -> bool:
+    o = ord(ch)
+    return (o < 0x250 or 0x2000 <= o < 0x2070 or 0x3000 <= o < 0x3040 or 0x3400 <= o < 0x4DC0
+            or 0x4E00 <= o < 0xA000 or 0xF900 <= o < 0xFB00 or 0xFF00 <= o < 0xFFF0 or 0x20000 <= o < 0x32000)
+
+
+def _unicode_path(extra: bytes, raw_name: bytes) -> str | None:
+    """The UTF-8 name of Info-ZIP's Unicode Path extra field (0x7075), if it fits ``raw_name``."""
+    at = 0
+    while at + 4 <= len(extra):
+        tag, size = struct.unpack_from("<HH", extra, at)
+        body = extra[at + 4:at + 4 + size]
+        at += 4 + size
+        if tag != UNICODE_PATH_EXTRA or len(body) < 5 or body[0] != 1:
+            continue
+        if struct.unpack_from("<I", body, 1)[0] != zlib.crc32(raw_name):
+            return None  # the name was changed after the field was written: not to be trusted
+        try:
+            return body[5:].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def zip_members(data: bytes) -> list[tuple[str, zipfile.ZipInfo]]:
+    """Every member of a zip with its name decoded as the writer meant it (``member_name``)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        return [(member_name(m), m) for m in archive.infolist()]
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise UnsafeArchiveError(f"not a readable zip ({exc})", damaged=True) from exc
+
+
 def safe_extract(data: bytes, dest: Path, *, limits: Limits = DEFAULT_LIMITS) -> list[Path]:
     """Extract a zip after checking member count, names, links, total size and ratio.
 
-    Raises ``UnsafeArchiveError`` before writing anything when a check fails.
+    Member names are decoded as their writer meant them (``member_name``: GBK names from Chinese
+    Windows included) before they are checked and written. Raises ``UnsafeArchiveError`` before
+    writing anything when a check fails.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
+        members = [(member_name(m), m) for m in archive.infolist()]
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise UnsafeArchiveError(f"not a readable zip ({exc})", damaged=True) from exc
     if len(members) > limits.max_members:
         raise UnsafeArchiveError(f"{len(members)} members, at most {limits.max_members} allowed")
     total = 0
-    for m in members:
-        name = PurePosixPath(m.filename.replace("\\", "/"))
-        if name.is_absolute() or ".." in name.parts or ":" in m.filename:
-            raise UnsafeArchiveError(f"member name {m.filename!r} points outside the archive")
+    for name_text, m in members:
+        name = PurePosixPath(name_text.replace("\\", "/"))
+        if name.is_absolute() or ".." in name.parts or ":" in name_text or "\x00" in name_text:
+            raise UnsafeArchiveError(f"member name {name_text!r} points outside the archive")
         if stat.S_ISLNK(m.external_attr >> 16):
-            raise UnsafeArchiveError(f"member {m.filename!r} is a symbolic link")
+            raise UnsafeArchiveError(f"member {name_text!r} is a symbolic link")
         total += m.file_size
         if m.compress_size and m.file_size / m.compress_size > limits.max_ratio and m.file_size > 1024 * 1024:
-            raise UnsafeArchiveError(f"member {m.filename!r} expands {m.file_size / m.compress_size:.0f} times")
+            raise UnsafeArchiveError(f"member {name_text!r} expands {m.file_size / m.compress_size:.0f} times")
     if total > limits.max_unpacked_bytes:
         raise UnsafeArchiveError(f"expands to {total / 1e6:.0f} MB, at most {limits.max_unpacked_bytes / 1e6:.0f} MB allowed")
     written: list[Path] = []
     root = dest.resolve()
-    for m in members:
-        if m.is_dir():
+    for name_text, m in members:
+        if m.is_dir() or name_text.endswith(("/", "\\")):
             continue
-        target = (root / m.filename.replace("\\", "/")).resolve()
+        target = (root / name_text.replace("\\", "/")).resolve()
         if root not in target.parents:
-            raise UnsafeArchiveError(f"member name {m.filename!r} points outside the archive")
+            raise UnsafeArchiveError(f"member name {name_text!r} points outside the archive")
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             with archive.open(m) as src, open(target, "wb") as out:
@@ -108,10 +182,10 @@ def safe_extract(data: bytes, dest: Path, *, limits: Limits = DEFAULT_LIMITS) ->
                 while chunk := src.read(1 << 20):
                     remaining -= len(chunk)
                     if remaining < 0:  # the header lied about the size
-                        raise UnsafeArchiveError(f"member {m.filename!r} is larger than it declares")
+                        raise UnsafeArchiveError(f"member {name_text!r} is larger than it declares")
                     out.write(chunk)
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-            raise UnsafeArchiveError(f"member {m.filename!r} cannot be read ({exc})", damaged=True) from exc
+            raise UnsafeArchiveError(f"member {name_text!r} cannot be read ({exc})", damaged=True) from exc
         written.append(target)
     return written
 
@@ -173,16 +247,110 @@ def read_shapefile(shp: Path, name: str) -> RawLayer:
 
 
 def read_table(data: bytes, name: str) -> RawLayer:
-    """CSV or XLSX into a frame of strings (codes keep their leading zeros)."""
+    """CSV or XLSX into a frame of strings (codes keep their leading zeros).
+
+    Positions are the planner's own: the CSV line where a record starts (header = line 1, blank
+    lines and quoted line breaks counted), the sheet row of a workbook. Blank rows are skipped,
+    title rows above the header are noted, and a record with more fields than the header is
+    kept aside with its line rather than failing the whole file.
+    """
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
-        return RawLayer(frame, name, "row", list(range(2, len(frame) + 2)), is_table=True)
-    text, encoding = decode_text(data)
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    notes = [] if encoding == "utf-8-sig" else [issue("info", "text_encoding", encoding="GBK/GB18030", position_kind="file")]
-    return RawLayer(frame, name, "line", list(range(2, len(frame) + 2)), is_table=True, issues=notes)
+        records, notes = _sheet_records(data)
+        kind: PositionKind = "row"
+    else:
+        text, encoding = decode_text(data)
+        records = _csv_records(text)
+        notes = [] if encoding == "utf-8-sig" else [issue("info", "text_encoding", encoding="GBK/GB18030", position_kind="file")]
+        kind = "line"
+    frame, positions, bad, more = _table_frame(records, kind)
+    return RawLayer(frame, name, kind, positions, is_table=True, issues=notes + more, bad_rows=bad)
+
+
+def _csv_records(text: str) -> list[tuple[int, list[str]]]:
+    """(first line of the record, fields) for each CSV record; the delimiter is sniffed."""
+    head = [line for line in text.splitlines()[:50] if line.strip()][:20]
+    delimiter = max(",\t;|", key=lambda d: (max((line.count(d) for line in head), default=0), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    records = []
+    line = 1
+    for fields in reader:  # an unterminated quote runs to the end: one bad record, not an error
+        records.append((line, fields))
+        line = reader.line_num + 1
+    return records
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _sheet_records(data: bytes) -> tuple[list[tuple[int, list[str]]], list[Issue]]:
+    """(sheet row, cells) of the workbook's first sheet holding data; other sheets with data are named."""
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl's notes on styles and data validation
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        used: list[tuple[int, list[str]]] | None = None
+        used_name = ""
+        others: list[str] = []
+        for sheet in book.worksheets:
+            rows = [(n, [_cell(v) for v in row]) for n, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)]
+            if not any(any(c.strip() for c in cells) for _, cells in rows):
+                continue
+            if used is None:
+                used, used_name = rows, sheet.title
+            else:
+                others.append(sheet.title)
+    finally:
+        book.close()
+    notes = [issue("warning", "sheets_ignored", position_kind="file", used=used_name, names=", ".join(others))] if others else []
+    return used or [], notes
+
+
+def _table_frame(records: list[tuple[int, list[str]]], kind: PositionKind):
+    """Header, rows and their positions from raw records; blank records skipped."""
+    records = [(n, [c.strip() for c in cells]) for n, cells in records]
+    records = [(n, cells) for n, cells in records if any(cells)]
+    notes: list[Issue] = []
+    if not records:
+        return pd.DataFrame(), [], {}, notes
+    widths = [sum(1 for c in cells if c) for _, cells in records[:20]]
+    h = next(i for i, w in enumerate(widths) if w >= max(2, max(widths) / 2) or w == max(widths))
+    if h:
+        notes.append(issue("info", "header_row", position_kind="file", row=records[h][0],
+                           skipped=" | ".join(" ".join(c for c in cells if c) for _, cells in records[:h])[:80]))
+    header_pos, header = records[h]
+    while header and not header[-1]:
+        header = header[:-1]
+    columns = _unique_columns(header)
+    rows, positions, bad = [], [], {}
+    for n, cells in records[h + 1:]:
+        extra = [c for c in cells[len(columns):] if c]
+        if extra:
+            bad[len(rows)] = ("fields_extra", {"count": str(len(columns)), "extra": ", ".join(extra)[:60]})
+        rows.append((cells + [""] * len(columns))[:len(columns)])
+        positions.append(n)
+    return pd.DataFrame(rows, columns=columns, dtype=object), positions, bad, notes
+
+
+def _unique_columns(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(header):
+        name = name or f"column{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
 
 
 def read_geojson(data: bytes, name: str) -> RawLayer:
@@ -229,12 +397,22 @@ def read_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str,
 
 
 def read_zipped_shapefile(data: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS) -> RawLayer:
+    """A layer zipped on its own: its Shapefile (or its one GeoJSON, CSV or XLSX file)."""
     with tempfile.TemporaryDirectory(prefix="ylt-shp-") as tmp:
-        files = safe_extract(data, Path(tmp), limits=limits)
+        files = sorted(safe_extract(data, Path(tmp), limits=limits))
         shps = [f for f in files if f.suffix.lower() == ".shp"]
+        others = [f for f in files if f.suffix.lower() in (".geojson", ".json") + TABLE_SUFFIXES]
+        found = ", ".join(str(f.relative_to(tmp)) for f in files) or "-"
+        if not shps and len(others) == 1:
+            reader = read_table if others[0].suffix.lower() in TABLE_SUFFIXES else read_geojson
+            return reader(others[0].read_bytes(), others[0].name)
         if not shps:
-            return _failed(name, "shapefile_part_missing", part=".shp")
-        return read_shapefile(shps[0], name)
+            return _failed(name, "archive_no_layer", found=found)
+        raw = read_shapefile(shps[0], name)
+        if len(shps) > 1:
+            raw.issues.append(issue("warning", "archive_several_layers", position_kind="file", used=shps[0].name,
+                                    names=", ".join(f.name for f in shps[1:])))
+        return raw
 
 
 def _failed(name: str, code: str, **params: object) -> RawLayer:

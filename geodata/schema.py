@@ -90,7 +90,8 @@ UNITS = Layer(
     meaning="人口单元 population units (街道/乡镇 or cells), the building blocks of grids",
     optional=True,
     columns=(
-        Column("unit_code", "str", required=True, aliases=("单元代码", "单元编码", "街道代码", "乡镇代码", "code", "代码", "编码", "id"),
+        Column("unit_code", "str", required=True, aliases=("单元代码", "单元编码", "街道代码", "乡镇代码", "街镇代码", "街镇编码",
+                                                          "乡镇街道代码", "code", "代码", "编码", "id"),
                meaning="unique code"),
         Column("unit_name", "str", default="", aliases=("单元名称", "街道", "乡镇", "街镇", "名称", "name"),
                meaning="name shown in the UI"),
@@ -218,6 +219,13 @@ LAYER_FILE_ALIASES: dict[str, str] = {
 }
 
 
+# The Chinese file names shown to a planner whose file names no layer (besides the English one).
+LAYER_FILE_HINTS: dict[str, str] = {
+    "districts": "区县边界", "units": "单元、街镇", "facilities": "医疗机构", "partnerships": "合作关系",
+    "population_points": "人口点", "roads": "道路", "candidates": "候选站点",
+}
+
+
 def layer_for_file(stem: str) -> str | None:
     """The layer a file belongs to, from its name (``区县边界.geojson`` -> districts)."""
     key = stem.strip().lower()
@@ -283,3 +291,5 @@ class LayerMeta:
     rows_loaded: int = 0
     mappings: list[ColumnMapping] = field(default_factory=list)
     generated: bool = False
+    # what a position in this layer's file is: "line" (CSV), "row" (XLSX, tables), "feature"
+    position_kind: str = "feature"

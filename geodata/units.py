@@ -8,6 +8,7 @@ integers add up exactly to the district totals (largest-remainder rounding).
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -96,3 +97,73 @@ def hex_units(
     out["population"] = out["population"].astype(float)
     out["source"] = "generated"
     return out
+
+
+# --- checks of planners' own units and districts (measured in metres: pass a metric CRS) ---------
+
+def overlapping_pairs(geoms: np.ndarray, *, min_area: float) -> list[tuple[int, int, float]]:
+    """Pairs ``(i, j, area)`` with ``i < j`` of polygons that overlap by more than ``min_area``.
+
+    An STRtree finds the candidates (neighbours that touch, overlap or contain one another), so
+    the work grows with the neighbours, not with the square of the count. Largest overlap first.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) < 2:
+        return []
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if len(left) == 0:
+        return []
+    # touching neighbours share only a boundary: their boxes barely overlap, so most are settled
+    # before any intersection is computed
+    boxes = shapely.bounds(geoms)
+    wx = np.minimum(boxes[left, 2], boxes[right, 2]) - np.maximum(boxes[left, 0], boxes[right, 0])
+    wy = np.minimum(boxes[left, 3], boxes[right, 3]) - np.maximum(boxes[left, 1], boxes[right, 1])
+    maybe = wx * wy > min_area
+    left, right = left[maybe], right[maybe]
+    areas = shapely.area(shapely.intersection(geoms[left], geoms[right], grid_size=None))
+    found = [(int(i), int(j), float(a)) for i, j, a in zip(left, right, areas) if a > min_area]
+    return sorted(found, key=lambda t: (-t[2], t[0], t[1]))
+
+
+class PartGap(NamedTuple):
+    """How far apart the parts of a multipart polygon lie (see ``part_gap``)."""
+
+    gap: float  # the longest step needed to join every part (metres)
+    parts: np.ndarray  # the polygons
+    label: np.ndarray  # the group of each part: parts within the threshold of one another
+    groups: int
+
+
+def part_gap(geom: shapely.Geometry, *, gap: float) -> PartGap | None:
+    """For a multipart polygon whose parts cannot all be joined by steps of at most ``gap``: the
+    longest step needed to join them all (the longest edge of a minimum spanning tree over the
+    parts), and the groups of parts within ``gap`` of one another. ``None`` when they hold together.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+
+    parts = np.array([p for p in getattr(geom, "geoms", [geom]) if not p.is_empty], dtype=object)
+    if len(parts) < 2:
+        return None
+    tree = shapely.STRtree(parts)
+    a, b = tree.query(parts, predicate="dwithin", distance=gap)
+    near = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(parts), len(parts)))
+    groups, label = connected_components(near, directed=False)
+    if groups == 1:
+        return None
+    clusters = np.array([shapely.union_all(parts[label == g]) for g in range(groups)], dtype=object)
+    i, j = np.triu_indices(groups, k=1)
+    dist = shapely.distance(clusters[i], clusters[j])
+    graph = coo_matrix((np.maximum(dist, 1e-9), (i, j)), shape=(groups, groups))
+    return PartGap(float(minimum_spanning_tree(graph).max()), parts, label, groups)
+
+
+def uncovered(district: shapely.Geometry, units: np.ndarray, *, min_area: float) -> list[shapely.Polygon]:
+    """The pieces of ``district`` that no unit covers and that are larger than ``min_area``."""
+    covered = shapely.union_all(np.asarray(units, dtype=object)) if len(units) else shapely.Polygon()
+    rest = shapely.difference(district, covered)
+    pieces = [p for p in getattr(rest, "geoms", [rest]) if isinstance(p, shapely.Polygon) and p.area > min_area]
+    return sorted(pieces, key=lambda p: -p.area)

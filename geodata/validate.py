@@ -211,6 +211,22 @@ def _coerce_column(col: Column, values: pd.Series, rows: _Rows, source: str) -> 
     return pd.Series(out, index=values.index, dtype=object)
 
 
+def _note_blanks(values: pd.Series, rows: _Rows, source: str) -> None:
+    """A number column left blank in some rows or in all: named, since blank means unknown, not 0."""
+    blank = [i for i, v in enumerate(values) if i not in rows.rejected and _is_blank(v)]
+    total = len(values) - len(rows.rejected)
+    if not blank or total == 0:
+        return
+    whole = len(blank) == total
+    rows.issues.append(issue("info", "column_blank" if whole else "column_partly_blank",
+                             layer=rows.layer.name, position_kind=rows.kind, column=source, count=len(blank),
+                             total=total, first_pos=rows.positions[blank[0]]))
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == ""
+
+
 def _choices_text(col: Column) -> str:
     """The allowed values with a Chinese word for each: 社区卫生服务中心 (chc), …"""
     words = {v: k for k, v in reversed(list(VALUE_ALIASES.get(col.name, {}).items()))}
@@ -287,10 +303,13 @@ def _check_china(geoms: gpd.GeoSeries, rows: _Rows, point_layer: bool) -> gpd.Ge
 
 def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> Interpreted:
     """Interpret ``raw`` as ``layer``; see the module docstring."""
-    meta = LayerMeta(layer=layer.name, source=raw.source, crs="EPSG:4326", rows_read=len(raw.frame))
+    meta = LayerMeta(layer=layer.name, source=raw.source, crs="EPSG:4326", rows_read=len(raw.frame),
+                     position_kind=raw.position_kind)
     issues = [replace(i, layer=layer.name) for i in raw.issues]
     rows = _Rows(layer, raw.positions, raw.position_kind)
     frame = raw.frame.reset_index(drop=True)
+    for i, (code, params) in sorted(raw.bad_rows.items()):
+        rows.note("error", code, i, reject=True, **params)
     empty = _empty(layer)
     if frame.empty or any(i.severity == "error" and i.position is None for i in issues):
         if not any(i.severity == "error" for i in issues):
@@ -326,6 +345,8 @@ def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> In
     for col in layer.columns:
         if col.name in inverse:
             out[col.name] = _coerce_column(col, attrs[inverse[col.name]], rows, inverse[col.name])
+            if col.dtype == "float" and col.name != "population":
+                _note_blanks(attrs[inverse[col.name]], rows, inverse[col.name])
         else:
             out[col.name] = pd.Series([col.default] * len(attrs), index=attrs.index, dtype=object)
     if layer.key:

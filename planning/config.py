@@ -55,6 +55,8 @@ class PlanConfig:
     hospital_threshold_min: float = 30.0
     walk_kmh: float = 5.0  # from a unit or facility to the nearest road
     hex_size_km: float = 3.0  # generated units when the package has none
+    overlap_min_m2: float = 1000.0  # loading: overlaps, gaps and slivers of units and districts smaller than this are not reported
+    unit_part_gap_km: float = 5.0  # loading: a unit whose parts lie further apart than this is reported
     layer_crs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
@@ -104,6 +106,10 @@ class PlanConfig:
             problems.append("detour_factor must be at least 1")
         if self.hex_size_km <= 0:
             problems.append("hex_size_km must be positive")
+        if not self.overlap_min_m2 > 0:
+            problems.append("overlap_min_m2 must be positive (square metres)")
+        if not self.unit_part_gap_km > 0:
+            problems.append("unit_part_gap_km must be positive")
         if problems:
             raise ConfigError(problems)
 

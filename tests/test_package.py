@@ -343,6 +343,8 @@ def test_unusable_package_error_lists_ignored_files_too(tmp_path):
     (tmp_path / "边界文件.geojson").write_text(collection(district_features()), encoding="utf-8")
     with pytest.raises(DataValidationError) as err:
         load_package(tmp_path)
-    codes = [i.code for i in err.value.issues]
-    assert codes == ["layer_missing", "layer_unknown"]
-    assert "districts（区县边界）" in err.value.issues[1].fix("zh")
+    issues = {i.code: i for i in err.value.issues}
+    assert sorted(issues) == ["layer_missing", "layer_unknown"]
+    unknown = issues["layer_unknown"]
+    assert unknown.severity == "error"  # a file no layer recognises is never passed over
+    assert "边界文件.geojson" in unknown.message("zh") and "districts（区县边界）" in unknown.fix("zh")

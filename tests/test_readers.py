@@ -13,7 +13,8 @@ import shapely
 
 from conftest import collection, district_features, facilities_csv
 from geodata.errors import UnsafeArchiveError
-from geodata.readers import Limits, decode_text, read_file, safe_extract
+from corpus.realdata.faults import windows_zip
+from geodata.readers import Limits, decode_text, read_file, safe_extract, zip_members
 
 
 def _only(path: Path):
@@ -150,3 +151,96 @@ def test_unsafe_archives_are_refused_before_anything_is_written(tmp_path, data, 
 def test_safe_extract_writes_ordinary_members(tmp_path):
     written = safe_extract(_zip({"a/b.txt": b"hello"}), tmp_path)
     assert [p.read_bytes() for p in written] == [b"hello"]
+
+
+# --- zips made on Chinese Windows (issue 14) -------------------------------------------------------
+
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "cp936", "gb18030"])
+@pytest.mark.parametrize("unicode_path", [False, True])
+def test_gbk_member_names_without_the_utf8_flag_are_decoded(tmp_path, encoding, unicode_path):
+    data = windows_zip({"规划数据/街镇.geojson": b"{}", "规划数据/医疗机构.csv": b"a\n"}, encoding=encoding,
+                       unicode_path=unicode_path)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert all(not (m.flag_bits & 0x800) for m in zf.infolist())
+        assert "规划数据/街镇.geojson" not in zf.namelist()  # what zipfile alone makes of it
+    assert [name for name, _ in zip_members(data)] == ["规划数据/街镇.geojson", "规划数据/医疗机构.csv"]
+    written = safe_extract(data, tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == ["规划数据/医疗机构.csv", "规划数据/街镇.geojson"]
+
+
+def test_utf8_flagged_ascii_and_cp437_names_keep_their_meaning():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("区县边界.geojson", b"{}")  # zipfile sets bit 11 for non-ASCII names
+        zf.writestr("units.csv", b"a\n")
+        info = zipfile.ZipInfo(bytes([0x80, 0x81, 0x2E, 0x74]).decode("cp437"))  # not UTF-8, not GB18030
+        zf.writestr(info, b"x")
+    names = [name for name, _ in zip_members(buf.getvalue())]
+    assert names[:2] == ["区县边界.geojson", "units.csv"]
+    assert names[2] == bytes([0x80, 0x81, 0x2E, 0x74]).decode("gb18030", errors="replace") or names[2] == "Çü.t"
+
+
+def test_a_stale_unicode_path_field_is_not_trusted():
+    import struct
+    import zlib
+
+    from geodata.readers import _unicode_path
+
+    utf8 = "错误.shp".encode("utf-8")
+    field = struct.pack("<HHBI", 0x7075, 5 + len(utf8), 1, zlib.crc32(b"other")) + utf8
+    assert _unicode_path(field, "街镇.shp".encode("gbk")) is None
+    assert _unicode_path(struct.pack("<HHBI", 0x7075, 5 + len(utf8), 1, zlib.crc32(b"x")) + utf8, b"x") == "错误.shp"
+
+
+def test_a_gbk_named_traversal_is_still_refused(tmp_path):
+    with pytest.raises(UnsafeArchiveError, match="outside"):
+        safe_extract(windows_zip({"../街镇.geojson": b"{}"}), tmp_path)
+
+
+def test_zipped_shapefile_with_a_gbk_name_reads(tmp_path):
+    gdf = gpd.GeoDataFrame({"code": ["900001"], "name": ["甲区"]}, geometry=[shapely.box(121, 31, 121.1, 31.1)], crs=4326)
+    gdf.to_file(tmp_path / "x.shp", encoding="GBK", engine="pyogrio")
+    members = {f"区县边界{p.suffix}": p.read_bytes() for p in tmp_path.iterdir()}
+    path = tmp_path / "districts.zip"
+    path.write_bytes(windows_zip(members))
+    _, raw = _only(path)
+    assert raw.frame["name"].iloc[0] == "甲区" and raw.crs.to_epsg() == 4326
+
+
+# --- tables as planners keep them (issue 14) -------------------------------------------------------
+
+def test_csv_positions_count_blank_lines_and_quoted_line_breaks(tmp_path):
+    path = tmp_path / "facilities.csv"
+    path.write_text('facility_code,name\n\nF1,"甲\n乙"\nF2,丙,多出\nF3\n', encoding="utf-8")
+    _, raw = _only(path)
+    assert list(raw.frame["facility_code"]) == ["F1", "F2", "F3"]
+    assert raw.positions == [3, 5, 6] and raw.position_kind == "line"
+    assert raw.bad_rows == {1: ("fields_extra", {"count": "2", "extra": "多出"})}
+
+
+def test_tab_separated_text_and_title_rows(tmp_path):
+    path = tmp_path / "facilities.txt"
+    path.write_text("附件1：医疗机构名单\n\nfacility_code\tname\nF1\t甲\n", encoding="utf-8")
+    _, raw = _only(path)
+    assert list(raw.frame.columns) == ["facility_code", "name"] and raw.positions == [4]
+    assert [i.code for i in raw.issues] == ["header_row"]
+
+
+def test_xlsx_rows_keep_sheet_numbers_and_other_sheets_are_named(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "机构"
+    for row in (["2024 年医疗机构表"], ["机构代码", "名称", "经度", "纬度"], ["001", "甲", 121.01, 31.01], [], [2, "乙", 121.02, 31.02]):
+        sheet.append(row)
+    book.create_sheet("说明")
+    book.create_sheet("区县").append(["区县代码"])
+    path = tmp_path / "facilities.xlsx"
+    book.save(path)
+    _, raw = _only(path)
+    assert list(raw.frame["机构代码"]) == ["001", "2"] and raw.positions == [3, 5] and raw.position_kind == "row"
+    assert {i.code for i in raw.issues} == {"header_row", "sheets_ignored"}
+    assert dict(next(i for i in raw.issues if i.code == "sheets_ignored").params)["names"] == "区县"

@@ -44,10 +44,10 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
         "layer {layer} has more than one file: used {used}, ignored {name}", "keep one file per layer",
     ),
     "layer_unknown": (
-        "未识别的图层文件 {name}，已忽略",
-        "请将文件改名为 districts（区县边界）、units（单元）、facilities（医疗机构）、partnerships（既往合作）或 population_points（人口点），扩展名不变",
-        "unrecognised layer file {name}, ignored",
-        "rename it districts, units, facilities, partnerships or population_points, keeping its extension",
+        "文件 {name} 不对应任何图层，未读取（数据包中的文件：{found}）",
+        "请按图层重命名该文件（扩展名不变），可用的名称：{expected}；不需要的文件请移出数据包",
+        "file {name} matches no layer and was not read (files in the package: {found})",
+        "rename it after its layer, keeping the extension; names accepted: {expected}; move files that do not belong out of the package",
     ),
     "column_missing": (
         "缺少必需的列 {column}", "请添加列 {column}（可用别名：{aliases}）",
@@ -165,6 +165,118 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
         "config error: {detail}", "fix config.toml as docs/DATA_FORMAT.md describes",
     ),
     "layer_empty": ("图层 {layer} 没有可用的行", "请检查该图层的数据", "layer {layer} has no usable rows", "check the layer's data"),
+    # --- issue 14: real planners' data, nothing lost in silence ---
+    "archive_no_layer": (
+        "压缩包中没有 .shp 文件，也没有唯一的 GeoJSON/CSV/XLSX 文件（压缩包内：{found}）",
+        "请把同名的 .shp/.shx/.dbf/.prj（和 .cpg）放在一个 ZIP 中，每个图层一个压缩包",
+        "the archive holds no .shp file and no single GeoJSON/CSV/XLSX file (it holds: {found})",
+        "zip the .shp/.shx/.dbf/.prj (and .cpg) of one name together, one archive per layer",
+    ),
+    "archive_several_layers": (
+        "压缩包中有多个 Shapefile：已读取 {used}，未读取 {names}",
+        "每个压缩包只放一个图层，或把整个数据包打成一个 ZIP 并按图层命名文件",
+        "the archive holds several shapefiles: read {used}, not read {names}",
+        "put one layer per archive, or zip the whole package with each file named after its layer",
+    ),
+    "sheets_ignored": (
+        "工作簿中有多个含数据的工作表：已读取“{used}”，未读取 {names}",
+        "每个图层一个文件：把其他工作表另存为单独的 XLSX，并按图层命名",
+        "the workbook has several sheets with data: read '{used}', not read {names}",
+        "one file per layer: save the other sheets as separate XLSX files named after their layers",
+    ),
+    "header_row": (
+        "表头在第 {row} 行，其上的标题行已跳过（{skipped}）", "无需处理；行号仍按原文件计",
+        "the header is on line/row {row}; the title rows above it were skipped ({skipped})", "nothing to do; positions still count the file's own lines",
+    ),
+    "fields_extra": (
+        "该行比表头（{count} 列）多出字段：{extra}", "多半是名称或地址中含有未加引号的逗号：请给该字段加引号，或删去多余的分隔符",
+        "the record has more fields than the header ({count} columns): {extra}",
+        "most likely a name or address holds an unquoted comma: quote the field or remove the extra separator",
+    ),
+    "column_blank": (
+        "列 {column} 全部为空（{count} 行）", "如有该项数据请填写；为空时相关计算不使用该列",
+        "column {column} is blank in every row ({count})", "fill it if you have the figures; while blank it is not used",
+    ),
+    "column_partly_blank": (
+        "列 {column} 有 {count}/{total} 行为空（第一处：{first_pos}）", "请补齐空缺的数值；为空的行视为“未知”，不按 0 计",
+        "column {column} is blank in {count} of {total} rows (first: {first_pos})", "fill the missing figures; blanks count as unknown, not as 0",
+    ),
+    "shapefile_orphan": (
+        "{name} 没有同名的 .shp 文件，无法读取", "请把同名的 .shp 文件一起放入数据包（文件名须完全一致）",
+        "{name} has no .shp file of the same name, so it cannot be read", "add the .shp file of exactly the same name to the package",
+    ),
+    "format_unsupported": (
+        "文件 {name} 的格式 {suffix} 不受支持，未读取", "请另存为 .xlsx、.csv、GeoJSON、GeoPackage 或 Shapefile（zip）",
+        "file {name}: the format {suffix} is not supported and was not read", "save it as .xlsx, .csv, GeoJSON, GeoPackage or a zipped Shapefile",
+    ),
+    "files_not_read": (
+        "{count} 个文件不是图层数据，未读取：{names}", "如其中有图层数据，请放在数据包顶层并按图层命名",
+        "{count} files are not layer data and were not read: {names}", "if one holds a layer, put it at the package's top level named after its layer",
+    ),
+    "units_not_generated": (
+        "单元文件 {name} 无法使用，未生成替代的六边形单元：其余图层已载入，但在修正单元文件之前无法划分网格",
+        "按上面列出的问题修正单元文件后重新导入；如确实没有单元数据，请把该文件移出数据包，系统将生成六边形单元",
+        "the units file {name} could not be used, so no hexagonal cells were generated in its place: the other layers loaded, but grids cannot be drawn until the units file is fixed",
+        "fix the units file as the problems above say and import again; if you have no units, remove the file and cells will be generated",
+    ),
+    "rows_unaccounted": (
+        "读取 {read} 行，载入 {loaded} 行、剔除 {rejected} 行，合计不符", "这是程序错误，请把数据包发给维护人员",
+        "{read} rows read, {loaded} loaded and {rejected} rejected do not add up", "this is a fault of the program: send the package to its maintainers",
+    ),
+    "districts_overlap": (
+        "区县 {value} 与 {other}（{other_pos}）重叠 {area}（较小者的 {share}%）",
+        "请在 GIS 软件中沿共同边界修正两个区县，使其互不重叠",
+        "district {value} overlaps {other} ({other_pos}) by {area} ({share}% of the smaller)",
+        "fix both districts along their shared boundary in your GIS so they do not overlap",
+    ),
+    "units_overlap": (
+        "单元 {value} 与 {other}（{other_pos}）重叠 {area}（较小者的 {share}%）：重叠处会被重复计入网格和人口",
+        "请在 GIS 软件中沿共同边界修正两个单元，使其互不重叠",
+        "unit {value} overlaps {other} ({other_pos}) by {area} ({share}% of the smaller): the ground there would count twice, in grids and population",
+        "fix both units along their shared boundary in your GIS so they do not overlap",
+    ),
+    "overlaps_more": (
+        "另有 {count} 对重叠（合计 {area}），未逐一列出（已列出面积最大的 {listed} 对）",
+        "先修正已列出的重叠，再重新检查",
+        "{count} more overlapping pairs ({area} in all) not listed one by one (the {listed} largest are listed)",
+        "fix the listed overlaps first, then check again",
+    ),
+    "unit_sliver": (
+        "单元 {value} 面积仅 {area}（小于 {limit}），像是切割残留的碎片", "请将其并入相邻单元或删除",
+        "unit {value} covers only {area} (under {limit}): it looks like a sliver left by a cut", "merge it into a neighbouring unit or delete it",
+    ),
+    "unit_parts_apart": (
+        "单元 {value} 由 {parts} 个部分组成，分成 {groups} 组，组间最大间距 {gap} km（超过 {limit} km）",
+        "如为海岛或飞地，请确认无误；否则请把远处的部分拆为单独的单元或并入其所在的单元",
+        "unit {value} has {parts} parts in {groups} groups, {gap} km apart at the widest (over {limit} km)",
+        "if these are islands or an exclave, check they are right; otherwise split the distant parts into units of their own or merge them into the unit around them",
+    ),
+    "unit_islands": (
+        "单元 {value} 由 {parts} 个部分组成，分成 {groups} 组，最大间距 {gap} km（超过 {limit} km）；远处的部分不与其他单元相邻（周围是海域、江河或包外地区），像是海岛",
+        "如属实则无需处理（网格连通性按 island_link_km 判断）；否则请把远处的部分拆为单独的单元",
+        "unit {value} has {parts} parts in {groups} groups, {gap} km apart at the widest (over {limit} km); the distant parts border no other unit (sea, a river or ground outside the package lies around them): islands, it seems",
+        "nothing to do if this is right (grid contiguity uses island_link_km); otherwise split the distant parts into units of their own",
+    ),
+    "units_gap": (
+        "区县 {value} 有 {count} 处未被任何单元覆盖，合计 {area}（占 {share}%，最大一处 {largest}）",
+        "请补齐单元，使其覆盖整个区县；空隙中的居民和机构不属于任何网格",
+        "district {value} has {count} pieces no unit covers, {area} in all ({share}%; the largest {largest})",
+        "add or extend units so they cover the whole district: residents and facilities in the gaps belong to no grid",
+    ),
+    "facility_outside_units": (
+        "机构 {value}（{point}）在区县 {district} 内，但不在任何单元内", "请检查坐标，或补齐该处的单元",
+        "facility {value} ({point}) lies in district {district} but in no unit", "check its coordinates, or add the unit that is missing there",
+    ),
+    "facilities_outside_units_more": (
+        "另有 {count} 个机构不在任何单元内（已列出前 {listed} 个）", "先补齐单元之间的空隙，再重新检查",
+        "{count} more facilities lie in no unit (the first {listed} are listed)", "fill the gaps between units, then check again",
+    ),
+    "population_apportioned": (
+        "{count}/{total} 个单元没有人口（第一处：{first_pos}），已按面积分摊区县人口余额（区县未填人口时记为 0）",
+        "请为这些单元填写常住人口",
+        "{count} of {total} units have no population (first: {first_pos}); they share what the district total leaves, by area (0 where the district states none)",
+        "fill the resident population of these units",
+    ),
 }
 
 # where a problem is in the planner's file (``geodata.errors.Issue.where``)
