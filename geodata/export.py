@@ -12,20 +12,93 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
+
+from geodata.coords import metric_crs
 
 
-def grid_layer(units: gpd.GeoDataFrame, assignment: Mapping[str, str], metrics: pd.DataFrame) -> gpd.GeoDataFrame:
+PRECISION_DEG = 1e-6  # the 6 decimals of RFC 7946 output (about 0.1 m)
+MIN_PART_M2 = 1.0  # polygon parts and holes smaller than this are slivers
+
+
+def grid_layer(units: gpd.GeoDataFrame, assignment: Mapping[str, str], metrics: pd.DataFrame, *,
+               crs: object = None) -> gpd.GeoDataFrame:
     """One feature per grid: the dissolved units with the grid's figures (EPSG:4326). Units in no
-    grid of the plan (a G1 error the rules report) are in no feature."""
+    grid of the plan (a G1 error the rules report) are in no feature. Every geometry is a Polygon
+    or MultiPolygon that survives 6-decimal output (``polygonal_grids``); ``crs``: the metric CRS
+    to dissolve in (the planning world's), estimated from the units when not given."""
     frame = units[["unit_code", "geometry"]].copy()
     frame["grid_id"] = frame["unit_code"].map(assignment)
     frame = frame[frame["grid_id"].isin(set(metrics["grid_id"]))]
-    dissolved = frame.dissolve(by="grid_id", as_index=False)[["grid_id", "geometry"]]
+    dissolved = polygonal_grids(frame, crs=crs)
     out = dissolved.merge(metrics, on="grid_id", how="left").sort_values("grid_id").reset_index(drop=True)
     columns = ["grid_id", "district_code", "lead_facility_code", "lead_name", "population", "units", "area_km2",
                "mean_access_km", "max_access_km", "polsby_popper", "geometry"]
     return gpd.GeoDataFrame(out[columns], geometry="geometry", crs=4326)
+
+
+def polygonal_grids(units: gpd.GeoDataFrame, *, by: str = "grid_id", crs: object = None) -> gpd.GeoDataFrame:
+    """Units dissolved by ``by`` into geometries that are only Polygon or MultiPolygon, in
+    EPSG:4326, on the 1e-6-degree grid of RFC 7946 output.
+
+    Real boundaries dissolve into slivers, hairline holes and line or point pieces; rounded to 6
+    decimals a sliver collapses into a line and the feature becomes a GeometryCollection, which a
+    Shapefile, a map's tooltips and the report's map cannot take. So: repair and dissolve in the
+    data's UTM zone, keep only polygonal parts, drop parts and holes under ``MIN_PART_M2``,
+    reproject, snap to ``PRECISION_DEG`` (GEOS snap-rounding, so what collapses disappears
+    instead of turning into a line), and keep the polygonal parts of that, again without specks.
+    Clean data on 6 decimals (the default's) comes out with the same coordinates."""
+    frame = units[[by, "geometry"]]
+    if frame.crs is None:
+        frame = frame.set_crs(4326)
+    metric = crs if crs is not None else metric_crs(frame.to_crs(4326))
+    local = frame.to_crs(metric)
+    local = local.set_geometry([_polygonal(g, keep_all=True) for g in shapely.make_valid(local.geometry.values)])
+    dissolved = local.dissolve(by=by, as_index=False)[[by, "geometry"]]
+    clean = np.array([_polygonal(g) for g in shapely.make_valid(dissolved.geometry.values)], dtype=object)
+    lonlat = gpd.GeoSeries(clean, crs=metric).to_crs(4326).values
+    # rounding each vertex keeps the rings as they are; where that breaks a ring (a sliver or a
+    # hairline collapsing), snap-rounding rebuilds the parts and drops what collapsed
+    snapped = shapely.set_precision(lonlat, PRECISION_DEG, mode="pointwise")
+    broken = ~shapely.is_valid(snapped)
+    snapped[broken] = shapely.set_precision(lonlat[broken], PRECISION_DEG)
+    back = gpd.GeoSeries(snapped, crs=4326).to_crs(metric).values
+    kept = [_polygonal(g, measured=m) for g, m in zip(snapped, back)]
+    return gpd.GeoDataFrame({by: dissolved[by].to_numpy(), "geometry": kept}, geometry="geometry", crs=4326)
+
+
+def _polygonal(geom: shapely.Geometry, *, measured: shapely.Geometry | None = None,
+               keep_all: bool = False) -> shapely.Geometry:
+    """The polygonal parts of ``geom`` (any type, collections included) with parts and holes
+    under ``MIN_PART_M2`` dropped (unless ``keep_all``); areas taken from ``measured``, the same
+    geometry in metres, when ``geom`` is in degrees (reprojection keeps every part and ring, in
+    order). A Polygon when one part is left, else a MultiPolygon."""
+    parts = _polygon_parts(geom)
+    sizes = parts if measured is None else _polygon_parts(measured)
+    out = []
+    for part, size in zip(parts, sizes, strict=True):
+        if keep_all:
+            out.append(part)
+            continue
+        if size.area < MIN_PART_M2:
+            continue
+        holes = [h for h, s in zip(part.interiors, size.interiors, strict=True) if shapely.Polygon(s).area >= MIN_PART_M2]
+        out.append(part if len(holes) == len(part.interiors) else shapely.Polygon(part.exterior, holes))
+    if not out:
+        return shapely.Polygon()
+    return out[0] if len(out) == 1 else shapely.MultiPolygon(out)
+
+
+def _polygon_parts(geom: shapely.Geometry | None) -> list[shapely.Polygon]:
+    if geom is None or geom.is_empty:
+        return []
+    if isinstance(geom, shapely.Polygon):
+        return [geom]
+    if hasattr(geom, "geoms"):
+        return [p for g in geom.geoms for p in _polygon_parts(g)]
+    return []  # points and lines
 
 
 def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
@@ -75,28 +148,33 @@ def facility_units(facilities: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> dic
 
 
 def layout_collection(units: gpd.GeoDataFrame, grids: pd.DataFrame, plan_units: pd.DataFrame, members: pd.DataFrame,
-                      pairings: pd.DataFrame, metadata: Mapping) -> dict:
+                      pairings: pd.DataFrame, metadata: Mapping, *, layer: gpd.GeoDataFrame | None = None) -> dict:
     """The filed layout as an RFC 7946 FeatureCollection: one feature per grid (id
     ``<district_code>-G<nn>``) with its district, lead, member units and facilities, population,
     area and partner hospitals; the plan's pairings and the metadata (plan id, version, time,
     author, sources, rules summary) in a ``metadata`` member. GDAL writes the geometry (winding,
-    6 decimals); the lists are added here, as GDAL writes only flat properties."""
+    6 decimals); the lists are added here, as GDAL writes only flat properties. ``layer``: the
+    plan's ``grid_layer``, when it is at hand."""
     import tempfile
 
-    flat = grid_layer(units, dict(zip(plan_units["unit_code"], plan_units["grid_id"])), grids)
+    flat = layer if layer is not None else grid_layer(units, dict(zip(plan_units["unit_code"], plan_units["grid_id"])),
+                                                      grids)
     with tempfile.TemporaryDirectory() as tmp:
         write_geojson(flat, Path(tmp) / "grids.geojson")
         data = json.loads((Path(tmp) / "grids.geojson").read_text(encoding="utf-8"))
-    by_grid = grids.set_index("grid_id")
+    district_names = dict(zip(grids["grid_id"], grids["district_name"].astype(str)))
+    unit_codes = {g: sorted(codes) for g, codes in _grouped(plan_units["grid_id"], plan_units["unit_code"]).items()}
+    member_codes = _grouped(members["grid_id"], members["facility_code"])
     partners = pairings.groupby("district_code")
     for feature in data["features"]:
         props = feature["properties"]
         grid = props["grid_id"]
-        row = by_grid.loc[grid]
         feature["id"] = grid
-        props["district_name"] = str(row["district_name"])
-        props["unit_codes"] = sorted(plan_units.loc[plan_units["grid_id"] == grid, "unit_code"].astype(str))
-        props["member_facilities"] = members.loc[members["grid_id"] == grid, "facility_code"].astype(str).tolist()
+        if (feature.get("geometry") or {}).get("type") not in ("Polygon", "MultiPolygon", None):
+            feature["geometry"] = _polygonal_mapping(feature["geometry"])  # never expected: polygonal_grids' promise
+        props["district_name"] = district_names[grid]
+        props["unit_codes"] = unit_codes.get(grid, [])
+        props["member_facilities"] = member_codes.get(grid, [])
         district = props["district_code"]
         props["partners"] = [] if district not in partners.groups else [
             {"hospital_code": p.hospital_code, "hospital": p.hospital, "role": p.role, "fixed": bool(p.fixed)}
@@ -104,6 +182,23 @@ def layout_collection(units: gpd.GeoDataFrame, grids: pd.DataFrame, plan_units: 
     data.pop("name", None)  # GDAL's foreign member naming the temporary layer
     data["metadata"] = dict(metadata)
     return data
+
+
+def _grouped(keys: pd.Series, values: pd.Series) -> dict[str, list[str]]:
+    """The values of each key as strings, in the order they come."""
+    out: dict[str, list[str]] = {}
+    for key, value in zip(keys, values.astype(str)):
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _polygonal_mapping(geometry: Mapping) -> dict | None:
+    """A GeoJSON geometry's polygonal parts (counter-clockwise outer rings), or None."""
+    parts = _polygon_parts(shapely.geometry.shape(geometry))
+    if not parts:
+        return None
+    geom = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    return json.loads(json.dumps(shapely.geometry.mapping(shapely.orient_polygons(geom))))
 
 
 def write_layout(collection: Mapping, path: Path) -> None:
@@ -140,16 +235,42 @@ def write_gpkg(path: Path, layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame]
 
 
 def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
-    """One sheet per table, headers bold and frozen, columns wide enough to read."""
+    """One sheet per table, headers bold and frozen, columns wide enough to read (from their first
+    200 cells). Rows go to openpyxl whole: pandas' ``to_excel`` made a styled cell object per value
+    and took most of the workbook's time. Text is written as text: a name starting with ``=``
+    stays a name, never a formula, and characters XLSX cannot hold are left out."""
+    from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            sheet.freeze_panes = "A2"
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for column in sheet.columns:
-                width = max((len(str(c.value)) if c.value is not None else 0) for c in column[:200])
-                sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 1.3 + 2))
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        headers = [_text(str(c)) for c in frame.columns]
+        columns = [_cell_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+        sheet.append(headers)
+        for cell in sheet[1]:
+            cell.font = bold
+        for values in zip(*columns):
+            sheet.append(values)
+        for i, (header, values) in enumerate(zip(headers, columns), start=1):
+            width = max([len(header)] + [len(str(v)) if v is not None else 0 for v in values[:199]])
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 1.3 + 2))
+            for row in (r for r, v in enumerate(values, start=2) if isinstance(v, str) and v[:1] == "="):
+                sheet.cell(row, i).data_type = "s"  # openpyxl took it for a formula
+        sheet.freeze_panes = "A2"
+    book.save(path)
+
+
+def _cell_values(column: pd.Series) -> list:
+    """A column as plain Python values for openpyxl: missing values empty, text cleaned."""
+    values = column.astype(object).where(column.notna(), None).tolist()
+    return [_text(v) if isinstance(v, str) else v for v in values]
+
+
+def _text(value: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value)

@@ -38,6 +38,7 @@ class Export:
     filing: Filing
     collection: dict
     changes: dict | None  # against the last filed version, when there is one
+    grid_shapes: gpd.GeoDataFrame | None = None  # the grids dissolved (geodata.export.grid_layer), full precision
 
 
 def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | None = None) -> Export:
@@ -57,9 +58,12 @@ def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | 
         "crs": "EPSG:4326 (WGS84 longitude, latitude)",
         "generator": "医联体网格化布局规划",
     }
-    collection = layout_collection(package.units, filing.grids, filing.units, filing.members, filing.pairings, metadata)
+    shapes = grid_layer(package.units, dict(zip(filing.units["unit_code"], filing.units["grid_id"])), filing.grids,
+                        crs=world.crs)
+    collection = layout_collection(package.units, filing.grids, filing.units, filing.members, filing.pairings, metadata,
+                                   layer=shapes)
     changes = compare(world, previous, plan) if previous is not None else None
-    return Export(package, session, world, plan, metadata, filing, collection, changes)
+    return Export(package, session, world, plan, metadata, filing, collection, changes, shapes)
 
 
 def _sources(package) -> list[str]:
@@ -92,9 +96,11 @@ def write(export: Export, kind: str, path: Path) -> Path:
         write_layout(export.collection, path)
     elif kind == "gpkg":
         units = export.package.units[["unit_code", "geometry"]].merge(export.filing.units, on="unit_code")
-        grids = grid_layer(export.package.units, dict(zip(export.filing.units["unit_code"], export.filing.units["grid_id"])),
-                           export.filing.grids).merge(export.filing.grids[["grid_id", "district_name", "member_facilities",
-                                                                            "partners"]], on="grid_id")
+        shapes = export.grid_shapes if export.grid_shapes is not None else grid_layer(
+            export.package.units, dict(zip(export.filing.units["unit_code"], export.filing.units["grid_id"])),
+            export.filing.grids, crs=export.world.crs)
+        grids = shapes.merge(export.filing.grids[["grid_id", "district_name", "member_facilities", "partners"]],
+                             on="grid_id")
         facilities = export.package.facilities.drop(columns=[c for c in ("_pos",) if c in export.package.facilities])
         write_gpkg(path, {"grids": grids, "units": gpd.GeoDataFrame(units, geometry="geometry", crs=4326),
                           "facilities": facilities, "pairings": export.filing.pairings})

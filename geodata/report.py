@@ -11,7 +11,12 @@ import html
 import math
 from datetime import datetime, timezone
 
+import numpy as np
+import shapely
+
 from texts import render
+
+DETAIL_PX = 0.5  # the finest detail the report's maps keep, in their own pixels
 
 PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd",
            "#ccebc5", "#ffed6f", "#d9d9d9")
@@ -41,28 +46,35 @@ def _colour(grid: str) -> str:
 
 def svg_map(features: list[dict], width: int = 760, height: int = 560) -> str:
     """Grids filled by colour with their outlines, fitted to the box (equirectangular, scaled by
-    the cosine of the mean latitude)."""
-    rings = []
-    for f in features:
-        g = f["geometry"]
-        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"] if g["type"] == "MultiPolygon" else []
-        rings.append((f["properties"]["grid_id"], polys))
-    points = [pt for _, polys in rings for poly in polys for ring in poly for pt in ring]
-    if not points:
+    the cosine of the mean latitude). Only Polygon and MultiPolygon geometries are drawn; they are
+    simplified to ``DETAIL_PX`` in the map's own pixels, as finer detail cannot show on the page
+    and only slows the PDF down."""
+    shapes = [(f["properties"]["grid_id"], shapely.geometry.shape(f["geometry"])) for f in features
+              if (f.get("geometry") or {}).get("type") in ("Polygon", "MultiPolygon")]
+    shapes = [(grid, geom) for grid, geom in shapes if not geom.is_empty]
+    if not shapes:
         return ""
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    span_x, span_y = (max(lons) - min(lons)) * k or 1e-9, (max(lats) - min(lats)) or 1e-9
+    min_lon, min_lat, max_lon, max_lat = shapely.total_bounds([geom for _, geom in shapes])
+    k = math.cos(math.radians((min_lat + max_lat) / 2))
+    span_x, span_y = (max_lon - min_lon) * k or 1e-9, (max_lat - min_lat) or 1e-9
     scale = min((width - 20) / span_x, (height - 20) / span_y)
-
-    def xy(p):
-        return f"{10 + (p[0] - min(lons)) * k * scale:.1f},{10 + (max(lats) - p[1]) * scale:.1f}"
-
+    origin, factor = np.array([min_lon, max_lat]), np.array([k * scale, -scale])
     paths = []
-    for grid, polys in rings:
-        d = " ".join("M" + " L".join(xy(p) for p in ring) + " Z" for poly in polys for ring in poly)
+    for grid, geom in shapes:
+        pixels = shapely.simplify(shapely.transform(geom, lambda xy: 10 + (xy - origin) * factor), DETAIL_PX,
+                                  preserve_topology=True)
+        d = " ".join(_ring_path(ring) for poly in getattr(pixels, "geoms", [pixels]) if not poly.is_empty
+                     for ring in (poly.exterior, *poly.interiors))
         paths.append(f'<path d="{d}" fill="{_colour(grid)}" stroke="#222" stroke-width="0.8" fill-rule="evenodd"/>')
     return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">{"".join(paths)}</svg>'
+
+
+def _ring_path(ring) -> str:
+    """One closed ring as SVG path data, in tenths of a pixel, repeated points left out."""
+    xy = np.round(np.asarray(ring.coords)[:-1], 1)
+    if len(xy) > 1:
+        xy = xy[np.r_[True, np.any(xy[1:] != xy[:-1], axis=1)]]
+    return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + " Z"
 
 
 def report_html(export, lang: str = "zh") -> str:
