@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import shapely
 
-from conftest import A, B, collection, district_features, facilities_csv, facility_rows, feature, unit_features, write_world
+from conftest import (A, B, collection, district_features, facilities_csv, facility_rows, feature, square, unit_features,
+                      write_world)
 from geodata import coords
 from geodata.errors import DataValidationError
 from geodata.package import load_package
@@ -348,3 +349,118 @@ def test_unusable_package_error_lists_ignored_files_too(tmp_path):
     unknown = issues["layer_unknown"]
     assert unknown.severity == "error"  # a file no layer recognises is never passed over
     assert "边界文件.geojson" in unknown.message("zh") and "districts（区县边界）" in unknown.fix("zh")
+
+
+# --- issue 14: nothing lost in silence -------------------------------------------------------------
+
+def _units_geojson(tmp_path, units):
+    (tmp_path / "units.geojson").write_text(collection(units), encoding="utf-8")
+
+
+def test_overlapping_units_are_named_pair_by_pair_with_the_area(tmp_path):
+    """Unit A-00 redrawn to reach 0.002 degrees (~190 m) into A-10 and A-01: two pairs."""
+    write_world(tmp_path)
+    units = unit_features()
+    units[0]["geometry"] = shapely.geometry.mapping(square(121.0, 31.0, 0.012))
+    _units_geojson(tmp_path, units)
+    pkg = load_package(tmp_path)
+    pairs = [i for i in pkg.report.errors if i.code == "units_overlap"]
+    assert {(i.value, dict(i.params)["other"]) for i in pairs} == {("900001-00", "900001-01"), ("900001-00", "900001-10"),
+                                                                    ("900001-00", "900001-11")}
+    first = max(pairs, key=lambda i: int(dict(i.params)["area_m2"]))
+    assert 180_000 < int(dict(first.params)["area_m2"]) < 240_000  # 0.002 x 0.01 degrees, in metres
+    assert "km²" in first.message("en") and "900001-10" in first.message("zh")
+    assert len(pkg.units) == 32  # reported, not dropped
+
+
+def test_overlaps_under_the_threshold_are_not_reported_and_the_threshold_is_a_setting(tmp_path):
+    write_world(tmp_path)
+    units = unit_features()
+    units[0]["geometry"] = shapely.geometry.mapping(square(121.0, 31.0, 0.0101))  # ~10 m into the neighbours
+    _units_geojson(tmp_path, units)
+    assert "units_overlap" not in issue_codes(load_package(tmp_path, config_text="[checks]\noverlap_min_m2 = 20000\n"))
+    assert "units_overlap" in issue_codes(load_package(tmp_path))
+
+
+def test_overlapping_districts_are_errors(tmp_path):
+    write_world(tmp_path)
+    d = district_features()
+    d[0]["geometry"] = shapely.geometry.mapping(shapely.box(121.0, 31.0, 121.05, 31.04))
+    (tmp_path / "districts.geojson").write_text(collection(d), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    [pair] = [i for i in pkg.report.errors if i.code == "districts_overlap"]
+    assert (pair.value, dict(pair.params)["other"]) == (A, B)
+
+
+def test_a_unit_with_a_part_far_away_over_land_is_a_warning(tmp_path):
+    """Unit B-33 also owns the far corner of A (about 7 km south-west, across A's other units)."""
+    write_world(tmp_path)
+    units = unit_features()
+    far = shapely.MultiPolygon([square(121.07, 31.03, 0.01), shapely.box(121.0, 31.0, 121.003, 31.003)])
+    units[-1]["geometry"] = shapely.geometry.mapping(far)
+    units[0]["geometry"] = shapely.geometry.mapping(square(121.0, 31.0, 0.01).difference(shapely.box(121.0, 31.0, 121.003, 31.003)))
+    _units_geojson(tmp_path, units)
+    pkg = load_package(tmp_path, config_text="[checks]\nunit_part_gap_km = 3\n")
+    [apart] = [i for i in pkg.report.issues if i.code == "unit_parts_apart"]
+    assert apart.severity == "warning" and apart.value == "900002-33" and 6.5 < float(dict(apart.params)["gap"]) < 7.5
+    assert "unit_parts_apart" not in issue_codes(load_package(tmp_path, config_text="[checks]\nunit_part_gap_km = 8\n"))
+
+
+def test_a_unit_that_fails_to_load_is_never_replaced_by_generated_cells(tmp_path):
+    write_world(tmp_path)
+    (tmp_path / "units.geojson").write_text(collection([]), encoding="utf-8")
+    pkg = load_package(tmp_path)
+    assert {"layer_empty", "units_not_generated"} <= set(issue_codes(pkg, "error"))
+    assert len(pkg.units) == 0 and "units_generated" not in issue_codes(pkg, "info")
+    assert list(pkg.districts["population"]) == [16000.0, 16000.0] and len(pkg.facilities) == 7
+
+
+def test_gaps_between_units_and_facilities_in_them_are_named(tmp_path):
+    write_world(tmp_path)
+    units = [u for u in unit_features() if u["properties"]["unit_code"] != "900001-11"]  # holds DH-A
+    _units_geojson(tmp_path, units)
+    pkg = load_package(tmp_path)
+    [gap] = [i for i in pkg.report.warnings if i.code == "units_gap"]
+    assert gap.value == A and dict(gap.params)["count"] == "1"
+    assert [i.value for i in pkg.report.warnings if i.code == "facility_outside_units"] == ["DH-A"]
+
+
+def test_positions_in_xlsx_are_rows_and_in_csv_lines_everywhere(tmp_path):
+    import pandas as pd
+
+    write_world(tmp_path)
+    rows = facility_rows() + [{"facility_code": "FAR", "name": "远", "kind": "chc", "lon": 121.5, "lat": 31.5}]
+    (tmp_path / "facilities.csv").unlink()
+    pd.DataFrame(rows).to_excel(tmp_path / "facilities.xlsx", index=False)
+    (tmp_path / "partnerships.xlsx").write_bytes(b"")
+    pd.DataFrame([{"hospital_code": "NOPE", "district_code": A}]).to_excel(tmp_path / "partnerships.xlsx", index=False)
+    pkg = load_package(tmp_path)
+    placed = {i.code: i for i in pkg.report.issues if i.position is not None}
+    assert placed["outside_districts"].where("en") == "facilities · row 9"
+    assert placed["partnership_unknown"].where("zh").startswith("partnerships · 第 2 行")
+    assert placed["partnership_unknown"].position_kind == "row"
+
+
+def test_every_row_read_is_loaded_or_rejected(world):
+    pkg = load_package(world)
+    for name in ("districts", "units", "facilities"):
+        assert pkg.meta[name].rows_read == len(getattr(pkg, name)) + len(pkg.report.rejected.get(name, ()))
+    assert "rows_unaccounted" not in issue_codes(pkg)
+
+
+@pytest.mark.parametrize("setting", ["overlap_min_m2 = 0", "unit_part_gap_km = -1", "overlap_min_m2 = nan"])
+def test_bad_check_thresholds_are_config_errors(world, setting):
+    pkg = load_package(world, config_text=f"[checks]\n{setting}\n")
+    assert "config_invalid" in issue_codes(pkg, "error")
+
+
+def test_files_nobody_claims_are_errors_and_documents_a_note(world):
+    (world / "说明.md").write_text("x", encoding="utf-8")
+    (world / "医疗机构.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (world / "村界.dbf").write_bytes(b"\x03")
+    (world / "hospitals.csv").write_text("a\n1\n", encoding="utf-8")
+    pkg = load_package(world)
+    assert {"format_unsupported", "shapefile_orphan", "layer_unknown"} <= set(issue_codes(pkg, "error"))
+    assert "files_not_read" in issue_codes(pkg, "info")
+    unknown = next(i for i in pkg.report.errors if i.code == "layer_unknown")
+    assert "hospitals.csv" in unknown.message("en") and "facilities.csv" in dict(unknown.params)["found"]

@@ -194,3 +194,32 @@ def test_missing_required_column_names_its_aliases():
 def test_positions_are_kept_on_loaded_rows():
     result = interpret(FACILITIES, table([GOOD, {**GOOD, "facility_code": ""}, {**GOOD, "facility_code": "F3"}]))
     assert list(result.frame[POS]) == [2, 4]
+
+
+# --- issue 14 -------------------------------------------------------------------------------------
+
+def test_rows_the_reader_could_not_split_are_rejected_with_their_reason():
+    raw = table([GOOD, dict(GOOD, facility_code="F2"), dict(GOOD, facility_code="F3")])
+    raw.bad_rows = {1: ("fields_extra", {"count": "5", "extra": "北部院区"})}
+    result = interpret(FACILITIES, raw)
+    assert list(result.frame["facility_code"]) == ["F1", "F3"]
+    assert ("fields_extra", 3, "") in codes(result)
+    assert list(result.rejected["reason"]) == ["fields_extra"] and list(result.rejected["position"]) == [3]
+
+
+@pytest.mark.parametrize("kind", ["line", "row", "feature"])
+def test_the_layer_remembers_how_its_file_counts_positions(kind):
+    raw = table([GOOD, dict(GOOD, kind="药店")])
+    raw.position_kind = kind
+    result = interpret(FACILITIES, raw)
+    assert result.meta.position_kind == kind
+    assert {i.position_kind for i in result.issues if i.position is not None} == {kind}
+
+
+def test_blank_number_columns_are_named_once_per_column():
+    rows = [dict(GOOD, facility_code=f"F{k}", gps="" if k % 2 else "3", physicians="") for k in range(6)]
+    result = interpret(FACILITIES, table(rows))
+    notes = {i.column: i for i in result.issues if i.code in ("column_blank", "column_partly_blank")}
+    assert notes["physicians"].code == "column_blank" and notes["gps"].code == "column_partly_blank"
+    assert notes["gps"].message("en") == "column gps is blank in 3 of 6 rows (first: line 3)"
+    assert len(result.frame) == 6 and result.frame["gps"].isna().sum() == 3
