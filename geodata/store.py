@@ -15,8 +15,8 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from geodata.errors import GeodataError
-from geodata.readers import DEFAULT_LIMITS, Limits
+from geodata.errors import GeodataError, UnsafeArchiveError
+from geodata.readers import DEFAULT_LIMITS, Limits, zip_members
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_FILES = 50
@@ -38,7 +38,7 @@ def save_upload(files: list[tuple[str, bytes]], *, limits: Limits = DEFAULT_LIMI
     """Keep uploaded files; returns the package id. Raises ``GeodataError`` past the bounds.
 
     A ``manifest.json`` beside them records the file names, the time, and the archive's name
-    when the upload is one ``.zip`` or ``.gpkg``.
+    when the upload is one ``.zip`` or ``.gpkg`` (and a zip's member names).
     """
     if not files:
         raise GeodataError("no files")
@@ -60,8 +60,19 @@ def save_upload(files: list[tuple[str, bytes]], *, limits: Limits = DEFAULT_LIMI
     archive = Path(names[0]).stem if len(names) == 1 and names[0].lower().endswith((".zip", ".gpkg")) else ""
     manifest = {"archive": archive, "files": sorted(names),
                 "saved": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")}
+    if archive and names[0].lower().endswith(".zip"):
+        manifest["members"] = _members(files[0][1], limits)
     _write(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
     return package_id
+
+
+def _members(data: bytes, limits: Limits) -> list[str]:
+    """A zip's member names as its writer meant them (GBK names from Chinese Windows decoded),
+    without extracting anything; empty for a zip that cannot be read (loading says why)."""
+    try:
+        return [name for name, info in zip_members(data)[: limits.max_members] if not info.is_dir()]
+    except UnsafeArchiveError:
+        return []
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -71,7 +82,8 @@ def _write(target: Path, data: bytes) -> None:
 
 
 def package_info(package_id: str) -> dict:
-    """What the manifest recorded at upload: ``archive``, ``files``, ``saved``."""
+    """What the manifest recorded at upload: ``archive``, ``files``, ``saved`` and, for a zip,
+    ``members`` (its member names, decoded as ``geodata.readers.member_name`` does)."""
     path = package_path(package_id)
     manifest = (path if path.is_dir() else path.parent) / MANIFEST
     try:

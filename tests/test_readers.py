@@ -244,3 +244,33 @@ def test_xlsx_rows_keep_sheet_numbers_and_other_sheets_are_named(tmp_path):
     assert list(raw.frame["机构代码"]) == ["001", "2"] and raw.positions == [3, 5] and raw.position_kind == "row"
     assert {i.code for i in raw.issues} == {"header_row", "sheets_ignored"}
     assert dict(next(i for i in raw.issues if i.code == "sheets_ignored").params)["names"] == "区县"
+
+
+def test_the_store_lists_a_windows_zips_members_in_chinese(tmp_path, monkeypatch):
+    from geodata.store import package_info, save_upload
+
+    monkeypatch.setenv("YLT_DATA_DIR", str(tmp_path))
+    data = windows_zip({"规划数据/区县边界.geojson": b"{}", "规划数据/街镇.shp": b"x"})
+    package_id = save_upload([("数据.zip", data)])
+    assert package_info(package_id)["members"] == ["规划数据/区县边界.geojson", "规划数据/街镇.shp"]
+    assert package_info(save_upload([("坏.zip", b"PK\x03\x04 truncated")]))["members"] == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_bytes_as_a_table_or_a_zip_name_give_a_result_never_a_traceback(tmp_path, seed):
+    """Fuzzing the parsers planners' bytes reach first: CSV/TXT records and legacy zip names."""
+    import numpy as np
+
+    from geodata.readers import member_name
+
+    rng = np.random.default_rng(seed)
+    alphabet = list(b',;\t|"\r\n ab1\xd6\xd0\xe4\xb8\xad') + list(range(256))
+    for k in range(60):
+        data = bytes(rng.choice(alphabet, size=int(rng.integers(0, 400))).astype(np.uint8))
+        path = tmp_path / f"facilities{k}.csv"
+        path.write_bytes(data)
+        [(_, raw)] = read_file(path)
+        assert len(raw.positions) == len(raw.frame)
+        assert all(p >= 1 for p in raw.positions) and raw.positions == sorted(raw.positions)
+        info = zipfile.ZipInfo(data[:40].replace(b"\x00", b"").decode("cp437") or "x")
+        assert isinstance(member_name(info), str)
