@@ -18,7 +18,7 @@ from geodata.export import checks_document, grid_layer, write_csv, write_geojson
 from geodata.errors import DataValidationError, GeodataError
 from geodata.package import load_package
 from planning.coverage import summary_by, supply_per_1000
-from planning.errors import InfeasiblePlanError
+from planning.errors import InfeasiblePlanError, NoUnitsError
 from planning.grids import explain
 from planning.metrics import district_metrics, summary
 from planning.session import PlanningSession
@@ -87,13 +87,13 @@ def cmd_propose(args: argparse.Namespace) -> int:
     if errors:
         _print_issues(errors, args.lang)
         print("数据有错误，已按可用部分规划 / data has errors; planning with what loaded", file=sys.stderr)
-    session = PlanningSession(pkg)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     try:
+        session = PlanningSession(pkg)
         proposal = session.propose(grids=not args.pairings_only)
-    except InfeasiblePlanError as exc:
-        print(f"[{', '.join(exc.rules)}] {exc.messages[args.lang]}", file=sys.stderr)
+    except (InfeasiblePlanError, NoUnitsError) as exc:
+        print(f"[{', '.join(getattr(exc, 'rules', ('G1',)))}] {exc.messages[args.lang]}", file=sys.stderr)
         return 3
     pairing = proposal.pairing
     write_csv(pd.DataFrame([{"hospital_code": p.hospital_code, "district_code": p.district_code, "role": p.role,
@@ -132,7 +132,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     if pkg is None:
         return 2
     config = pkg.config
-    session = PlanningSession(pkg)
+    try:
+        session = PlanningSession(pkg)
+    except NoUnitsError as exc:
+        print(exc.messages[args.lang], file=sys.stderr)
+        return 3
     result = session.coverage(sites=args.sites)
     table, gaps, villages, network, demand = result.table, result.gaps, result.villages, result.network, result.demand
     gains = result.site_gains

@@ -42,6 +42,13 @@ class InfeasiblePlanError(CodedError):
         return f"[{', '.join(self.rules)}] {self.place}: {self.text.render('en')}"
 
 
+class NoUnitsError(CodedError):
+    """The package has no units to plan with (its units layer failed to load or is empty)."""
+
+    def __init__(self) -> None:
+        super().__init__(Text("infeasible.no_units"))
+
+
 class EditError(CodedError):
     """An edit that cannot be made (``planning.edits``)."""
 

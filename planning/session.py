@@ -24,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 
 from planning.config import PlanConfig
+from planning.errors import NoUnitsError
 from planning.grids import GridProposal, GridSolver
 from planning.metrics import detached_parts, grid_metrics
 from planning.pairing import (Pairing, PairingProblem, PairingResult, binding_caps, build_problem, pairing_rules,
@@ -62,6 +63,8 @@ class PlanningSession:
     def __init__(self, package: Package, config: PlanConfig | None = None) -> None:
         self.package = package
         self.config = config or package.config
+        if not len(package.units):
+            raise NoUnitsError()
         c = self.config
         self.world: World = build_world(package.units, package.districts, package.facilities,
                                         island_link_km=c.island_link_km)

@@ -183,3 +183,15 @@ def test_coverage_measures_from_population_points_when_the_package_has_them(tmp_
     assert done.returncode == 0, done.stderr
     figures = json.loads((out / "coverage.json").read_text(encoding="utf-8"))
     assert figures["demand"].endswith("population points") and figures["city"]["population"] == 32_000
+
+
+def test_a_package_whose_units_file_fails_is_refused_with_the_reason_not_a_traceback(tmp_path):
+    """The units file is broken: no hexagons are made up in its place, validate names the file,
+    and propose and coverage stop with the reason (exit 3)."""
+    pkg = tmp_path / "pkg"
+    assert run("demo", "--out", str(pkg)).returncode == 0
+    (pkg / "units.geojson").write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    for command in ("propose", "coverage"):
+        done = run("--lang", "en", command, "--data", str(pkg), "--out", str(tmp_path / command))
+        assert done.returncode == 3, done.stderr
+        assert "no usable units" in done.stderr and "Traceback" not in done.stderr

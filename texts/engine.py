@@ -125,6 +125,9 @@ ENGINE: dict[str, tuple[str, str]] = {
     "infeasible.no_lead_anywhere": ("没有任何区县有可牵头网格的医院（区级医院/区域性医疗中心或县级医院）：请在 facilities 中添加，或设置 can_lead = 是。",
                                     "No district has a hospital that may lead a grid (district or county hospital): add them to "
                                     "facilities, or set can_lead = yes."),
+    "infeasible.no_units": ("数据包没有可用的单元（单元图层未能载入或为空），无法划分网格或评估覆盖：请先按问题清单修正单元文件。",
+                            "The package has no usable units (the units layer failed to load or is empty): no grid or "
+                            "coverage can be worked out. Fix the units file as the problem list says."),
     "infeasible.lead_gone": ("{grids} 的牵头医院已不在数据中，或已不可牵头网格：先在“整网格操作”中为这些网格更换牵头医院，或按当前数据新建方案",
                              "the lead of {grids} is no longer in the data or may no longer lead a grid: change their "
                              "leads first (Whole grids), or start a new plan from the data"),

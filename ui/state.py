@@ -19,6 +19,7 @@ from geodata.default import load_default
 from geodata.errors import GeodataError
 from geodata.package import DataPackage, load_package
 from geodata.store import data_dir, package_info, package_path
+from planning.errors import NoUnitsError
 from planning.session import PlanningSession
 from ui.i18n import LANGS, TEXT, t
 
@@ -130,9 +131,14 @@ def _session(key: tuple, _package: DataPackage) -> PlanningSession:
 
 def session() -> PlanningSession:
     """The planning session of the current package (world, pairing problem, solver, rules),
-    built once per server and package and shared by every page and visitor: it never changes."""
+    built once per server and package and shared by every page and visitor: it never changes.
+    A package with no units stops the page with the reason (its problem list is on 导入数据)."""
     _, package = current()
-    return _session(cache_key(), package)
+    try:
+        return _session(cache_key(), package)
+    except NoUnitsError as exc:
+        st.error(exc.messages[lang()])
+        st.stop()
 
 
 def cache_key() -> tuple[str, tuple[tuple[str, str], ...]]:
