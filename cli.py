@@ -74,6 +74,16 @@ def _print_verdict(verdict, lang: str) -> None:
             print(f"    [{tag}] {v.place.label()}: {v.message(lang)} → {v.fix(lang)}")
 
 
+def _carried(pkg, lang: str) -> list[dict]:
+    """Problems every result inherits (an undeclared GCJ-02 layer): printed, and written beside
+    the result with the fix."""
+    out = []
+    for problem in pkg.report.carried():
+        print(f"[警告 WARNING] {problem.where(lang)}: {problem.message(lang)} → {problem.fix(lang)}", file=sys.stderr)
+        out.append({"code": problem.code, "layer": problem.layer, "message": problem.message(lang), "fix": problem.fix(lang)})
+    return out
+
+
 def cmd_propose(args: argparse.Namespace) -> int:
     """Grids for the package: layout.geojson, units.csv, explanations.csv, checks.json, metrics.json.
 
@@ -104,7 +114,8 @@ def cmd_propose(args: argparse.Namespace) -> int:
     caps = session.binding_caps()
     if proposal.grids is None:
         verdict = session.judge_pairings(pairing.pairings)
-        write_json(checks_document(verdict, pairing, caps), out / "checks.json")
+        write_json({**checks_document(verdict, pairing, caps), "data_warnings": _carried(pkg, args.lang)},
+                   out / "checks.json")
         _print_verdict(verdict, args.lang)
         return 0 if verdict.passed else 1
     plan = proposal.grids.plan
@@ -113,7 +124,7 @@ def cmd_propose(args: argparse.Namespace) -> int:
     write_geojson(grid_layer(pkg.units, plan.assignment, table), out / "layout.geojson")
     write_csv(pd.DataFrame(sorted(plan.assignment.items()), columns=["unit_code", "grid_id"]), out / "units.csv")
     write_csv(pd.DataFrame(explain(session.world, proposal.grids)), out / "explanations.csv")
-    write_json(checks_document(verdict, pairing, caps), out / "checks.json")
+    write_json({**checks_document(verdict, pairing, caps), "data_warnings": _carried(pkg, args.lang)}, out / "checks.json")
     write_json({"plan": summary(table), "districts": district_metrics(table).to_dict(orient="records"),
                 "grids": table.to_dict(orient="records"), "island_links": list(proposal.grids.notes),
                 "detached_parts": session.detached_parts(plan).to_dict(orient="records")}, out / "metrics.json")
@@ -171,6 +182,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                      "city": next(iter(integration(villages.assign(city="all"), "city", config).to_dict(orient="records")),
                                   {"city": "all", "clinics": 0})},
         "sites_population_gained": float(sum(gains)),
+        "data_warnings": _carried(pkg, args.lang),
         "capacity": {"no_staffing_recorded": result.staffing_gaps.to_dict(orient="records"),
                      "fallback": "the median GPs (else physicians) of the same kind in the package; unknown when the "
                                  "kind has none recorded (docs/COVERAGE.md)"},

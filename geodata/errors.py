@@ -86,6 +86,9 @@ def _short(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+CARRIED = ("looks_gcj02",)
+
+
 @dataclass
 class LoadReport:
     """Every issue found while loading, and the rows kept aside per layer."""
@@ -115,6 +118,11 @@ class LoadReport:
     def table(self, lang: str = "zh") -> pd.DataFrame:
         rows = [i.as_row(lang) for i in self.ordered()]
         return pd.DataFrame(rows, columns=["severity", "layer", "position", "column", "value", "problem", "fix", "code"])
+
+    def carried(self) -> list[Issue]:
+        """The problems every result drawn from the package inherits (an undeclared GCJ-02 layer
+        moves units between grids): pages, the CLI's results and exports repeat them."""
+        return [i for i in self.issues if i.code in CARRIED]
 
     def counts(self) -> Mapping[str, int]:
         return {s: sum(i.severity == s for i in self.issues) for s in ("error", "warning", "info")}

@@ -195,3 +195,27 @@ def test_a_package_whose_units_file_fails_is_refused_with_the_reason_not_a_trace
         done = run("--lang", "en", command, "--data", str(pkg), "--out", str(tmp_path / command))
         assert done.returncode == 3, done.stderr
         assert "no usable units" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_undeclared_gcj02_facilities_are_carried_into_the_results(tmp_path):
+    """Facilities in GCJ-02 with no [crs] declaration: propose and coverage still run, and say it
+    in their output and beside their results (checks.json, coverage.json) with the fix."""
+    import json
+
+    import geopandas as gpd
+
+    from geodata.coords import wgs84_to_shifted
+
+    pkg = tmp_path / "pkg"
+    assert run("demo", "--out", str(pkg)).returncode == 0
+    facilities = gpd.read_file(pkg / "facilities.geojson")
+    facilities.geometry = wgs84_to_shifted(facilities.geometry.values, "gcj02")
+    facilities.to_file(pkg / "facilities.geojson", driver="GeoJSON")
+    done = run("--lang", "en", "propose", "--data", str(pkg), "--out", str(tmp_path / "p"))
+    assert done.returncode in (0, 1) and "GCJ-02" in done.stderr
+    (warning,) = json.loads((tmp_path / "p" / "checks.json").read_text(encoding="utf-8"))["data_warnings"]
+    assert warning["code"] == "looks_gcj02" and warning["layer"] == "facilities" and "gcj02" in warning["fix"]
+    done = run("--lang", "en", "coverage", "--data", str(pkg), "--out", str(tmp_path / "c"))
+    assert done.returncode == 0 and "GCJ-02" in done.stderr
+    assert json.loads((tmp_path / "c" / "coverage.json").read_text(encoding="utf-8"))["data_warnings"][0]["code"] == "looks_gcj02"

@@ -42,22 +42,12 @@ def page(title_key: str, intro_key: str | None = None):
     return lang, state.labels(lang), package_id, package
 
 
-# problems in the data that change every result drawn from it: shown on every page, with the fix
-CARRIED = ("looks_gcj02",)
-
-
-def carried(package) -> list:
-    """The package's problems that every result inherits (an undeclared GCJ-02 layer moves units
-    between grids): each page, export and CLI result repeats them."""
-    return [i for i in package.report.issues if i.code in CARRIED]
-
-
 def caveats(package_id: str, package, lang: str) -> None:
     """Every result on this page inherits these problems: say so above it, with a one-click fix."""
     from ui import state
     from ui.i18n import plain, t
 
-    for problem in carried(package):
+    for problem in package.report.carried():
         layer = problem.layer
         box = st.container(border=True)
         box.warning(plain(t("carried_warning", lang, layer=layer, problem=problem.message(lang), fix=problem.fix(lang))))
