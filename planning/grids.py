@@ -37,6 +37,7 @@ from scipy.sparse.csgraph import connected_components
 from planning.errors import InfeasiblePlanError
 from planning.plan import Grid, Plan, grid_id
 from planning.world import World
+from texts import render
 
 EXHAUSTIVE_LIMIT = 3000
 NEAREST_ARCS = 8
@@ -468,26 +469,22 @@ def _reaches(ind, ptr, start: int, goals: set[int], allowed) -> bool:
     return not left
 
 
-REASONS = {
-    "nearest": ("最近的牵头医院", "nearest lead"),
-    "lead": ("牵头医院所在单元", "the lead's own unit"),
-    "lock": ("规划人员锁定", "locked by the planner"),
-    "kept": ("本区未重新生成，保留原方案", "district not re-proposed; kept as it was"),
-    "balance": ("为网格人口均衡而调整", "moved for population balance"),
-    "contiguity": ("为网格连片而调整", "moved to keep the grid contiguous"),
-    "district": ("最近的牵头医院在另一区（网格不跨区，G2）", "nearest lead is in another district (grids stay inside, G2)"),
-}
-
-
 def explain(world: World, proposal: GridProposal) -> list[dict[str, object]]:
-    """Per unit: its grid and lead, the distance, its nearest chosen lead, and why (REASONS)."""
+    """Per unit: its grid and lead, the distance, its nearest chosen lead, and why (the reason
+    codes ``explain.*`` of the catalogue, with both languages' text). A unit of a district no
+    hospital may lead is listed too, in no grid, with that reason."""
     plan = proposal.plan
     grids = plan.grid_by_id
     lead_of = {str(c): j for j, c in enumerate(world.lead_codes)}
     chosen = sorted({lead_of[g.lead_facility_code] for g in plan.grids})
     rows = []
     for i, code in enumerate(world.unit_codes):
-        grid = grids[plan.assignment[str(code)]]
+        grid = grids.get(plan.assignment.get(str(code), ""))
+        if grid is None:
+            rows.append({"unit_code": str(code), "grid_id": "", "lead_facility_code": "", "distance_km": math.nan,
+                         "nearest_lead": "", "reason": "no_lead", "reason_zh": render("explain.no_lead", "zh"),
+                         "reason_en": render("explain.no_lead", "en")})
+            continue
         j = lead_of[grid.lead_facility_code]
         d = np.hypot(*(world.lead_xy[chosen] - world.xy[i]).T)
         nearest = chosen[int(np.argmin(d))]
@@ -498,6 +495,6 @@ def explain(world: World, proposal: GridProposal) -> list[dict[str, object]]:
             "unit_code": str(code), "grid_id": grid.grid_id, "lead_facility_code": grid.lead_facility_code,
             "distance_km": round(float(np.hypot(*(world.lead_xy[j] - world.xy[i]))) / 1000, 3),
             "nearest_lead": str(world.lead_codes[nearest]), "reason": reason,
-            "reason_zh": REASONS[reason][0], "reason_en": REASONS[reason][1],
+            "reason_zh": render(f"explain.{reason}", "zh"), "reason_en": render(f"explain.{reason}", "en"),
         })
     return rows

@@ -102,6 +102,15 @@ ENGINE: dict[str, tuple[str, str]] = {
     "fix.P6.not_kept": ("确认调整并在备案中说明，或固定该结对", "confirm the change and file it, or fix this pairing"),
     "fix.P7.fewer_partners": ("为该区增加结对", "add a pairing for it"),
     "fix.P8.below_floor": ("增派人员或改为技术支持", "second more staff, or make it technical support"),
+    # why a unit is in its grid (planning.grids.explain)
+    "explain.nearest": ("最近的牵头医院", "nearest lead"),
+    "explain.lead": ("牵头医院所在单元", "the lead's own unit"),
+    "explain.lock": ("规划人员锁定", "locked by the planner"),
+    "explain.kept": ("本区未重新生成，保留原方案", "district not re-proposed; kept as it was"),
+    "explain.balance": ("为网格人口均衡而调整", "moved for population balance"),
+    "explain.contiguity": ("为网格连片而调整", "moved to keep the grid contiguous"),
+    "explain.district": ("最近的牵头医院在另一区（网格不跨区，G2）", "nearest lead is in another district (grids stay inside, G2)"),
+    "explain.no_lead": ("本区没有可牵头网格的医院，未划入网格（G5）", "no hospital of its district may lead a grid: in no grid (G5)"),
     # why a pairing is made (planning.pairing._pairing)
     "reason.distance": ("距离 {km:.1f} km", "distance {km:.1f} km"),
     "reason.home": ("本部所在区", "home district"),
