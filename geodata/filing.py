@@ -56,6 +56,9 @@ def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | 
         "notes": list(plan.notes),
         "pairings": plan_to_dict(plan)["pairings"],
         "crs": "EPSG:4326 (WGS84 longitude, latitude)",
+        # problems in the data every result inherits (an undeclared GCJ-02 layer), with the fix
+        "data_warnings": [{"code": i.code, "layer": i.layer, "message": {"zh": i.message("zh"), "en": i.message("en")},
+                           "fix": {"zh": i.fix("zh"), "en": i.fix("en")}} for i in _carried(package)],
         "generator": "医联体网格化布局规划",
     }
     shapes = grid_layer(package.units, dict(zip(filing.units["unit_code"], filing.units["grid_id"])), filing.grids,
@@ -64,6 +67,11 @@ def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | 
                                    layer=shapes)
     changes = compare(world, previous, plan) if previous is not None else None
     return Export(package, session, world, plan, metadata, filing, collection, changes, shapes)
+
+
+def _carried(package) -> list:
+    report = getattr(package, "report", None)
+    return report.carried() if report is not None else []
 
 
 def _sources(package) -> list[str]:

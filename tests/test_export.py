@@ -158,3 +158,18 @@ def test_hostile_plan_name_and_notes_are_escaped_in_the_report_and_the_handout(e
     assert "<script>alert(1)" not in report and "&lt;script&gt;alert(1)&lt;/script&gt;" in report
     handout = handout_html(noted)
     assert "<script>alert(1)</script>" not in handout and "&lt;script&gt;" in handout
+
+
+def test_a_data_problem_every_result_inherits_is_filed_with_the_layout(export):
+    """An undeclared GCJ-02 layer is in the filed metadata with its fix (here the default has none)."""
+    from dataclasses import replace as with_
+
+    from geodata.errors import LoadReport, issue
+
+    report = LoadReport()
+    report.add(issue("warning", "looks_gcj02", layer="facilities", position_kind="file", count=17, after=0))
+    package = with_(export.package, report=report)
+    again = build(PlanningSession(package), export.plan, export.meta)
+    (warning,) = again.meta["data_warnings"]
+    assert warning["code"] == "looks_gcj02" and "gcj02" in warning["fix"]["en"]
+    assert export.meta["data_warnings"] == []
