@@ -56,6 +56,12 @@ def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | 
         "notes": list(plan.notes),
         "pairings": plan_to_dict(plan)["pairings"],
         "crs": "EPSG:4326 (WGS84 longitude, latitude)",
+        # the planner's grid settings the plan was judged under
+        "settings": {"grid_population_min": session.config.grid_population_min,
+                     "grid_population_max": session.config.grid_population_max,
+                     "grid_balance_target": session.config.grid_balance_target,
+                     "grid_counts": dict(session.config.grid_counts),
+                     "county_alliances_max": session.config.county_alliances_max},
         # problems in the data every result inherits (an undeclared GCJ-02 layer), with the fix
         "data_warnings": [{"code": i.code, "layer": i.layer, "message": {"zh": i.message("zh"), "en": i.message("en")},
                            "fix": {"zh": i.fix("zh"), "en": i.fix("en")}} for i in _carried(package)],

@@ -39,6 +39,7 @@ class PlanConfig:
     grid_population_min: float = 200_000.0  # G5/G6: population band of a grid
     grid_population_max: float = 800_000.0
     county_alliances_max: int = 3  # G5: a county forms 1-3 county alliances
+    grid_balance_target: float = 1.25  # G6: the largest max/min population of a district's grids the solver aims for (0: access only)
     grid_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # G5: a district's number of grids, when the planner fixes it
     island_link_km: float = 15.0  # G6: parts of a district closer than this count as neighbours
     village_integration_target: float = 0.70  # V2
@@ -102,6 +103,8 @@ class PlanConfig:
         for name in ("village_integration_target", "village_standard_target"):
             if not 0 <= getattr(self, name) <= 1:
                 problems.append(f"{name} must be a share between 0 and 1")
+        if self.grid_balance_target != 0 and self.grid_balance_target < 1:
+            problems.append("grid_balance_target must be at least 1 (a max/min ratio), or 0 for access only")
         if self.detour_factor < 1:
             problems.append("detour_factor must be at least 1")
         if self.hex_size_km <= 0:

@@ -15,6 +15,7 @@ never opens a file. Streamlit caches sessions, not their parts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -70,7 +71,8 @@ class PlanningSession:
                                         island_link_km=c.island_link_km)
         self.problem: PairingProblem = build_problem(self.world, package.facilities, package.partnerships, c)
         self.band = (c.grid_population_min, c.grid_population_max)
-        self.solver = GridSolver(band=self.band, counts=c.grid_counts, county_max=c.county_alliances_max)
+        self.solver = GridSolver(band=self.band, counts=c.grid_counts, county_max=c.county_alliances_max,
+                                 balance_target=c.grid_balance_target or math.inf)
         self.grid_rules: tuple[Rule, ...] = grid_rules(band=self.band, county_max=c.county_alliances_max,
                                                        counts=c.grid_counts)
         self.pairing_rules: tuple[Rule, ...] = pairing_rules(staffing_of(package.partnerships))

@@ -469,3 +469,19 @@ def test_detached_parts_of_grid_outlines_are_listed_with_size_and_gap():
     (row,) = detached_parts(units, plan.assignment, world.crs).to_dict(orient="records")
     assert row["units"] == units["unit_code"].iloc[2] and row["area_km2"] == pytest.approx(0.01, rel=0.01)
     assert row["gap_km"] == pytest.approx(7.0, abs=0.01)
+
+
+def test_balance_target_setting_reaches_the_solver():
+    """[grids] grid_balance_target is the planner's: 0 means access only, and a bad value is refused."""
+    from planning.config import PlanConfig
+    from planning.errors import ConfigError
+    from planning.session import PlanningSession
+
+    pkg = load_default()
+    assert PlanningSession(pkg).solver.balance_target == 1.25
+    loose = PlanningSession(pkg, PlanConfig.from_mapping({"grids": {"grid_balance_target": 0}}))
+    assert math.isinf(loose.solver.balance_target)
+    tight = PlanningSession(pkg, PlanConfig.from_mapping({"grids": {"grid_balance_target": 1.1}}))
+    assert tight.solver.balance_target == 1.1
+    with pytest.raises(ConfigError):
+        PlanConfig.from_mapping({"grids": {"grid_balance_target": 0.5}})
