@@ -7,7 +7,7 @@ import streamlit as st
 
 from geodata.accounts import ROLES, AccessDenied, AccessError, can
 from geodata.plans import PlanNotFoundError, PlanStorageError
-from ui import access, shell, state
+from ui import access, shell
 from ui.i18n import local_time, plain, t
 
 lang, L, package_id, pkg = shell.page("page_admin", "admin_intro")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-LANGS = ("zh", "en")
-
-from texts import CATALOGUE as TEXT  # noqa: E402  (one catalogue for every layer)
-from texts import render
+from texts import CATALOGUE as TEXT  # noqa: F401  (one catalogue for every layer; pages read labels from it)
+from texts import LANGS, render  # noqa: F401
 from texts.ui import COLUMNS, VALUES  # noqa: F401
 
 

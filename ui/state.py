@@ -18,7 +18,7 @@ import streamlit as st
 from geodata.default import load_default
 from geodata.errors import GeodataError
 from geodata.package import DataPackage, load_package
-from geodata.store import data_dir, package_info, package_path
+from geodata.store import package_info, package_path
 from planning.errors import NoUnitsError
 from planning.session import PlanningSession
 from ui.i18n import LANGS, TEXT, t

