@@ -14,6 +14,9 @@ from types import MappingProxyType
 from planning.errors import ConfigError
 
 
+GRID_LEADS = ("choose", "given")
+
+
 @dataclass(frozen=True)
 class Override:
     """A per-district or per-hospital cap that differs from the default, and why (P1, P2)."""
@@ -38,9 +41,13 @@ class PlanConfig:
     pairing_remote_km: float = 5.0  # P7: a remote suburb
     grid_population_min: float = 200_000.0  # G5/G6: population band of a grid
     grid_population_max: float = 800_000.0
-    county_alliances_max: int = 3  # G5: a county forms 1-3 county alliances
+    county_alliances_max: int = 3  # G5: a county forms 1-3 county alliances (more only with a recorded reason)
+    county_alliances_reason: str = ""  # G5: why ``county_alliances_max`` exceeds 3 (required then, like the P1/P2 overrides)
     grid_balance_target: float = 1.25  # G6: the largest max/min population of a district's grids the solver aims for (0: access only)
     grid_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # G5: a district's number of grids, when the planner fixes it
+    grid_leads: str = "choose"  # G3: "choose" (the engine picks which hospitals lead) or "given" (every hospital that may lead leads one grid)
+    grid_exact_units: int = 60  # districts of at most this many units are solved exactly (CP-SAT), larger ones by the heuristic
+    grid_exact_seconds: float = 10.0  # the exact solver's time limit per district; the best plan found is kept, with its gap
     island_link_km: float = 15.0  # G6: parts of a district closer than this count as neighbours
     village_integration_target: float = 0.70  # V2
     village_standard_target: float = 0.60  # V2
@@ -105,6 +112,15 @@ class PlanConfig:
                 problems.append(f"{name} must be a share between 0 and 1")
         if self.grid_balance_target != 0 and self.grid_balance_target < 1:
             problems.append("grid_balance_target must be at least 1 (a max/min ratio), or 0 for access only")
+        if self.county_alliances_max > 3 and not self.county_alliances_reason.strip():
+            problems.append("county_alliances_max above 3 needs county_alliances_reason: a county forms 1-3 county "
+                            "alliances (NHC-2019 county plan 三(一)1); record why this one may form more")
+        if self.grid_leads not in GRID_LEADS:
+            problems.append(f"grid_leads must be one of {', '.join(GRID_LEADS)}")
+        if self.grid_exact_units < 0:
+            problems.append("grid_exact_units must be 0 (heuristic only) or more")
+        if not 0 < self.grid_exact_seconds <= 600:
+            problems.append("grid_exact_seconds must be between 0 and 600 seconds")
         if self.detour_factor < 1:
             problems.append("detour_factor must be at least 1")
         if self.hex_size_km <= 0:
@@ -140,6 +156,10 @@ def _coerce(key: str, value: object, default: object) -> object:
         if not isinstance(value, (list, tuple)):
             raise TypeError("expected a list of district codes")
         return tuple(str(v) for v in value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise TypeError("expected a text")
+        return value
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise TypeError("expected true or false")
