@@ -25,6 +25,7 @@ brute-force enumeration on small districts.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 from scipy.sparse.csgraph import connected_components
 
+from planning import exact
 from planning.errors import InfeasiblePlanError
 from planning.plan import Grid, Plan, grid_id
 from planning.world import World
@@ -41,6 +43,40 @@ from texts import render
 
 EXHAUSTIVE_LIMIT = 3000
 NEAREST_ARCS = 8
+
+
+@dataclass(frozen=True)
+class DistrictQuality:
+    """How good one district's grids are, and how sure we are: the solver's bounds.
+
+    ``balance_bound``: no plan with these leads has a smaller max/min (proved; nan when not
+    known). ``access_bound_km``: no plan as balanced as this one (within the target) has a
+    shorter mean distance to its lead (proved). ``gap``: how far the access may be from the best
+    possible, as a share (0: proved optimal)."""
+
+    method: str  # exact | heuristic | single (one grid: nothing to choose)
+    grids: int
+    units: int
+    target: float  # the balance target it was solved for (inf: access only)
+    balance: float  # max/min population of the district's grids
+    balance_bound: float
+    access_km: float  # population-weighted mean straight-line distance to the lead
+    access_bound_km: float
+    gap: float
+    proved: bool
+    seconds: float
+
+    @property
+    def balance_met(self) -> bool:
+        return self.balance <= self.target + 1e-9
+
+    @property
+    def balance_gap(self) -> float:
+        """How far the balance may be from the best possible (0: proved most balanced, or
+        within the target; nan: no bound)."""
+        if self.balance_met:
+            return 0.0
+        return self.balance / self.balance_bound - 1 if self.balance_bound == self.balance_bound else math.nan
 
 
 @dataclass(frozen=True)
@@ -52,6 +88,7 @@ class GridProposal:
     counts: Mapping[str, int]  # district -> number of grids
     notes: tuple[str, ...] = ()
     unplanned: tuple[str, ...] = ()  # districts with no hospital that may lead: their units are in no grid (G1, G5)
+    quality: Mapping[str, DistrictQuality] = field(default_factory=dict)  # district -> how good, how sure
 
 
 def choose_count(population: float, n_leads: int, n_units: int, *, band: tuple[float, float],
@@ -155,20 +192,25 @@ class _District:
     dist: np.ndarray  # units x grids, metres
     label: np.ndarray  # grid index per unit
     locked: np.ndarray  # bool per unit
-    anchor: np.ndarray  # local index of each lead's unit
+    anchor: np.ndarray  # local index of each lead's unit (in a county, a neighbour when another lead holds it)
     reasons: list[str] = field(default_factory=list)
+    quality: DistrictQuality | None = None
 
 
 class GridSolver:
     """Settings of a grid proposal; ``solve`` runs it. See the module docstring."""
 
     def __init__(self, *, band: tuple[float, float], counts: Mapping[str, int] | None = None,
-                 county_max: int = 3, balance_target: float = 1.25, max_moves: int = 20_000) -> None:
+                 county_max: int = 3, balance_target: float = 1.25, max_moves: int = 20_000,
+                 leads: str = "choose", exact_units: int = 0, exact_seconds: float = 10.0) -> None:
         self.band = band
         self.counts = dict(counts or {})
         self.county_max = county_max
         self.balance_target = balance_target
         self.max_moves = max_moves
+        self.leads = leads  # choose: the engine picks which hospitals lead; given: every one leads a grid
+        self.exact_units = exact_units  # districts up to this many units are solved exactly (0: never)
+        self.exact_seconds = exact_seconds
 
     def solve(self, world: World, *, previous: Plan | None = None, name: str = "",
               only: Iterable[str] | None = None) -> GridProposal:
@@ -181,6 +223,7 @@ class GridSolver:
         counts: dict[str, int] = {}
         lead_index = {c: j for j, c in enumerate(world.lead_codes)}
         unplanned: list[str] = []
+        quality: dict[str, DistrictQuality] = {}
         only = None if only is None or previous is None else set(only)
         if previous is not None:
             self._check_previous(world, previous, lead_index)
@@ -211,6 +254,7 @@ class GridSolver:
                     continue
                 ids = [grid_id(code, k + 1) for k in range(len(leads))]
             state = self._solve_district(world, units, leads, previous, ids)
+            quality[code] = state.quality
             grids.extend(Grid(gid, code, str(world.lead_codes[j])) for gid, j in zip(ids, leads))
             for local, i in enumerate(units):
                 assignment[str(world.unit_codes[i])] = ids[state.label[local]]
@@ -222,7 +266,8 @@ class GridSolver:
         notes = tuple(f"island link {a} - {b}: {gap} km" for a, b, gap in world.island_links)
         if unplanned and len(unplanned) == len(world.districts):
             raise InfeasiblePlanError(("G3",), unplanned[0], "no_lead_anywhere")
-        return GridProposal(plan=plan, reasons=reasons, counts=counts, notes=notes, unplanned=tuple(unplanned))
+        return GridProposal(plan=plan, reasons=reasons, counts=counts, notes=notes, unplanned=tuple(unplanned),
+                            quality=quality)
 
     @staticmethod
     def _check_previous(world: World, previous: Plan, lead_index: Mapping[str, int]) -> None:
@@ -234,26 +279,45 @@ class GridSolver:
                                       grids=[f"{g.grid_id} ({g.lead_facility_code})" for g in gone]) from None
 
     def _choose_leads(self, world: World, code: str, units: np.ndarray) -> list[int]:
+        """The hospitals that lead the district's grids (G3, G5): all of them when the planner
+        gave them (``leads="given"``), else a p-median choice of the count G5 asks for, where a
+        hospital's distance counts less the larger it is (beds: a 927-bed 中医院 leads before a
+        352-bed second hospital a little nearer). In a city district two leads in one unit could
+        not each hold their own unit (G3): the larger stays a candidate. In a county they may
+        (人民医院 and 中医院 both in the county seat), and each can lead an alliance."""
         candidates = world.leads_of(code)
-        # one candidate per unit: two leads in one unit could not each have their own unit (G3)
-        _, first = np.unique(world.lead_unit[candidates], return_index=True)
-        candidates = candidates[np.sort(first)]
+        county = world.district_ring.get(code) == "county"
+        size = world.lead_capacity[candidates] if len(world.lead_capacity) else np.ones(len(candidates))
+        order = np.lexsort((np.arange(len(candidates)), -size))
+        candidates, size = candidates[order], size[order]
+        if not county:
+            _, first = np.unique(world.lead_unit[candidates], return_index=True)
+            keep = np.sort(first)
+            candidates, size = candidates[keep], size[keep]
         place = f"{world.district_names.get(code, code)} ({code})"
+        if self.leads == "given" and len(candidates):
+            fixed = len(candidates) if not county else min(len(candidates), self.county_max)
+        else:
+            fixed = self.counts.get(code)
         k = choose_count(float(world.population[units].sum()), len(candidates), len(units), band=self.band,
-                         fixed=self.counts.get(code), county=world.district_ring.get(code) == "county",
-                         county_max=self.county_max, place=place)
+                         fixed=fixed, county=county, county_max=self.county_max, place=place)
         dist = np.hypot(world.lead_xy[candidates, None, 0] - world.xy[None, units, 0],
                         world.lead_xy[candidates, None, 1] - world.xy[None, units, 1])
-        chosen = _pmedian(dist * world.population[units][None, :], k)
-        return [int(candidates[c]) for c in chosen]
+        weight = np.median(size) / np.maximum(size, 1e-9)  # 1 for a hospital of the median size
+        chosen = _pmedian(dist * weight[:, None] * world.population[units][None, :], k)
+        return [int(candidates[c]) for c in sorted(chosen)]
 
     def _solve_district(self, world: World, units: np.ndarray, leads: list[int], previous: Plan | None,
                         ids: list[str]) -> _District:
+        began = time.perf_counter()
         k = len(leads)
         dist = np.hypot(world.xy[units, None, 0] - world.lead_xy[None, leads, 0],
                         world.xy[units, None, 1] - world.lead_xy[None, leads, 1])
         local = {int(i): n for n, i in enumerate(units)}
-        anchor = np.array([local.get(int(world.lead_unit[j]), int(np.argmin(dist[:, g]))) for g, j in enumerate(leads)])
+        home = np.array([local.get(int(world.lead_unit[j]), int(np.argmin(dist[:, g]))) for g, j in enumerate(leads)])
+        adjacency = world.adjacency[units][:, units].tocsr()
+        county = world.district_ring.get(str(world.district[units[0]])) == "county"
+        anchor = _anchors(home, adjacency, dist) if county else home
         locked = np.zeros(len(units), dtype=bool)
         label = np.full(len(units), -1)
         gindex = {gid: g for g, gid in enumerate(ids)}
@@ -263,6 +327,7 @@ class GridSolver:
                 if code in previous.locked and previous.assignment.get(code) in gindex:
                     locked[n] = True
                     label[n] = gindex[previous.assignment[code]]
+        fixed = label.copy()  # the planner's locks (the exact model keeps them)
         reasons = ["lock" if locked[n] else "" for n in range(len(units))]
         self._check_anchors(world, units, leads, anchor, locked, label, ids)
         for g, a in enumerate(anchor):  # G3: a lead's own unit is in its grid
@@ -281,15 +346,29 @@ class GridSolver:
             ceiling = self.band[1] if math.isinf(self.balance_target) else min(self.band[1], mean * 1.001)
             cap = ceiling - used
             label[free] = _flow_assign(pop[free], dist[free], np.maximum(cap, 0))
-        nearest = np.argmin(dist, axis=1)
-        for n in np.flatnonzero(free):
-            reasons[n] = "nearest" if label[n] == nearest[n] else "balance"
         state = _District(units, leads, dist, label, locked, anchor, reasons)
-        adjacency = world.adjacency[units][:, units].tocsr()
         self._repair(state, adjacency)
         self._rebalance(state, adjacency, pop)
         self._repair(state, adjacency)
         self._improve_access(state, adjacency, pop)
+        method, bounds = "single" if k == 1 else "heuristic", None
+        if 1 < k and len(units) <= self.exact_units and _contiguous(adjacency, state.label, anchor, home, county):
+            coo = adjacency.tocoo()
+            rooted = anchor == home
+            for g, a in enumerate(anchor):  # a lead's own unit is in its grid, unless another lead holds it
+                fixed[a] = g if rooted[g] else fixed[a]
+            problem = exact.District(pop=pop, dist=dist, arcs=np.column_stack([coo.row, coo.col]), roots=home,
+                                     rooted=rooted, locked=fixed)
+            result = exact.solve(problem, state.label, target=self.balance_target, seconds=self.exact_seconds,
+                                 band=self.band if _in_band(pop, state.label, k, self.band) else None)
+            state.label = result.labels
+            method, bounds = "exact", result
+        nearest = np.argmin(dist, axis=1)
+        for n in np.flatnonzero(~locked):
+            if method == "exact" or not state.reasons[n]:
+                state.reasons[n] = "nearest" if state.label[n] == nearest[n] else "balance"
+        state.quality = _quality(method, pop, dist, state.label, k, self.balance_target, bounds,
+                                 time.perf_counter() - began)
         return state
 
     @staticmethod
@@ -425,6 +504,58 @@ class GridSolver:
                 moved += 1
             if moved == 0:
                 return
+
+
+def _anchors(home: np.ndarray, adjacency, dist: np.ndarray) -> np.ndarray:
+    """Each grid's anchor unit in a county: the lead's own unit, or, when an earlier (larger)
+    lead already holds that unit, the neighbouring unit nearest the lead, so the alliance
+    touches its lead's township (the plan says so, G3)."""
+    anchor = home.copy()
+    taken: set[int] = set()
+    for g, a in enumerate(home):
+        if int(a) in taken:
+            around = [int(v) for v in adjacency.indices[adjacency.indptr[a]:adjacency.indptr[a + 1]] if int(v) not in taken]
+            if around:
+                anchor[g] = min(around, key=lambda v: (dist[v, g], v))
+        taken.add(int(anchor[g]))
+    return anchor
+
+
+def _contiguous(adjacency, label: np.ndarray, anchor: np.ndarray, home: np.ndarray, county: bool) -> bool:
+    """Whether every grid is connected (in a county, through its lead's unit): the warm start the
+    exact model needs."""
+    for g in range(len(anchor)):
+        members = np.flatnonzero(label == g)
+        if county and anchor[g] != home[g]:
+            members = np.union1d(members, [home[g]])
+        if len(members) > 1 and connected_components(adjacency[members][:, members], directed=False)[0] > 1:
+            return False
+    return True
+
+
+def _in_band(pop: np.ndarray, label: np.ndarray, k: int, band: tuple[float, float]) -> bool:
+    sizes = np.bincount(label, weights=pop, minlength=k)
+    return bool((sizes >= band[0]).all() and (sizes <= band[1]).all())
+
+
+def _quality(method: str, pop: np.ndarray, dist: np.ndarray, label: np.ndarray, k: int, target: float,
+             result: exact.ExactResult | None, seconds: float) -> DistrictQuality:
+    """The district's figures and bounds: the exact solver's, else the heuristic's own (access:
+    every unit at its nearest lead, which no plan beats; balance: no bound)."""
+    sizes = np.bincount(label, weights=pop, minlength=k)
+    people = max(float(pop.sum()), 1.0)
+    access = float((pop * dist[np.arange(len(label)), label]).sum())
+    balance = float(sizes.max() / max(sizes.min(), 1.0))
+    if result is not None:
+        bound, balance_bound, proved = result.access_bound, result.balance_bound, result.proved
+    else:
+        bound = float((pop * dist.min(axis=1)).sum())
+        balance_bound = 1.0 if k == 1 else math.nan
+        proved = k == 1 or (access - bound <= 1e-6 * max(access, 1.0) and balance <= target)
+    gap = 0.0 if proved or access <= 0 else max(0.0, 1 - bound / access)
+    return DistrictQuality(method=method, grids=k, units=len(label), target=target, balance=balance,
+                           balance_bound=balance_bound, access_km=access / people / 1000,
+                           access_bound_km=bound / people / 1000, gap=gap, proved=bool(proved), seconds=seconds)
 
 
 def _touches(adjacency, label: np.ndarray, unit: int, grid: int) -> bool:

@@ -94,6 +94,12 @@ def _one_lead_inside(world: World, plan: Plan) -> list[Violation]:
                                  figures={"distance_km": round(lead_gap[lead] / 1000, 3)}))
         if u is None:
             out.append(violation("G3", "G3.not_a_lead", fix="G3.not_a_lead", grid=grid.grid_id, lead=lead, place=where))
+        elif u not in set(members[grid.grid_id].tolist()) and _county_shares(world, plan, grid, u, members):
+            unit = str(world.unit_codes[u])
+            holder = plan.assignment.get(unit, "")
+            out.append(violation("G3", "G3.lead_shares_unit", fix="G3.lead_shares_unit", severity="warning",
+                                 grid=grid.grid_id, lead=lead, name=world.lead_name(lead), unit=unit, other=holder,
+                                 place=Place(where.districts, (grid.grid_id, holder), (unit,), where.facilities)))
         elif u not in set(members[grid.grid_id].tolist()):
             unit = str(world.unit_codes[u]) if u >= 0 else ""
             out.append(violation("G3", "G3.lead_outside", fix="G3.lead_outside", grid=grid.grid_id, lead=lead,
@@ -105,6 +111,21 @@ def _one_lead_inside(world: World, plan: Plan) -> list[Violation]:
                                  place=Place((grid.district_code,), (leads_seen[lead], grid.grid_id), (), (lead,))))
         leads_seen[lead] = grid.grid_id
     return out
+
+
+def _county(world: World, district: str) -> bool:
+    return world.district_ring.get(district) == "county"
+
+
+def _county_shares(world: World, plan: Plan, grid, u: int, members: Mapping[str, np.ndarray]) -> bool:
+    """A county alliance whose lead stands in a township of another alliance of the same county
+    (人民医院 and 中医院 both in the county seat): allowed when the alliance touches that
+    township, and the plan says so (G3, a warning)."""
+    holder = plan.grid_by_id.get(plan.assignment.get(str(world.unit_codes[u]), ""))
+    if not _county(world, grid.district_code) or holder is None or holder.district_code != grid.district_code:
+        return False
+    own = members[grid.grid_id]
+    return bool(len(own)) and bool(world.adjacency[u][:, own].nnz)
 
 
 def _members_in_grids(world: World, plan: Plan) -> list[Violation]:
@@ -136,36 +157,69 @@ def _members_in_grids(world: World, plan: Plan) -> list[Violation]:
     return out
 
 
-def _contiguous(world: World, plan: Plan) -> list[Violation]:
-    out = []
-    for grid, members in _grid_members(world, plan).items():
-        if len(members) <= 1:
-            continue
-        count, labels = connected_components(world.adjacency[members][:, members], directed=False)
-        if count > 1:
-            sizes = np.bincount(labels)
-            stray = [str(world.unit_codes[i]) for i in members[labels != np.argmax(sizes)]]
-            out.append(violation("G6", "G6.not_contiguous", fix="G6.not_contiguous", grid=grid, parts=int(count),
-                                 n=len(stray), examples=_examples(stray),
-                                 place=Place(districts=tuple(sorted(set(world.district[members].tolist()))),
-                                             grids=(grid,), units=tuple(stray)),
-                                 figures={"parts": int(count), "units_cut_off": len(stray)}))
-    return out
+def contiguous(island_link_km: float = 15.0) -> Rule:
+    """G6: every grid is connected through shared boundaries (and island links); a county
+    alliance through its lead's township too. A part cut off by water further than
+    ``island_link_km`` from the rest cannot join a neighbouring grid: the fix names the
+    ``island_link_km`` that would link it, or a lead of its own."""
+
+    def check(world: World, plan: Plan) -> list[Violation]:
+        out = []
+        lead_unit = {str(c): int(u) for c, u in zip(world.lead_codes, world.lead_unit)}
+        grids = plan.grid_by_id
+        for grid, members in _grid_members(world, plan).items():
+            g = grids[grid]
+            u = lead_unit.get(g.lead_facility_code, -1)
+            through = _county(world, g.district_code) and u >= 0 and u not in set(members.tolist())
+            nodes = np.append(members, u) if through else members
+            if len(nodes) <= 1:
+                continue
+            count, labels = connected_components(world.adjacency[nodes][:, nodes], directed=False)
+            if count == 1:
+                continue
+            main = labels[-1] if through else np.argmax(np.bincount(labels))
+            cut = nodes[labels != main]
+            stray = [str(world.unit_codes[i]) for i in cut]
+            place = Place(districts=tuple(sorted(set(world.district[members].tolist()))), grids=(grid,), units=tuple(stray))
+            figures = {"parts": int(count), "units_cut_off": len(stray)}
+            gap = _island_gap(world, set(stray))
+            if gap is not None:
+                out.append(violation("G6", "G6.island", fix="G6.island", grid=grid, parts=int(count), n=len(stray),
+                                     examples=_examples(stray), km=gap, limit=island_link_km,
+                                     need=math.ceil(gap * 10 + 1e-9) / 10, place=place,
+                                     figures={**figures, "gap_km": gap, "island_link_km": island_link_km}))
+            else:
+                out.append(violation("G6", "G6.not_contiguous", fix="G6.not_contiguous", grid=grid, parts=int(count),
+                                     n=len(stray), examples=_examples(stray), place=place, figures=figures))
+        return out
+
+    return Rule("G6", "rule_title.G6.contiguous", "NHC-2019 四(一)", check)
 
 
-def _possible_leads(world: World, district: str) -> int:
-    """How many grids the district could form: its hospitals that may lead, one per unit (G3)."""
+def _island_gap(world: World, units: set[str]) -> float | None:
+    """The gap (km) between cut-off units and the rest of their district when it is one no
+    island link bridged (``World.island_gaps``), else None (a neighbouring grid can take them)."""
+    gaps = [gap for a, b, gap in world.island_gaps if a in units or b in units]
+    return max(gaps) if gaps else None
+
+
+def _possible_leads(world: World, district: str, county: bool = False) -> int:
+    """How many grids the district could form: its hospitals that may lead, one per unit (G3);
+    in a county each of them (two may share the county seat)."""
     units = world.lead_unit[world.leads_of(district)]
-    return len(set(units.tolist()))
+    return len(units) if county else len(set(units.tolist()))
 
 
 def population_band(lo: float, hi: float) -> Rule:
     """G6: each grid's population within ``[lo, hi]``, and each district with enough grids for
-    its residents at ``hi`` each (a planner's setting: warnings, never a refusal)."""
+    its residents at ``hi`` each (a planner's setting: warnings, never a refusal). The band is a
+    city's: a county's alliances are 1-3 by its population and leads (G5), whatever their size."""
 
     def check(world: World, plan: Plan) -> list[Violation]:
         out = []
         for code in world.districts:
+            if _county(world, code):  # a county forms 1-3 alliances by its population and leads (G5), no band
+                continue
             n = sum(g.district_code == code for g in plan.grids)
             people = float(world.population[world.district == code].sum())
             need = math.ceil(people / hi) if hi > 0 else 1
@@ -178,8 +232,8 @@ def population_band(lo: float, hi: float) -> Rule:
                     figures={"population": people, "grids": n, "grids_needed": need, "possible_grids": leads}))
         for grid, members in _grid_members(world, plan).items():
             p = float(world.population[members].sum())
-            if p > hi or p < lo:
-                district = plan.grid_by_id[grid].district_code
+            district = plan.grid_by_id[grid].district_code
+            if (p > hi or p < lo) and not _county(world, district):
                 out.append(violation(
                     "G6", "G6.above_band" if p > hi else "G6.below_band", fix="G6.band", severity="warning",
                     grid=grid, population=p, lo=lo, hi=hi, place=Place(districts=(district,), grids=(grid,)),
@@ -200,14 +254,18 @@ def grid_count(county_max: int = 3, counts: Mapping[str, int] | None = None) -> 
             n = sum(g.district_code == code for g in plan.grids)
             county = world.district_ring.get(code) == "county"
             name = world.district_names.get(code, code)
-            if n == 0 and _possible_leads(world, code) == 0:
+            if n == 0 and _possible_leads(world, code, county) == 0:
                 units = int((world.district == code).sum())
                 out.append(violation("G5", "G5.no_lead", fix="G5.no_lead", district=name, units=units,
                                      place=Place(districts=(code,)), figures={"grids": 0, "possible_grids": 0}))
                 continue
             if code in fixed and n and n != fixed[code]:
-                out.append(violation("G5", "G5.fixed_count", fix="G5.fixed_count", severity="warning", district=name,
-                                     n=n, fixed=fixed[code], leads=_possible_leads(world, code),
+                leads = _possible_leads(world, code, county)
+                units = int((world.district == code).sum())
+                why = ("G5.fixed_count_county" if county and fixed[code] > county_max else
+                       "G5.fixed_count_units" if fixed[code] > units else "G5.fixed_count")
+                out.append(violation("G5", "G5.fixed_count", fix=why, severity="warning", district=name,
+                                     n=n, fixed=fixed[code], leads=leads, most=county_max, units=units,
                                      place=Place(districts=(code,)), figures={"grids": n, "fixed": fixed[code]}))
             if n == 0 or (county and n > county_max):
                 out.append(violation("G5", "G5.county" if county else "G5.district", fix="G5.count",
@@ -223,13 +281,13 @@ WITHIN_DISTRICT = Rule("G2", "rule_title.G2.district", "NHC-2019 四(一)", _wit
 WITHIN_POOLING = Rule("G2", "rule_title.G2.pooling", "NHC-2019 四(一)", _pooling_area)
 ONE_LEAD = Rule("G3", "rule_title.G3", "SH-2025 二(一)", _one_lead_inside)
 MEMBERS = Rule("G4", "rule_title.G4", "SH-2017 三", _members_in_grids)
-CONTIGUOUS = Rule("G6", "rule_title.G6.contiguous", "NHC-2019 四(一)", _contiguous)
 
 
-def grid_rules(*, band: tuple[float, float], county_max: int = 3, counts: Mapping[str, int] | None = None) -> tuple[Rule, ...]:
+def grid_rules(*, band: tuple[float, float], county_max: int = 3, counts: Mapping[str, int] | None = None,
+               island_link_km: float = 15.0) -> tuple[Rule, ...]:
     """Every grid rule with the planner's settings."""
-    return (FULL_COVERAGE, WITHIN_DISTRICT, WITHIN_POOLING, ONE_LEAD, MEMBERS, grid_count(county_max, counts), CONTIGUOUS,
-            population_band(*band))
+    return (FULL_COVERAGE, WITHIN_DISTRICT, WITHIN_POOLING, ONE_LEAD, MEMBERS, grid_count(county_max, counts),
+            contiguous(island_link_km), population_band(*band))
 
 
 def units_at(world: World, plan: Plan, place: Place) -> list[str]:

@@ -57,6 +57,25 @@ class Proposal:
     pairing: PairingResult
 
 
+FRONTIER_TARGETS: tuple[float | None, ...] = (1.05, 1.1, 1.25, 1.5, None)
+
+
+@dataclass(frozen=True)
+class FrontierPoint:
+    """One point of a district's access-versus-balance trade-off: the grids solved for a balance
+    target (None: access only), what they reach, how sure the solver is, and the whole plan with
+    that district's grids in place of the current ones."""
+
+    target: float | None
+    balance: float  # max/min population of the district's grids
+    access_km: float  # population-weighted mean distance to the lead
+    proved: bool
+    gap: float  # access: share above the best possible (0: proved)
+    balance_bound: float  # proved: no plan with these leads is more balanced (nan: not known)
+    method: str
+    plan: Plan
+
+
 class PlanningSession:
     """The world, the pairing problem, the grid solver and the rules of one package and its
     settings; proposes plans and judges them."""
@@ -71,11 +90,16 @@ class PlanningSession:
                                         island_link_km=c.island_link_km)
         self.problem: PairingProblem = build_problem(self.world, package.facilities, package.partnerships, c)
         self.band = (c.grid_population_min, c.grid_population_max)
-        self.solver = GridSolver(band=self.band, counts=c.grid_counts, county_max=c.county_alliances_max,
-                                 balance_target=c.grid_balance_target or math.inf)
+        self.solver = self._grid_solver(c.grid_balance_target or None, c.grid_exact_seconds)
         self.grid_rules: tuple[Rule, ...] = grid_rules(band=self.band, county_max=c.county_alliances_max,
-                                                       counts=c.grid_counts)
+                                                       counts=c.grid_counts, island_link_km=c.island_link_km)
         self.pairing_rules: tuple[Rule, ...] = pairing_rules(staffing_of(package.partnerships))
+
+    def _grid_solver(self, target: float | None, seconds: float) -> GridSolver:
+        c = self.config
+        return GridSolver(band=self.band, counts=c.grid_counts, county_max=c.county_alliances_max,
+                          balance_target=target or math.inf, leads=c.grid_leads, exact_units=c.grid_exact_units,
+                          exact_seconds=seconds)
 
     # --- proposing ------------------------------------------------------------------------------
     def propose_grids(self, *, previous: Plan | None = None, only: Iterable[str] | None = None,
@@ -102,6 +126,21 @@ class PlanningSession:
         if previous is None or not previous.pairings:
             plan = plan.with_pairings(planned_pairings(self.pairing))
         return Proposal(plan, proposal, self.pairing)
+
+    def frontier(self, plan: Plan, district: str, targets: Iterable[float | None] = FRONTIER_TARGETS,
+                 *, seconds: float | None = None) -> list[FrontierPoint]:
+        """The access-versus-balance trade-off of ``district`` with ``plan``'s leads and locks:
+        its grids solved again for each balance target (exactly where the district is small
+        enough, ``seconds`` each, by default half the configured limit). The planner picks one;
+        its ``plan`` is the current plan with that district's grids replaced."""
+        points = []
+        for target in targets:
+            solver = self._grid_solver(target, seconds if seconds is not None else self.config.grid_exact_seconds / 2)
+            proposal = solver.solve(self.world, previous=plan, only=[district], name=plan.name)
+            q = proposal.quality[district]
+            points.append(FrontierPoint(target=target, balance=q.balance, access_km=q.access_km, proved=q.proved,
+                                        gap=q.gap, balance_bound=q.balance_bound, method=q.method, plan=proposal.plan))
+        return points
 
     def binding_caps(self) -> list[dict[str, object]]:
         return binding_caps(self.problem)

@@ -3,11 +3,14 @@
 Built once per data package (``build_world``) and shared by solvers, rules and metrics. Pure:
 GeoDataFrames in, numbers out. Distances are in metres in the UTM zone of the data.
 
-Adjacency: two units are neighbours when their boundaries come within ``TOUCH_M`` of each other
-(real boundaries rarely share bit-identical vertices, so exact touching drops links). Parts of a
-district that touch nothing else in it (islands, exclaves: 崇明's three islands) are linked to
-their nearest part when closer than ``island_link_km``, and the world records those links so
-results can say so (G6).
+Adjacency: two units are neighbours when they share a stretch of boundary at least
+``SHARED_MIN_M`` long, measured within ``TOUCH_M`` of each other (real boundaries rarely share
+bit-identical vertices, and slivers leave small gaps, so exact touching would drop links). Units
+that meet only at a corner are not neighbours: a grid held together through a corner is not
+contiguous (a corner contact measures at most about ``2 * TOUCH_M``). Parts of a district that
+touch nothing else in it (islands, exclaves: 崇明's three islands) are linked to their nearest
+part when closer than ``island_link_km`` (every such gap, shortest first, not only the first),
+and the world records those links so results can say so (G6).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 TOUCH_M = 5.0
+PART_NEIGHBOURS = 60  # island links: parts compared with each other part up to this many, else with their nearest
+SHARED_MIN_M = 4 * TOUCH_M  # a corner contact within TOUCH_M measures up to ~2 * TOUCH_M of boundary
 MEMBER_KINDS = ("chc", "thc")  # G4: government-run primary care
 
 
@@ -56,6 +61,10 @@ class World:
     # metres from a facility to the unit it is tied to (0 when inside it): leads (m) and members (k)
     lead_gap_m: np.ndarray = field(default_factory=lambda: np.zeros(0))
     member_gap_m: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # beds of each lead (physicians scaled to beds where beds are blank; 1 for all when unknown)
+    lead_capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # island links not made: (unit a, unit b, gap km) of parts further apart than island_link_km
+    island_gaps: tuple[tuple[str, str, float], ...] = ()
 
     @property
     def n(self) -> int:
@@ -92,8 +101,11 @@ def _adjacency(geoms: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndar
     left, right = left[keep], right[keep]
     # shared boundary length: the part of one boundary within tolerance of the other
     bounds = shapely.boundary(geoms)
-    shared = shapely.length(shapely.intersection(bounds[left], shapely.buffer(geoms[right], tolerance)))
-    return left, right, shared
+    shared = np.minimum(
+        shapely.length(shapely.intersection(bounds[left], shapely.buffer(geoms[right], tolerance))),
+        shapely.length(shapely.intersection(bounds[right], shapely.buffer(geoms[left], tolerance))))
+    edge = shared >= SHARED_MIN_M
+    return left[edge], right[edge], shared[edge]
 
 
 def build_world(
@@ -116,28 +128,16 @@ def build_world(
     rows = [left[same], right[same]]
     lengths = [shared[same]]
     links: list[tuple[str, str, float]] = []
+    gaps: list[tuple[str, str, float]] = []
     codes = mu["unit_code"].to_numpy(dtype=str)
     for code in sorted(set(district)):
-        idx = np.flatnonzero(district == code)
-        a = coo_matrix((np.ones(len(rows[0])), (rows[0], rows[1])), shape=(n, n)).tocsr()
-        sub = (a + a.T)[idx][:, idx]
-        count, labels = connected_components(sub, directed=False)
-        while count > 1:
-            # link the component of the first unit to its nearest other component
-            main = idx[labels == labels[0]]
-            other = idx[labels != labels[0]]
-            (qi, oi), dist = shapely.STRtree(geoms[other]).query_nearest(geoms[main], return_distance=True)
-            best = int(np.argmin(dist))
-            i, j, gap = main[qi[best]], other[oi[best]], float(dist[best])
-            if gap > island_link_km * 1000:
-                break  # left unlinked: G6 reports the grid as not contiguous, with the gap
+        new, far = _island_links(geoms, np.flatnonzero(district == code), rows[0], rows[1], n, island_link_km * 1000)
+        for i, j, gap in new:
             rows[0] = np.append(rows[0], i)
             rows[1] = np.append(rows[1], j)
             lengths.append(np.array([0.0]))
             links.append((codes[i], codes[j], round(gap / 1000, 2)))
-            a = coo_matrix((np.ones(len(rows[0])), (rows[0], rows[1])), shape=(n, n)).tocsr()
-            sub = (a + a.T)[idx][:, idx]
-            count, labels = connected_components(sub, directed=False)
+        gaps.extend((codes[i], codes[j], round(gap / 1000, 2)) for i, j, gap in far)
     r, c = rows
     length = np.concatenate(lengths)
     adjacency = coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n)).tocsr()
@@ -177,7 +177,67 @@ def build_world(
         member_unit=member_unit,
         lead_gap_m=lead_gap,
         member_gap_m=member_gap,
+        lead_capacity=_capacity(leads),
+        island_gaps=tuple(gaps),
     )
+
+
+def _island_links(geoms: np.ndarray, idx: np.ndarray, left: np.ndarray, right: np.ndarray, n: int,
+                  limit_m: float) -> tuple[list[tuple[int, int, float]], list[tuple[int, int, float]]]:
+    """Links joining the parts of one district (Kruskal over the nearest gap between every two
+    parts): each gap within ``limit_m`` is linked, shortest first, and the gaps that stay too
+    long are returned apart (G6 reports them, with the ``island_link_km`` that would link them)."""
+    a = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n)).tocsr()
+    count, labels = connected_components((a + a.T)[idx][:, idx], directed=False)
+    if count == 1:
+        return [], []
+    parts = [idx[labels == c] for c in range(count)]
+    pairs = []
+    # every two parts when they are few; else each part and its PART_NEIGHBOURS nearest by centre
+    # (bounded work on hostile data: thousands of scattered parts)
+    if count > PART_NEIGHBOURS:
+        from scipy.spatial import cKDTree
+
+        centre = np.array([shapely.get_coordinates(shapely.centroid(shapely.union_all(geoms[q])))[0] for q in parts])
+        near = cKDTree(centre).query(centre, k=PART_NEIGHBOURS + 1)[1][:, 1:]
+    for p in range(count):
+        for q in (range(p + 1, count) if count <= PART_NEIGHBOURS else (int(v) for v in near[p] if v != p)):
+            (pi, qi), dist = shapely.STRtree(geoms[parts[q]]).query_nearest(geoms[parts[p]], return_distance=True)
+            best = int(np.argmin(dist))
+            pairs.append((float(dist[best]), p, q, int(parts[p][pi[best]]), int(parts[q][qi[best]])))
+    root = list(range(count))
+
+    def find(x: int) -> int:
+        while root[x] != x:
+            root[x] = root[root[x]]
+            x = root[x]
+        return x
+
+    linked, far = [], []
+    for gap, p, q, i, j in sorted(pairs):  # a minimum spanning tree of the parts
+        if find(p) == find(q):
+            continue
+        root[find(p)] = find(q)
+        (linked if gap <= limit_m else far).append((i, j, gap))
+    return linked, far
+
+
+def _capacity(leads) -> np.ndarray:
+    """Each lead's size for choosing leads: its beds; where beds are blank, its physicians times
+    the median beds per physician of the leads that have both; 1 for every lead when neither is
+    known (distance alone decides then)."""
+    import pandas as pd
+
+    if not len(leads):
+        return np.zeros(0)
+    beds = pd.to_numeric(leads.get("beds", pd.Series(np.nan, index=leads.index)), errors="coerce").to_numpy(float)
+    doctors = pd.to_numeric(leads.get("physicians", pd.Series(np.nan, index=leads.index)), errors="coerce").to_numpy(float)
+    both = (beds > 0) & (doctors > 0)
+    per = float(np.median(beds[both] / doctors[both])) if both.any() else np.nan
+    size = np.where(beds > 0, beds, doctors * per)
+    if not np.isfinite(size).any() or not (size > 0).any():
+        return np.ones(len(leads))
+    return np.where(np.isfinite(size) & (size > 0), size, np.nanmedian(size[size > 0]))
 
 
 def _stands_in(points: gpd.GeoDataFrame, crs, geoms: np.ndarray,

@@ -34,6 +34,9 @@ ENGINE: dict[str, tuple[str, str]] = {
     "rule.G3.lead_outside_units": ("牵头医院 {name}（{lead}）不在任何单元内，距最近单元 {km:.1f} km，已按所在单元 {unit}（网格 {grid}）计",
                                    "the lead {name} ({lead}) stands outside every unit, {km:.1f} km from the nearest; it is "
                                    "counted in unit {unit} (grid {grid})"),
+    "rule.G3.lead_shares_unit": ("县域医共体 {grid} 的牵头医院 {name}（{lead}）所在乡镇 {unit} 属于医共体 {other}；{grid} 与该乡镇相邻",
+                                 "the lead {name} ({lead}) of county alliance {grid} stands in township {unit}, which "
+                                 "belongs to alliance {other}; {grid} borders it"),
     "rule.G3.two_grids": ("{name}（{lead}）同时牵头 {first} 和 {grid}", "{name} ({lead}) leads both {first} and {grid}"),
     "rule.G4.no_grid": ("{kind} {name}（{facility}）所在单元 {unit} 不属于任何网格",
                         "{kind} {name} ({facility}) stands in unit {unit}, which belongs to no grid"),
@@ -55,6 +58,9 @@ ENGINE: dict[str, tuple[str, str]] = {
                               "the plan has {n} ({leads} hospitals may lead)"),
     "rule.G6.not_contiguous": ("网格 {grid} 不连片：分成 {parts} 块，{n} 个单元与主体不相邻（{examples}）",
                                "grid {grid} is not contiguous: {parts} parts; {n} units are cut off ({examples})"),
+    "rule.G6.island": ("网格 {grid} 不连片：{n} 个单元（{examples}）与区内其余单元隔开 {km:.1f} km，超过海岛连接距离 {limit:g} km",
+                       "grid {grid} is not contiguous: {n} units ({examples}) lie {km:.1f} km from the rest of their "
+                       "district, beyond the island link distance of {limit:g} km"),
     "rule.G6.above_band": ("网格 {grid} 人口 {population:,.0f}，高于上限（{lo:,.0f}–{hi:,.0f}）",
                            "grid {grid} has {population:,.0f} residents, above the maximum ({lo:,.0f}-{hi:,.0f})"),
     "rule.G6.below_band": ("网格 {grid} 人口 {population:,.0f}，低于下限（{lo:,.0f}–{hi:,.0f}）",
@@ -81,6 +87,9 @@ ENGINE: dict[str, tuple[str, str]] = {
     "fix.G3.lead_outside_units": ("核对该医院坐标（是否为未声明的 GCJ-02/BD-09）；如坐标无误，补全单元图层（水域、公园、农田等）",
                                   "check the hospital's coordinates (undeclared GCJ-02 or BD-09?); if they are right, complete "
                                   "the units layer (water, parks, farmland)"),
+    "fix.G3.lead_shares_unit": ("县域内两家牵头医院同在县城时允许；如需该乡镇归本医共体，请手工调整并锁定",
+                                "allowed in a county where two leads share the county seat; to move the township into this "
+                                "alliance, edit and lock it"),
     "fix.G3.two_grids": ("每个网格由一家医院牵头", "each grid has its own lead hospital"),
     "fix.G4.no_grid": ("把该单元划入本区的网格", "assign the unit to a grid of its district"),
     "fix.G4.no_unit": ("检查该机构的坐标和所属区县，或补全单元图层", "check the facility's position and district, or complete the units layer"),
@@ -90,10 +99,20 @@ ENGINE: dict[str, tuple[str, str]] = {
                               "check the facility's district or position; if both are right, explain the membership in the filing"),
     "fix.G5.no_lead": ("在 facilities 中添加该区的区级医院/区域性医疗中心或县级医院，或为合适的医院设置 can_lead = 是",
                        "add a district or county hospital of this district to facilities, or set can_lead = yes on a suitable hospital"),
-    "fix.G5.fixed_count": ("调整 [grids.grid_counts] 中的设定，或增加可牵头的医院", "change [grids.grid_counts], or add hospitals that may lead"),
+    "fix.G5.fixed_count": ("调整 [grids.grid_counts] 中的设定，或增加可牵头的医院（现有 {leads} 家）",
+                           "change [grids.grid_counts], or add hospitals that may lead (there are {leads})"),
+    "fix.G5.fixed_count_county": ("县域医共体为 1–{most} 个：把 [grids.grid_counts] 中的设定降到 {most} 以下，或设置 county_alliances_max 并在 county_alliances_reason 中记录理由",
+                                  "a county forms 1-{most} alliances: set [grids.grid_counts] to {most} or fewer, or raise "
+                                  "county_alliances_max and record why in county_alliances_reason"),
+    "fix.G5.fixed_count_units": ("该区县只有 {units} 个单元，每个网格至少一个单元：把 [grids.grid_counts] 中的设定降到 {units} 以下，或使用更细的单元图层",
+                                 "the district has only {units} units and a grid needs one: set [grids.grid_counts] to "
+                                 "{units} or fewer, or load finer units"),
     "fix.G6.too_few_grids": ("将网格人口上限提高到 {raise_to:,} 以上，或增加可牵头的医院", "raise the band's maximum to at least {raise_to:,}, or add hospitals that may lead"),
     "fix.G5.count": ("调整该区县的网格数量", "change the number of grids of this district"),
     "fix.G6.not_contiguous": ("把分离的单元划入与其相邻的网格", "move the cut-off units to a grid they touch"),
+    "fix.G6.island": ("把 island_link_km 提高到 {need:g} 以上以连接该岛，或为该岛设一家可牵头的医院，使其单独成网格",
+                      "raise island_link_km to {need:g} or more to link it, or give the island a hospital that may lead "
+                      "so it forms a grid of its own"),
     "fix.G6.band": ("调整边界单元，或调整网格数量/人口区间", "move boundary units, or change the number of grids or the band"),
     "fix.P1.over_cap": ("减少结对，或按面积和人口设置带理由的上限调整", "drop a pairing, or set an override with its reason"),
     "fix.P2.over_cap": ("总量控制、结构优化：减少结对", "total control, structural optimisation: drop a pairing"),

@@ -1,0 +1,304 @@
+"""Exact grids for one district: a CP-SAT model with rooted-tree contiguity, balance first.
+
+Why a model of our own: no maintained library solves *anchored* districting (each grid must
+hold its lead hospital's unit) with contiguity and a balance target; PySAL/spopt and GerryChain
+draw unanchored regions. The solver is OR-Tools CP-SAT (Apache-2.0); this module only states the
+model and reads the solver's bound back.
+
+The model, for units i, grids k (each with the root unit r_k of its lead) and neighbour arcs:
+
+- ``x[i, k]``: unit i is in grid k; every unit in exactly one grid; a locked unit stays.
+- **contiguity** (rooted spanning forest): every unit picks exactly one parent, either a
+  neighbour in the same grid or the virtual root of its grid, which only the lead's own unit
+  may pick (in a county, where two leads may stand in one township, the units around it too);
+  a parent's level is below its child's, so parents lead back to a root without cycles. A grid
+  is then connected through its lead's unit, and every connected grid has such a forest, so
+  the model loses no contiguous plan.
+- **balance**: ``L <= P_k <= U`` for grid populations ``P_k``; the target is ``U <= T * L``.
+- **band**: ``lo <= P_k <= hi`` when the warm start shows the band can be met.
+- **access**: the population-weighted distance to the lead, in the objective.
+
+Balance comes first, then access: when the target cannot be met, the best max/min is found by
+Dinkelbach's method (minimise ``U - t * L`` for the best ratio ``t`` known so far; a proved
+optimum of 0 proves ``t`` is the best possible), then access is minimised at that ratio. The
+heuristic's plan is the warm start (a hint) of every stage, so the result is never worse than
+it. Each stage reports the solver's bound: proved optimal, or within x % of the best possible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+RATIO_SCALE = 10_000  # ratios as integers: 1.2345 -> 12345
+WORKERS = 8
+COST_SCALE = 1_000_000  # the largest access coefficient after scaling (keeps the objective exact enough)
+
+
+@dataclass(frozen=True)
+class ExactResult:
+    """One district solved exactly (or as far as the time allowed)."""
+
+    labels: np.ndarray  # grid index per unit
+    balance: float  # max/min population of the grids
+    balance_bound: float  # proved: no plan with these leads has a smaller max/min (1.0 when unknown)
+    access: float  # population-weighted distance, metres x residents
+    access_bound: float  # proved lower bound on ``access`` among plans as balanced as this one
+    proved: bool  # both stages proved optimal
+    seconds: float
+
+
+@dataclass(frozen=True)
+class District:
+    """A district's data for the model, in local indices."""
+
+    pop: np.ndarray  # residents per unit
+    dist: np.ndarray  # units x grids, metres from each unit to each grid's lead
+    arcs: np.ndarray  # (m, 2) directed neighbour pairs (both directions)
+    roots: np.ndarray  # per grid: the local unit its lead stands in
+    locked: np.ndarray  # per unit: the grid it is locked into, or -1
+    rooted: np.ndarray | None = None  # per grid: its lead's unit is in it (False: a county alliance whose
+    # lead stands in a township of another alliance; the alliance then reaches it through a neighbour)
+
+
+def ratio(sizes: np.ndarray) -> float:
+    return float(sizes.max() / max(sizes.min(), 1.0))
+
+
+def access_of(d: District, labels: np.ndarray) -> float:
+    return float((d.pop * d.dist[np.arange(len(labels)), labels]).sum())
+
+
+_SOLVED: OrderedDict[bytes, ExactResult] = OrderedDict()
+REMEMBERED = 256  # solved districts kept per process: proposing the same district again costs nothing
+
+
+def solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, float] | None,
+          seconds: float) -> ExactResult:
+    """The best plan for ``d``: max/min within ``target`` (or as near as possible), then the
+    least access; ``start`` (a feasible contiguous labelling) is the warm start. ``band`` is
+    kept as a hard constraint (pass it only when ``start`` meets it).
+
+    A district solved before with the same data and settings returns the same result (a time
+    limit makes the solver's path depend on the machine's load; the remembered result keeps a
+    page, a re-proposal and an export of one session in agreement)."""
+    key = hashlib.sha256(b"|".join([
+        np.ascontiguousarray(a).tobytes() for a in (d.pop, d.dist, d.arcs, d.roots, d.locked, start,
+                                                    d.rooted if d.rooted is not None else np.zeros(0))
+    ] + [repr((target, band, seconds)).encode()])).digest()
+    if key in _SOLVED:
+        _SOLVED.move_to_end(key)
+        return _SOLVED[key]
+    result = _solve(d, start, target=target, band=band, seconds=seconds)
+    _SOLVED[key] = result
+    while len(_SOLVED) > REMEMBERED:
+        _SOLVED.popitem(last=False)
+    return result
+
+
+def _solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, float] | None,
+           seconds: float) -> ExactResult:
+    began = time.perf_counter()
+    k = d.dist.shape[1]
+    pop = np.round(d.pop).astype(np.int64)
+    best, bound, balance_proved = start.copy(), 1.0, True
+    if k > 1 and ratio(np.bincount(best, weights=pop, minlength=k)) > target:
+        # the most balanced plan there is, stopping once the target is met
+        best, bound, balance_proved = _best_balance(d, pop, best, band, target, began + seconds * 0.45)
+        if not balance_proved and ratio(np.bincount(best, weights=pop, minlength=k)) > target:
+            # not known yet: can the target be met at all? (infeasible proves it the bound)
+            model = _Model(d, pop, band)
+            model.within(target)
+            model.hint(best)
+            solver = _solver(seconds * 0.15)
+            status = solver.solve(model.m)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                best, balance_proved = model.labels(solver), True
+            elif status == cp_model.INFEASIBLE:
+                bound = max(bound, target)
+    limit = max(target, ratio(np.bincount(best, weights=pop, minlength=k)))
+    left = max(0.5, seconds - (time.perf_counter() - began))
+    labels, access_bound, access_proved = _least_access(d, pop, best, band, limit, left)
+    final = np.bincount(labels, weights=pop, minlength=k)
+    return ExactResult(labels=labels, balance=ratio(final), balance_bound=min(bound, ratio(final)) if k > 1 else 1.0,
+                       access=access_of(d, labels), access_bound=access_bound,
+                       proved=balance_proved and access_proved, seconds=time.perf_counter() - began)
+
+
+class _Model:
+    """The assignment, contiguity and population part shared by every stage."""
+
+    def __init__(self, d: District, pop: np.ndarray, band: tuple[float, float] | None) -> None:
+        n, k = d.dist.shape
+        m = cp_model.CpModel()
+        self.m, self.n, self.k = m, n, k
+        self.x = [[m.new_bool_var(f"x{i}_{g}") for g in range(k)] for i in range(n)]
+        self.grid = [m.new_int_var(0, k - 1, f"g{i}") for i in range(n)]
+        for i in range(n):
+            m.add_exactly_one(self.x[i])
+            m.add(self.grid[i] == sum(g * self.x[i][g] for g in range(k)))
+            if d.locked[i] >= 0:
+                m.add(self.x[i][int(d.locked[i])] == 1)
+        # contiguity: one parent per unit, a neighbour of the same grid or its grid's root
+        self.level = [m.new_int_var(0, n, f"l{i}") for i in range(n)]
+        parents: list[list] = [[] for _ in range(n)]
+        self.arc = {}
+        for a, b in d.arcs:  # b's parent is a
+            p = m.new_bool_var(f"p{a}_{b}")
+            self.arc[(int(a), int(b))] = p
+            parents[b].append(p)
+            m.add(self.grid[b] == self.grid[a]).only_enforce_if(p)
+            m.add(self.level[b] >= self.level[a] + 1).only_enforce_if(p)
+        self.root = {}
+        for g, r in enumerate(d.roots):
+            near = {int(r)}
+            if _rooted(d, g):
+                m.add(self.x[int(r)][g] == 1)
+            else:
+                near |= {int(b) for a, b in d.arcs if a == r}
+            for u in near:
+                p = m.new_bool_var(f"r{g}_{u}")
+                self.root[(g, u)] = p
+                parents[u].append(p)
+                m.add_implication(p, self.x[u][g])
+        for i in range(n):
+            m.add_exactly_one(parents[i])
+        total = int(pop.sum())
+        self.size = [m.new_int_var(0, total, f"s{g}") for g in range(k)]
+        for g in range(k):
+            m.add(self.size[g] == sum(int(pop[i]) * self.x[i][g] for i in range(n)))
+        self.low = m.new_int_var(0, total, "low")
+        self.high = m.new_int_var(0, total, "high")
+        for g in range(k):  # linear, so the LP relaxation sees them (min/max equalities it does not)
+            m.add(self.low <= self.size[g])
+            m.add(self.size[g] <= self.high)
+        if band is not None:
+            for g in range(k):
+                m.add(self.size[g] >= int(math.floor(band[0])))
+                m.add(self.size[g] <= int(math.ceil(band[1])))
+        self.d = d
+
+    def within(self, limit: float) -> None:
+        """max/min at most ``limit`` (a little slack for the integer scaling)."""
+        self.m.add(RATIO_SCALE * self.high <= math.ceil(limit * RATIO_SCALE + 1e-6) * self.low)
+
+    def hint(self, labels: np.ndarray) -> None:
+        """The warm start: assignment, and a breadth-first tree of each grid from its root."""
+        m = self.m
+        for i in range(self.n):
+            m.add_hint(self.grid[i], int(labels[i]))
+            for g in range(self.k):
+                m.add_hint(self.x[i][g], int(labels[i] == g))
+        parent, level = _forest(self.d, labels)
+        for (a, b), p in self.arc.items():
+            m.add_hint(p, int(parent[b] == a))
+        for (g, u), p in self.root.items():
+            m.add_hint(p, int(parent[u] == -1 - g))
+        for i in range(self.n):
+            m.add_hint(self.level[i], int(level[i]))
+
+    def labels(self, solver: cp_model.CpSolver) -> np.ndarray:
+        return np.array([solver.value(self.grid[i]) for i in range(self.n)])
+
+
+def _solver(seconds: float) -> cp_model.CpSolver:
+    s = cp_model.CpSolver()
+    s.parameters.max_time_in_seconds = max(0.05, seconds)
+    s.parameters.num_workers = WORKERS
+    s.parameters.random_seed = 7
+    return s
+
+
+def _best_balance(d: District, pop: np.ndarray, start: np.ndarray, band, target: float,
+                  deadline: float) -> tuple[np.ndarray, float, bool]:
+    """Dinkelbach on max/min: the most balanced plan found, a proved lower bound on the best
+    max/min there is, and whether the plan is proved the most balanced."""
+    best = start
+    k = d.dist.shape[1]
+    t = ratio(np.bincount(best, weights=pop, minlength=k))
+    bound = 1.0
+    while time.perf_counter() < deadline:
+        model = _Model(d, pop, band)
+        scaled = math.ceil(t * RATIO_SCALE - 1e-6)
+        # minimise S*U - s*L with s/S = t: a negative value is a more balanced plan, 0 proves t best
+        model.m.minimize(RATIO_SCALE * model.high - scaled * model.low)
+        model.hint(best)
+        solver = _solver(deadline - time.perf_counter())
+        status = solver.solve(model.m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        # every plan has S*U - s*L >= b (the solver's bound), so max/min >= s/S + b/(S*L); with
+        # b < 0 the worst case is the smallest L possible: the smallest lead unit (or the band)
+        b = solver.best_objective_bound
+        rooted = [r for g, r in enumerate(d.roots) if _rooted(d, g)]
+        smallest = max(1.0, float(band[0]) if band else 0.0,
+                       float(pop[rooted].min()) if len(rooted) == len(d.roots) else 0.0)
+        bound = max(bound, scaled / RATIO_SCALE + min(0.0, b) / (RATIO_SCALE * smallest))
+        labels = model.labels(solver)
+        found = ratio(np.bincount(labels, weights=pop, minlength=k))
+        if found < t - 1e-9:
+            best, t = labels, found
+            if t <= target:
+                return best, bound, True
+            continue
+        return best, max(bound, t if status == cp_model.OPTIMAL else bound), status == cp_model.OPTIMAL
+    return best, bound, False
+
+
+def _least_access(d: District, pop: np.ndarray, start: np.ndarray, band, limit: float,
+                  seconds: float) -> tuple[np.ndarray, float, bool]:
+    """The least access among plans with max/min at most ``limit``; the warm start meets it."""
+    n, k = d.dist.shape
+    weight = pop[:, None] * d.dist
+    scale = max(weight.max() / COST_SCALE, 1e-9)
+    cost = np.round(weight / scale).astype(np.int64)
+    model = _Model(d, pop, band)
+    if k > 1:
+        model.within(limit)
+    model.m.minimize(sum(int(cost[i, g]) * model.x[i][g] for i in range(n) for g in range(k) if cost[i, g]))
+    model.hint(start)
+    solver = _solver(seconds)
+    status = solver.solve(model.m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return start, 0.0, False
+    labels = model.labels(solver)
+    if access_of(d, labels) > access_of(d, start):
+        labels = start
+    # the bound is on the rounded objective: take off the rounding each unit may carry
+    bound = max(0.0, solver.best_objective_bound * scale - 0.5 * scale * n)
+    return labels, bound, status == cp_model.OPTIMAL
+
+
+def _rooted(d: District, g: int) -> bool:
+    return d.rooted is None or bool(d.rooted[g])
+
+
+def _forest(d: District, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parent (a unit, or ``-1 - g`` for grid g's root) and level of each unit: a breadth-first
+    tree of every grid from its lead's unit (the hint the model starts from)."""
+    n = len(labels)
+    parent = np.full(n, -10**9)
+    level = np.zeros(n, dtype=int)
+    nbrs: list[list[int]] = [[] for _ in range(n)]
+    for a, b in d.arcs:
+        nbrs[int(a)].append(int(b))
+    queue: deque[int] = deque()
+    for g, r in enumerate(d.roots):
+        starts = [int(r)] if labels[r] == g else [] if _rooted(d, g) else [u for u in nbrs[int(r)] if labels[u] == g]
+        for u in starts:
+            if parent[u] == -10**9:
+                parent[u], level[u] = -1 - g, 0
+                queue.append(u)
+    while queue:
+        a = queue.popleft()
+        for b in nbrs[a]:
+            if parent[b] == -10**9 and labels[b] == labels[a]:
+                parent[b], level[b] = a, level[a] + 1
+                queue.append(b)
+    return parent, level
