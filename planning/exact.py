@@ -180,8 +180,10 @@ class _Model:
             m.add(self.size[g] <= self.high)
         if band is not None:
             for g in range(k):
-                m.add(self.size[g] >= int(math.floor(band[0])))
-                m.add(self.size[g] <= int(math.ceil(band[1])))
+                if band[0] > 0:
+                    m.add(self.size[g] >= int(math.floor(band[0])))
+                if band[1] < total:
+                    m.add(self.size[g] <= int(math.ceil(band[1])))
         self.d = d
 
     def within(self, limit: float) -> None:
@@ -259,7 +261,7 @@ def _least_access(d: District, pop: np.ndarray, start: np.ndarray, band, limit: 
     scale = max(weight.max() / COST_SCALE, 1e-9)
     cost = np.round(weight / scale).astype(np.int64)
     model = _Model(d, pop, band)
-    if k > 1:
+    if k > 1 and math.isfinite(limit):
         model.within(limit)
     model.m.minimize(sum(int(cost[i, g]) * model.x[i][g] for i in range(n) for g in range(k) if cost[i, g]))
     model.hint(start)
