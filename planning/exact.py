@@ -19,8 +19,9 @@ The model, for units i, grids k (each with the root unit r_k of its lead) and ne
 - **access**: the population-weighted distance to the lead, in the objective.
 
 Balance comes first, then access: when the target cannot be met, the best max/min is found by
-Dinkelbach's method (minimise ``U - t * L`` for the best ratio ``t`` known so far; a proved
-optimum of 0 proves ``t`` is the best possible), then access is minimised at that ratio. The
+bisection on the ratio, each step in Dinkelbach's parametric form (minimise ``U - t * L`` for a
+trial ratio ``t``: a negative plan is within ``t``, a positive proved bound proves no plan is),
+then access is minimised at the ratio reached. The
 heuristic's plan is the warm start (a hint) of every stage, so the result is never worse than
 it. Each stage reports the solver's bound: proved optimal, or within x % of the best possible.
 """
@@ -109,19 +110,7 @@ def _solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, 
     pop = np.round(d.pop).astype(np.int64)
     best, bound, balance_proved = start.copy(), 1.0, True
     if k > 1 and ratio(np.bincount(best, weights=pop, minlength=k)) > target:
-        # the most balanced plan there is, stopping once the target is met
-        best, bound, balance_proved = _best_balance(d, pop, best, band, target, began + seconds * 0.45)
-        if not balance_proved and ratio(np.bincount(best, weights=pop, minlength=k)) > target:
-            # not known yet: can the target be met at all? (infeasible proves it the bound)
-            model = _Model(d, pop, band)
-            model.within(target)
-            model.hint(best)
-            solver = _solver(seconds * 0.15)
-            status = solver.solve(model.m)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                best, balance_proved = model.labels(solver), True
-            elif status == cp_model.INFEASIBLE:
-                bound = max(bound, target)
+        best, bound, balance_proved = _best_balance(d, pop, best, band, target, began + seconds * 0.6)
     limit = max(target, ratio(np.bincount(best, weights=pop, minlength=k)))
     left = max(0.5, seconds - (time.perf_counter() - began))
     labels, access_bound, access_proved = _least_access(d, pop, best, band, limit, left)
@@ -219,38 +208,40 @@ def _solver(seconds: float) -> cp_model.CpSolver:
 
 def _best_balance(d: District, pop: np.ndarray, start: np.ndarray, band, target: float,
                   deadline: float) -> tuple[np.ndarray, float, bool]:
-    """Dinkelbach on max/min: the most balanced plan found, a proved lower bound on the best
-    max/min there is, and whether the plan is proved the most balanced."""
-    best = start
+    """The most balanced plan (down to ``target``), by bisection on max/min. Each step minimises
+    ``S*U - s*L`` for a trial ratio ``s/S`` (Dinkelbach's parametric form, which guides the
+    search better than a bare feasibility question): a plan below 0 is within the trial ratio
+    and lowers the upper end; a proved bound above 0 proves no plan is, and raises the proved
+    lower end. Returns the plan, the proved lower bound, and whether the plan is proved the
+    most balanced (within 0.1 %) or meets the target."""
     k = d.dist.shape[1]
-    t = ratio(np.bincount(best, weights=pop, minlength=k))
-    bound = 1.0
-    while time.perf_counter() < deadline:
+    best = start
+    high = ratio(np.bincount(best, weights=pop, minlength=k))
+    # no plan beats its largest unit against the mean (the smallest grid is at most the mean)
+    proved = max(1.0, float(pop.max()) / (pop.sum() / k))
+    low = proved  # the lower end of the search: proved, or given up on in time
+    trial = max(target, low)
+    while time.perf_counter() < deadline and high > max(target, low) * 1.001:
         model = _Model(d, pop, band)
-        scaled = math.ceil(t * RATIO_SCALE - 1e-6)
-        # minimise S*U - s*L with s/S = t: a negative value is a more balanced plan, 0 proves t best
+        scaled = math.ceil(trial * RATIO_SCALE)
         model.m.minimize(RATIO_SCALE * model.high - scaled * model.low)
         model.hint(best)
-        solver = _solver(deadline - time.perf_counter())
+        solver = _solver((deadline - time.perf_counter()) / 2)
         status = solver.solve(model.m)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            break
-        # every plan has S*U - s*L >= b (the solver's bound), so max/min >= s/S + b/(S*L); with
-        # b < 0 the worst case is the smallest L possible: the smallest lead unit (or the band)
-        b = solver.best_objective_bound
-        rooted = [r for g, r in enumerate(d.roots) if _rooted(d, g)]
-        smallest = max(1.0, float(band[0]) if band else 0.0,
-                       float(pop[rooted].min()) if len(rooted) == len(d.roots) else 0.0)
-        bound = max(bound, scaled / RATIO_SCALE + min(0.0, b) / (RATIO_SCALE * smallest))
-        labels = model.labels(solver)
-        found = ratio(np.bincount(labels, weights=pop, minlength=k))
-        if found < t - 1e-9:
-            best, t = labels, found
-            if t <= target:
-                return best, bound, True
-            continue
-        return best, max(bound, t if status == cp_model.OPTIMAL else bound), status == cp_model.OPTIMAL
-    return best, bound, False
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            labels = model.labels(solver)
+            found = ratio(np.bincount(labels, weights=pop, minlength=k))
+            if found < high:
+                best, high = labels, found
+            if high <= target:
+                return best, proved, True
+        if status == cp_model.INFEASIBLE or (status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                                             and solver.best_objective_bound > 0):
+            proved = low = max(low, scaled / RATIO_SCALE)
+        elif high > trial:  # nothing within the trial ratio, and no proof in time: search higher
+            low = max(low, trial)
+        trial = math.sqrt(max(target, low) * high)
+    return best, min(proved, high), high <= proved * 1.001
 
 
 def _least_access(d: District, pop: np.ndarray, start: np.ndarray, band, limit: float,
