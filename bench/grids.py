@@ -89,7 +89,6 @@ def same_weights(world):
 
 def _spopt(name):
     def run(session, units, k):
-        import libpysal
         from spopt.region import AZP, MaxPHeuristic, Skater, WardSpatial
 
         gdf = units.copy()
