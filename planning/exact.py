@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 RATIO_SCALE = 10_000  # ratios as integers: 1.2345 -> 12345
-WORKERS = 8
+WORKERS = max(1, min(8, os.cpu_count() or 1))  # CP-SAT's portfolio, one worker a core (more fight for the cores)
 COST_SCALE = 1_000_000  # the largest access coefficient after scaling (keeps the objective exact enough)
 
 
@@ -48,7 +49,7 @@ class ExactResult:
 
     labels: np.ndarray  # grid index per unit
     balance: float  # max/min population of the grids
-    balance_bound: float  # proved: no plan with these leads has a smaller max/min (1.0 when unknown)
+    balance_bound: float  # proved: no plan with these leads has a smaller max/min (nan: not known)
     access: float  # population-weighted distance, metres x residents
     access_bound: float  # proved lower bound on ``access`` among plans as balanced as this one
     proved: bool  # both stages proved optimal
@@ -106,6 +107,7 @@ def solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, f
 def _solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, float] | None,
            seconds: float) -> ExactResult:
     began = time.perf_counter()
+    seconds *= 0.95  # building the models takes its share of the limit
     k = d.dist.shape[1]
     pop = np.round(d.pop).astype(np.int64)
     best, bound, balance_proved = start.copy(), 1.0, True
@@ -115,7 +117,10 @@ def _solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, 
     left = max(0.5, seconds - (time.perf_counter() - began))
     labels, access_bound, access_proved = _least_access(d, pop, best, band, limit, left)
     final = np.bincount(labels, weights=pop, minlength=k)
-    return ExactResult(labels=labels, balance=ratio(final), balance_bound=min(bound, ratio(final)) if k > 1 else 1.0,
+    # a bound of 1 says nothing: the best balance is then unknown (nan), unless the target is met
+    known = bound > 1.0 or ratio(final) <= target or k == 1
+    return ExactResult(labels=labels, balance=ratio(final),
+                       balance_bound=(min(bound, ratio(final)) if k > 1 else 1.0) if known else math.nan,
                        access=access_of(d, labels), access_bound=access_bound,
                        proved=balance_proved and access_proved, seconds=time.perf_counter() - began)
 
