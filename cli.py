@@ -7,22 +7,28 @@ Thin, like app.py: it parses arguments, calls geodata/planning, prints, and sets
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import geopandas as gpd
 import pandas as pd
 
 from geodata.default import write_default
-from geodata.export import checks_document, grid_layer, write_csv, write_geojson, write_json
+from geodata.export import (checks_document, grid_layer, grid_settings, settings_summary, write_csv, write_geojson,
+                            write_json, write_layout)
 from geodata.errors import DataValidationError, GeodataError
 from geodata.package import load_package
 from planning.coverage import summary_by, supply_per_1000
-from planning.errors import InfeasiblePlanError, NoUnitsError
+from planning.config import GRID_LEADS, PlanConfig
+from planning.errors import ConfigError, InfeasiblePlanError, NoUnitsError
 from planning.grids import explain
 from planning.metrics import district_metrics, summary
 from planning.session import PlanningSession
 from planning.villages import integration
+from texts import render
 
 
 def _print_issues(issues, lang: str) -> None:
@@ -43,6 +49,138 @@ def _load(path: str, config: str | None, lang: str):
         print("无法使用该数据包 / the package cannot be used", file=sys.stderr)
     except (GeodataError, OSError) as exc:
         print(f"无法读取 / cannot read {path}: {exc}", file=sys.stderr)
+    return None
+
+
+# --- the planner's grid settings on the command line -------------------------------------------
+# each flag, the settings (planning.config) it sets, and what it accepts (texts: setting.*)
+FLAGS = {"--balance-target": ("grid_balance_target",), "--band": ("grid_population_min", "grid_population_max"),
+         "--grid-count": ("grid_counts",), "--leads": ("grid_leads",), "--exact-seconds": ("grid_exact_seconds",)}
+WHY = {"--balance-target": "setting.grid_balance_target", "--band": "setting.band", "--grid-count": "setting.grid_counts",
+       "--leads": "setting.grid_leads", "--exact-seconds": "setting.grid_exact_seconds"}
+
+
+class BadSetting(Exception):
+    """A settings flag with a value it does not accept: the flag, the value, and why (a code)."""
+
+    def __init__(self, flag: str, value: str, why: str, **params: object) -> None:
+        super().__init__(flag, value, why)
+        self.flag, self.value, self.why, self.params = flag, value, why, params
+
+    def line(self, command: str, lang: str) -> str:
+        return f"ylt {command}: " + render("cli.bad_setting", lang, flag=self.flag, value=self.value,
+                                           why=render(self.why, lang, **self.params))
+
+
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """The grid settings of config.toml, changed for this run (docs/GRIDS.md)."""
+    group = parser.add_argument_group("grid settings (override the package's config.toml for this run)")
+    group.add_argument("--balance-target", metavar="X",
+                       help="largest population max/min of a district's grids the solver aims for; 0 = access only")
+    group.add_argument("--band", metavar="MIN:MAX",
+                       help="population band of a grid, in residents (200000:800000, or 20万:80万); a side left "
+                            "empty keeps the package's")
+    group.add_argument("--grid-count", metavar="CODE=N", action="append", default=[],
+                       help="fix a district's number of grids (repeatable); CODE=auto: from the band again")
+    group.add_argument("--leads", metavar="choose|given",
+                       help="choose: the engine picks which hospitals lead; given: every hospital that may lead "
+                            "leads one grid")
+    group.add_argument("--exact-seconds", metavar="S", help="time limit of the exact solver per district (0 < S <= 600)")
+
+
+def _number(flag: str, text: str, *, residents: bool = False) -> float:
+    """A finite number; with ``residents``, ``20万`` is 200,000 and thousands may be separated."""
+    raw = text.strip().replace(",", "").replace("_", "")
+    scale = 1.0
+    if residents and raw.endswith(("万", "w", "W")):
+        raw, scale = raw[:-1], 10_000.0
+    try:
+        value = float(raw) * scale
+    except ValueError:
+        raise BadSetting(flag, text, WHY[flag]) from None
+    if not math.isfinite(value):
+        raise BadSetting(flag, text, WHY[flag])
+    return value
+
+
+def setting_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """The settings the flags set, read but not yet checked against each other and the package
+    (``with_settings`` does that); ``BadSetting`` for a value that is not even of the right form.
+    ``grid_counts`` here holds the districts named (None: automatic again)."""
+    out: dict[str, object] = {}
+    if args.balance_target is not None:
+        out["grid_balance_target"] = _number("--balance-target", args.balance_target)
+    if args.band is not None:
+        low, sep, high = args.band.partition(":")
+        if not sep or not (low.strip() or high.strip()):
+            raise BadSetting("--band", args.band, "cli.band_syntax")
+        if low.strip():
+            out["grid_population_min"] = _number("--band", low, residents=True)
+        if high.strip():
+            out["grid_population_max"] = _number("--band", high, residents=True)
+    counts: dict[str, int | None] = {}
+    for item in args.grid_count:
+        code, sep, n = (part.strip() for part in item.partition("="))
+        if not sep or not code:
+            raise BadSetting("--grid-count", item, "cli.grid_count_syntax")
+        if n.lower() == "auto":
+            counts[code] = None
+            continue
+        if not n.isdigit() or int(n) < 1:
+            raise BadSetting("--grid-count", item, "setting.grid_counts")
+        counts[code] = int(n)
+    if counts:
+        out["grid_counts"] = counts
+    if args.leads is not None:
+        if args.leads.strip() not in GRID_LEADS:
+            raise BadSetting("--leads", args.leads, "setting.grid_leads")
+        out["grid_leads"] = args.leads.strip()
+    if args.exact_seconds is not None:
+        out["grid_exact_seconds"] = _number("--exact-seconds", args.exact_seconds)
+    return out
+
+
+def with_settings(config: PlanConfig, overrides: dict[str, object], args: argparse.Namespace,
+                  districts: set[str]) -> PlanConfig:
+    """``config`` with the flags' settings (``dataclasses.replace``), checked as config.toml is
+    (``PlanConfig.check``); ``BadSetting`` names the flag of the first value refused."""
+    if not overrides:
+        return config
+    values = dict(overrides)
+    if "grid_counts" in values:
+        named = values["grid_counts"]
+        unknown = sorted(code for code in named if code not in districts)
+        if unknown:
+            item = next(i for i in args.grid_count if i.partition("=")[0].strip() == unknown[0])
+            raise BadSetting("--grid-count", item, "setting.grid_counts_unknown", district=unknown[0])
+        merged = {**config.grid_counts, **named}
+        values["grid_counts"] = MappingProxyType({code: n for code, n in sorted(merged.items()) if n is not None})
+    changed = replace(config, **values)
+    try:
+        changed.check()
+    except ConfigError as exc:
+        for flag, names in FLAGS.items():
+            given = getattr(args, flag.lstrip("-").replace("-", "_"))
+            if given and any(problem.startswith(name) for problem in exc.problems for name in names):
+                raise BadSetting(flag, _given(args, flag), WHY[flag]) from None
+        raise
+    return changed
+
+
+def _given(args: argparse.Namespace, flag: str) -> str:
+    value = getattr(args, flag.lstrip("-").replace("-", "_"))
+    return " ".join(value) if isinstance(value, list) else str(value)
+
+
+def _configured(args: argparse.Namespace, pkg, command: str):
+    """The package's settings changed by the flags, or None after printing why not (one line per
+    flag refused, naming it)."""
+    try:
+        return with_settings(pkg.config, setting_overrides(args), args, set(pkg.districts["district_code"].astype(str)))
+    except BadSetting as exc:
+        print(exc.line(command, args.lang), file=sys.stderr)
+    except ConfigError as exc:
+        print(f"ylt {command}: {'; '.join(exc.problems)}", file=sys.stderr)
     return None
 
 
@@ -90,8 +228,16 @@ def cmd_propose(args: argparse.Namespace) -> int:
     Exit 0: every rule passes (warnings allowed); 1: the plan is written and some rule has an
     error (checks.json says which, where and the fix); 2: the package cannot be used; 3: no
     district can be planned at all (no hospital anywhere may lead)."""
+    try:
+        setting_overrides(args)  # a flag's value of the wrong form stops before the package is read
+    except BadSetting as exc:
+        print(exc.line("propose", args.lang), file=sys.stderr)
+        return 2
     pkg = _load(args.data, args.config, args.lang)
     if pkg is None:
+        return 2
+    config = _configured(args, pkg, "propose")
+    if config is None:
         return 2
     errors = pkg.report.errors
     if errors:
@@ -99,8 +245,10 @@ def cmd_propose(args: argparse.Namespace) -> int:
         print("数据有错误，已按可用部分规划 / data has errors; planning with what loaded", file=sys.stderr)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    settings = grid_settings(config)
+    print(settings_summary(settings, args.lang, _district_names(pkg)))
     try:
-        session = PlanningSession(pkg)
+        session = PlanningSession(pkg, config)
         proposal = session.propose(grids=not args.pairings_only)
     except (InfeasiblePlanError, NoUnitsError) as exc:
         print(f"[{', '.join(getattr(exc, 'rules', ('G1',)))}] {exc.messages[args.lang]}", file=sys.stderr)
@@ -114,18 +262,19 @@ def cmd_propose(args: argparse.Namespace) -> int:
     caps = session.binding_caps()
     if proposal.grids is None:
         verdict = session.judge_pairings(pairing.pairings)
-        write_json({**checks_document(verdict, pairing, caps), "data_warnings": _carried(pkg, args.lang)},
-                   out / "checks.json")
+        write_json({**checks_document(verdict, pairing, caps, settings=settings),
+                    "data_warnings": _carried(pkg, args.lang)}, out / "checks.json")
         _print_verdict(verdict, args.lang)
         return 0 if verdict.passed else 1
     plan = proposal.grids.plan
     verdict = session.judge(plan, pairings=pairing.pairings)
     table = session.metrics(plan)
-    write_geojson(grid_layer(pkg.units, plan.assignment, table), out / "layout.geojson")
+    _write_layout(grid_layer(pkg.units, plan.assignment, table), {"settings": settings}, out / "layout.geojson")
     write_csv(pd.DataFrame(sorted(plan.assignment.items()), columns=["unit_code", "grid_id"]), out / "units.csv")
     write_csv(pd.DataFrame(explain(session.world, proposal.grids)), out / "explanations.csv")
-    write_json({**checks_document(verdict, pairing, caps), "data_warnings": _carried(pkg, args.lang)}, out / "checks.json")
-    write_json({"plan": summary(table), "districts": district_metrics(table).to_dict(orient="records"),
+    write_json({**checks_document(verdict, pairing, caps, settings=settings), "data_warnings": _carried(pkg, args.lang)},
+               out / "checks.json")
+    write_json({"plan": summary(table), "settings": settings, "districts": district_metrics(table).to_dict(orient="records"),
                 "grids": table.to_dict(orient="records"), "island_links": list(proposal.grids.notes),
                 "detached_parts": session.detached_parts(plan).to_dict(orient="records")}, out / "metrics.json")
     s = summary(table)
@@ -135,6 +284,24 @@ def cmd_propose(args: argparse.Namespace) -> int:
     if proposal.grids.unplanned:
         print(f"未能规划 / not planned: {', '.join(proposal.grids.unplanned)} (G5)", file=sys.stderr)
     return 0 if verdict.passed else 1
+
+
+def _district_names(pkg) -> dict[str, str]:
+    return dict(zip(pkg.districts["district_code"].astype(str), pkg.districts["district_name"].astype(str)))
+
+
+def _write_layout(grids: gpd.GeoDataFrame, metadata: dict, path: Path) -> None:
+    """The grids as RFC 7946 GeoJSON (GDAL writes the geometry) with a ``metadata`` member, as the
+    filed layout has one (``geodata.export.layout_collection``)."""
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        write_geojson(grids, Path(tmp) / "grids.geojson")
+        data = json.loads((Path(tmp) / "grids.geojson").read_text(encoding="utf-8"))
+    data.pop("name", None)  # GDAL's foreign member naming the temporary layer
+    data["metadata"] = metadata
+    write_layout(data, path)
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -265,11 +432,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     from geodata.filing import build
     from ui.handout import write_export
 
+    try:
+        setting_overrides(args)
+    except BadSetting as exc:
+        print(exc.line("export", args.lang), file=sys.stderr)
+        return 2
     found = _plan_for_export(args)
     if found is None:
         return 2
     pkg, plan, meta, previous = found
-    export = build(PlanningSession(pkg), plan, meta, previous=previous)
+    config = _configured(args, pkg, "export")
+    if config is None:
+        return 2
+    export = build(PlanningSession(pkg, config), plan, meta, previous=previous)
     print(write_export(export, args.format, Path(args.out), args.lang))
     failed = export.meta["rules"]["failed"]
     if failed:
@@ -337,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, help="folder to write")
     p.add_argument("--config", help="config.toml to use instead of the package's own")
     p.add_argument("--pairings-only", action="store_true", help="only the hospital-district pairings (no grids)")
+    add_setting_flags(p)
     p.set_defaults(func=cmd_propose)
     c = sub.add_parser("coverage", help="access, coverage gaps, new sites, village links")
     c.add_argument("--data", required=True, help="data package (folder, .zip or .gpkg)")
@@ -354,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--version", type=int, help="the plan version (default: the latest)")
     e.add_argument("--since", type=int, help="the last filed version: the report lists the changes since")
     e.add_argument("--store", help="plans database (default: <data dir>/plans.sqlite)")
+    add_setting_flags(e)  # the plan is judged again under them; the metadata records them
     e.set_defaults(func=cmd_export)
     d = sub.add_parser("demo", help="write the embedded Shanghai default as a data package")
     d.add_argument("--out", required=True, help="folder to write")

@@ -113,12 +113,55 @@ def write_json(data: object, path: Path) -> None:
                           encoding="utf-8")
 
 
-def checks_document(verdict, pairing=None, binding_caps=None) -> dict:
+def grid_settings(config) -> dict:
+    """The planner's grid settings a plan was proposed and judged under (``planning.config``), as
+    every export records them: the balance target (0: access only), the population band, the
+    fixed numbers of grids per district, how leads are chosen, the exact solver's reach and time
+    limit, contiguity across water, and the county alliances' maximum with its reason."""
+    return {"grid_balance_target": float(config.grid_balance_target),
+            "grid_population_min": float(config.grid_population_min),
+            "grid_population_max": float(config.grid_population_max),
+            "grid_counts": {str(k): int(v) for k, v in sorted(config.grid_counts.items())},
+            "grid_leads": config.grid_leads,
+            "grid_exact_units": int(config.grid_exact_units),
+            "grid_exact_seconds": float(config.grid_exact_seconds),
+            "island_link_km": float(config.island_link_km),
+            "county_alliances_max": int(config.county_alliances_max),
+            "county_alliances_reason": config.county_alliances_reason}
+
+
+def settings_summary(settings: Mapping, lang: str, district_names: Mapping[str, str] | None = None) -> str:
+    """``grid_settings`` in one line of the reader's language (the CLI prints it, the grid page
+    shows it): balance target, band, fixed numbers of grids (district names first), leads, the
+    exact solver, and the county alliances' maximum with its reason when above 3."""
+    from texts import render
+
+    names = district_names or {}
+    target = float(settings["grid_balance_target"])
+    low, high = float(settings["grid_population_min"]), float(settings["grid_population_max"])
+    band = f"{low / 1e4:g}–{high / 1e4:g}" if lang == "zh" else f"{low:,.0f}–{high:,.0f}"
+    counts = [f"{names.get(code, code)}（{code}）{n}" if lang == "zh" else f"{names.get(code, code)} ({code}) {n}"
+              for code, n in sorted(settings["grid_counts"].items())]
+    parts = [render("settings.balance", lang, target=f"{target:g}") if target else render("settings.balance_off", lang),
+             render("settings.band", lang, band=band),
+             render("settings.counts", lang, counts=counts) if counts else render("settings.counts_auto", lang),
+             render(f"settings.leads_{settings['grid_leads']}", lang),
+             render("settings.exact", lang, units=settings["grid_exact_units"], seconds=f"{float(settings['grid_exact_seconds']):g}")]
+    if int(settings["county_alliances_max"]) != 3 or settings.get("county_alliances_reason"):
+        parts.append(render("settings.county", lang, n=settings["county_alliances_max"],
+                            reason=settings.get("county_alliances_reason") or "—"))
+    return render("settings.line", lang, parts=("；" if lang == "zh" else "; ").join(parts))
+
+
+def checks_document(verdict, pairing=None, binding_caps=None, *, settings: Mapping | None = None) -> dict:
     """``checks.json`` (docs/DATA_FORMAT.md): whether the plan passes (no rule has an error), the
     rules that fail, and per rule its id, title, source, passed, errors and warnings, each
     violation with its message code, place codes, figures and texts. With a pairing result, the
-    partnerships it dropped, the districts left without a partner, and the caps that bind."""
+    partnerships it dropped, the districts left without a partner, and the caps that bind; with
+    ``settings`` (``grid_settings``), the grid settings the plan was judged under."""
     out: dict = {"passed": verdict.passed, "failed": verdict.failed, "rules": verdict.as_list()}
+    if settings is not None:
+        out["settings"] = dict(settings)
     if pairing is not None:
         out["pairing"] = {
             "dropped_partnerships": [{"hospital_code": h, "district_code": d, "code": why.code, "message": why.messages}
@@ -221,17 +264,23 @@ def plan_payload_from_layout(collection: Mapping) -> dict:
             "pairings": list(meta.get("pairings", []))}
 
 
-def write_gpkg(path: Path, layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame]) -> None:
-    """Layers (and plain tables) in one GeoPackage; WGS84."""
+def write_gpkg(path: Path, layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], *,
+               metadata: Mapping[str, object] | None = None) -> None:
+    """Layers (and plain tables) in one GeoPackage; WGS84. ``metadata``: kept as the
+    GeoPackage's dataset metadata (GDAL's, in ``gpkg_metadata``), texts as they are and
+    anything else as JSON."""
     path = Path(path)
     path.unlink(missing_ok=True)
-    for name, frame in layers.items():
+    dataset = {str(k): v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True, default=float)
+               for k, v in (metadata or {}).items()}
+    for i, (name, frame) in enumerate(layers.items()):
+        extra = {"dataset_metadata": dataset} if dataset and i == 0 else {}
         if isinstance(frame, gpd.GeoDataFrame):
-            frame.to_crs(4326).to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+            frame.to_crs(4326).to_file(path, layer=name, driver="GPKG", engine="pyogrio", **extra)
         else:
             import pyogrio
 
-            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **extra)
 
 
 def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:

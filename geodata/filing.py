@@ -14,8 +14,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geodata.export import (checks_document, facility_units, grid_layer, layout_collection, write_csv, write_gpkg,
-                            write_json, write_layout, write_xlsx)
+from geodata.export import (checks_document, facility_units, grid_layer, grid_settings, layout_collection, write_csv,
+                            write_gpkg, write_json, write_layout, write_xlsx)
 from planning.filing import Filing, compare, filing_tables
 from planning.plan import Plan, plan_to_dict
 from planning.session import PlanningSession
@@ -56,12 +56,9 @@ def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | 
         "notes": list(plan.notes),
         "pairings": plan_to_dict(plan)["pairings"],
         "crs": "EPSG:4326 (WGS84 longitude, latitude)",
-        # the planner's grid settings the plan was judged under
-        "settings": {"grid_population_min": session.config.grid_population_min,
-                     "grid_population_max": session.config.grid_population_max,
-                     "grid_balance_target": session.config.grid_balance_target,
-                     "grid_counts": dict(session.config.grid_counts),
-                     "county_alliances_max": session.config.county_alliances_max},
+        # the planner's grid settings the plan was judged under (the session's: the package's
+        # config.toml with the planner's changes from the page or the command line)
+        "settings": grid_settings(session.config),
         # problems in the data every result inherits (an undeclared GCJ-02 layer), with the fix
         "data_warnings": [{"code": i.code, "layer": i.layer, "message": {"zh": i.message("zh"), "en": i.message("en")},
                            "fix": {"zh": i.fix("zh"), "en": i.fix("en")}} for i in _carried(package)],
@@ -117,11 +114,13 @@ def write(export: Export, kind: str, path: Path) -> Path:
                              on="grid_id")
         facilities = export.package.facilities.drop(columns=[c for c in ("_pos",) if c in export.package.facilities])
         write_gpkg(path, {"grids": grids, "units": gpd.GeoDataFrame(units, geometry="geometry", crs=4326),
-                          "facilities": facilities, "pairings": export.filing.pairings})
+                          "facilities": facilities, "pairings": export.filing.pairings},
+                   metadata={key: export.meta[key] for key in ("plan_id", "plan_name", "version", "settings")
+                             if key in export.meta})
     elif kind == "csv":
         write_csv(export.filing.units[["unit_code", "grid_id"]], path)
     elif kind == "checks":
-        write_json(checks_document(export.filing.verdict), path)
+        write_json(checks_document(export.filing.verdict, settings=export.meta.get("settings")), path)
     elif kind == "xlsx":
         write_xlsx(path, sheets(export))
     elif kind == "pdf":

@@ -1,4 +1,6 @@
-"""网格方案 Grid proposal: grids proposed under rules G1-G6, on the map, with figures and checks."""
+"""网格方案 Grid proposal: grids proposed under rules G1-G6, on the map, with figures and checks,
+under the planner's grid settings (``ui.grid_settings``). A county's groups are county alliances
+(医共体) and are named so wherever the page names them."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ from planning.errors import InfeasiblePlanError
 from planning.grids import GridProposal, explain
 from planning.metrics import summary
 from planning.session import PlanningSession
-from ui import shell, state
-from ui.i18n import t
+from ui import grid_settings, shell, state
+from ui.i18n import plain, t
 from ui.maps import base_map, district_labels, grid_layer, lead_layer
 from ui.tables import display
 from ui.verdict_panel import rules_table, violation_notices
@@ -26,22 +28,44 @@ def propose(key: tuple, _session: PlanningSession) -> GridProposal | InfeasibleP
         return exc
 
 
+def group_column(frame: pd.DataFrame, districts: set[str], county: set[str]) -> pd.DataFrame:
+    """``frame`` with its ``grid_id`` column named for what its groups are: grids, county
+    alliances (every district a county), or both."""
+    if "grid_id" not in frame.columns or not county & districts:
+        return frame
+    name = "alliance_id" if districts <= county else "grid_or_alliance_id"
+    return frame.rename(columns={"grid_id": name})
+
+
 lang, L, package_id, pkg = shell.page("page_grids", "grids_intro")
-config = pkg.config
-st.caption(f"{L['band_setting']}: {config.grid_population_min:,.0f} – {config.grid_population_max:,.0f}")
+line_col, button_col = st.columns([6, 1], vertical_alignment="center")
+settings_line = line_col.container()  # the settings in force, filled once the session is known
+button_col.button(t("gs_open", lang), icon=":material/tune:", width="stretch", key="gs_open", on_click=grid_settings.open_form)
 
 with st.spinner(t("loading", lang)):
     session = state.session()
     world, result = session.world, propose(state.cache_key(), session)
+config = session.config
+county = {str(d) for d, ring in world.district_ring.items() if ring == "county"}
+everywhere = {str(d) for d in world.districts}
+settings_line.caption(plain(grid_settings.summary(pkg, config, lang)))
+if county:
+    settings_line.caption(plain(t("county_note", lang, n=config.county_alliances_max,
+                                  names=[world.district_names.get(d, d) for d in sorted(county)])))
 if isinstance(result, InfeasiblePlanError):
+    grid_settings.dialog(pkg, config, {}, lang)
     st.error(f"{t('infeasible', lang)} [{', '.join(result.rules)}]: {result.messages[lang]}")
     st.stop()
 
 plan = result.plan
+grid_settings.dialog(pkg, config, pd.Series([g.district_code for g in plan.grids]).value_counts().to_dict(), lang)
 table = session.metrics(plan)
 figures = summary(table)
+planned = set(table["district_code"].astype(str))
+count_label = ("grid_count" if not county & planned else "alliance_count" if planned <= county
+               else "grid_or_alliance_count")
 cols = st.columns(4)
-cols[0].metric(L["grid_count"], figures["grids"])
+cols[0].metric(t(count_label, lang), figures["grids"])
 cols[1].metric(L["population"], f"{figures['population']:,.0f}")
 cols[2].metric(L["balance"], f"{figures['population_max_min_ratio']:.2f}")
 cols[3].metric(L["mean_access"], f"{figures['mean_access_km']:.2f}")
@@ -49,7 +73,11 @@ cols[3].metric(L["mean_access"], f"{figures['mean_access_km']:.2f}")
 grids = dissolve_grids(pkg.units, plan.assignment, table)
 leads = pkg.facilities[pkg.facilities["facility_code"].isin({g.lead_facility_code for g in plan.grids})]
 m = base_map(pkg.districts)
-grid_layer(grids, L).add_to(m)
+in_county = grids["district_code"].astype(str).isin(county)
+if (~in_county).any():
+    grid_layer(grids[~in_county], L).add_to(m)
+if in_county.any():  # a county's groups are county alliances: the map's labels say so
+    grid_layer(grids[in_county], {**L, "grid_id": t("alliance_id", lang)}).add_to(m)
 lead_layer(leads, L).add_to(m)
 district_labels(pkg.districts).add_to(m)
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"grid-map-{package_id}")
@@ -62,13 +90,23 @@ verdict = session.judge(plan).only("G")  # this page proposes grids; pairings ha
 rules_table(verdict, lang)
 violation_notices(verdict, lang)
 
-st.subheader(t("grid_table", lang))
-st.dataframe(display(table, lang), hide_index=True, width="stretch")
+is_county = table["district_code"].astype(str).isin(county)
+if (~is_county).any():
+    st.subheader(t("grid_table", lang))
+    st.dataframe(display(table[~is_county], lang), hide_index=True, width="stretch")
+if is_county.any():
+    st.subheader(t("alliance_table", lang))
+    st.dataframe(display(table[is_county].rename(columns={"grid_id": "alliance_id"}), lang), hide_index=True,
+                 width="stretch")
+st.subheader(t("fr_title", lang))
+grid_settings.frontier_section(session, result, package_id, lang)
+
 with st.expander(t("explanations", lang)):
     rows = pd.DataFrame(explain(world, result))
     rows["reason"] = rows["reason_zh" if lang == "zh" else "reason_en"]
-    st.dataframe(display(rows.drop(columns=["reason_zh", "reason_en"]), lang), hide_index=True, width="stretch")
+    rows = group_column(rows.drop(columns=["reason_zh", "reason_en"]), everywhere, county)
+    st.dataframe(display(rows, lang), hide_index=True, width="stretch")
 parts = session.detached_parts(plan)
 with st.expander(t("detached_parts", lang, n=len(parts))):
     st.caption(t("detached_parts_help", lang))
-    st.dataframe(display(parts, lang), hide_index=True, width="stretch")
+    st.dataframe(display(group_column(parts, planned, county), lang), hide_index=True, width="stretch")

@@ -219,3 +219,107 @@ def test_undeclared_gcj02_facilities_are_carried_into_the_results(tmp_path):
     done = run("--lang", "en", "coverage", "--data", str(pkg), "--out", str(tmp_path / "c"))
     assert done.returncode == 0 and "GCJ-02" in done.stderr
     assert json.loads((tmp_path / "c" / "coverage.json").read_text(encoding="utf-8"))["data_warnings"][0]["code"] == "looks_gcj02"
+
+
+# --- the planner's grid settings as flags (issue 15) -------------------------------------------
+
+def _main(capsys, *args: str) -> tuple[int, str, str]:
+    """``ylt`` in this process (faster than a subprocess for the quick cases)."""
+    from cli import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_setting_flags_reach_the_plan_and_every_output(tmp_path, capsys):
+    """--balance-target, --band, --grid-count, --leads and --exact-seconds change the package's
+    config.toml for this run: the plan is made under them, the summary line says so, and
+    checks.json, metrics.json and the layout's metadata record every grid setting."""
+    import json
+
+    world = write_world(tmp_path / "w")
+    out = tmp_path / "o"
+    code, stdout, stderr = _main(capsys, "--lang", "en", "propose", "--data", str(world), "--out", str(out),
+                                 "--balance-target", "0", "--band", "1万:2万", "--grid-count", "900002=2",
+                                 "--leads", "given", "--exact-seconds", "5")
+    assert code in (0, 1), stderr
+    expected = {"grid_balance_target": 0.0, "grid_population_min": 10_000.0, "grid_population_max": 20_000.0,
+                "grid_counts": {"900002": 2}, "grid_leads": "given", "grid_exact_units": 60, "grid_exact_seconds": 5.0,
+                "island_link_km": 15.0, "county_alliances_max": 3, "county_alliances_reason": ""}
+    checks = json.loads((out / "checks.json").read_text(encoding="utf-8"))
+    layout = json.loads((out / "layout.geojson").read_text(encoding="utf-8"))
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert checks["settings"] == expected and layout["metadata"]["settings"] == expected and metrics["settings"] == expected
+    assert "Grid settings: no balance target (access only); grid population 10,000–20,000; fixed numbers of grids: " \
+           "乙区 (900002) 2; every hospital that may lead leads one grid" in stdout
+    assert "crs" not in layout and all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in layout["features"])
+    # without flags: the package's own settings, recorded the same way
+    code, stdout, _ = _main(capsys, "propose", "--data", str(world), "--out", str(tmp_path / "p"))
+    settings = json.loads((tmp_path / "p" / "checks.json").read_text(encoding="utf-8"))["settings"]
+    assert settings["grid_balance_target"] == 1.25 and settings["grid_counts"] == {} and "均按" not in stdout
+    assert "网格设置：人口最大/最小比 ≤ 1.25；网格人口 20–80 万人" in stdout
+
+
+@pytest.mark.parametrize("flag, value, why", [
+    ("--balance-target", "0.5", "must be 0 (no balance target: access only) or a number of at least 1"),
+    ("--balance-target", "much", "must be 0 (no balance target: access only)"),
+    ("--band", "800000:200000", "the minimum not above the maximum"),
+    ("--band", "200000", "write MIN:MAX in residents"),
+    ("--band", ":-5", "must be positive"),
+    ("--grid-count", "900001=0", "a whole number of at least 1"),
+    ("--grid-count", "900001", "write DISTRICT_CODE=N"),
+    ("--grid-count", "310115=3", "there is no district 310115 in the data"),
+    ("--leads", "all", "must be choose"),
+    ("--exact-seconds", "0", "above 0 and at most 600 seconds"),
+    ("--exact-seconds", "nan", "above 0 and at most 600 seconds"),
+])
+def test_a_bad_setting_flag_is_one_line_naming_it_and_exit_2(tmp_path, capsys, flag, value, why):
+    world = write_world(tmp_path / "w")
+    code, stdout, stderr = _main(capsys, "--lang", "en", "propose", "--data", str(world), "--out", str(tmp_path / "o"),
+                                 f"{flag}={value}")
+    assert code == 2
+    (line,) = stderr.strip().splitlines()
+    assert line.startswith(f"ylt propose: {flag} {value}: ") and why in line, line
+    assert not (tmp_path / "o" / "checks.json").exists()
+
+
+def test_a_bad_setting_flag_in_chinese(tmp_path, capsys):
+    world = write_world(tmp_path / "w")
+    code, _, stderr = _main(capsys, "propose", "--data", str(world), "--out", str(tmp_path / "o"), "--balance-target", "0.9")
+    assert code == 2 and stderr.strip() == ("ylt propose: --balance-target 0.9：须为 0（不限人口均衡，只看就医距离）"
+                                            "或不小于 1 的数（人口最大/最小比）")
+
+
+def test_grid_count_auto_releases_a_count_the_package_fixes(tmp_path, capsys):
+    import json
+
+    world = write_world(tmp_path / "w")
+    (world / "config.toml").write_text("[grids.grid_counts]\n900001 = 2\n900002 = 1\n", encoding="utf-8")
+    code, _, stderr = _main(capsys, "propose", "--data", str(world), "--out", str(tmp_path / "o"),
+                            "--grid-count", "900001=auto", "--grid-count", "900002=2")
+    assert code in (0, 1), stderr
+    assert json.loads((tmp_path / "o" / "checks.json").read_text(encoding="utf-8"))["settings"]["grid_counts"] == {"900002": 2}
+
+
+def test_export_judges_again_under_the_flags_and_records_them(tmp_path, capsys):
+    """``ylt export`` re-judges the plan: under --band the grids fall outside it (G6 warnings),
+    and the export's metadata (checks.json, the layout's) carries the settings used."""
+    import json
+
+    world = write_world(tmp_path / "w")
+    assert _main(capsys, "propose", "--data", str(world), "--out", str(tmp_path / "o"))[0] in (0, 1)
+    code, _, stderr = _main(capsys, "--lang", "en", "export", "--plan", str(tmp_path / "o"), "--data", str(world),
+                            "--format", "checks", "--out", str(tmp_path / "c.json"), "--band", "1000:2000")
+    assert code == 0, stderr
+    checks = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    assert checks["settings"]["grid_population_max"] == 2000.0
+    g6 = next(r for r in checks["rules"] if r["id"] == "G6")
+    assert g6["warnings"] and all(w["figures"] for w in g6["warnings"])
+    code, _, _ = _main(capsys, "export", "--plan", str(tmp_path / "o"), "--data", str(world), "--format", "geojson",
+                       "--out", str(tmp_path / "l.geojson"), "--leads", "given", "--grid-count", "900001=1")
+    meta = json.loads((tmp_path / "l.geojson").read_text(encoding="utf-8"))["metadata"]
+    assert code == 0 and meta["settings"]["grid_leads"] == "given" and meta["settings"]["grid_counts"] == {"900001": 1}
+    code, _, stderr = _main(capsys, "export", "--plan", str(tmp_path / "o"), "--data", str(world), "--format", "checks",
+                            "--out", str(tmp_path / "x.json"), "--exact-seconds", "900")
+    assert code == 2 and stderr.startswith("ylt export: --exact-seconds 900：") and not (tmp_path / "x.json").exists()
