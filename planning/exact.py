@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass
@@ -39,7 +38,6 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 RATIO_SCALE = 10_000  # ratios as integers: 1.2345 -> 12345
-WORKERS = max(1, min(8, os.cpu_count() or 1))  # CP-SAT's portfolio, one worker a core (more fight for the cores)
 COST_SCALE = 1_000_000  # the largest access coefficient after scaling (keeps the objective exact enough)
 
 
@@ -107,15 +105,14 @@ def solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, f
 def _solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, float] | None,
            seconds: float) -> ExactResult:
     began = time.perf_counter()
-    seconds *= 0.95  # building the models takes its share of the limit
+    budget = _Budget(seconds * 0.9)  # building the models takes its share of the limit
     k = d.dist.shape[1]
     pop = np.round(d.pop).astype(np.int64)
     best, bound, balance_proved = start.copy(), 1.0, True
     if k > 1 and ratio(np.bincount(best, weights=pop, minlength=k)) > target:
-        best, bound, balance_proved = _best_balance(d, pop, best, band, target, began + seconds * 0.6)
+        best, bound, balance_proved = _best_balance(d, pop, best, band, target, budget.share(0.6))
     limit = max(target, ratio(np.bincount(best, weights=pop, minlength=k)))
-    left = max(0.5, seconds - (time.perf_counter() - began))
-    labels, access_bound, access_proved = _least_access(d, pop, best, band, limit, left)
+    labels, access_bound, access_proved = _least_access(d, pop, best, band, limit, budget.share(1.0))
     final = np.bincount(labels, weights=pop, minlength=k)
     # a bound of 1 says nothing: the best balance is then unknown (nan), unless the target is met
     known = bound > 1.0 or ratio(final) <= target or k == 1
@@ -203,16 +200,45 @@ class _Model:
         return np.array([solver.value(self.grid[i]) for i in range(self.n)])
 
 
-def _solver(seconds: float) -> cp_model.CpSolver:
-    s = cp_model.CpSolver()
-    s.parameters.max_time_in_seconds = max(0.05, seconds)
-    s.parameters.num_workers = WORKERS
-    s.parameters.random_seed = 7
-    return s
+class _Budget:
+    """The time limit in CP-SAT's deterministic time (about seconds of work on a typical core,
+    but the same on a busy or an idle machine), so a district gives the same grids on every run:
+    the wall clock would end the search at a different point under load. The wall clock is
+    only a backstop, at four times the limit."""
+
+    def __init__(self, seconds: float) -> None:
+        self.total = seconds
+        self.left = seconds
+
+    def share(self, part: float) -> _Budget:
+        """A budget of ``part`` of what is left, charged to this one as it is spent."""
+        child = _Budget(self.left * part)
+        child.parent = self
+        return child
+
+    def solver(self, part: float = 1.0) -> cp_model.CpSolver:
+        s = cp_model.CpSolver()
+        amount = max(0.05, self.left * part)
+        s.parameters.max_deterministic_time = amount
+        s.parameters.max_time_in_seconds = 4 * amount + 1
+        s.parameters.num_workers = 1  # one worker: deterministic (several race each other)
+        s.parameters.random_seed = 7
+        return s
+
+    def spend(self, solver: cp_model.CpSolver) -> None:
+        used = solver.response_proto.deterministic_time
+        budget: _Budget | None = self
+        while budget is not None:
+            budget.left -= used
+            budget = getattr(budget, "parent", None)
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0.05
 
 
 def _best_balance(d: District, pop: np.ndarray, start: np.ndarray, band, target: float,
-                  deadline: float) -> tuple[np.ndarray, float, bool]:
+                  budget: _Budget) -> tuple[np.ndarray, float, bool]:
     """The most balanced plan (down to ``target``), by bisection on max/min. Each step minimises
     ``S*U - s*L`` for a trial ratio ``s/S`` (Dinkelbach's parametric form, which guides the
     search better than a bare feasibility question): a plan below 0 is within the trial ratio
@@ -226,13 +252,14 @@ def _best_balance(d: District, pop: np.ndarray, start: np.ndarray, band, target:
     proved = max(1.0, float(pop.max()) / (pop.sum() / k))
     low = proved  # the lower end of the search: proved, or given up on in time
     trial = max(target, low)
-    while time.perf_counter() < deadline and high > max(target, low) * 1.001:
+    while not budget.spent and high > max(target, low) * 1.001:
         model = _Model(d, pop, band)
         scaled = math.ceil(trial * RATIO_SCALE)
         model.m.minimize(RATIO_SCALE * model.high - scaled * model.low)
         model.hint(best)
-        solver = _solver((deadline - time.perf_counter()) / 2)
+        solver = budget.solver(0.5)
         status = solver.solve(model.m)
+        budget.spend(solver)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             labels = model.labels(solver)
             found = ratio(np.bincount(labels, weights=pop, minlength=k))
@@ -250,7 +277,7 @@ def _best_balance(d: District, pop: np.ndarray, start: np.ndarray, band, target:
 
 
 def _least_access(d: District, pop: np.ndarray, start: np.ndarray, band, limit: float,
-                  seconds: float) -> tuple[np.ndarray, float, bool]:
+                  budget: _Budget) -> tuple[np.ndarray, float, bool]:
     """The least access among plans with max/min at most ``limit``; the warm start meets it."""
     n, k = d.dist.shape
     weight = pop[:, None] * d.dist
@@ -261,8 +288,9 @@ def _least_access(d: District, pop: np.ndarray, start: np.ndarray, band, limit: 
         model.within(limit)
     model.m.minimize(sum(int(cost[i, g]) * model.x[i][g] for i in range(n) for g in range(k) if cost[i, g]))
     model.hint(start)
-    solver = _solver(seconds)
+    solver = budget.solver()
     status = solver.solve(model.m)
+    budget.spend(solver)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return start, 0.0, False
     labels = model.labels(solver)
