@@ -42,6 +42,7 @@ from planning.world import World
 from texts import render
 
 EXHAUSTIVE_LIMIT = 3000
+DEMAND_POINTS = 4000  # lead choice on large districts: units aggregated to about this many demand points
 NEAREST_ARCS = 8
 
 
@@ -113,33 +114,56 @@ def choose_count(population: float, n_leads: int, n_units: int, *, band: tuple[f
 
 
 def _pmedian(cost: np.ndarray, k: int) -> list[int]:
-    """Rows of ``cost`` (candidates x units) whose column-wise minimum sums least."""
+    """Rows of ``cost`` (candidates x units) whose column-wise minimum sums least: exhaustive
+    when the combinations are few, else greedy addition then one-for-one swaps (Teitz-Bart),
+    each step evaluated for every candidate at once with the nearest and second-nearest chosen."""
     m = cost.shape[0]
     if math.comb(m, k) <= EXHAUSTIVE_LIMIT:
         best = min(combinations(range(m), k), key=lambda c: (cost[list(c)].min(axis=0).sum(), c))
         return list(best)
     chosen: list[int] = []
+    current = np.full(cost.shape[1], np.inf)
     for _ in range(k):
-        rest = [j for j in range(m) if j not in chosen]
-        chosen.append(min(rest, key=lambda j: cost[chosen + [j]].min(axis=0).sum()))
-    # one-for-one swaps (Teitz-Bart), each evaluated with the nearest and second-nearest chosen
+        value = np.minimum(current[None, :], cost).sum(axis=1)
+        value[chosen] = np.inf
+        chosen.append(int(np.argmin(value)))
+        current = np.minimum(current, cost[chosen[-1]])
     for _ in range(50):
         part = cost[chosen]
         order = np.argsort(part, axis=0)
         first = part[order[0], np.arange(part.shape[1])]
         second = part[order[1], np.arange(part.shape[1])] if k > 1 else np.full(part.shape[1], np.inf)
-        current = first.sum()
-        best = (current - 1e-9, None, None)
+        rest = np.array([j for j in range(m) if j not in chosen])
+        best = (first.sum() - 1e-9, None, None)
         for a in range(k):
             without = np.where(order[0] == a, second, first)
-            for b in (j for j in range(m) if j not in chosen):
-                value = np.minimum(without, cost[b]).sum()
-                if value < best[0]:
-                    best = (value, a, b)
+            value = np.minimum(without[None, :], cost[rest]).sum(axis=1)
+            b = int(np.argmin(value))
+            if value[b] < best[0]:
+                best = (float(value[b]), a, int(rest[b]))
         if best[1] is None:
             break
         chosen[best[1]] = best[2]
     return sorted(chosen)
+
+
+def _demand(xy: np.ndarray, pop: np.ndarray, cells: int = DEMAND_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """At most about ``cells`` demand points for choosing leads: the units themselves when they
+    are few, else their residents summed on a square grid at their population-weighted centre
+    (a standard aggregation for p-median problems; the assignment still uses every unit)."""
+    if len(pop) <= cells:
+        return xy, pop
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    side = max(float(np.sqrt(np.prod(hi - lo + 1.0) / cells)), 1.0)
+    cell = np.floor((xy - lo) / side).astype(np.int64)
+    key = cell[:, 0] * (int(cell[:, 1].max()) + 1) + cell[:, 1]
+    _, group = np.unique(key, return_inverse=True)
+    weight = np.bincount(group, weights=pop)
+    safe = np.where(weight > 0, weight, 1.0)
+    centre = np.column_stack([np.bincount(group, weights=pop * xy[:, 0]) / safe,
+                              np.bincount(group, weights=pop * xy[:, 1]) / safe])
+    plain = np.column_stack([np.bincount(group, weights=xy[:, 0]), np.bincount(group, weights=xy[:, 1])]) / np.bincount(group)[:, None]
+    return np.where(weight[:, None] > 0, centre, plain), weight
 
 
 def _flow_assign(pop: np.ndarray, dist: np.ndarray, caps: np.ndarray, *, dense: bool = False) -> np.ndarray:
@@ -154,12 +178,13 @@ def _flow_assign(pop: np.ndarray, dist: np.ndarray, caps: np.ndarray, *, dense: 
     if dense or n * k <= 200_000:
         pairs = np.argwhere(np.ones((n, k), dtype=bool))
     else:
-        near_u = np.argsort(dist, axis=1)[:, :min(NEAREST_ARCS, k)]
+        near_u = np.argpartition(dist, min(NEAREST_ARCS, k) - 1, axis=1)[:, :min(NEAREST_ARCS, k)]
         per_lead = max(1, min(n, 3 * n // k))
-        near_l = np.argsort(dist, axis=0)[:per_lead, :]
-        a = np.column_stack([np.repeat(np.arange(n), near_u.shape[1]), near_u.ravel()])
-        b = np.column_stack([near_l.ravel(), np.tile(np.arange(k), per_lead)])
-        pairs = np.unique(np.vstack([a, b]), axis=0)
+        near_l = np.argpartition(dist, per_lead - 1, axis=0)[:per_lead, :]
+        mark = np.zeros((n, k), dtype=bool)  # one arc per unit and lead (n x k bytes: cheaper than sorting)
+        mark[np.repeat(np.arange(n), near_u.shape[1]), near_u.ravel()] = True
+        mark[near_l.ravel(), np.tile(np.arange(k), per_lead)] = True
+        pairs = np.argwhere(mark)
     smcf = min_cost_flow.SimpleMinCostFlow()
     sink = n + k
     tails = np.concatenate([pairs[:, 0], n + np.arange(k)])
@@ -176,10 +201,11 @@ def _flow_assign(pop: np.ndarray, dist: np.ndarray, caps: np.ndarray, *, dense: 
         return np.argmin(dist, axis=1) if dense or n * k <= 200_000 else _flow_assign(pop, dist, caps, dense=True)
     flows = smcf.flows(np.arange(len(pairs)))
     best = np.argmin(dist, axis=1)  # zero-population units go to their nearest lead
-    got = np.full(n, -1.0)
-    for (i, j), f in zip(pairs, flows):
-        if f > got[i]:
-            got[i], best[i] = f, j if f > 0 else best[i]
+    # each unit to the lead that received most of its residents (ties: the first arc)
+    order = np.lexsort((-flows, pairs[:, 0]))
+    first = order[np.r_[True, pairs[order[1:], 0] != pairs[order[:-1], 0]]]
+    moved = flows[first] > 0
+    best[pairs[first[moved], 0]] = pairs[first[moved], 1]
     return best
 
 
@@ -301,10 +327,10 @@ class GridSolver:
             fixed = self.counts.get(code)
         k = choose_count(float(world.population[units].sum()), len(candidates), len(units), band=self.band,
                          fixed=fixed, county=county, county_max=self.county_max, place=place)
-        dist = np.hypot(world.lead_xy[candidates, None, 0] - world.xy[None, units, 0],
-                        world.lead_xy[candidates, None, 1] - world.xy[None, units, 1])
+        xy, people = _demand(world.xy[units], world.population[units])
+        dist = np.hypot(world.lead_xy[candidates, None, 0] - xy[None, :, 0], world.lead_xy[candidates, None, 1] - xy[None, :, 1])
         weight = np.median(size) / np.maximum(size, 1e-9)  # 1 for a hospital of the median size
-        chosen = _pmedian(dist * weight[:, None] * world.population[units][None, :], k)
+        chosen = _pmedian(dist * weight[:, None] * people[None, :], k)
         return [int(candidates[c]) for c in sorted(chosen)]
 
     def _solve_district(self, world: World, units: np.ndarray, leads: list[int], previous: Plan | None,
