@@ -65,10 +65,16 @@ class District:
     locked: np.ndarray  # per unit: the grid it is locked into, or -1
     rooted: np.ndarray | None = None  # per grid: its lead's unit is in it (False: a county alliance whose
     # lead stands in a township of another alliance; the alliance then reaches it through a neighbour)
+    choose: int | None = None  # the grids are candidates: this many of them lead (None: every one)
 
 
 def ratio(sizes: np.ndarray) -> float:
     return float(sizes.max() / max(sizes.min(), 1.0))
+
+
+def _ratio_of(labels: np.ndarray, pop: np.ndarray) -> float:
+    """max/min over the grids the labels use (with a choice of leads, the others are empty)."""
+    return ratio(np.bincount(labels, weights=pop)[np.unique(labels)])
 
 
 def access_of(d: District, labels: np.ndarray) -> float:
@@ -91,7 +97,7 @@ def solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, f
     key = hashlib.sha256(b"|".join([
         np.ascontiguousarray(a).tobytes() for a in (d.pop, d.dist, d.arcs, d.roots, d.locked, start,
                                                     d.rooted if d.rooted is not None else np.zeros(0))
-    ] + [repr((target, band, seconds)).encode()])).digest()
+    ] + [repr((target, band, seconds, d.choose)).encode()])).digest()
     if key in _SOLVED:
         _SOLVED.move_to_end(key)
         return _SOLVED[key]
@@ -106,18 +112,18 @@ def _solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, 
            seconds: float) -> ExactResult:
     began = time.perf_counter()
     budget = _Budget(seconds * 0.9)  # building the models takes its share of the limit
-    k = d.dist.shape[1]
+    grids = d.choose or d.dist.shape[1]
     pop = np.round(d.pop).astype(np.int64)
     best, bound, balance_proved = start.copy(), 1.0, True
-    if k > 1 and ratio(np.bincount(best, weights=pop, minlength=k)) > target:
+    if grids > 1 and _ratio_of(best, pop) > target:
         best, bound, balance_proved = _best_balance(d, pop, best, band, target, budget.share(0.6))
-    limit = max(target, ratio(np.bincount(best, weights=pop, minlength=k)))
+    limit = max(target, _ratio_of(best, pop))
     labels, access_bound, access_proved = _least_access(d, pop, best, band, limit, budget.share(1.0))
-    final = np.bincount(labels, weights=pop, minlength=k)
+    final = np.bincount(labels, weights=pop)[np.unique(labels)]
     # a bound of 1 says nothing: the best balance is then unknown (nan), unless the target is met
-    known = bound > 1.0 or ratio(final) <= target or k == 1
+    known = bound > 1.0 or ratio(final) <= target or grids == 1
     return ExactResult(labels=labels, balance=ratio(final),
-                       balance_bound=(min(bound, ratio(final)) if k > 1 else 1.0) if known else math.nan,
+                       balance_bound=(min(bound, ratio(final)) if grids > 1 else 1.0) if known else math.nan,
                        access=access_of(d, labels), access_bound=access_bound,
                        proved=balance_proved and access_proved, seconds=time.perf_counter() - began)
 
@@ -130,6 +136,13 @@ class _Model:
         m = cp_model.CpModel()
         self.m, self.n, self.k = m, n, k
         self.x = [[m.new_bool_var(f"x{i}_{g}") for g in range(k)] for i in range(n)]
+        # with a choice of leads: which candidates lead (a grid of one that does not is empty)
+        self.active = [m.new_bool_var(f"a{g}") for g in range(k)] if d.choose else [1] * k
+        if d.choose:
+            m.add(sum(self.active) == d.choose)
+            for i in range(n):
+                for g in range(k):
+                    m.add_implication(self.x[i][g], self.active[g])
         self.grid = [m.new_int_var(0, k - 1, f"g{i}") for i in range(n)]
         for i in range(n):
             m.add_exactly_one(self.x[i])
@@ -150,7 +163,7 @@ class _Model:
         for g, r in enumerate(d.roots):
             near = {int(r)}
             if _rooted(d, g):
-                m.add(self.x[int(r)][g] == 1)
+                m.add(self.x[int(r)][g] == self.active[g])
             else:
                 near |= {int(b) for a, b in d.arcs if a == r}
             for u in near:
@@ -167,12 +180,16 @@ class _Model:
         self.low = m.new_int_var(0, total, "low")
         self.high = m.new_int_var(0, total, "high")
         for g in range(k):  # linear, so the LP relaxation sees them (min/max equalities it does not)
-            m.add(self.low <= self.size[g])
+            low = m.add(self.low <= self.size[g])
+            if d.choose:
+                low.only_enforce_if(self.active[g])
             m.add(self.size[g] <= self.high)
         if band is not None:
             for g in range(k):
                 if band[0] > 0:
-                    m.add(self.size[g] >= int(math.floor(band[0])))
+                    low = m.add(self.size[g] >= int(math.floor(band[0])))
+                    if d.choose:
+                        low.only_enforce_if(self.active[g])
                 if band[1] < total:
                     m.add(self.size[g] <= int(math.ceil(band[1])))
         self.d = d
@@ -184,6 +201,9 @@ class _Model:
     def hint(self, labels: np.ndarray) -> None:
         """The warm start: assignment, and a breadth-first tree of each grid from its root."""
         m = self.m
+        if self.d.choose:
+            for g in range(self.k):
+                m.add_hint(self.active[g], int((labels == g).any()))
         for i in range(self.n):
             m.add_hint(self.grid[i], int(labels[i]))
             for g in range(self.k):
@@ -247,9 +267,9 @@ def _best_balance(d: District, pop: np.ndarray, start: np.ndarray, band, target:
     most balanced (within 0.1 %) or meets the target."""
     k = d.dist.shape[1]
     best = start
-    high = ratio(np.bincount(best, weights=pop, minlength=k))
+    high = _ratio_of(best, pop)
     # no plan beats its largest unit against the mean (the smallest grid is at most the mean)
-    proved = max(1.0, float(pop.max()) / (pop.sum() / k))
+    proved = max(1.0, float(pop.max()) / (pop.sum() / (d.choose or k)))
     low = proved  # the lower end of the search: proved, or given up on in time
     trial = max(target, low)
     while not budget.spent and high > max(target, low) * 1.001:
@@ -262,7 +282,7 @@ def _best_balance(d: District, pop: np.ndarray, start: np.ndarray, band, target:
         budget.spend(solver)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             labels = model.labels(solver)
-            found = ratio(np.bincount(labels, weights=pop, minlength=k))
+            found = _ratio_of(labels, pop)
             if found < high:
                 best, high = labels, found
             if high <= target:
@@ -284,7 +304,7 @@ def _least_access(d: District, pop: np.ndarray, start: np.ndarray, band, limit: 
     scale = max(weight.max() / COST_SCALE, 1e-9)
     cost = np.round(weight / scale).astype(np.int64)
     model = _Model(d, pop, band)
-    if k > 1 and math.isfinite(limit):
+    if (d.choose or k) > 1 and math.isfinite(limit):
         model.within(limit)
     model.m.minimize(sum(int(cost[i, g]) * model.x[i][g] for i in range(n) for g in range(k) if cost[i, g]))
     model.hint(start)

@@ -626,6 +626,55 @@ def _reaches(ind, ptr, start: int, goals: set[int], allowed) -> bool:
     return not left
 
 
+def free_leads(world: World, plan: Plan, district: str, *, band: tuple[float, float], target: float,
+               seconds: float) -> tuple[Plan, DistrictQuality]:
+    """What the plan's leads cost: ``district`` solved exactly with the same number of grids but
+    the leads chosen freely among every hospital that may lead there (balance first, then access,
+    the plan's grids as the warm start). Locks are not kept (a lock ties a unit to a grid, and a
+    grid to its lead). Returns the whole plan with that district's grids replaced, and its
+    quality; the planner compares it with the district's quality under the plan's own leads."""
+    began = time.perf_counter()
+    units = world.units_of(district)
+    mine = [g for g in plan.grids if g.district_code == district]
+    candidates = world.leads_of(district)
+    code_of = {str(world.lead_codes[j]): c for c, j in enumerate(candidates)}
+    if not mine or any(g.lead_facility_code not in code_of for g in mine):
+        raise InfeasiblePlanError(("G3",), district, "lead_gone", grids=[g.grid_id for g in mine])
+    index = {g.grid_id: code_of[g.lead_facility_code] for g in mine}
+    start = np.array([index.get(plan.assignment.get(str(world.unit_codes[i]), ""), -1) for i in units])
+    dist = np.hypot(world.xy[units, None, 0] - world.lead_xy[None, candidates, 0],
+                    world.xy[units, None, 1] - world.lead_xy[None, candidates, 1])
+    local = {int(i): n for n, i in enumerate(units)}
+    home = np.array([local.get(int(world.lead_unit[j]), int(np.argmin(dist[:, c]))) for c, j in enumerate(candidates)])
+    county = world.district_ring.get(district) == "county"
+    rooted = np.ones(len(candidates), dtype=bool)
+    if county:  # a second hospital in a township reaches it through a neighbour
+        _, first = np.unique(home, return_index=True)
+        rooted[:] = False
+        rooted[first] = True
+    adjacency = world.adjacency[units][:, units].tocoo()
+    problem = exact.District(pop=world.population[units], dist=dist, arcs=np.column_stack([adjacency.row, adjacency.col]),
+                             roots=home, rooted=rooted, locked=np.full(len(units), -1), choose=len(mine))
+    pop = world.population[units]
+    if (start < 0).any():  # units the plan leaves out: their nearest chosen lead (the solver repairs the rest)
+        used = np.unique(start[start >= 0])
+        start[start < 0] = used[np.argmin(dist[start < 0][:, used], axis=1)]
+    in_band = band if _in_band(pop, np.searchsorted(np.unique(start), start), len(mine), band) else None
+    result = exact.solve(problem, start, target=target, band=in_band, seconds=seconds)
+    active = np.unique(result.labels)
+    grids = [Grid(mine[n].grid_id if n < len(mine) else grid_id(district, n + 1), district, str(world.lead_codes[candidates[c]]))
+             for n, c in enumerate(active)]
+    gid = {int(c): g.grid_id for c, g in zip(active, grids)}
+    assignment = dict(plan.assignment)
+    assignment.update({str(world.unit_codes[i]): gid[int(result.labels[n])] for n, i in enumerate(units)})
+    new = Plan(assignment=assignment, grids=tuple([g for g in plan.grids if g.district_code != district] + grids),
+               locked=frozenset(u for u in plan.locked if u not in {str(world.unit_codes[i]) for i in units}),
+               name=plan.name, notes=plan.notes, pairings=plan.pairings)
+    local_labels = np.searchsorted(active, result.labels)
+    return new, _quality("exact", pop, dist[:, active], local_labels, len(active), target, result,
+                         time.perf_counter() - began)
+
+
 def explain(world: World, proposal: GridProposal) -> list[dict[str, object]]:
     """Per unit: its grid and lead, the distance, its nearest chosen lead, and why (the reason
     codes ``explain.*`` of the catalogue, with both languages' text). A unit of a district no

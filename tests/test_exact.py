@@ -192,3 +192,26 @@ def test_frontier_trades_access_for_balance_and_each_point_is_a_whole_plan():
         assert p.plan.assignment.keys() == plan.assignment.keys()
         assert p.target is None or p.balance <= p.target + 1e-4 or p.balance_bound > p.target - 1e-4 or not p.proved
         assert not session.judge(p.plan).errors
+
+
+def test_free_leads_show_what_the_plans_leads_cost():
+    """Two grids from four hospitals: with the leads chosen freely (exactly, same count) the
+    district is at least as balanced, and no worse on access at the same balance, as with the
+    plan's leads; the result is a whole plan without errors, led by hospitals of the district."""
+    from planning.session import PlanningSession
+    from geodata.synth import lattice_package
+
+    session = PlanningSession(lattice_package(36, 4, seed=9))
+    plan = session.propose().plan
+    session_counts = {g.district_code for g in plan.grids}
+    for district in session_counts:
+        kept = session.frontier(plan, district, targets=(session.config.grid_balance_target,), seconds=10)[0]
+        free = session.free_leads(plan, district, seconds=10)
+        assert free.method == "free_leads" and free.proved
+        assert free.balance <= max(kept.balance, session.config.grid_balance_target) + 1e-6
+        if kept.proved and kept.balance <= session.config.grid_balance_target:
+            assert free.access_km <= kept.access_km + 1e-9
+        mine = [g for g in free.plan.grids if g.district_code == district]
+        assert len(mine) == sum(g.district_code == district for g in plan.grids)
+        assert {g.lead_facility_code for g in mine} <= set(session.world.lead_codes[session.world.leads_of(district)])
+        assert not session.judge(free.plan).errors
