@@ -173,6 +173,15 @@ class _Model:
                 m.add_implication(p, self.x[u][g])
         for i in range(n):
             m.add_exactly_one(parents[i])
+        # implied, for the LP and propagation: a unit in a grid that is not its root has a
+        # neighbour in that grid (or, in a county, is next to its lead's township)
+        around: list[list[int]] = [[] for _ in range(n)]
+        for a, b in d.arcs:
+            around[int(b)].append(int(a))
+        for i in range(n):
+            for g in range(k):
+                if (g, i) not in self.root:
+                    m.add(self.x[i][g] <= sum(self.x[j][g] for j in around[i]))
         total = int(pop.sum())
         self.size = [m.new_int_var(0, total, f"s{g}") for g in range(k)]
         for g in range(k):
