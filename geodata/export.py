@@ -8,7 +8,8 @@ Same plan, same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -130,10 +131,12 @@ def grid_settings(config) -> dict:
             "county_alliances_reason": config.county_alliances_reason}
 
 
-def settings_summary(settings: Mapping, lang: str, district_names: Mapping[str, str] | None = None) -> str:
+def settings_summary(settings: Mapping, lang: str, district_names: Mapping[str, str] | None = None, *,
+                     bare: bool = False) -> str:
     """``grid_settings`` in one line of the reader's language (the CLI prints it, the grid page
     shows it): balance target, band, fixed numbers of grids (district names first), leads, the
-    exact solver, and the county alliances' maximum with its reason when above 3."""
+    exact solver, and the county alliances' maximum with its reason when above 3. ``bare``:
+    without the leading "网格设置：" (where a label says it, as in the PDF report)."""
     from texts import render
 
     names = district_names or {}
@@ -150,18 +153,142 @@ def settings_summary(settings: Mapping, lang: str, district_names: Mapping[str, 
     if int(settings["county_alliances_max"]) != 3 or settings.get("county_alliances_reason"):
         parts.append(render("settings.county", lang, n=settings["county_alliances_max"],
                             reason=settings.get("county_alliances_reason") or "—"))
-    return render("settings.line", lang, parts=("；" if lang == "zh" else "; ").join(parts))
+    joined = ("；" if lang == "zh" else "; ").join(parts)
+    return joined if bare else render("settings.line", lang, parts=joined)
 
 
-def checks_document(verdict, pairing=None, binding_caps=None, *, settings: Mapping | None = None) -> dict:
+# --- how good each district's grids are (planning.grids.DistrictQuality) -------------------------
+
+RATIO_TOLERANCE = 1e-4  # the exact model's precision of a population max/min (planning.exact.RATIO_SCALE)
+
+
+def _number(value: float, digits: int = 4) -> float | None:
+    """A finite figure rounded for the files (same proposal, same bytes); None when not known."""
+    value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
+
+
+def percent_within(share: float) -> str:
+    """A share as a percentage rounded *up*, so "within x %" stays true: to 0.1 % (0.105 -> 10.6%),
+    to 0.01 % below 1 % (0.000015 -> 0.01%)."""
+    share = max(float(share), 0.0)
+    if share < 0.01:
+        return f"{math.ceil(share * 10_000 - 1e-6) / 100:.2f}%"
+    return f"{math.ceil(share * 1000 - 1e-6) / 10:.1f}%"
+
+
+def quality_status(row: Mapping) -> str:
+    """proved | single | bounded (exact, not proved: within a proved gap) | heuristic (a lower
+    bound, no proof)."""
+    if row["method"] == "single":
+        return "single"
+    if row["proved"]:
+        return "proved"
+    return "bounded" if row["method"] == "exact" else "heuristic"
+
+
+def quality_verdict(row: Mapping, lang: str, *, county: bool = False) -> str:
+    """The district's verdict in the reader's words: proved optimal; one grid; balance and access
+    each proved best or within x % of the best possible (exact, not proved); or, from the
+    heuristic, within x % of a lower bound (not proved)."""
+    from texts import render
+
+    status = quality_status(row)
+    if status == "single":
+        return render("quality.verdict_single_county" if county else "quality.verdict_single", lang)
+    if status == "proved":
+        return render("quality.verdict_proved", lang)
+    gap = row["gap"] or 0.0
+    if status == "heuristic":
+        return render("quality.verdict_heuristic", lang, gap=percent_within(gap))
+    if row["balance_met"]:
+        balance = render("quality.balance_met", lang)
+    elif row["balance_gap"] is None:
+        balance = render("quality.balance_unknown", lang)
+    elif row["balance_gap"] <= 0:
+        balance = render("quality.balance_best", lang)
+    else:
+        balance = render("quality.balance_within", lang, gap=percent_within(row["balance_gap"]))
+    access = render("quality.access_best", lang) if gap <= 0 else render("quality.access_within", lang,
+                                                                         gap=percent_within(gap))
+    return render("quality.verdict_bounded", lang, balance=balance, access=access)
+
+
+def quality_rows(quality: Mapping[str, object], district_names: Mapping[str, str] | None = None,
+                 counties: Iterable[str] = ()) -> list[dict]:
+    """``GridProposal.quality`` (district code -> ``DistrictQuality``) as rows, one per district
+    in code order, ready for JSON and for tables: name and code, method, units, grids, the
+    balance target (None: access only), the balance reached and the best possible (``balance_bound``,
+    None when not known), whether the target is met, the mean distance to the lead and its
+    proved lower bound, the relative gaps, proved or not, ``status`` (``quality_status``) and the
+    verdict in both languages. The solver's time is left out: same proposal, same bytes."""
+    names = district_names or {}
+    county = set(map(str, counties))
+    rows = []
+    for code in sorted(quality, key=str):
+        q = quality[code]
+        target = float(q.target)
+        # the exact model states ratios in steps of 1/10,000 (planning.exact.RATIO_SCALE): a
+        # max/min of 1.25009 under a target of 1.25 is the target met, as the solver counted it
+        met = bool(q.balance_met) or bool(q.balance <= target * (1 + RATIO_TOLERANCE))
+        row = {"district_code": str(code), "district_name": str(names.get(code, code)), "method": q.method,
+               "units": int(q.units), "grids": int(q.grids),
+               "target": _number(target) if math.isfinite(target) and target > 0 else None,
+               "balance": _number(q.balance), "balance_bound": _number(q.balance_bound), "balance_met": met,
+               "balance_gap": 0.0 if met else _number(q.balance_gap, 6), "access_km": _number(q.access_km),
+               "access_bound_km": _number(q.access_bound_km), "gap": _number(q.gap, 6), "proved": bool(q.proved)}
+        row["status"] = quality_status(row)
+        row["verdict"] = {lang: quality_verdict(row, lang, county=str(code) in county) for lang in ("zh", "en")}
+        rows.append(row)
+    return rows
+
+
+def quality_summary(rows: Iterable[Mapping], lang: str, *, items: int | None = 3) -> str:
+    """One line: how many districts are proved optimal (how many of them have one grid), then
+    the others with their verdicts, the furthest from proved first (``items`` of them; None: only
+    the count)."""
+    from texts import render
+
+    rows = list(rows)
+    if not rows:
+        return ""
+    proved = [r for r in rows if r["proved"]]
+    single = sum(r["status"] == "single" for r in rows)
+    line = (render("quality.summary_all", lang, n=len(rows)) if len(proved) == len(rows)
+            else render("quality.summary", lang, n=len(rows), proved=len(proved)))
+    if single:
+        line += render("quality.summary_single", lang, n=single)
+    rest = sorted((r for r in rows if not r["proved"]), key=lambda r: (-(r["gap"] or 0.0), r["district_code"]))
+    if items is None or not rest:
+        return line
+    shown = [render("quality.summary_item", lang, name=r["district_name"], verdict=r["verdict"][lang]) for r in rest[:items]]
+    if len(rest) > items:
+        shown.append(render("quality.summary_more", lang, n=len(rest) - items))
+    return line + ("；" if lang == "zh" else "; ") + ("；" if lang == "zh" else "; ").join(shown)
+
+
+def quality_block(rows: list[Mapping]) -> dict:
+    """``checks.json``'s ``quality``: the count of districts proved optimal, the summary line in
+    both languages, and a row per district (``quality_rows``)."""
+    return {"districts": len(rows), "proved": sum(bool(r["proved"]) for r in rows),
+            "not_proved": [r["district_code"] for r in rows if not r["proved"]],
+            "summary": {lang: quality_summary(rows, lang) for lang in ("zh", "en")}, "rows": list(rows)}
+
+
+def checks_document(verdict, pairing=None, binding_caps=None, *, settings: Mapping | None = None,
+                    quality: list[Mapping] | None = None) -> dict:
     """``checks.json`` (docs/DATA_FORMAT.md): whether the plan passes (no rule has an error), the
     rules that fail, and per rule its id, title, source, passed, errors and warnings, each
     violation with its message code, place codes, figures and texts. With a pairing result, the
     partnerships it dropped, the districts left without a partner, and the caps that bind; with
-    ``settings`` (``grid_settings``), the grid settings the plan was judged under."""
+    ``settings`` (``grid_settings``), the grid settings the plan was judged under; with
+    ``quality`` (``quality_rows`` of the proposal the plan is), how good each district's grids
+    are (``quality_block``)."""
     out: dict = {"passed": verdict.passed, "failed": verdict.failed, "rules": verdict.as_list()}
     if settings is not None:
         out["settings"] = dict(settings)
+    if quality is not None:
+        out["quality"] = quality_block(quality)
     if pairing is not None:
         out["pairing"] = {
             "dropped_partnerships": [{"hospital_code": h, "district_code": d, "code": why.code, "message": why.messages}

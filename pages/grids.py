@@ -1,6 +1,7 @@
 """网格方案 Grid proposal: grids proposed under rules G1-G6, on the map, with figures and checks,
-under the planner's grid settings (``ui.grid_settings``). A county's groups are county alliances
-(医共体) and are named so wherever the page names them."""
+under the planner's grid settings (``ui.grid_settings``), and how good each district's grids are
+(proved optimal, or within x % of the best possible: ``ui.solve_quality``). A county's groups are
+county alliances (医共体) and are named so wherever the page names them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from planning.errors import InfeasiblePlanError
 from planning.grids import GridProposal, explain
 from planning.metrics import summary
 from planning.session import PlanningSession
-from ui import grid_settings, shell, state
+from ui import grid_settings, shell, solve_quality, state
 from ui.i18n import plain, t
 from ui.maps import base_map, district_labels, grid_layer, lead_layer
 from ui.tables import display
@@ -98,6 +99,7 @@ if is_county.any():
     st.subheader(t("alliance_table", lang))
     st.dataframe(display(table[is_county].rename(columns={"grid_id": "alliance_id"}), lang), hide_index=True,
                  width="stretch")
+solve_quality.section(getattr(result, "quality", {}) or {}, world.district_names, county, lang)
 st.subheader(t("fr_title", lang))
 grid_settings.frontier_section(session, result, package_id, lang)
 

@@ -60,7 +60,7 @@ def test_the_cache_key_follows_every_setting_and_equal_settings_share_it():
     assert config_key(counted) == config_key(again) != config_key(base)
     keys = {config_key(replace(base, **change)) for change in (
         {"grid_balance_target": 1.1}, {"grid_balance_target": 0.0}, {"grid_population_min": 100_000.0},
-        {"grid_population_max": 900_000.0}, {"grid_leads": "given"}, {"grid_exact_seconds": 5.0},
+        {"grid_population_max": 900_000.0}, {"grid_leads": "given"}, {"grid_exact_seconds": base.grid_exact_seconds + 1},
         {"grid_exact_units": 10}, {"county_alliances_max": 4, "county_alliances_reason": "山区面积大"})}
     assert len(keys) == 8 and config_key(base) not in keys
 
@@ -203,8 +203,13 @@ def test_a_countys_groups_are_named_county_alliances(tmp_path, lang, words):
     assert words["metric"] in {m.label for m in at.metric}
     headings = [s.value for s in at.subheader]
     assert headings[headings.index(words["grids"]) + 1] == words["alliances"]
-    county_table = at.dataframe[-3].value  # rules, grids, county alliances, explanations, parts
-    assert words["column"] in county_table.columns and set(county_table[words["column"]]) == {"900002-G01"}
+    # rules, grids, county alliances, solve quality, explanations, parts: the county alliances' own
+    # table is the one whose group column is named for them alone
+    county_table = next(d.value for d in at.dataframe if words["column"] in d.value.columns)
+    assert set(county_table[words["column"]]) == {"900002-G01"}
+    quality = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
+    assert quality.set_index("district_code").loc["900002", "verdict"] == \
+        ("✓ 仅一个医共体" if lang == "zh" else "✓ one county alliance")
     assert words["note"] in captions(at)
     district = next(s for s in at.selectbox if s.label in ("区县", "District"))
     district.set_value("900002").run()

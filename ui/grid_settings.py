@@ -18,7 +18,7 @@ from types import MappingProxyType
 import pandas as pd
 import streamlit as st
 
-from geodata.export import grid_settings, settings_summary
+from geodata.export import grid_settings, percent_within, settings_summary
 from planning.config import GRID_LEADS, PlanConfig
 from planning.errors import ConfigError
 from ui import state
@@ -190,7 +190,7 @@ def frontier_frame(points, current, lang: str) -> pd.DataFrame:
         row = {"label": _target_label(p.target, lang), "balance": round(float(p.balance), 3),
                "access": round(float(p.access_km), 3),
                "kind": t("fr_proved", lang) if p.proved else t("fr_gap_kind", lang),
-               "status": t("fr_proved", lang) if p.proved else t("fr_gap", lang, gap=f"{float(p.gap):.1%}")}
+               "status": t("fr_proved", lang) if p.proved else t("fr_gap", lang, gap=percent_within(p.gap))}
         same = next((r for r in rows if (r["balance"], r["access"], r["kind"]) == (row["balance"], row["access"], row["kind"])),
                     None)
         if same is None:
@@ -201,7 +201,7 @@ def frontier_frame(points, current, lang: str) -> pd.DataFrame:
         rows.append({"label": t("fr_current", lang), "balance": round(float(current.balance), 3),
                      "access": round(float(current.access_km), 3), "kind": t("fr_current", lang),
                      "status": t("fr_proved", lang) if current.proved else
-                     t("fr_gap", lang, gap=f"{float(current.gap):.1%}")})
+                     t("fr_gap", lang, gap=percent_within(current.gap))})
     return pd.DataFrame(rows)
 
 
