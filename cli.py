@@ -17,8 +17,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.default import write_default
-from geodata.export import (checks_document, grid_layer, grid_settings, settings_summary, write_csv, write_geojson,
-                            write_json, write_layout)
+from geodata.export import (checks_document, grid_layer, grid_settings, quality_rows, quality_summary, settings_summary,
+                            write_csv, write_geojson, write_json, write_layout)
 from geodata.errors import DataValidationError, GeodataError
 from geodata.package import load_package
 from planning.coverage import summary_by, supply_per_1000
@@ -269,21 +269,44 @@ def cmd_propose(args: argparse.Namespace) -> int:
     plan = proposal.grids.plan
     verdict = session.judge(plan, pairings=pairing.pairings)
     table = session.metrics(plan)
+    world = session.world
+    quality = quality_rows(proposal.grids.quality, world.district_names,
+                           [d for d, ring in world.district_ring.items() if ring == "county"])
     _write_layout(grid_layer(pkg.units, plan.assignment, table), {"settings": settings}, out / "layout.geojson")
     write_csv(pd.DataFrame(sorted(plan.assignment.items()), columns=["unit_code", "grid_id"]), out / "units.csv")
     write_csv(pd.DataFrame(explain(session.world, proposal.grids)), out / "explanations.csv")
-    write_json({**checks_document(verdict, pairing, caps, settings=settings), "data_warnings": _carried(pkg, args.lang)},
-               out / "checks.json")
+    write_json({**checks_document(verdict, pairing, caps, settings=settings, quality=quality),
+                "data_warnings": _carried(pkg, args.lang)}, out / "checks.json")
     write_json({"plan": summary(table), "settings": settings, "districts": district_metrics(table).to_dict(orient="records"),
                 "grids": table.to_dict(orient="records"), "island_links": list(proposal.grids.notes),
-                "detached_parts": session.detached_parts(plan).to_dict(orient="records")}, out / "metrics.json")
+                "detached_parts": session.detached_parts(plan).to_dict(orient="records"), "quality": quality},
+               out / "metrics.json")
     s = summary(table)
     print(f"grids {s['grids']}, population {s['population']:,.0f}, max/min {s['population_max_min_ratio']:.2f}, "
           f"mean access {s['mean_access_km']} km")
+    _print_quality(quality, args.lang)
     _print_verdict(verdict, args.lang)
     if proposal.grids.unplanned:
         print(f"未能规划 / not planned: {', '.join(proposal.grids.unplanned)} (G5)", file=sys.stderr)
     return 0 if verdict.passed else 1
+
+
+def _print_quality(rows: list[dict], lang: str) -> None:
+    """How many districts are proved optimal, then one line per district that is not: its method
+    and how far from the best possible its grids may be (from the solver's bound)."""
+    if not rows:
+        return
+    print(render("quality.cli_line", lang, summary=quality_summary(rows, lang, items=None)))
+    for r in rows:
+        if r["proved"]:
+            continue
+        if r["status"] == "heuristic":  # its verdict says so
+            line = render("quality.cli_district", lang, name=r["district_name"], district=r["district_code"],
+                          verdict=r["verdict"][lang])
+        else:
+            line = render("quality.cli_district_method", lang, name=r["district_name"], district=r["district_code"],
+                          method=render(f"quality.method_{r['method']}", lang), verdict=r["verdict"][lang])
+        print("    " + line)
 
 
 def _district_names(pkg) -> dict[str, str]:
@@ -377,7 +400,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def _plan_for_export(args: argparse.Namespace):
     """(package, plan, metadata, previous version or None) from a stored plan id, an exported
-    layout (.geojson) or a folder written by ``propose``; None after printing why not."""
+    layout (.geojson) or a folder written by ``propose``; None after printing why not. A propose
+    folder's ``metrics.json`` quality rows ride along in the metadata (``_quality``) for
+    ``cmd_export`` to check against the plan."""
     import csv
     import json
 
@@ -409,6 +434,11 @@ def _plan_for_export(args: argparse.Namespace):
         meta = {"plan_id": layout.get("metadata", {}).get("plan_id", source.stem), "plan_name": plan.name or source.stem,
                 "version": layout.get("metadata", {}).get("version", 1), "author": layout.get("metadata", {}).get("author", ""),
                 "created": layout.get("metadata", {}).get("created", "")}
+        metrics = source / "metrics.json" if source.is_dir() else None
+        if metrics is not None and metrics.exists():
+            recorded = json.loads(metrics.read_text(encoding="utf-8"))
+            if recorded.get("quality"):
+                meta["_quality"] = (recorded["quality"], recorded.get("settings") or {})
         return pkg, plan, meta, previous
     store = PlanStore(Path(args.store) if args.store else data_dir() / "plans.sqlite")
     try:
@@ -429,7 +459,7 @@ def _plan_for_export(args: argparse.Namespace):
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from geodata.filing import build
+    from geodata.filing import build, quality_fits
     from ui.handout import write_export
 
     try:
@@ -444,7 +474,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     config = _configured(args, pkg, "export")
     if config is None:
         return 2
-    export = build(PlanningSession(pkg, config), plan, meta, previous=previous)
+    session = PlanningSession(pkg, config)
+    recorded = meta.pop("_quality", None)
+    # the solver's bounds are filed only for the proposal they were measured on: a propose folder
+    # whose grids and settings are still those of its metrics.json; never for a stored plan
+    quality = recorded[0] if recorded and quality_fits(session, plan, *recorded) else None
+    if recorded and quality is None:
+        print(render("quality.cli_not_filed", args.lang), file=sys.stderr)
+    export = build(session, plan, meta, previous=previous, quality=quality)
     print(write_export(export, args.format, Path(args.out), args.lang))
     failed = export.meta["rules"]["failed"]
     if failed:

@@ -8,10 +8,12 @@ unit -> grid CSV, an XLSX workbook, a PDF report, and the filing ZIP that holds 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geodata.export import (checks_document, facility_units, grid_layer, grid_settings, layout_collection, write_csv,
@@ -41,10 +43,13 @@ class Export:
     grid_shapes: gpd.GeoDataFrame | None = None  # the grids dissolved (geodata.export.grid_layer), full precision
 
 
-def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | None = None) -> Export:
+def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | None = None,
+          quality: list[Mapping] | None = None) -> Export:
     """Everything the exports of ``plan`` need. ``meta``: plan_id, plan_name, version, created,
     author (and anything else worth filing); ``previous``: the last filed version, for the
-    changes."""
+    changes; ``quality``: how good each district's grids are (``geodata.export.quality_rows``),
+    only when ``plan`` is the proposal they were measured on (``quality_fits`` checks a recorded
+    one): a stored or edited plan has no solver's bound, and none is made up for it."""
     package, world = session.package, session.world
     filing = filing_tables(session, plan, facility_units(package.facilities, package.units))
     metadata = {
@@ -64,12 +69,48 @@ def build(session: PlanningSession, plan: Plan, meta: dict, *, previous: Plan | 
                            "fix": {"zh": i.fix("zh"), "en": i.fix("en")}} for i in _carried(package)],
         "generator": "医联体网格化布局规划",
     }
+    if quality is not None:
+        metadata["quality"] = [dict(row) for row in quality]
     shapes = grid_layer(package.units, dict(zip(filing.units["unit_code"], filing.units["grid_id"])), filing.grids,
                         crs=world.crs)
     collection = layout_collection(package.units, filing.grids, filing.units, filing.members, filing.pairings, metadata,
                                    layer=shapes)
     changes = compare(world, previous, plan) if previous is not None else None
     return Export(package, session, world, plan, metadata, filing, collection, changes, shapes)
+
+
+def quality_fits(session: PlanningSession, plan: Plan, rows: list[Mapping], settings: Mapping) -> bool:
+    """Whether recorded quality rows (``metrics.json`` of ``ylt propose``) describe ``plan`` under
+    the settings in force: recorded under the same settings, and every district's number of
+    grids, population max/min and mean distance to the lead as recorded (to the rows' rounding).
+    An edited plan, or other settings, do not fit: its bounds would not be the solver's."""
+    if not rows or dict(settings) != grid_settings(session.config):
+        return False
+    world = session.world
+    lead = {str(c): j for j, c in enumerate(world.lead_codes)}
+    grids = {g.grid_id: g for g in plan.grids}
+    for row in rows:
+        code = str(row["district_code"])
+        units = world.units_of(code)
+        own = [g for g in plan.grids if g.district_code == code]
+        if len(own) != row["grids"] or any(g.lead_facility_code not in lead for g in own):
+            return False
+        ids = [plan.assignment.get(str(world.unit_codes[i]), "") for i in units]
+        if any(i not in grids or grids[i].district_code != code for i in ids):
+            return False
+        pop = world.population[units]
+        order = {g.grid_id: k for k, g in enumerate(own)}
+        label = np.array([order[i] for i in ids])
+        sizes = np.bincount(label, weights=pop, minlength=len(own))
+        leads = np.array([lead[own[k].lead_facility_code] for k in label])
+        dist = np.hypot(*(world.xy[units] - world.lead_xy[leads]).T)
+        balance = float(sizes.max() / max(sizes.min(), 1.0))
+        access = float((pop * dist).sum() / max(pop.sum(), 1.0) / 1000)
+        if row["balance"] is None or row["access_km"] is None:
+            return False
+        if abs(balance - row["balance"]) > 1e-4 or abs(access - row["access_km"]) > 1e-4:
+            return False
+    return True
 
 
 def _carried(package) -> list:
@@ -95,6 +136,10 @@ def sheets(export: Export) -> dict[str, pd.DataFrame]:
     grid_of = dict(export.plan.assignment)
     out["覆盖 coverage"] = coverage.gaps.assign(grid_id=[grid_of.get(str(u), "") for u in coverage.gaps["unit_code"]])
     out["村卫生室 villages"] = coverage.villages
+    if export.meta.get("quality"):
+        out["求解质量 quality"] = pd.DataFrame(
+            [{**{k: v for k, v in row.items() if k != "verdict"}, "verdict_zh": row["verdict"]["zh"],
+              "verdict_en": row["verdict"]["en"]} for row in export.meta["quality"]])
     if export.changes is not None:
         out["变化 changes"] = pd.DataFrame(export.changes["units_moved"], columns=["unit_code", "from", "to", "population"])
     return out
@@ -115,12 +160,13 @@ def write(export: Export, kind: str, path: Path) -> Path:
         facilities = export.package.facilities.drop(columns=[c for c in ("_pos",) if c in export.package.facilities])
         write_gpkg(path, {"grids": grids, "units": gpd.GeoDataFrame(units, geometry="geometry", crs=4326),
                           "facilities": facilities, "pairings": export.filing.pairings},
-                   metadata={key: export.meta[key] for key in ("plan_id", "plan_name", "version", "settings")
+                   metadata={key: export.meta[key] for key in ("plan_id", "plan_name", "version", "settings", "quality")
                              if key in export.meta})
     elif kind == "csv":
         write_csv(export.filing.units[["unit_code", "grid_id"]], path)
     elif kind == "checks":
-        write_json(checks_document(export.filing.verdict, settings=export.meta.get("settings")), path)
+        write_json(checks_document(export.filing.verdict, settings=export.meta.get("settings"),
+                                   quality=export.meta.get("quality")), path)
     elif kind == "xlsx":
         write_xlsx(path, sheets(export))
     elif kind == "pdf":

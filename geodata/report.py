@@ -78,9 +78,11 @@ def _ring_path(ring) -> str:
 
 
 def report_html(export, lang: str = "zh") -> str:
-    """The whole report of one plan version: cover, city map, a page per district (its grids and
-    partners), the rules and their violations, and the changes since the last filed version. In
-    Chinese for filing (``lang="en"`` for visitors); every word from the catalogue (``texts``)."""
+    """The whole report of one plan version: cover (with the grid settings the plan was judged
+    under), how good the grids are (when the filing carries the solver's bounds), city map, a
+    page per district (its grids and partners), the rules and their violations, and the changes
+    since the last filed version. In Chinese for filing (``lang="en"`` for visitors); every word
+    from the catalogue (``texts``)."""
     def w(code: str, **params: object) -> str:
         return _e(render(f"report.{code}", lang, **params))
 
@@ -101,7 +103,10 @@ def report_html(export, lang: str = "zh") -> str:
              f"<tr><th>{w('population')}</th><td>{f.grids['population'].sum():,.0f}</td></tr>",
              f"<tr><th>{w('rules')}</th><td class='{'fail' if failed else 'pass'}'>"
              f"{w('rules_failed', rules=failed) if failed else w('rules_all_passed')}</td></tr>",
+             *_settings_row(meta, export, lang),
+             *_quality_row(meta.get("quality"), lang),
              "</table>",
+             *_quality_table(meta.get("quality"), lang),
              f"<div class='page'><h2>{w('city_map')}</h2>", svg_map(features), "</div>"]
     for code, grids in f.grids.groupby("district_code", sort=True):
         name = grids["district_name"].iloc[0]
@@ -153,6 +158,66 @@ def report_html(export, lang: str = "zh") -> str:
             parts.append("</table>")
     parts.append("</div></body></html>")
     return "".join(parts)
+
+
+def _settings_row(meta: dict, export, lang: str) -> list[str]:
+    """The header's row of the grid settings the plan was judged under (``meta["settings"]``)."""
+    from geodata.export import settings_summary
+
+    settings = meta.get("settings")
+    if not settings:
+        return []
+    names = getattr(getattr(export, "world", None), "district_names", {}) or {}
+    line = settings_summary(settings, lang, names, bare=True)
+    return [f"<tr><th class='k'>{_e(render('quality.report_settings', lang))}</th><td>{_e(line)}</td></tr>"]
+
+
+def _quality_row(rows: list[dict] | None, lang: str) -> list[str]:
+    """The header's row saying how many districts are proved optimal (the table follows)."""
+    from geodata.export import quality_summary
+
+    if not rows:
+        return []
+    return [f"<tr><th class='k'>{_e(render('quality.title', lang))}</th>"
+            f"<td>{_e(quality_summary(rows, lang, items=None))}</td></tr>"]
+
+
+def _quality_table(rows: list[dict] | None, lang: str) -> list[str]:
+    """How good each district's grids are, when the filing carries it (the proposal's own
+    bounds; an edited or stored plan carries none), on a page of its own after the cover: the
+    summary line, then per district its method, grids, balance reached and best possible, mean
+    distance and its bound, and the verdict. Proved districts are marked ✓."""
+    from geodata.export import quality_summary
+
+    if not rows:
+        return []
+
+    def q(code: str, **params: object) -> str:
+        return _e(render(f"quality.{code}", lang, **params))
+
+    def ratio(value: float | None) -> str:
+        return q("unknown") if value is None else f"{value:.3f}"
+
+    out = [f"<div class='page'><h2>{q('title')}</h2>",
+           f"<p>{_e(quality_summary(rows, lang))}</p>",
+           f"<p class='muted'>{q('help')}</p>",
+           "<table>"
+           f"<tr><th>{q('col_district')}</th><th class='k'>{q('col_method')}</th><th class='n k'>{q('col_grids')}</th>"
+           f"<th class='n'>{q('col_balance')}</th><th class='n'>{q('col_balance_bound')}</th>"
+           f"<th class='n'>{q('col_access')}</th><th class='n'>{q('col_access_bound')}</th><th>{q('col_verdict')}</th></tr>"]
+    for r in rows:
+        mark = "✓ " if r["proved"] else ""
+        access = "" if r["access_km"] is None else f"{r['access_km']:.2f}"
+        bound = "" if r["access_bound_km"] is None else f"{r['access_bound_km']:.2f}"
+        place = f"{_e(r['district_name'])}（{_e(r['district_code'])}）" if lang == "zh" else \
+            f"{_e(r['district_name'])} ({_e(r['district_code'])})"
+        out.append(f"<tr><td class='k'>{place}</td>"
+                   f"<td class='k'>{q('method_' + str(r['method']))}</td><td class='n'>{int(r['grids'])}</td>"
+                   f"<td class='n'>{ratio(r['balance'])}</td><td class='n'>{ratio(r['balance_bound'])}</td>"
+                   f"<td class='n'>{access}</td><td class='n'>{bound}</td>"
+                   f"<td class='{'pass' if r['proved'] else ''}'>{_e(mark + r['verdict'][lang])}</td></tr>")
+    out.append("</table></div>")
+    return out
 
 
 def pdf_bytes(document: str) -> bytes:

@@ -323,3 +323,84 @@ def test_export_judges_again_under_the_flags_and_records_them(tmp_path, capsys):
     code, _, stderr = _main(capsys, "export", "--plan", str(tmp_path / "o"), "--data", str(world), "--format", "checks",
                             "--out", str(tmp_path / "x.json"), "--exact-seconds", "900")
     assert code == 2 and stderr.startswith("ylt export: --exact-seconds 900：") and not (tmp_path / "x.json").exists()
+
+
+# --- how good the grids are (issue 15) -------------------------------------------------------------
+
+def _two_leads_world(tmp_path):
+    """The small world with a second hospital that may lead in 甲区 (900001)."""
+    world = write_world(tmp_path / "w")
+    rows = facility_rows() + [{"facility_code": "DH-A2", "name": "甲区第二医院", "kind": "district_hospital",
+                               "lon": 121.035, "lat": 31.035}]
+    (world / "facilities.csv").write_text(facilities_csv(rows), encoding="utf-8")
+    return world
+
+
+def test_propose_prints_and_writes_the_quality_of_each_districts_grids(tmp_path, capsys):
+    """With the exact solver off, 甲区's two grids come from the heuristic: not proved, within
+    x % of a lower bound; printed on one line, and written to metrics.json (a list) and
+    checks.json (a block with the count); 乙区 has one grid."""
+    import json
+
+    world = _two_leads_world(tmp_path)
+    config = tmp_path / "heuristic.toml"
+    config.write_text("[grids]\ngrid_exact_units = 0\n", encoding="utf-8")
+    out = tmp_path / "o"
+    code, stdout, stderr = _main(capsys, "propose", "--data", str(world), "--out", str(out), "--config", str(config),
+                                 "--band", "5000:15000", "--balance-target", "1.05")
+    assert code in (0, 1), stderr
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    checks = json.loads((out / "checks.json").read_text(encoding="utf-8"))
+    rows = metrics["quality"]
+    assert [(r["district_code"], r["district_name"], r["method"], r["status"]) for r in rows] == [
+        ("900001", "甲区", "heuristic", "heuristic"), ("900002", "乙区", "single", "single")]
+    heuristic = rows[0]
+    assert not heuristic["proved"] and 0 < heuristic["gap"] < 1 and heuristic["access_bound_km"] < heuristic["access_km"]
+    assert heuristic["balance_bound"] is None and heuristic["grids"] == 2 and heuristic["target"] == 1.05
+    assert checks["quality"]["rows"] == rows and (checks["quality"]["districts"], checks["quality"]["proved"]) == (2, 1)
+    assert checks["quality"]["not_proved"] == ["900001"]
+    lines = stdout.splitlines()
+    at = lines.index("求解质量：2 个区县中 1 个已证明最优（其中 1 个仅一个网格）")
+    assert lines[at + 1] == f"    甲区（900001）：{heuristic['verdict']['zh']}"
+    assert heuristic["verdict"]["zh"].startswith("启发式：就医距离距下界不超过 ") and heuristic["verdict"]["zh"].endswith("（未证明）")
+    assert "（900002）" not in lines[at + 2]  # proved districts are counted, not listed
+
+    code, stdout, _ = _main(capsys, "--lang", "en", "propose", "--data", str(world), "--out", str(tmp_path / "e"),
+                            "--grid-count", "900001=2")
+    assert "Solution quality: all 2 districts proved optimal (1 of them with one grid)" in stdout.splitlines()
+    rows = json.loads((tmp_path / "e" / "metrics.json").read_text(encoding="utf-8"))["quality"]
+    assert [(r["method"], r["proved"], r["gap"]) for r in rows] == [("exact", True, 0.0), ("single", True, 0.0)]
+
+
+def test_export_of_an_untouched_propose_folder_files_its_quality_and_an_edited_one_none(tmp_path, capsys):
+    """The filing records the solver's bounds only for the grids they were measured on: a propose
+    folder exported as it is carries them (checks.json, the layout's metadata); with a unit moved
+    in units.csv, or under other settings, nothing is filed and the CLI says why."""
+    import json
+
+    world = _two_leads_world(tmp_path)
+    folder = tmp_path / "o"
+    assert _main(capsys, "propose", "--data", str(world), "--out", str(folder), "--grid-count", "900001=2")[0] in (0, 1)
+    recorded = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["quality"]
+    code, _, stderr = _main(capsys, "export", "--plan", str(folder), "--data", str(world), "--format", "checks",
+                            "--out", str(tmp_path / "c.json"), "--grid-count", "900001=2")
+    assert code == 0 and "求解质量未写入" not in stderr
+    assert json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))["quality"]["rows"] == recorded
+    code, _, _ = _main(capsys, "export", "--plan", str(folder), "--data", str(world), "--format", "geojson",
+                       "--out", str(tmp_path / "l.geojson"), "--grid-count", "900001=2")
+    assert json.loads((tmp_path / "l.geojson").read_text(encoding="utf-8"))["metadata"]["quality"] == recorded
+    # other settings than the proposal's: its bounds are not this judgement's
+    code, _, stderr = _main(capsys, "--lang", "en", "export", "--plan", str(folder), "--data", str(world), "--format",
+                            "checks", "--out", str(tmp_path / "s.json"))
+    assert code == 0 and "Solution quality not filed" in stderr
+    assert "quality" not in json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    # a unit moved by hand: not the proposal any more
+    units = (folder / "units.csv").read_text(encoding="utf-8").splitlines()
+    grids = sorted({line.split(",")[1] for line in units[1:] if line.split(",")[1].startswith("900001")})
+    moved = next(i for i, line in enumerate(units) if i and line.endswith("," + grids[0]))
+    units[moved] = units[moved].rsplit(",", 1)[0] + "," + grids[1]
+    (folder / "units.csv").write_text("\n".join(units) + "\n", encoding="utf-8")
+    code, _, stderr = _main(capsys, "export", "--plan", str(folder), "--data", str(world), "--format", "checks",
+                            "--out", str(tmp_path / "m.json"), "--grid-count", "900001=2")
+    assert code == 0 and "求解质量未写入导出" in stderr
+    assert "quality" not in json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))
