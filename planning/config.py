@@ -47,7 +47,7 @@ class PlanConfig:
     grid_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # G5: a district's number of grids, when the planner fixes it
     grid_leads: str = "choose"  # G3: "choose" (the engine picks which hospitals lead) or "given" (every hospital that may lead leads one grid)
     grid_exact_units: int = 60  # districts of at most this many units are solved exactly (CP-SAT), larger ones by the heuristic
-    grid_exact_seconds: float = 10.0  # the exact solver's time limit per district; the best plan found is kept, with its gap
+    grid_exact_seconds: float = 5.0  # the exact solver's time limit per district (deterministic seconds); the best plan found is kept, with its gap
     island_link_km: float = 15.0  # G6: parts of a district closer than this count as neighbours
     village_integration_target: float = 0.70  # V2
     village_standard_target: float = 0.60  # V2

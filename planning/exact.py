@@ -120,8 +120,9 @@ def _solve(d: District, start: np.ndarray, *, target: float, band: tuple[float, 
     limit = max(target, _ratio_of(best, pop))
     labels, access_bound, access_proved = _least_access(d, pop, best, band, limit, budget.share(1.0))
     final = np.bincount(labels, weights=pop)[np.unique(labels)]
-    # a bound of 1 says nothing: the best balance is then unknown (nan), unless the target is met
-    known = bound > 1.0 or ratio(final) <= target or grids == 1
+    # a bound of 1 says nothing: the best balance is then unknown (nan; when the target is met
+    # the best possible does not matter)
+    known = bound > 1.0 or grids == 1
     return ExactResult(labels=labels, balance=ratio(final),
                        balance_bound=(min(bound, ratio(final)) if grids > 1 else 1.0) if known else math.nan,
                        access=access_of(d, labels), access_bound=access_bound,

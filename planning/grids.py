@@ -69,7 +69,8 @@ class DistrictQuality:
 
     @property
     def balance_met(self) -> bool:
-        return self.balance <= self.target + 1e-9
+        """Within the target, to the exact model's resolution (ratios in steps of 1/10,000)."""
+        return self.balance <= self.target * (1 + 1e-4)
 
     @property
     def balance_gap(self) -> float:
@@ -626,7 +627,7 @@ def _reaches(ind, ptr, start: int, goals: set[int], allowed) -> bool:
     return not left
 
 
-def free_leads(world: World, plan: Plan, district: str, *, band: tuple[float, float], target: float,
+def free_lead_choice(world: World, plan: Plan, district: str, *, band: tuple[float, float], target: float,
                seconds: float) -> tuple[Plan, DistrictQuality]:
     """What the plan's leads cost: ``district`` solved exactly with the same number of grids but
     the leads chosen freely among every hospital that may lead there (balance first, then access,

@@ -26,7 +26,7 @@ import pandas as pd
 
 from planning.config import PlanConfig
 from planning.errors import NoUnitsError
-from planning.grids import GridProposal, GridSolver, free_leads
+from planning.grids import GridProposal, GridSolver, free_lead_choice
 from planning.metrics import detached_parts, grid_metrics
 from planning.pairing import (Pairing, PairingProblem, PairingResult, binding_caps, build_problem, pairing_rules,
                               pairings_of, planned_pairings, solve, staffing_of)
@@ -142,13 +142,13 @@ class PlanningSession:
                                         gap=q.gap, balance_bound=q.balance_bound, method=q.method, plan=proposal.plan))
         return points
 
-    def free_leads(self, plan: Plan, district: str, *, seconds: float | None = None) -> FrontierPoint:
+    def free_lead_choice(self, plan: Plan, district: str, *, seconds: float | None = None) -> FrontierPoint:
         """What ``plan``'s leads cost in ``district``: the same number of grids with the leads
         chosen freely among every hospital that may lead there, solved exactly (balance first
         at the configured target, then access). Compare with ``frontier``'s point at that target,
         or the proposal's quality (Minhang: 2.68 proved with its given leads, 1.41 chosen freely)."""
         target = self.config.grid_balance_target or math.inf
-        new, q = free_leads(self.world, plan, district, band=self.band, target=target,
+        new, q = free_lead_choice(self.world, plan, district, band=self.band, target=target,
                             seconds=seconds if seconds is not None else self.config.grid_exact_seconds)
         return FrontierPoint(target=target if math.isfinite(target) else None, balance=q.balance, access_km=q.access_km,
                              proved=q.proved, gap=q.gap, balance_bound=q.balance_bound, method="free_leads", plan=new)

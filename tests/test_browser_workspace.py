@@ -204,18 +204,22 @@ def test_rectangle_selects_units_assigns_them_locked_and_repropose_keeps_them(pa
 
     # assign them to one grid of Qingpu (locked as they go, the default)
     _, before = _latest(server, plan_id)
-    target = next(g.grid_id for g in before.grids if g.district_code == QINGPU)
+    inside = {before.assignment[u] for u in units["unit_code"].to_numpy()[west]}
+    # a grid they are not in, so the assignment changes and the re-proposal has to work around it
+    target = next(g.grid_id for g in before.grids if g.district_code == QINGPU and g.grid_id not in inside)
     _choose(page, "划入网格", target)
     page.get_by_role("button", name="划入", exact=True).click()
     page.get_by_text(f"已锁定 {chosen} 个单元").wait_for()
     version, locked_plan = _latest(server, plan_id)
     assert len(locked_plan.locked) == chosen and {locked_plan.assignment[u] for u in locked_plan.locked} == {target}
     page.get_by_role("button", name="围绕锁定重新生成").click()
-    page.get_by_text(f"已保存：网格方案 第 {version + 1} 版").wait_for()
+    saved, unchanged = page.get_by_text(f"已保存：网格方案 第 {version + 1} 版"), page.get_by_text("没有变化，未保存新版本")
+    saved.or_(unchanged).wait_for(timeout=60_000)
     _, again = _latest(server, plan_id)
     assert {u: again.assignment[u] for u in locked_plan.locked} == {u: locked_plan.assignment[u] for u in locked_plan.locked}
     log = PlanStore(server["data"] / "plans.sqlite").history(plan_id)
-    assert [e["action"] for e in log][-2:] == ["assign", "repropose"]
+    # the exact solver may find the edited plan already the best around the locks: then no version
+    assert [e["action"] for e in log][-2:] == (["assign", "repropose"] if saved.count() else [log[-2]["action"], "assign"])
     page.get_by_role("tab", name="编辑记录").click()
     page.get_by_text("重新生成").first.wait_for()
     page.screenshot(path=str(output_dir / "browser_workspace_log.png"), full_page=True)

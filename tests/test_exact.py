@@ -206,7 +206,7 @@ def test_free_leads_show_what_the_plans_leads_cost():
     session_counts = {g.district_code for g in plan.grids}
     for district in session_counts:
         kept = session.frontier(plan, district, targets=(session.config.grid_balance_target,), seconds=10)[0]
-        free = session.free_leads(plan, district, seconds=10)
+        free = session.free_lead_choice(plan, district, seconds=10)
         assert free.method == "free_leads" and free.proved
         assert free.balance <= max(kept.balance, session.config.grid_balance_target) + 1e-6
         if kept.proved and kept.balance <= session.config.grid_balance_target:
