@@ -498,9 +498,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "quality.col_balance": ("最大/最小比", "Max/min"),
     "quality.col_balance_help": ("各网格常住人口的最大/最小比（达到）", "Population max/min of the district's grids (reached)"),
     "quality.col_balance_bound": ("可能最优", "Best possible"),
-    "quality.col_balance_bound_help": ("已证明：以这些牵头医院，任何方案的人口最大/最小比都不低于此值；“未知”表示求解器未能证明。",
-                                       "Proved: with these leads no plan has a smaller population max/min; "
-                                       "'unknown' when the solver could not prove one."),
+    "quality.col_balance_bound_help": ("已证明：以这些牵头医院，任何方案的人口最大/最小比都不低于此值；“—”表示已达到均衡目标（无需证明），“未知”表示求解器未能证明。",
+                                       "Proved: with these leads no plan has a smaller population max/min; '—' where the "
+                                       "balance target is met (nothing to prove), 'unknown' when the solver could not prove one."),
     "quality.col_target_met": ("达到目标", "Target met"),
     "quality.col_target_met_help": ("最大/最小比是否在均衡目标以内", "Whether the max/min is within the balance target"),
     "quality.col_access": ("平均距离 km", "Mean km"),

@@ -15,8 +15,12 @@ from ui.i18n import plain, t
 PROVED_MARK = "✓"
 
 
-def _ratio(value: float | None, lang: str) -> str:
-    return t("quality.unknown", lang) if value is None else f"{value:.3f}"
+def _ratio(value: float | None, met: bool, lang: str) -> str:
+    """The best possible max/min; a dash where the target is met (the best possible does not
+    matter then), "unknown" where the solver proved nothing."""
+    if value is None:
+        return "—" if met else t("quality.unknown", lang)
+    return f"{value:.3f}"
 
 
 def quality_frame(rows: Iterable[Mapping], lang: str) -> pd.DataFrame:
@@ -30,7 +34,7 @@ def quality_frame(rows: Iterable[Mapping], lang: str) -> pd.DataFrame:
         records.append({
             "district_name": r["district_name"], "district_code": r["district_code"],
             "method": t(f"quality.method_{r['method']}", lang), "units": r["units"], "grids": r["grids"],
-            "balance": r["balance"], "balance_bound": _ratio(r["balance_bound"], lang),
+            "balance": r["balance"], "balance_bound": _ratio(r["balance_bound"], r["balance_met"], lang),
             "balance_met": t("quality.yes" if r["balance_met"] else "quality.no", lang),
             "access_km": r["access_km"],
             "access_bound_km": r["access_bound_km"],
