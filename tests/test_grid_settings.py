@@ -287,14 +287,17 @@ def test_the_frontier_chart_marks_proved_points_gaps_and_the_current_proposal():
 
     from ui.grid_settings import frontier_chart, frontier_frame
 
-    points = [SimpleNamespace(target=1.05, balance=1.04, access_km=3.2, proved=True, gap=0.0),
-              SimpleNamespace(target=1.1, balance=1.04, access_km=3.2, proved=True, gap=0.0),
-              SimpleNamespace(target=None, balance=2.5, access_km=2.1, proved=False, gap=0.062)]
+    points = [SimpleNamespace(target=1.05, balance=1.04, access_km=3.2, proved=True, gap=0.0, method="exact"),
+              SimpleNamespace(target=1.1, balance=1.04, access_km=3.2, proved=True, gap=0.0, method="exact"),
+              SimpleNamespace(target=None, balance=2.5, access_km=2.1, proved=False, gap=0.062, method="exact"),
+              SimpleNamespace(target=1.25, balance=1.1, access_km=2.4, proved=True, gap=0.0, method="free_leads")]
     current = SimpleNamespace(balance=1.2, access_km=2.6, proved=True, gap=0.0)
     frame = frontier_frame(points, current, "en")
     assert frame.to_dict(orient="records") == [
         {"label": "1.05 / 1.1", "balance": 1.04, "access": 3.2, "kind": "proved optimal", "status": "proved optimal"},
         {"label": "none", "balance": 2.5, "access": 2.1, "kind": "not proved optimal", "status": "at most 6.2% from the best"},
+        {"label": "leads chosen freely", "balance": 1.1, "access": 2.4, "kind": "leads chosen freely",
+         "status": "proved optimal"},
         {"label": "current proposal", "balance": 1.2, "access": 2.6, "kind": "current proposal", "status": "proved optimal"}]
     spec = frontier_chart(frame, "en").to_dict()
     assert [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]] == \

@@ -445,6 +445,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "fr_y": ("平均就医距离（km）", "Mean distance to lead (km)"),
     "fr_target": ("均衡目标", "Balance target"),
     "fr_none": ("不限", "none"),
+    "fr_free": ("自由选择牵头医院", "leads chosen freely"),
+    "fr_free_note": ("“自由选择牵头医院”：同样 {n} 个{groups}，牵头医院在本区 {m} 家可牵头医院中重新选择（均衡目标 {target}）：与当前方案相比，即现有牵头医院的代价。",
+                     "'leads chosen freely': the same {n} {groups} with their leads chosen again among the district's {m} "
+                     "hospitals that may lead (balance target {target}); against the current proposal, what its leads cost."),
     "fr_status": ("求解", "Solver"),
     "fr_proved": ("已证明最优", "proved optimal"),
     "fr_gap_kind": ("未证明最优", "not proved optimal"),

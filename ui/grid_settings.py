@@ -174,12 +174,21 @@ FRONTIER_NOTICE = "gf_notice"
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _frontier(key: tuple, district: str, _session, _plan) -> list:
     """The district's frontier on the proposal of ``key`` (one proposal per package and settings),
-    computed once per server."""
-    return _session.frontier(_plan, district)
+    computed once per server; and, where the district has more hospitals that may lead than
+    grids, the same count with the leads chosen freely (what the proposal's leads cost)."""
+    points = _session.frontier(_plan, district)
+    grids = sum(g.district_code == district for g in _plan.grids)
+    if len(_session.world.leads_of(district)) > grids > 1:
+        points.append(_session.free_lead_choice(_plan, district, seconds=_session.config.grid_exact_seconds / 2))
+    return points
 
 
 def _target_label(target: float | None, lang: str) -> str:
     return t("fr_none", lang) if target is None else f"{target:g}"
+
+
+def _point_label(point, lang: str) -> str:
+    return t("fr_free", lang) if point.method == "free_leads" else _target_label(point.target, lang)
 
 
 def frontier_frame(points, current, lang: str) -> pd.DataFrame:
@@ -187,9 +196,10 @@ def frontier_frame(points, current, lang: str) -> pd.DataFrame:
     the current proposal's, with their labels in the reader's language."""
     rows: list[dict] = []
     for p in points:  # targets that reach the same grids are one point, labelled with each
-        row = {"label": _target_label(p.target, lang), "balance": round(float(p.balance), 3),
+        row = {"label": _point_label(p, lang), "balance": round(float(p.balance), 3),
                "access": round(float(p.access_km), 3),
-               "kind": t("fr_proved", lang) if p.proved else t("fr_gap_kind", lang),
+               "kind": t("fr_free", lang) if p.method == "free_leads" else
+               t("fr_proved", lang) if p.proved else t("fr_gap_kind", lang),
                "status": t("fr_proved", lang) if p.proved else t("fr_gap", lang, gap=percent_within(p.gap))}
         same = next((r for r in rows if (r["balance"], r["access"], r["kind"]) == (row["balance"], row["access"], row["kind"])),
                     None)
@@ -210,21 +220,21 @@ def frontier_chart(frame: pd.DataFrame, lang: str):
     joined in order of balance, and the current proposal apart."""
     import altair as alt
 
-    kinds = [t("fr_proved", lang), t("fr_gap_kind", lang), t("fr_current", lang)]
+    kinds = [t("fr_proved", lang), t("fr_gap_kind", lang), t("fr_current", lang), t("fr_free", lang)]
     x = alt.X("balance:Q", title=t("fr_x", lang), scale=alt.Scale(zero=False, padding=24))
     y = alt.Y("access:Q", title=t("fr_y", lang), scale=alt.Scale(zero=False, padding=24))
-    colour = alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=["#1a9850", "#f46d43", "#1f4e9c"]),
+    colour = alt.Color("kind:N", title=None, scale=alt.Scale(domain=kinds, range=["#1a9850", "#f46d43", "#1f4e9c", "#7b3294"]),
                        legend=alt.Legend(orient="bottom"))
     tooltip = [alt.Tooltip("label:N", title=t("fr_target", lang)), alt.Tooltip("balance:Q", title=t("fr_x", lang)),
                alt.Tooltip("access:Q", title=t("fr_y", lang)), alt.Tooltip("status:N", title=t("fr_status", lang))]
-    targets = frame[frame["kind"] != t("fr_current", lang)]
+    targets = frame[~frame["kind"].isin([t("fr_current", lang), t("fr_free", lang)])]
     line = alt.Chart(targets).mark_line(color="#9e9e9e", strokeDash=[4, 3]).encode(x=x, y=y, order="balance:Q")
     marks = alt.Chart(frame).mark_point(size=140, filled=True, opacity=0.9).encode(
-        x=x, y=y, color=colour, shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=["circle", "diamond", "square"]),
+        x=x, y=y, color=colour, shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds, range=["circle", "diamond", "square", "triangle-up"]),
                                                 legend=None), tooltip=tooltip)
     labels = alt.Chart(targets).mark_text(dy=-14, fontSize=12).encode(x=x, y=y, text="label:N")
-    current = alt.Chart(frame[frame["kind"] == t("fr_current", lang)]).mark_text(dy=18, fontSize=12, color="#1f4e9c").encode(
-        x=x, y=y, text="label:N")
+    current = alt.Chart(frame[frame["kind"].isin([t("fr_current", lang), t("fr_free", lang)])]).mark_text(
+        dy=18, fontSize=12, color="#1f4e9c").encode(x=x, y=y, text="label:N")
     return (line + marks + labels + current).properties(height=320)
 
 
@@ -263,10 +273,14 @@ def frontier_section(session, result, package_id: str, lang: str) -> None:
         st.info(t("fr_single", lang, group=group))
         return
     st.altair_chart(frontier_chart(frontier_frame(points, quality.get(district), lang), lang), width="stretch")
+    if any(p.method == "free_leads" for p in points):
+        target = session.config.grid_balance_target
+        st.caption(t("fr_free_note", lang, n=sum(g.district_code == district for g in result.plan.grids), groups=group,
+                     m=len(world.leads_of(district)), target=f"{target:g}" if target else t("fr_none", lang)))
     may_save = can(access.role(), "edit")
     buttons = st.columns(len(points))
     for i, (col, point) in enumerate(zip(buttons, points)):
-        label = _target_label(point.target, lang)
+        label = _point_label(point, lang)
         col.caption(t("fr_point", lang, balance=f"{point.balance:.2f}", km=f"{point.access_km:.2f}"))
         if col.button(t("fr_adopt", lang, target=label), key=f"gf_adopt_{i}", width="stretch", disabled=not may_save,
                       help=None if may_save else t("fr_adopt_role", lang)):
@@ -285,7 +299,7 @@ def adopt(session, point, district: str, package_id: str) -> None:
 
     name_of = session.world.district_names.get(district, district)
     plan = point.plan if point.plan.pairings else point.plan.with_pairings(planned_pairings(session.pairing))
-    names = {lang: render("fr_plan_name", lang, district=name_of, target=_target_label(point.target, lang))
+    names = {lang: render("fr_plan_name", lang, district=name_of, target=_point_label(point, lang))
              for lang in ("zh", "en")}
     try:
         plan_id = access.plan_store().create(names[state.lang()], package_id, plan_to_dict(plan), author=access.author())
