@@ -2,7 +2,7 @@
 
     .venv/bin/pip install -r bench/requirements.txt
     .venv/bin/python bench/districts.py [--cases 30] [--seed 1] [--seconds 10] [--balance-target 1.25]
-                                        [--epsilon E] [--no-exact] [--case N ...] [--workers W]
+                                        [--epsilon E] [--no-exact] [--case N ...]
 
 Each case is one synthetic district, seeded and deterministic: an irregular outline (a star-shaped
 polygon with random harmonics and noise), cut into 10-80 units by Voronoi cells of k-means centres
@@ -249,24 +249,13 @@ def main() -> None:
                         help="GerryChain's population tolerance around the mean (default: (T - 1) / (T + 1))")
     parser.add_argument("--no-exact", action="store_true", help="heuristic and GerryChain only")
     parser.add_argument("--case", type=int, nargs="+", help="only these cases (numbers as printed), to reproduce one")
-    parser.add_argument("--workers", type=int, help="CP-SAT workers (sets planning.exact.WORKERS; default the engine's)")
     args = parser.parse_args()
-    if args.workers:
-        import planning.exact
-
-        planning.exact.WORKERS = args.workers
     warnings.simplefilter("ignore")
     target = args.balance_target or math.inf
     epsilon = args.epsilon if args.epsilon is not None else (0.25 if math.isinf(target) else (target - 1) / (target + 1))
     cases = args.case if args.case else list(range(args.cases))
-    try:
-        import planning.exact
-
-        workers = planning.exact.WORKERS
-    except ImportError:
-        workers = "-"
     print(f"{len(cases)} districts, seed {args.seed}; balance target {target:g}, exact limit {args.seconds:g} s "
-          f"({workers} CP-SAT workers), GerryChain epsilon {epsilon:.3f}\n")
+          f"(CP-SAT deterministic time, one worker), GerryChain epsilon {epsilon:.3f}\n")
 
     methods = ([] if args.no_exact else ["exact"]) + ["heuristic", "GerryChain"]
     rows: list[tuple[dict, dict[str, dict]]] = []
