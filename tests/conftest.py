@@ -96,6 +96,15 @@ def write_world(folder: Path, *, units: bool = True, facilities: bool = True) ->
     return folder
 
 
+def write_two_leads_world(folder: Path) -> Path:
+    """The small world with a second hospital that may lead in 甲区 (900001): two grids to solve."""
+    world = write_world(folder)
+    rows = facility_rows() + [{"facility_code": "DH-A2", "name": "甲区第二医院", "kind": "district_hospital",
+                               "lon": 121.035, "lat": 31.035}]
+    (world / "facilities.csv").write_text(facilities_csv(rows), encoding="utf-8")
+    return world
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> Path:
     return write_world(tmp_path / "world")

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, facilities_csv, facility_rows, write_world
+from conftest import ROOT, facilities_csv, facility_rows, write_two_leads_world, write_world
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -327,22 +327,13 @@ def test_export_judges_again_under_the_flags_and_records_them(tmp_path, capsys):
 
 # --- how good the grids are (issue 15) -------------------------------------------------------------
 
-def _two_leads_world(tmp_path):
-    """The small world with a second hospital that may lead in 甲区 (900001)."""
-    world = write_world(tmp_path / "w")
-    rows = facility_rows() + [{"facility_code": "DH-A2", "name": "甲区第二医院", "kind": "district_hospital",
-                               "lon": 121.035, "lat": 31.035}]
-    (world / "facilities.csv").write_text(facilities_csv(rows), encoding="utf-8")
-    return world
-
-
 def test_propose_prints_and_writes_the_quality_of_each_districts_grids(tmp_path, capsys):
     """With the exact solver off, 甲区's two grids come from the heuristic: not proved, within
     x % of a lower bound; printed on one line, and written to metrics.json (a list) and
     checks.json (a block with the count); 乙区 has one grid."""
     import json
 
-    world = _two_leads_world(tmp_path)
+    world = write_two_leads_world(tmp_path / "w")
     config = tmp_path / "heuristic.toml"
     config.write_text("[grids]\ngrid_exact_units = 0\n", encoding="utf-8")
     out = tmp_path / "o"
@@ -378,7 +369,7 @@ def test_export_of_an_untouched_propose_folder_files_its_quality_and_an_edited_o
     in units.csv, or under other settings, nothing is filed and the CLI says why."""
     import json
 
-    world = _two_leads_world(tmp_path)
+    world = write_two_leads_world(tmp_path / "w")
     folder = tmp_path / "o"
     assert _main(capsys, "propose", "--data", str(world), "--out", str(folder), "--grid-count", "900001=2")[0] in (0, 1)
     recorded = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))["quality"]

@@ -14,7 +14,7 @@ from dataclasses import replace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, facilities_csv, facility_rows, write_world
+from conftest import ROOT, write_two_leads_world
 from geodata.export import percent_within, quality_block, quality_rows, quality_summary
 from planning.grids import DistrictQuality
 
@@ -130,7 +130,7 @@ def two_leads(tmp_path, monkeypatch) -> str:
     from geodata.store import save_upload
 
     monkeypatch.setenv("YLT_DATA_DIR", str(tmp_path / "data"))
-    world = _small_world(tmp_path)
+    world = write_two_leads_world(tmp_path / "w")
     return save_upload([(p.name, p.read_bytes()) for p in world.iterdir()])
 
 
@@ -187,15 +187,6 @@ def bounded():
     return session, proposal, quality_rows(proposal.grids.quality, session.world.district_names)
 
 
-def _small_world(tmp_path):
-    """The small world (tests/conftest.py) with a second hospital that may lead in 甲区."""
-    world = write_world(tmp_path / "w")
-    rows = facility_rows() + [{"facility_code": "DH-A2", "name": "甲区第二医院", "kind": "district_hospital",
-                               "lon": 121.035, "lat": 31.035}]
-    (world / "facilities.csv").write_text(facilities_csv(rows), encoding="utf-8")
-    return world
-
-
 def test_the_filing_carries_the_quality_of_the_proposal_and_nothing_for_a_plan_alone(tmp_path):
     import pyogrio
 
@@ -203,7 +194,7 @@ def test_the_filing_carries_the_quality_of_the_proposal_and_nothing_for_a_plan_a
     from geodata.package import load_package
     from planning.session import PlanningSession
 
-    package = load_package(_small_world(tmp_path))
+    package = load_package(write_two_leads_world(tmp_path / "w"))
     session = PlanningSession(package, replace(package.config, grid_counts={"900001": 2}))
     proposal = session.propose()
     rows = quality_rows(proposal.grids.quality, session.world.district_names)
