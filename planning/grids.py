@@ -338,24 +338,13 @@ class GridSolver:
         candidates = self._candidates(world, code)
         where = {int(j): c for c, j in enumerate(candidates)}
         start = np.array([where[int(state.leads[g])] for g in state.label])
-        dist = np.hypot(world.xy[units, None, 0] - world.lead_xy[None, candidates, 0],
-                        world.xy[units, None, 1] - world.lead_xy[None, candidates, 1])
-        local = {int(i): n for n, i in enumerate(units)}
-        home = np.array([local.get(int(world.lead_unit[j]), int(np.argmin(dist[:, c]))) for c, j in enumerate(candidates)])
-        adjacency = world.adjacency[units][:, units].tocoo()
         k = len(state.leads)
-        pop = world.population[units]
-        problem = exact.District(pop=pop, dist=dist, arcs=np.column_stack([adjacency.row, adjacency.col]), roots=home,
-                                 locked=np.full(len(units), -1), choose=k)
-        band = self.band if _in_band(pop, state.label, k, self.band) else None
-        result = exact.solve(problem, start, target=self.balance_target, band=band, seconds=self.exact_seconds)
-        active = np.unique(result.labels)
+        active, state.label, state.dist, state.anchor, result = _lead_choice(
+            world, code, units, candidates, start, k, band=self.band, target=self.balance_target, seconds=self.exact_seconds)
         state.leads = [int(candidates[c]) for c in active]
-        state.label = np.searchsorted(active, result.labels)
-        state.dist = dist[:, active]
-        state.anchor = home[active]
-        nearest = np.argmin(state.dist, axis=1)
-        state.reasons = ["lead" if n in set(state.anchor.tolist()) else "nearest" if state.label[n] == nearest[n] else "balance"
+        pop = world.population[units]
+        nearest, homes = np.argmin(state.dist, axis=1), set(state.anchor.tolist())
+        state.reasons = ["lead" if n in homes else "nearest" if state.label[n] == nearest[n] else "balance"
                          for n in range(len(units))]
         state.quality = _quality("exact", pop, state.dist, state.label, k, self.balance_target, result,
                                  time.perf_counter() - began + state.quality.seconds)
@@ -677,6 +666,31 @@ def _reaches(ind, ptr, start: int, goals: set[int], allowed) -> bool:
     return not left
 
 
+def _lead_choice(world: World, district: str, units: np.ndarray, candidates: np.ndarray, start: np.ndarray, k: int,
+                 *, band: tuple[float, float], target: float, seconds: float):
+    """The exact model with the leads chosen among ``candidates`` (``k`` of them lead), from
+    ``start`` (each unit's candidate). Returns the leading candidates (indices into
+    ``candidates``), each unit's grid among them, the units x leads distances, the leads' units,
+    and the solver's result. In a county a second hospital of a township reaches it through a
+    neighbour."""
+    dist = np.hypot(world.xy[units, None, 0] - world.lead_xy[None, candidates, 0],
+                    world.xy[units, None, 1] - world.lead_xy[None, candidates, 1])
+    local = {int(i): n for n, i in enumerate(units)}
+    home = np.array([local.get(int(world.lead_unit[j]), int(np.argmin(dist[:, c]))) for c, j in enumerate(candidates)])
+    rooted = np.ones(len(candidates), dtype=bool)
+    if world.district_ring.get(district) == "county":
+        rooted[:] = False
+        rooted[np.unique(home, return_index=True)[1]] = True
+    adjacency = world.adjacency[units][:, units].tocoo()
+    pop = world.population[units]
+    problem = exact.District(pop=pop, dist=dist, arcs=np.column_stack([adjacency.row, adjacency.col]), roots=home,
+                             rooted=rooted, locked=np.full(len(units), -1), choose=k)
+    in_band = band if _in_band(pop, np.searchsorted(np.unique(start), start), k, band) else None
+    result = exact.solve(problem, start, target=target, band=in_band, seconds=seconds)
+    active = np.unique(result.labels)
+    return active, np.searchsorted(active, result.labels), dist[:, active], home[active], result
+
+
 def free_lead_choice(world: World, plan: Plan, district: str, *, band: tuple[float, float], target: float,
                seconds: float) -> tuple[Plan, DistrictQuality]:
     """What the plan's leads cost: ``district`` solved exactly with the same number of grids but
@@ -693,36 +707,21 @@ def free_lead_choice(world: World, plan: Plan, district: str, *, band: tuple[flo
         raise InfeasiblePlanError(("G3",), district, "lead_gone", grids=[g.grid_id for g in mine])
     index = {g.grid_id: code_of[g.lead_facility_code] for g in mine}
     start = np.array([index.get(plan.assignment.get(str(world.unit_codes[i]), ""), -1) for i in units])
-    dist = np.hypot(world.xy[units, None, 0] - world.lead_xy[None, candidates, 0],
-                    world.xy[units, None, 1] - world.lead_xy[None, candidates, 1])
-    local = {int(i): n for n, i in enumerate(units)}
-    home = np.array([local.get(int(world.lead_unit[j]), int(np.argmin(dist[:, c]))) for c, j in enumerate(candidates)])
-    county = world.district_ring.get(district) == "county"
-    rooted = np.ones(len(candidates), dtype=bool)
-    if county:  # a second hospital in a township reaches it through a neighbour
-        _, first = np.unique(home, return_index=True)
-        rooted[:] = False
-        rooted[first] = True
-    adjacency = world.adjacency[units][:, units].tocoo()
-    problem = exact.District(pop=world.population[units], dist=dist, arcs=np.column_stack([adjacency.row, adjacency.col]),
-                             roots=home, rooted=rooted, locked=np.full(len(units), -1), choose=len(mine))
-    pop = world.population[units]
     if (start < 0).any():  # units the plan leaves out: their nearest chosen lead (the solver repairs the rest)
         used = np.unique(start[start >= 0])
-        start[start < 0] = used[np.argmin(dist[start < 0][:, used], axis=1)]
-    in_band = band if _in_band(pop, np.searchsorted(np.unique(start), start), len(mine), band) else None
-    result = exact.solve(problem, start, target=target, band=in_band, seconds=seconds)
-    active = np.unique(result.labels)
+        near = np.hypot(world.xy[units[start < 0], None, 0] - world.lead_xy[None, candidates[used], 0],
+                        world.xy[units[start < 0], None, 1] - world.lead_xy[None, candidates[used], 1])
+        start[start < 0] = used[np.argmin(near, axis=1)]
+    active, labels, dist, _, result = _lead_choice(world, district, units, candidates, start, len(mine), band=band,
+                                                   target=target, seconds=seconds)
     grids = [Grid(mine[n].grid_id if n < len(mine) else grid_id(district, n + 1), district, str(world.lead_codes[candidates[c]]))
              for n, c in enumerate(active)]
-    gid = {int(c): g.grid_id for c, g in zip(active, grids)}
     assignment = dict(plan.assignment)
-    assignment.update({str(world.unit_codes[i]): gid[int(result.labels[n])] for n, i in enumerate(units)})
+    assignment.update({str(world.unit_codes[i]): grids[int(labels[n])].grid_id for n, i in enumerate(units)})
     new = Plan(assignment=assignment, grids=tuple([g for g in plan.grids if g.district_code != district] + grids),
                locked=frozenset(u for u in plan.locked if u not in {str(world.unit_codes[i]) for i in units}),
                name=plan.name, notes=plan.notes, pairings=plan.pairings)
-    local_labels = np.searchsorted(active, result.labels)
-    return new, _quality("exact", pop, dist[:, active], local_labels, len(active), target, result,
+    return new, _quality("exact", world.population[units], dist, labels, len(active), target, result,
                          time.perf_counter() - began)
 
 
