@@ -108,11 +108,14 @@ def report_html(export, lang: str = "zh") -> str:
              "</table>",
              *_quality_table(meta.get("quality"), lang),
              f"<div class='page'><h2>{w('city_map')}</h2>", svg_map(features), "</div>"]
+    districts = export.package.districts
+    rings = dict(zip(districts["district_code"].astype(str), districts["ring"].astype(str)))
     for code, grids in f.grids.groupby("district_code", sort=True):
         name = grids["district_name"].iloc[0]
         parts.append(f"<div class='page'><h2>{_e(name)}（{_e(code)}）</h2>")
         parts.append(svg_map([x for x in features if x["properties"]["district_code"] == code], 760, 420))
-        parts.append(f"<table><tr><th>{w('grid')}</th><th>{w('lead')}</th><th class='n'>{w('residents')}</th>"
+        group = w("alliance") if rings.get(str(code)) == "county" else w("grid")  # a county's are 医共体
+        parts.append(f"<table><tr><th>{group}</th><th>{w('lead')}</th><th class='n'>{w('residents')}</th>"
                      f"<th class='n'>{w('units')}</th><th class='n'>{w('members')}</th><th class='n'>{w('mean_km')}</th></tr>")
         for row in grids.itertuples():
             members = len([m for m in str(row.member_facilities).split(";") if m])

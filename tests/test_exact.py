@@ -215,3 +215,22 @@ def test_free_leads_show_what_the_plans_leads_cost():
         assert len(mine) == sum(g.district_code == district for g in plan.grids)
         assert {g.lead_facility_code for g in mine} <= set(session.world.lead_codes[session.world.leads_of(district)])
         assert not session.judge(free.plan).errors
+
+
+def test_the_filing_report_names_a_countys_groups_county_alliances(tmp_path):
+    """The PDF report's page of a county heads its table 县域医共体, a city district's 网格."""
+    from conftest import collection, district_features, write_world
+    from geodata.filing import build
+    from geodata.package import load_package
+    from geodata.report import report_html
+    from planning.session import PlanningSession
+
+    world = write_world(tmp_path / "w")
+    features = district_features()
+    features[1]["properties"]["ring"] = "county"
+    (world / "districts.geojson").write_text(collection(features), encoding="utf-8")
+    session = PlanningSession(load_package(world))
+    export = build(session, session.propose().plan, {"plan_id": "c", "plan_name": "县", "version": 1})
+    html = report_html(export, "zh")
+    assert "<th>县域医共体</th>" in html and "<th>网格</th>" in html
+    assert "<th>County alliance</th>" in report_html(export, "en")

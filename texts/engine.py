@@ -247,6 +247,7 @@ ENGINE.update({
     "report.rules_all_passed": ("全部通过", "all passed"),
     "report.city_map": ("全市网格布局", "Grids of the city"),
     "report.grid": ("网格", "Grid"),
+    "report.alliance": ("县域医共体", "County alliance"),
     "report.lead": ("牵头医院", "Lead hospital"),
     "report.residents": ("常住人口", "Residents"),
     "report.units": ("单元", "Units"),
