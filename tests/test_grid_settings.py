@@ -299,6 +299,9 @@ def test_the_frontier_chart_marks_proved_points_gaps_and_the_current_proposal():
         {"label": "leads chosen freely", "balance": 1.1, "access": 2.4, "kind": "leads chosen freely",
          "status": "proved optimal"},
         {"label": "current proposal", "balance": 1.2, "access": 2.6, "kind": "current proposal", "status": "proved optimal"}]
+    same = frontier_frame(points[:3] + [SimpleNamespace(target=1.25, balance=1.2, access_km=2.6, proved=True, gap=0.0,
+                                                        method="free_leads")], current, "en")
+    assert same["label"].tolist()[-1] == "current proposal = leads chosen freely" and len(same) == 3
     spec = frontier_chart(frame, "en").to_dict()
     assert [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"] for layer in spec["layer"]] == \
         ["line", "point", "text", "text"]

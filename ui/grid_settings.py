@@ -208,10 +208,14 @@ def frontier_frame(points, current, lang: str) -> pd.DataFrame:
         else:
             same["label"] += f" / {row['label']}"
     if current is not None:
-        rows.append({"label": t("fr_current", lang), "balance": round(float(current.balance), 3),
-                     "access": round(float(current.access_km), 3), "kind": t("fr_current", lang),
-                     "status": t("fr_proved", lang) if current.proved else
-                     t("fr_gap", lang, gap=percent_within(current.gap))})
+        here = {"label": t("fr_current", lang), "balance": round(float(current.balance), 3),
+                "access": round(float(current.access_km), 3), "kind": t("fr_current", lang),
+                "status": t("fr_proved", lang) if current.proved else t("fr_gap", lang, gap=percent_within(current.gap))}
+        free = [r for r in rows if r["kind"] == t("fr_free", lang) and (r["balance"], r["access"]) == (here["balance"], here["access"])]
+        if free:  # the proposal's leads are already the best choice: one point, both names
+            rows.remove(free[0])
+            here["label"] += f" = {free[0]['label']}"
+        rows.append(here)
     return pd.DataFrame(rows)
 
 
