@@ -236,15 +236,13 @@ class _Budget:
     the wall clock would end the search at a different point under load. The wall clock is
     only a backstop, at four times the limit."""
 
-    def __init__(self, seconds: float) -> None:
-        self.total = seconds
+    def __init__(self, seconds: float, parent: _Budget | None = None) -> None:
         self.left = seconds
+        self.parent = parent
 
     def share(self, part: float) -> _Budget:
         """A budget of ``part`` of what is left, charged to this one as it is spent."""
-        child = _Budget(self.left * part)
-        child.parent = self
-        return child
+        return _Budget(self.left * part, self)
 
     def solver(self, part: float = 1.0) -> cp_model.CpSolver:
         s = cp_model.CpSolver()
@@ -260,7 +258,7 @@ class _Budget:
         budget: _Budget | None = self
         while budget is not None:
             budget.left -= used
-            budget = getattr(budget, "parent", None)
+            budget = budget.parent
 
     @property
     def spent(self) -> bool:
