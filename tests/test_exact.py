@@ -21,9 +21,10 @@ from planning.world import build_world
 from tests.test_grids import check, invariants, lattice
 
 
-def _lexicographic_optimum(world, k: int, target: float) -> tuple[float, float]:
-    """Brute force over every contiguous plan with the leads' units in their grids: the best
-    max/min, and the least access among plans within max(target, best max/min)."""
+def _lexicographic_optimum(world, k: int, target: float, fixed=None) -> tuple[float, float]:
+    """Brute force over every contiguous plan with the leads' units in their grids (and the
+    ``fixed`` units, index -> grid, in theirs): the best max/min, and the least access among
+    plans within max(target, best max/min)."""
     n = world.n
     roots = [int(u) for u in world.lead_unit]
     d = np.hypot(world.xy[:, None, 0] - world.lead_xy[None, :, 0], world.xy[:, None, 1] - world.lead_xy[None, :, 1])
@@ -33,6 +34,8 @@ def _lexicographic_optimum(world, k: int, target: float) -> tuple[float, float]:
         label = np.empty(n, dtype=int)
         label[roots] = range(k)
         label[free] = combo
+        if any(label[u] != g for u, g in (fixed or {}).items()):
+            continue
         if all(connected_components(world.adjacency[m][:, m], directed=False)[0] == 1
                for m in (np.flatnonzero(label == g) for g in range(k))):
             sizes = np.bincount(label, weights=world.population, minlength=k)
@@ -68,6 +71,42 @@ def test_exact_solver_matches_brute_force_balance_first_then_access(case):
         assert q.balance <= target + 1e-4
     assert q.access_km * world.population.sum() * 1000 == pytest.approx(best_access, rel=1e-4)
     assert q.access_bound_km <= q.access_km + 1e-9
+
+
+def test_a_lock_the_plan_keeps_costs_no_solve_and_a_lock_that_moves_a_unit_is_solved_exactly(monkeypatch):
+    """Locking units where the proved plan put them leaves it optimal (locks only remove
+    plans): the re-proposal reuses it without a solve. Locking a unit into another grid is
+    solved again, and matches brute force under that lock."""
+    from planning import exact
+
+    rng = np.random.default_rng(11)
+    pops = {"A": np.round(rng.pareto(1.5, 12) * 2000 + 500)}
+    world = build_world(*lattice({"A": (0, 0, 4, 3)}, pops, leads=[("A", 0, 0), ("A", 3, 2), ("A", 1, 2)]))
+    solver = GridSolver(band=(0, math.inf), counts={"A": 3}, balance_target=1.1, exact_units=100, exact_seconds=30)
+    first = solver.solve(world)
+    calls = []
+    real = exact._solve
+    monkeypatch.setattr(exact, "_solve", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    leads = set(world.lead_unit.tolist())
+    plain = [str(world.unit_codes[i]) for i in range(world.n) if i not in leads]
+    kept = solver.solve(world, previous=first.plan.lock(plain[:3]))
+    assert calls == [] and kept.plan.assignment == first.plan.assignment and kept.quality["A"].proved
+    # move a unit next to another grid's lead into that grid, and lock it there
+    index = {str(c): i for i, c in enumerate(world.unit_codes)}
+    grid_of = {g.grid_id: n for n, g in enumerate(first.plan.grids)}
+    for code in plain:
+        i = index[code]
+        others = [g.grid_id for g in first.plan.grids if g.grid_id != first.plan.assignment[code]
+                  and world.adjacency[i, world.lead_unit[grid_of[g.grid_id]]]]
+        if others:
+            break
+    moved = solver.solve(world, previous=first.plan.reassign({code: others[0]}).lock([code]))
+    assert calls and moved.plan.assignment[code] == others[0]
+    invariants(world, moved.plan)
+    ratio, access = _lexicographic_optimum(world, 3, 1.1, fixed={i: grid_of[others[0]]})
+    q = moved.quality["A"]
+    assert q.proved and q.access_km * world.population.sum() * 1000 == pytest.approx(access, rel=1e-4)
+    assert max(q.balance, 1.1) == pytest.approx(max(ratio, 1.1), rel=1e-4)
 
 
 def test_exact_is_never_worse_than_the_heuristic_and_reports_its_bounds():
