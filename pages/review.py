@@ -3,6 +3,8 @@ compared; and the exports for filing (备案)."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -13,14 +15,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geodata.filing import KINDS, SUFFIX, Export, build
-from geodata.plans import PlanStorageError
+from geodata.plans import PlanNotFoundError, PlanStorageError
 from planning.coverage import summary_by
 from planning.filing import compare
-from planning.plan import plan_from_dict
+from planning.plan import Plan, PlanProblem
 from planning.session import PlanningSession
 from ui import access, editlog, planbar, shell, state
 from ui.handout import write_export
-from ui.i18n import t
+from ui.i18n import sendable, t, tp
 from ui.maps import base_map, district_labels, grid_layer, lead_layer, safe_text
 from ui.tables import display
 from ui.verdict_panel import rules_table, violation_notices
@@ -31,16 +33,49 @@ BIG = """<style>
 </style>"""
 
 
+LOG = logging.getLogger(__name__)
+STORAGE = (PlanStorageError, sqlite3.Error, OSError)
+
+
+class Unusable(Exception):
+    """A stored version that cannot be shown: its problems (``planning.plan.plan_problems``)."""
+
+    def __init__(self, problems: list[PlanProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def stored(store, session: PlanningSession, plan_id: str, version: int | None = None) -> Plan:
+    """A stored version, checked in full against the data (``Unusable`` with its problems)."""
+    plan, problems = planbar.checked(session, store.load(plan_id, version)[1])
+    if plan is None:
+        raise Unusable(problems)
+    return plan
+
+
+def first_usable(store, session: PlanningSession, ids: list[str]) -> str:
+    """The newest plan whose latest version can be shown (the newest when none of the first ten
+    can): one bad import must not greet every official with an error."""
+    for plan_id in ids[:10]:
+        try:
+            stored(store, session, plan_id)
+            return plan_id
+        except (Unusable, *STORAGE, PlanNotFoundError):
+            continue
+    return ids[0]
+
+
 @st.cache_resource(show_spinner=False, max_entries=6)
 def exported(key: tuple, plan_id: str, version: int, since: int | None, _session: PlanningSession, _store) -> Export:
-    """The export of one stored version (``since``: the version its changes are counted from)."""
-    _, payload = _store.load(plan_id, version)
+    """The export of one stored version (``since``: the version its changes are counted from);
+    ``Unusable`` when the version (or ``since``) cannot be shown."""
+    plan = stored(_store, _session, plan_id, version)
     info = next(p for p in _store.plans() if p["plan_id"] == plan_id)
     log = [e for e in _store.history(plan_id) if e["version"] == version]
-    previous = plan_from_dict(_store.load(plan_id, since)[1]) if since else None
+    previous = stored(_store, _session, plan_id, since) if since else None
     meta = {"plan_id": plan_id, "plan_name": info["name"], "version": version,
             "created": log[-1]["at"] if log else info["updated"], "author": log[-1]["author"] if log else ""}
-    return build(_session, plan_from_dict(payload), meta, previous=previous)
+    return build(_session, plan, meta, previous=previous)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -64,14 +99,28 @@ def open_issues(export: Export) -> dict[str, set[str]]:
     return out
 
 
+def unusable(name: str, version: int, exc: BaseException) -> None:
+    """Say which plan cannot be shown and why, and stop the page (the plan picker stays, so
+    another plan can be chosen)."""
+    if isinstance(exc, Unusable):
+        st.error(tp("plan_unusable", lang, name=name, version=version, n=len(exc.problems)) + "\n\n"
+                 + planbar.problem_list(exc.problems, lang))
+    elif isinstance(exc, STORAGE):
+        st.error(t("plans_unreadable", lang, why=planbar.storage_message(exc, lang)))
+    else:
+        LOG.exception("plan %s v%s cannot be shown", name, version)
+        st.error(tp("plan_failed", lang, name=name, version=version, why=f"{type(exc).__name__}: {exc}"))
+    st.stop()
+
+
 lang, L, package_id, pkg = shell.page("page_review", "review_intro")
 st.markdown(BIG, unsafe_allow_html=True)
 try:
     store = access.plan_store()
 except PlanStorageError as exc:
-    st.error(exc.messages[lang])
+    st.error(planbar.storage_message(exc, lang))
     st.stop()
-plans = store.plans(package_id)
+plans = planbar.plan_list(store, package_id, lang)
 if not plans:
     st.info(t("review_no_plan", lang))
     st.stop()
@@ -79,22 +128,27 @@ ids = [p["plan_id"] for p in plans]
 by_id = {p["plan_id"]: p for p in plans}
 top = st.columns([3, 1, 2])
 if state.plan_id() not in ids:
-    state.set_plan(ids[0])
+    with st.spinner(t("loading", lang)):
+        state.set_plan(first_usable(store, state.session(), ids))
 plan_id = planbar.picker(plans, lang, key="review_plan", where=top[0])
 versions = list(range(by_id[plan_id]["version"], 0, -1))
 version = top[1].selectbox(L["version"], versions)
 districts = sorted(pkg.districts["district_code"])
 names = dict(zip(pkg.districts["district_code"], pkg.districts["district_name"]))
 rings = dict(zip(pkg.districts["district_code"], pkg.districts["ring"]))
-chosen = top[2].multiselect(L["filter_districts"], districts, format_func=lambda d: names.get(d, d),
+chosen = top[2].multiselect(L["filter_districts"], districts, format_func=lambda d: sendable(names.get(d, d)),
                             placeholder=t("all_districts", lang))
 ring_filter = st.pills(L["ring"], sorted(set(rings.values())), selection_mode="multi",
                        format_func=lambda r: t(f"ring_{r}", lang))
 shown = [d for d in districts if (not chosen or d in chosen) and (not ring_filter or rings[d] in ring_filter)]
 
+plan_name = by_id[plan_id]["name"]
 with st.spinner(t("loading", lang)):
     session = state.session()
-    export = exported(state.cache_key(), plan_id, version, None, session, store)
+    try:
+        export = exported(state.cache_key(), plan_id, version, None, session, store)
+    except Exception as exc:  # one bad plan must never break the review for everyone
+        unusable(plan_name, version, exc)
     served, villages = coverage(state.cache_key(), session)
 f = export.filing
 grids = f.grids[f.grids["district_code"].isin(shown)]
@@ -165,7 +219,10 @@ if view == "compare":
     other_versions = list(range(by_id[other_plan]["version"], 0, -1))
     default = other_versions.index(version - 1) if other_plan == plan_id and version - 1 in other_versions else 0
     other_version = c2.selectbox(L["version"], other_versions, index=default, key="cmp_version")
-    before = plan_from_dict(store.load(other_plan, other_version)[1])
+    try:
+        before = stored(store, session, other_plan, other_version)
+    except Exception as exc:  # the other version cannot be compared: say so, keep this one
+        unusable(by_id[other_plan]["name"], other_version, exc)
     diff = compare(export.world, before, export.plan)
     cols = st.columns(4)
     cols[0].metric(t("units_moved", lang), len(diff["units_moved"]))
@@ -195,8 +252,8 @@ if view == "compare":
     st.dataframe(figures.rename(columns={"figure": L["name"], "before": t("before", lang), "after": t("after", lang),
                                          "change": t("change", lang)}), hide_index=True, width="stretch")
     if diff["pairings_added"] or diff["pairings_removed"]:
-        st.write(t("pairings_diff", lang, added="、".join(f"{h}→{names.get(d, d)}" for h, d in diff["pairings_added"]) or "—",
-                   removed="、".join(f"{h}→{names.get(d, d)}" for h, d in diff["pairings_removed"]) or "—"))
+        st.markdown(tp("pairings_diff", lang, added="、".join(f"{h}→{names.get(d, d)}" for h, d in diff["pairings_added"]) or "—",
+                       removed="、".join(f"{h}→{names.get(d, d)}" for h, d in diff["pairings_removed"]) or "—"))
     if diff["units_moved"]:
         st.dataframe(display(pd.DataFrame(diff["units_moved"]), lang), hide_index=True, width="stretch")
 
@@ -209,12 +266,19 @@ if view == "export":
                     format_func=lambda k: t(f"format_{k}", lang))
     if st.button(t("make_export", lang), type="primary"):
         with st.spinner(t("loading", lang)):
-            source = exported(state.cache_key(), plan_id, version, since or None, session, store)
-            with tempfile.TemporaryDirectory() as tmp:
-                name = f"{plan_id}-v{version}{SUFFIX[kind]}"
-                st.session_state["review_file"] = ((plan_id, version, since, kind), name,
-                                                   write_export(source, kind, Path(tmp) / name, lang).read_bytes())
+            try:
+                source = exported(state.cache_key(), plan_id, version, since or None, session, store)
+                with tempfile.TemporaryDirectory() as tmp:
+                    name = f"{plan_id}-v{version}{SUFFIX[kind]}"
+                    st.session_state["review_file"] = ((plan_id, version, since, kind), name,
+                                                       write_export(source, kind, Path(tmp) / name, lang).read_bytes())
+            except Unusable as exc:
+                unusable(plan_name, since or version, exc)
+            except Exception as exc:  # an export that fails says so, naming the plan; the page stays
+                LOG.exception("export of plan %s v%s as %s failed", plan_id, version, kind)
+                st.error(tp("export_failed", lang, name=plan_name, version=version, why=f"{type(exc).__name__}: {exc}"))
+                st.stop()
     made = st.session_state.get("review_file")
     if made and made[0] == (plan_id, version, since, kind):  # only the file of what is chosen now
         _, name, data = made
-        st.download_button(t("download", lang, name=name), data, file_name=name, width="stretch")
+        st.download_button(tp("download", lang, name=name), data, file_name=name, width="stretch")

@@ -9,6 +9,8 @@ review (``ui.planbar``, ``ui.verdict_panel``, ``ui.editlog``), the map is ``ui.w
 
 from __future__ import annotations
 
+import sqlite3
+
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -17,7 +19,7 @@ from planning.edits import free_leads
 from planning.metrics import band_deviation, summary
 from planning.session import PlanningSession
 from ui import access, editlog, editor, pairing_editor, planbar, shell, state, workmap
-from ui.i18n import t
+from ui.i18n import sendable, t, tp
 from ui.tables import display
 from ui.verdict_panel import rules_table, violation_notices
 
@@ -47,7 +49,7 @@ access.require("edit", lang)  # officials review; they never reach the editing t
 try:
     store = access.plan_store()
 except PlanStorageError as exc:
-    st.error(exc.messages[lang])
+    st.error(planbar.storage_message(exc, lang))
     st.stop()
 author = access.author()  # empty: shown as 未署名 / anonymous in the reader's language
 with st.spinner(t("loading", lang)):
@@ -59,15 +61,40 @@ unit_district = dict(zip(world.unit_codes.tolist(), world.district.tolist()))
 lead_name = dict(zip(world.lead_codes.tolist(), world.lead_names.tolist()))
 MAP_KEY = f"ws-map-{package_id}"
 
-ids = [p["plan_id"] for p in store.plans(package_id)]
+STORAGE = (PlanStorageError, sqlite3.Error, OSError)
+
+
+def problems_of(plan_id: str) -> list:
+    """What keeps the stored plan from being edited (``planning.plan.plan_problems``); none when
+    the session already holds it (it was checked when it was opened)."""
+    working = st.session_state.get(editor.KEY)
+    if working is not None and working.plan_id == plan_id:
+        return []
+    return planbar.checked(session, store.load(plan_id)[1])[1]
+
+
+ids = [p["plan_id"] for p in planbar.plan_list(store, package_id, lang)]
 if state.plan_id() not in ids:
     state.set_plan(ids[0] if ids else "")
 if ids:
     try:
-        editor.open_plan(store, state.plan_id())
+        broken = problems_of(state.plan_id())
+        if not broken:
+            editor.open_plan(store, state.plan_id())
     except PlanNotFoundError:
         state.set_plan("")
         st.rerun()
+    except STORAGE as exc:
+        st.error(t("plans_unreadable", lang, why=planbar.storage_message(exc, lang)))
+        st.stop()
+    if broken:  # a bad stored plan: say which and why; the plan bar stays, to open or delete another
+        plans = planbar.plan_list(store, package_id, lang)
+        planbar.bar(session, store, package_id, plans, lang, author)
+        editor.show(store, state.plan_id(), lang)
+        info = next(p for p in plans if p["plan_id"] == state.plan_id())
+        st.error(tp("plan_unusable", lang, name=info["name"], version=info["version"], n=len(broken)) + "\n\n"
+                 + planbar.problem_list(broken, lang))
+        st.stop()
 
 
 # --- Edits: widget callbacks, run before the page is drawn (``ui.editor.Actions``) ----------------
@@ -76,7 +103,7 @@ if ids:
     act.map_event(st.session_state.get(MAP_KEY) or {}, units)
 
 # --- The plan bar (after the edits above, so its labels show the latest version) -----------------
-plans = store.plans(package_id)
+plans = planbar.plan_list(store, package_id, lang)
 ids, by_id = [p["plan_id"] for p in plans], {p["plan_id"]: p for p in plans}
 if state.plan_id() not in ids:  # deleted meanwhile (by someone else)
     state.set_plan(ids[0] if ids else "")
@@ -92,7 +119,8 @@ figures_box = tool_col.container()  # filled once the plan after this run's edit
 with tool_col:
     plan = act.plan()
     grid_ids = [g.grid_id for g in plan.grids]
-    grid_label = {g.grid_id: f"{g.grid_id} · {lead_name.get(g.lead_facility_code, g.lead_facility_code)}" for g in plan.grids}
+    grid_label = {g.grid_id: sendable(f"{g.grid_id} · {lead_name.get(g.lead_facility_code, g.lead_facility_code)}")
+                  for g in plan.grids}
     st.radio(L["edit_mode"], MODES, key="ws_mode", horizontal=True, format_func=lambda m: t(f"mode_{m}", lang))
     st.caption(t(f"mode_{st.session_state['ws_mode']}_help", lang))
     st.checkbox(L["lock_on_assign"], value=True, key="ws_lock_on_assign")
@@ -100,20 +128,20 @@ with tool_col:
         st.selectbox(L["paint_grid"], grid_ids, key="ws_paint", format_func=lambda g: grid_label.get(g, g))
     if st.session_state["ws_mode"] == "lead":
         chosen = st.session_state.get("ws_lead_grid")
-        st.info(t("lead_step2", lang, grid=chosen) if chosen in plan.grid_by_id else t("lead_step1", lang))
+        st.info(tp("lead_step2", lang, grid=chosen) if chosen in plan.grid_by_id else t("lead_step1", lang))
     else:
         st.session_state["ws_lead_grid"] = None
 
     chosen_units = sorted(editor.selection() & set(unit_district))
     in_districts = sorted({unit_district[u] for u in chosen_units})
     people = float(world.population[[world.index_of()[u] for u in chosen_units]].sum()) if chosen_units else 0.0
-    st.markdown(f"**{L['selection']}**: " + t("selection_summary", lang, n=len(chosen_units), people=f"{people:,.0f}",
-                                                districts="、".join(names.get(d, d) for d in in_districts) or "—"))
+    st.markdown(f"**{L['selection']}**: " + tp("selection_summary", lang, n=len(chosen_units), people=f"{people:,.0f}",
+                                                 districts="、".join(names.get(d, d) for d in in_districts) or "—"))
     if chosen_units:
         targets = [g for g in grid_ids if plan.grid_by_id[g].district_code in in_districts]
         targets += [f"new:{c}" for d in in_districts for c in free_leads(world, plan, d)]
         target = st.selectbox(L["assign_to"], targets, key="ws_target", format_func=lambda g: grid_label.get(g) or
-                              t("new_grid_led_by", lang, lead=lead_name.get(g[4:], g[4:])))
+                              sendable(t("new_grid_led_by", lang, lead=lead_name.get(g[4:], g[4:]))))
         c1, c2 = st.columns(2)
         c1.button(L["assign"], type="primary", width="stretch", disabled=not target, on_click=act.assign_selection)
         c2.button(L["clear_selection"], width="stretch", on_click=editor.select, args=(set(),))
@@ -133,11 +161,12 @@ with tool_col:
         district = plan.grid_by_id[lead_grid].district_code if lead_grid in plan.grid_by_id else None
         others = [c for c in free_leads(world, plan, district, keep=lead_grid)
                   if c != plan.grid_by_id[lead_grid].lead_facility_code] if district else []
-        new_lead = st.selectbox(L["new_lead"], others, key="ws_new_lead", format_func=lambda c: f"{lead_name.get(c, c)} ({c})")
+        new_lead = st.selectbox(L["new_lead"], others, key="ws_new_lead",
+                                format_func=lambda c: sendable(f"{lead_name.get(c, c)} ({c})"))
         st.button(L["set_lead"], width="stretch", disabled=not new_lead, on_click=act.change_lead, args=(lead_grid, new_lead))
 
     scope = st.selectbox(L["repropose_scope"], ["all", *world.districts], key="ws_scope",
-                         format_func=lambda d: L["all_districts"] if d == "all" else names.get(d, d))
+                         format_func=lambda d: L["all_districts"] if d == "all" else sendable(names.get(d, d)))
     st.button(L["repropose"], width="stretch", help=t("repropose_help", lang), on_click=act.repropose, args=(scope,))
     back, forward = editor.steps(store, state.plan_id())
     c1, c2 = st.columns(2)
@@ -151,7 +180,7 @@ verdict, pairings, flagged, table, figures = judged(state.cache_key(), state.pla
 errors, warnings = len(verdict.errors), len(verdict.warnings)
 
 with tool_col:
-    st.caption(t("saved_as", lang, version=working.version, name=by_id[state.plan_id()]["name"]))
+    st.caption(tp("saved_as", lang, version=working.version, name=by_id[state.plan_id()]["name"]))
     if plan.locked:
         st.caption(t("locked_count", lang, n=len(plan.locked)))
 

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
 
 import pandas as pd
 import streamlit as st
 
-from geodata.plans import PlanStore
+from geodata.plans import PlanStorageError, PlanStore
 from planning.plan import Plan
-from ui.i18n import detail, local_time, t
+from ui.i18n import detail, local_time, plain, t
 
 
 def log(store: PlanStore, plan_id: str, lang: str, *, upto: int | None = None) -> None:
     """Every saved version (up to ``upto``), newest first: version, editor, time (Beijing), action
     and what it changed."""
-    entries = [e for e in store.history(plan_id) if upto is None or e["version"] <= upto]
+    try:
+        entries = [e for e in store.history(plan_id) if upto is None or e["version"] <= upto]
+    except (PlanStorageError, sqlite3.Error, OSError) as exc:  # the log cannot be read: say why, show the rest
+        messages = getattr(exc, "messages", None)
+        st.error(t("plans_unreadable", lang, why=plain(messages[lang] if isinstance(messages, dict) else exc)))
+        return
     if not entries:
         return
     frame = pd.DataFrame(entries)

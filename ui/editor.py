@@ -21,9 +21,8 @@ from planning import edits
 from planning.errors import EditError, InfeasiblePlanError, PlanningError
 from planning.plan import Plan, plan_from_dict, plan_to_dict
 from planning.session import PlanningSession
-from texts import render
 from ui import state, workmap
-from ui.i18n import LANGS, t
+from ui.i18n import LANGS, plain, t, tp
 
 KEY = "ws_working"
 SELECTION = "ws_selection"
@@ -68,7 +67,7 @@ def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, autho
         ss[CONFLICT] = exc.current
         return False
     except (PlanStorageError, AccessDenied) as exc:
-        notify("error", exc.messages["zh"], exc.messages["en"])
+        notify("error", plain(exc.messages["zh"]), plain(exc.messages["en"]))
         return False
     except PlanNotFoundError:
         say("error", "plan_deleted_elsewhere")
@@ -99,20 +98,24 @@ def select(units: set[str]) -> None:
 
 
 def notify(kind: str, zh: str, en: str) -> None:
-    """A message for the next rendering of the page (``kind``: success, info, warning, error)."""
+    """A message for the next rendering of the page (``kind``: success, info, warning, error),
+    shown as markdown: data in it must already be escaped (``say`` does that)."""
     st.session_state.setdefault(NOTICES, []).append((kind, {"zh": zh, "en": en}))
 
 
 def say(kind: str, key: str, **params: object) -> None:
-    """A message from the catalogue (``texts.ui``), in both languages, for the next rendering."""
-    notify(kind, *(render(key, lang, **params) for lang in LANGS))
+    """A message from the catalogue (``texts.ui``), in both languages, for the next rendering;
+    its parameters (names, codes, file names, errors) are shown literally (``ui.i18n.tp``)."""
+    notify(kind, *(tp(key, lang, **params) for lang in LANGS))
 
 
 def refuse(exc: PlanningError) -> None:
     """An edit or a proposal the engine refused, with the rules that cannot all hold."""
     messages = getattr(exc, "messages", None) or {lang: str(exc) for lang in LANGS}
     if isinstance(exc, InfeasiblePlanError):
-        messages = {lang: render("infeasible_rules", lang, rules=exc.rules, why=messages[lang]) for lang in LANGS}
+        messages = {lang: tp("infeasible_rules", lang, rules=exc.rules, why=messages[lang]) for lang in LANGS}
+    else:
+        messages = {lang: plain(messages[lang]) for lang in LANGS}
     notify("error", messages["zh"], messages["en"])
 
 
@@ -138,7 +141,7 @@ def show(store: PlanStore, plan_id: str, lang: str) -> None:
     for kind, text in notices():
         getattr(st, kind)(text[lang])
     if st.session_state.get(CONFLICT):
-        st.error(t("conflict", lang, version=st.session_state[CONFLICT]))
+        st.error(tp("conflict", lang, version=st.session_state[CONFLICT]))
         st.button(t("reload_plan", lang), type="primary", on_click=reload, args=(store, plan_id))
 
 

@@ -5,17 +5,42 @@ from __future__ import annotations
 import re
 
 from texts import CATALOGUE as TEXT  # noqa: F401  (one catalogue for every layer; pages read labels from it)
-from texts import LANGS, render  # noqa: F401
+from texts import LANGS, Text, render  # noqa: F401
 from texts.ui import COLUMNS, VALUES  # noqa: F401
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_UNSENDABLE = re.compile(r"[\ud800-\udfff]")  # lone surrogates: no UTF-8 for them, so no page either
 
 
 def plain(value: object) -> str:
     """``value`` as literal text inside Streamlit markdown (messages, labels): links, images,
-    emphasis and formulas in names from files or planners are shown, never rendered."""
-    return _MARKDOWN.sub(r"\\\1", str(value))
+    emphasis and formulas in names from files or planners are shown, never rendered; a lone
+    surrogate (which no page can carry) is shown as \ufffd."""
+    return _MARKDOWN.sub(r"\\\1", _UNSENDABLE.sub("\ufffd", str(value)))
+
+
+def sendable(value: object) -> str:
+    """``value`` as text a page can carry (plain-text widgets: options, tables): a lone surrogate
+    shown as \ufffd."""
+    return _UNSENDABLE.sub("\ufffd", str(value))
+
+
+def _literal(value: object, lang: str) -> object:
+    if isinstance(value, Text):
+        return plain(value.render(lang))
+    if isinstance(value, (list, tuple)):
+        return [_literal(v, lang) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value  # numbers keep the catalogue's formats
+    return plain(value)
+
+
+def tp(key: str, lang: str, **params: object) -> str:
+    """``t`` for markdown (messages, captions, alerts, labels) with data in it: every parameter
+    (a name, a code, a file name, an error's text) is shown literally (``plain``); the
+    catalogue's own words are kept as they are."""
+    return render(key, lang, **{k: _literal(v, lang) for k, v in params.items()})
 
 
 def t(key: str, lang: str, **params: object) -> str:

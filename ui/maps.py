@@ -14,6 +14,7 @@ import hashlib
 import html
 import json
 import os
+import re
 from pathlib import Path
 
 import branca.element
@@ -52,8 +53,10 @@ KIND_STYLE = {
 
 
 def safe_text(value: object) -> str:
-    """HTML-escape, and neutralise the characters of JavaScript template syntax."""
+    """HTML-escape, and neutralise the characters of JavaScript template syntax (and a lone
+    surrogate, which no page can carry)."""
     text = html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
+    text = re.sub(r"[\ud800-\udfff]", "\ufffd", text)
     return text.replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;").replace("`", "&#96;")
 
 
@@ -178,7 +181,7 @@ def grid_layer(grids: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJso
     frame = _safe_frame(grids, ["grid_id", "lead_name"])
     frame["population"] = [f"{p:,.0f}" for p in grids["population"]]
     frame["access"] = [f"{a:.1f} km" for a in grids["mean_access_km"]]
-    frame["_fill"] = [PALETTE[int(g.rsplit("G", 1)[-1]) % len(PALETTE)] for g in grids["grid_id"]]
+    frame["_fill"] = [grid_colour(str(g)) for g in grids["grid_id"]]  # any id: a number-less one is grey
     return folium.GeoJson(
         frame,
         name="grids",

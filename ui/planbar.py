@@ -6,23 +6,73 @@ follows it."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import streamlit as st
 
 from geodata.accounts import can
 from geodata.export import plan_payload_from_layout
-from geodata.plans import PlanStore
+from geodata.plans import PlanStorageError, PlanStore
 from planning.errors import InfeasiblePlanError
-from planning.plan import plan_from_dict, plan_to_dict
+from planning.plan import (Plan, PlanProblem, clean_name, layout_problems, plan_from_dict, plan_problems, plan_to_dict,
+                           shown, text_problem)
 from planning.session import PlanningSession
 from ui import access, editor, state
-from ui.i18n import local_time, plain, t
+from ui.i18n import LANGS, local_time, plain, sendable, t, tp
+
+NAME_MAX = 60  # what the name fields take
 
 
 def label(info: dict) -> str:
     """A plan as the picker names it: name, latest version, last change (Beijing time), short id."""
-    return f"{info['name']} · v{info['version']} · {local_time(info['updated'])} · {info['plan_id'][:6]}"
+    return sendable(f"{info['name']} · v{info['version']} · {local_time(info['updated'])} · {info['plan_id'][:6]}")
+
+
+def storage_message(exc: Exception, lang: str) -> str:
+    """A storage failure's message in ``lang`` (its cause: a damaged file, a full disk), escaped."""
+    messages = getattr(exc, "messages", None)
+    return plain(messages[lang] if isinstance(messages, dict) and lang in messages else str(exc))
+
+
+def plan_list(store: PlanStore, package_id: str | None, lang: str) -> list[dict]:
+    """The plans of the data, as ``PlanStore.plans`` lists them; when the store cannot be read (a
+    damaged file, a full disk), the page says why and stops."""
+    try:
+        return store.plans(package_id)
+    except (PlanStorageError, sqlite3.Error, OSError) as exc:
+        st.error(t("plans_unreadable", lang, why=storage_message(exc, lang)))
+        st.stop()
+
+
+def known(session: PlanningSession) -> dict:
+    """The codes of the session's data a plan may name (``planning.plan.plan_problems``)."""
+    world = session.world
+    return {"units": world.unit_codes.astype(str).tolist(), "districts": [str(d) for d in world.districts],
+            "leads": world.lead_codes.astype(str).tolist(), "hospitals": [h.code for h in session.problem.hospitals]}
+
+
+def checked(session: PlanningSession, payload: object) -> tuple[Plan | None, list[PlanProblem]]:
+    """A stored or imported plan, checked in full against the session's data: (the plan, []) or
+    (None, every problem)."""
+    problems = plan_problems(payload, **known(session))
+    if problems:
+        return None, problems
+    try:
+        return plan_from_dict(payload), []
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # plan_problems let it through: still no crash
+        return None, [PlanProblem("plan", "", "not_a_plan", {"why": str(exc)})]
+
+
+def problem_list(problems: list[PlanProblem], lang: str) -> str:
+    """Problems as a markdown list, every value shown literally."""
+    return "\n".join(f"- {plain(p.message(lang))}" for p in problems)
+
+
+def say_problems(kind: str, key: str, problems: list[PlanProblem], **params: object) -> None:
+    """A message from the catalogue with the problems listed under it, for the next rendering."""
+    editor.notify(kind, *(tp(key, lang, n=len(problems), **params) + "\n\n" + problem_list(problems, lang)
+                          for lang in LANGS))
 
 
 def picker(plans: list[dict], lang: str, *, key: str, where=st) -> str:
@@ -54,23 +104,35 @@ def create(session: PlanningSession, store: PlanStore, package_id: str, name: st
     state.set_plan(store.create(name, package_id, plan_to_dict(plan), author=author))
 
 
+def layout_plan(session: PlanningSession, data: bytes) -> tuple[Plan | None, list[PlanProblem]]:
+    """The plan in an exported layout GeoJSON (``geodata.filing``), checked in full: its shape,
+    ids, codes, locks, names and pairings, and that it places exactly the units of the current
+    data; (the plan, []) or (None, every problem found). Never raises on what the file holds."""
+    try:
+        collection = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested beyond reading
+        return None, [PlanProblem("file", "", "not_a_layout", {"why": str(exc)})]
+    problems = layout_problems(collection)
+    if problems:
+        return None, problems
+    try:
+        payload = plan_payload_from_layout(collection)
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:  # layout_problems let it through
+        return None, [PlanProblem("layout", type(exc).__name__, "not_a_layout", {"why": str(exc)})]
+    return checked(session, payload)
+
+
 def import_layout(session: PlanningSession, store: PlanStore, package_id: str, data: bytes, filename: str,
                   author: str) -> None:
-    """A plan from an exported layout GeoJSON (``geodata.filing``): it must place exactly the units
-    of the current data; leads and pairings come as they are, and the rules judge them."""
-    try:
-        plan = plan_from_dict(plan_payload_from_layout(json.loads(data.decode("utf-8-sig"))))
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        editor.say("error", "import_not_layout", name=plain(filename), why=plain(exc))
+    """A plan from an exported layout GeoJSON: every problem is listed and nothing is stored,
+    or it is stored as a new plan and opened; the rules then judge its leads and pairings."""
+    plan, problems = layout_plan(session, data)
+    if plan is None:
+        say_problems("error", "import_refused", problems, name=filename)
         return
-    codes = set(session.world.unit_codes.astype(str).tolist())
-    unknown, missing = sorted(set(plan.assignment) - codes), sorted(codes - set(plan.assignment))
-    if unknown or missing:
-        editor.say("error", "import_mismatch", unknown=len(unknown), missing=len(missing), examples=(unknown + missing)[:5])
-        return
-    name = plan.name or Path(filename).stem
+    name = plan.name.strip() or clean_name(Path(filename).stem, NAME_MAX) or t("new_plan_name", state.lang())
     state.set_plan(store.create(name, package_id, plan_to_dict(plan), author=author))
-    editor.say("success", "imported_plan", name=plain(name))
+    editor.say("success", "imported_plan", name=name)
 
 
 def manage(session: PlanningSession, store: PlanStore, package_id: str, plans: list[dict], lang: str, author: str) -> None:
@@ -91,19 +153,24 @@ def manage(session: PlanningSession, store: PlanStore, package_id: str, plans: l
     renamed = st.text_input(t("rename", lang), value=name, max_chars=60, key=f"ws_rename_{plan_id}")
     c1, c2 = st.columns(2)
     if c1.button(t("rename", lang), width="stretch", disabled=renamed.strip() in ("", name)):
-        store.rename(plan_id, renamed.strip(), author=author)
+        refused = text_problem(renamed.strip(), most=NAME_MAX)
+        if refused:
+            editor.begin()
+            say_problems("error", "rename_refused", [PlanProblem("name", shown(renamed.strip()), *refused)])
+        else:
+            store.rename(plan_id, renamed.strip(), author=author)
         st.rerun()
     if c2.button(t("save_as", lang), width="stretch"):
         state.set_plan(store.duplicate(plan_id, f"{name} {t('copy_suffix', lang)}", author=author))
         st.rerun()
     may_delete = can(access.role(), "manage")  # planners cannot delete; administrators can restore
-    sure = st.checkbox(t("confirm_delete", lang, name=plain(name)), key=f"ws_sure_{plan_id}", disabled=not may_delete)
+    sure = st.checkbox(tp("confirm_delete", lang, name=name), key=f"ws_sure_{plan_id}", disabled=not may_delete)
     if not may_delete:
         st.caption(t("delete_admin_only", lang))
     if st.button(t("delete_plan", lang), type="primary", disabled=not (sure and may_delete), width="stretch"):
         store.delete(plan_id, author=author)
         editor.begin()
-        editor.say("success", "deleted_plan", name=plain(name))
+        editor.say("success", "deleted_plan", name=name)
         state.set_plan("")
         st.rerun()
 
