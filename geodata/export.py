@@ -7,9 +7,13 @@ Same plan, same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from collections.abc import Iterable, Mapping
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,6 +22,7 @@ import pandas as pd
 import shapely
 
 from geodata.coords import metric_crs
+from geodata.schema import looks_like_formula
 
 
 PRECISION_DEG = 1e-6  # the 6 decimals of RFC 7946 output (about 0.1 m)
@@ -102,16 +107,85 @@ def _polygon_parts(geom: shapely.Geometry | None) -> list[shapely.Polygon]:
     return []  # points and lines
 
 
-def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
+# --- writing files: whole or not at all, and text that cannot break a writer or a spreadsheet ----
+
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` (same folder, so the rename stays on one file system)
+    for a writer to write to; renamed onto ``path`` only when the block ends without an error.
+    On an error the temporary file is removed and ``path`` is as it was: never a half-written
+    export that opens as if it were whole. The temporary name keeps the suffix (writers that go
+    by it still can) and starts with a dot and ends in ``.part`` before it, so a folder listing
+    shows it for what it is."""
     path = Path(path)
-    path.unlink(missing_ok=True)
-    gdf.to_crs(4326).to_file(path, driver="GeoJSON", engine="pyogrio", RFC7946="YES", COORDINATE_PRECISION=6,
-                             WRITE_NAME="NO")
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}-{secrets.token_hex(4)}.part{path.suffix}")
+    try:
+        yield tmp
+        with contextlib.suppress(OSError), open(tmp, "rb+") as done:
+            os.fsync(done.fileno())  # the bytes on disk before the name points at them
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+# characters no XLSX cell can hold (openpyxl's IllegalCharacterError: the control characters
+# but tab and line breaks) and lone surrogates, which no UTF-8 file can
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def writable_text(value: str) -> str:
+    """``value`` without the characters no export can hold (``_UNWRITABLE``): a plan imported
+    from elsewhere, or a name that escaped validation, cannot break a writer."""
+    return _UNWRITABLE.sub("", value)
+
+
+def inert_text(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs (OWASP CSV injection): text starting with
+    ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading single quote, which spreadsheets show
+    as "text follows"; characters no file can hold are left out (``writable_text``)."""
+    value = writable_text(value)
+    return "'" + value if looks_like_formula(value) else value
+
+
+def _writable_frame(frame: pd.DataFrame, cell=writable_text) -> pd.DataFrame:
+    """``frame`` with ``cell`` applied to every text value and column name; numbers, missing
+    values and geometry as they are (a float -3.5 stays a number). The frame itself is not
+    changed; the same frame comes back when there is nothing to change."""
+    renamed = {c: cell(c) for c in frame.columns if isinstance(c, str) and cell(c) != c}
+    changed = {}
+    for name in frame.columns:
+        column = frame[name]
+        if column.dtype != object or (isinstance(frame, gpd.GeoDataFrame) and name == frame.geometry.name):
+            continue
+        values = column.tolist()
+        fixed = [cell(v) if isinstance(v, str) else v for v in values]
+        if any(isinstance(a, str) and a != b for a, b in zip(values, fixed)):
+            changed[name] = pd.Series(fixed, index=column.index, dtype=object)
+    if not changed and not renamed:
+        return frame
+    out = frame.copy()
+    for name, column in changed.items():
+        out[name] = column
+    return out.rename(columns=renamed) if renamed else out
+
+
+def _json_text(data: object, **kw: object) -> str:
+    """JSON with Chinese unescaped; lone surrogates (which UTF-8 cannot hold) left out."""
+    return _SURROGATES.sub("", json.dumps(data, ensure_ascii=False, default=float, **kw))
+
+
+def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        _writable_frame(gdf.to_crs(4326)).to_file(tmp, driver="GeoJSON", engine="pyogrio", RFC7946="YES",
+                                                  COORDINATE_PRECISION=6, WRITE_NAME="NO")
 
 
 def write_json(data: object, path: Path) -> None:
-    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=float) + "\n",
-                          encoding="utf-8")
+    with atomic_path(path) as tmp:
+        tmp.write_text(_json_text(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def grid_settings(config) -> dict:
@@ -300,7 +374,10 @@ def checks_document(verdict, pairing=None, binding_caps=None, *, settings: Mappi
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    """A table as UTF-8 CSV. Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``,
+    tab, CR first) is written with a leading ``'``, as OWASP advises; numbers stay numbers."""
+    with atomic_path(path) as tmp:
+        _writable_frame(frame, inert_text).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
 
 
 def facility_units(facilities: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> dict[str, str]:
@@ -373,7 +450,8 @@ def _polygonal_mapping(geometry: Mapping) -> dict | None:
 
 def write_layout(collection: Mapping, path: Path) -> None:
     """The layout as UTF-8 JSON, Chinese unescaped, keys in a stable order (same plan, same bytes)."""
-    Path(path).write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    with atomic_path(path) as tmp:
+        tmp.write_text(_json_text(collection, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 def plan_payload_from_layout(collection: Mapping) -> dict:
@@ -396,25 +474,26 @@ def write_gpkg(path: Path, layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame]
     """Layers (and plain tables) in one GeoPackage; WGS84. ``metadata``: kept as the
     GeoPackage's dataset metadata (GDAL's, in ``gpkg_metadata``), texts as they are and
     anything else as JSON."""
-    path = Path(path)
-    path.unlink(missing_ok=True)
-    dataset = {str(k): v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True, default=float)
-               for k, v in (metadata or {}).items()}
-    for i, (name, frame) in enumerate(layers.items()):
-        extra = {"dataset_metadata": dataset} if dataset and i == 0 else {}
-        if isinstance(frame, gpd.GeoDataFrame):
-            frame.to_crs(4326).to_file(path, layer=name, driver="GPKG", engine="pyogrio", **extra)
-        else:
-            import pyogrio
+    import pyogrio
 
-            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **extra)
+    dataset = {writable_text(str(k)): writable_text(v) if isinstance(v, str) else _json_text(v, sort_keys=True)
+               for k, v in (metadata or {}).items()}
+    with atomic_path(path) as tmp:
+        for i, (name, frame) in enumerate(layers.items()):
+            extra = {"dataset_metadata": dataset} if dataset and i == 0 else {}
+            if isinstance(frame, gpd.GeoDataFrame):
+                _writable_frame(frame.to_crs(4326)).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", **extra)
+            else:
+                pyogrio.write_dataframe(_writable_frame(frame), tmp, layer=name, driver="GPKG", **extra)
 
 
 def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
     """One sheet per table, headers bold and frozen, columns wide enough to read (from their first
     200 cells). Rows go to openpyxl whole: pandas' ``to_excel`` made a styled cell object per value
-    and took most of the workbook's time. Text is written as text: a name starting with ``=``
-    stays a name, never a formula, and characters XLSX cannot hold are left out."""
+    and took most of the workbook's time. Text is written as text: a name starting with ``=``,
+    ``+``, ``-``, ``@``, tab or CR is a text cell marked "quote prefix" (what typing ``'`` first
+    does in Excel), so no spreadsheet runs it, not even when the cell is edited; numbers stay
+    numbers; characters XLSX cannot hold are left out (``writable_text``)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -423,30 +502,34 @@ def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:
     book.remove(book.active)
     bold = Font(bold=True)
     for name, frame in sheets.items():
-        sheet = book.create_sheet(name[:31])
-        headers = [_text(str(c)) for c in frame.columns]
+        sheet = book.create_sheet(writable_text(name)[:31])
+        headers = [writable_text(str(c)) for c in frame.columns]
         columns = [_cell_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
         sheet.append(headers)
         for cell in sheet[1]:
             cell.font = bold
+            _as_text(cell)
         for values in zip(*columns):
             sheet.append(values)
         for i, (header, values) in enumerate(zip(headers, columns), start=1):
             width = max([len(header)] + [len(str(v)) if v is not None else 0 for v in values[:199]])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 1.3 + 2))
-            for row in (r for r, v in enumerate(values, start=2) if isinstance(v, str) and v[:1] == "="):
-                sheet.cell(row, i).data_type = "s"  # openpyxl took it for a formula
+            for row in (r for r, v in enumerate(values, start=2) if looks_like_formula(v)):
+                _as_text(sheet.cell(row, i))
         sheet.freeze_panes = "A2"
-    book.save(path)
+    with atomic_path(path) as tmp:
+        book.save(tmp)
+
+
+def _as_text(cell) -> None:
+    """A cell whose text a spreadsheet would run: a string (openpyxl took ``=...`` for a formula),
+    with Excel's quote prefix, so editing it keeps it text."""
+    if looks_like_formula(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def _cell_values(column: pd.Series) -> list:
     """A column as plain Python values for openpyxl: missing values empty, text cleaned."""
     values = column.astype(object).where(column.notna(), None).tolist()
-    return [_text(v) if isinstance(v, str) else v for v in values]
-
-
-def _text(value: str) -> str:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return [writable_text(v) if isinstance(v, str) else v for v in values]

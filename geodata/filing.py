@@ -16,8 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geodata.export import (checks_document, facility_units, grid_layer, grid_settings, layout_collection, write_csv,
-                            write_gpkg, write_json, write_layout, write_xlsx)
+from geodata.export import (atomic_path, checks_document, facility_units, grid_layer, grid_settings, layout_collection,
+                            write_csv, write_gpkg, write_json, write_layout, write_xlsx)
 from planning.filing import Filing, compare, filing_tables
 from planning.plan import Plan, plan_to_dict
 from planning.session import PlanningSession
@@ -172,7 +172,9 @@ def write(export: Export, kind: str, path: Path) -> Path:
     elif kind == "pdf":
         from geodata.report import pdf_bytes, report_html
 
-        path.write_bytes(pdf_bytes(report_html(export)))
+        document = pdf_bytes(report_html(export))
+        with atomic_path(path) as tmp:
+            tmp.write_bytes(document)
     elif kind == "filing":
         write_filing_zip(export, path)
     else:
@@ -183,12 +185,14 @@ def write(export: Export, kind: str, path: Path) -> Path:
 
 def write_filing_zip(export: Export, path: Path) -> None:
     """The filing package: layout GeoJSON, unit CSV, the rules' verdict (checks.json), XLSX
-    workbook and PDF report in one ZIP."""
+    workbook and PDF report in one ZIP. Written whole or not at all (``atomic_path``): when one
+    member fails, no ZIP is left that opens as if it were complete."""
     import tempfile
 
     stem = f"{export.meta.get('plan_id', 'plan')}-v{export.meta.get('version', 1)}"
-    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for kind in ("geojson", "csv", "checks", "xlsx", "pdf"):
-            name = f"{stem}{SUFFIX[kind]}"
-            write(export, kind, Path(tmp) / name)
-            archive.write(Path(tmp) / name, arcname=name)
+    with tempfile.TemporaryDirectory() as tmp, atomic_path(path) as part:
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as archive:
+            for kind in ("geojson", "csv", "checks", "xlsx", "pdf"):
+                name = f"{stem}{SUFFIX[kind]}"
+                write(export, kind, Path(tmp) / name)
+                archive.write(Path(tmp) / name, arcname=name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import stat
 import struct
 import tempfile
@@ -62,6 +63,12 @@ class RawLayer:
     # rows the reader could not split properly: row index -> (issue code, message parameters);
     # geodata.validate rejects them with that reason, so they are listed, never dropped
     bad_rows: dict[int, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    # spreadsheet cells that hold a formula with no value saved (read as blank): (row index,
+    # column) -> the formula, so validation says "a formula", not "empty"
+    formula_cells: dict[tuple[int, str], str] = field(default_factory=dict)
+    # a Shapefile's .prj that could not be read (its file name): the layer was read without a
+    # coordinate system, and validation says what it assumed
+    prj_unreadable: str = ""
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -240,8 +247,11 @@ def read_shapefile(shp: Path, name: str) -> RawLayer:
     encoding, enc_issues = _dbf_encoding(shp)
     kw = {"encoding": encoding} if encoding else {}
     raw = _read_vector(shp, name, **kw)
-    if not any(shp.parent.glob(shp.stem + ".[pP][rR][jJ]")):
+    prj = next(iter(shp.parent.glob(shp.stem + ".[pP][rR][jJ]")), None)
+    if prj is None:
         raw.crs = None  # no .prj: the loader checks the coordinates and the config
+    elif raw.crs is None:
+        raw.prj_unreadable = prj.name  # GDAL could not make sense of it
     raw.issues = issues + enc_issues
     return raw
 
@@ -255,8 +265,9 @@ def read_table(data: bytes, name: str) -> RawLayer:
     kept aside with its line rather than failing the whole file.
     """
     suffix = Path(name).suffix.lower()
+    formulas: dict[tuple[int, int], str] = {}
     if suffix in (".xlsx", ".xlsm"):
-        records, notes = _sheet_records(data)
+        records, notes, formulas = _sheet_records(data)
         kind: PositionKind = "row"
     else:
         text, encoding = decode_text(data)
@@ -264,7 +275,12 @@ def read_table(data: bytes, name: str) -> RawLayer:
         notes = [] if encoding == "utf-8-sig" else [issue("info", "text_encoding", encoding="GBK/GB18030", position_kind="file")]
         kind = "line"
     frame, positions, bad, more = _table_frame(records, kind)
-    return RawLayer(frame, name, kind, positions, is_table=True, issues=notes + more, bad_rows=bad)
+    raw = RawLayer(frame, name, kind, positions, is_table=True, issues=notes + more, bad_rows=bad)
+    if formulas:
+        at = {n: i for i, n in enumerate(positions)}
+        raw.formula_cells = {(at[n], str(frame.columns[j])): f for (n, j), f in formulas.items()
+                             if n in at and j < frame.shape[1] and frame.iat[at[n], j] == ""}
+    return raw
 
 
 def _csv_records(text: str) -> list[tuple[int, list[str]]]:
@@ -288,8 +304,11 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _sheet_records(data: bytes) -> tuple[list[tuple[int, list[str]]], list[Issue]]:
-    """(sheet row, cells) of the workbook's first sheet holding data; other sheets with data are named."""
+def _sheet_records(data: bytes) -> tuple[list[tuple[int, list[str]]], list[Issue], dict[tuple[int, int], str]]:
+    """(sheet row, cells) of the workbook's first sheet holding data; other sheets with data are
+    named. Values are those the workbook saved with its formulas; a formula saved without one
+    (written by a program, never opened in Excel) reads as blank, and comes back in the third
+    item, (sheet row, column index) -> formula, for validation to name."""
     import openpyxl
 
     with warnings.catch_warnings():
@@ -310,7 +329,41 @@ def _sheet_records(data: bytes) -> tuple[list[tuple[int, list[str]]], list[Issue
     finally:
         book.close()
     notes = [issue("warning", "sheets_ignored", position_kind="file", used=used_name, names=", ".join(others))] if others else []
-    return used or [], notes
+    formulas = _sheet_formulas(data, used_name, used) if used else {}
+    return used or [], notes, formulas
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _sheet_formulas(data: bytes, sheet_name: str, rows: list[tuple[int, list[str]]]) -> dict[tuple[int, int], str]:
+    """The formulas of ``sheet_name`` whose saved value is blank in ``rows``: (sheet row, column
+    index) -> formula. The workbook is read a second time (formulas, not values) only when a
+    worksheet holds a formula at all."""
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if not any(_FORMULA_TAG.search(archive.read(m)) for m in archive.namelist()
+                       if m.startswith("xl/worksheets/") and m.endswith(".xml")):
+                return {}
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
+        return {}
+    blank = {(n, j) for n, cells in rows for j, c in enumerate(cells) if c == ""}
+    if not blank:
+        return {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        out = {}
+        for n, row in enumerate(book[sheet_name].iter_rows(min_row=1, values_only=True), start=1):
+            for j, value in enumerate(row):
+                if isinstance(value, str) and value.startswith("=") and (n, j) in blank:
+                    out[n, j] = value
+        return out
+    finally:
+        book.close()
 
 
 def _table_frame(records: list[tuple[int, list[str]]], kind: PositionKind):

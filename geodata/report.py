@@ -36,7 +36,11 @@ svg { width: 100%; height: auto; }
 
 
 def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+    """A value for the report's HTML: escaped, and without the characters no document can hold
+    (control characters, lone surrogates: ``geodata.export.writable_text``)."""
+    from geodata.export import writable_text
+
+    return html.escape(writable_text("" if value is None else str(value)))
 
 
 def _colour(grid: str) -> str:

@@ -7,6 +7,7 @@ listed here (optional ones filled with their default), so the rest of the progra
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -293,3 +294,36 @@ class LayerMeta:
     generated: bool = False
     # what a position in this layer's file is: "line" (CSV), "row" (XLSX, tables), "feature"
     position_kind: str = "feature"
+
+
+# --- text that reaches spreadsheets and files (issue 16) -------------------------------------------
+
+# a cell starting with one of these is taken for a formula by spreadsheet programs (OWASP, "CSV
+# injection"): exports write such text as text, and validation names it
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# control characters (Unicode category Cc) and lone surrogates: no name or code holds them, XLSX
+# cannot (openpyxl's IllegalCharacterError) and UTF-8 cannot encode a lone surrogate
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_LINE_BREAKS = re.compile("[\t\n\r]+")
+
+
+def looks_like_formula(text: object) -> bool:
+    """Whether a spreadsheet would take ``text`` for a formula (``FORMULA_PREFIXES``)."""
+    return isinstance(text, str) and text.startswith(FORMULA_PREFIXES)
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters and lone surrogates in ``text``, in order, each once."""
+    return list(dict.fromkeys(_CONTROL.findall(text)))
+
+
+def without_control(text: str) -> str:
+    """``text`` with tabs and line breaks as one space and every other control character and
+    lone surrogate left out: what a one-line name or code can hold."""
+    return _CONTROL.sub("", _LINE_BREAKS.sub(" ", text))
+
+
+def shown(text: str) -> str:
+    """``text`` with its control characters written out (``\\x01``), safe to quote in a message."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        text)

@@ -30,12 +30,17 @@ from geodata.schema import (
     ColumnMapping,
     Layer,
     LayerMeta,
+    control_characters,
+    looks_like_formula,
+    shown,
+    without_control,
 )
 
 POS = "_pos"
 _REJECT = object()  # the layer's coordinates cannot be interpreted
 # A unit or district of more than this many residents is a typing error (Shanghai has 25 million).
 MAX_POPULATION = 50_000_000
+DBF_NAME_LENGTH = 10  # the longest column name a Shapefile's .dbf holds
 
 
 @dataclass
@@ -70,6 +75,17 @@ def map_columns(layer: Layer, names: list[str]) -> dict[str, str]:
                 mapping[source] = col.name
                 taken.add(col.name)
                 break
+    # a Shapefile's .dbf holds names of at most 10 characters: GIS software cut district_code to
+    # district_c, facility_code to facility_c; such a name stands for the one longer name it begins
+    for name in names:
+        cut = str(name).strip().lower()
+        if name in mapping or len(cut) != DBF_NAME_LENGTH:
+            continue
+        fits = [c.name for c in layer.columns if c.name not in taken and len(c.name) > DBF_NAME_LENGTH
+                and c.name.startswith(cut)]
+        if len(fits) == 1:
+            mapping[name] = fits[0]
+            taken.add(fits[0])
     return mapping
 
 
@@ -119,14 +135,25 @@ def _bool(value: object) -> bool | None | str:
 class _Rows:
     """Collects per-row rejections and issues while a layer is interpreted."""
 
-    def __init__(self, layer: Layer, positions: list[int], kind: str) -> None:
+    def __init__(self, layer: Layer, positions: list[int], kind: str, *, source: str = "",
+                 formulas: dict[tuple[int, str], str] | None = None) -> None:
         self.layer = layer
         self.positions = positions
         self.kind = kind
+        self.source = source  # the planner's file, named in messages about a cell's text
+        # spreadsheet cells holding a formula but no value saved with it (row, column) -> formula
+        self.formulas = formulas or {}
+        self.noted: set[tuple[int, str]] = set()
         self.issues: list[Issue] = []
         self.rejected: dict[int, str] = {}
 
     def note(self, severity: str, code: str, i: int | None, *, reject: bool = False, **kw: object) -> None:
+        column = str(kw.get("column", ""))
+        if i is not None and (i, column) in self.formulas:
+            # blank only because the workbook holds a formula and no value: say so, not "empty"
+            code, kw = "formula_no_value", {"column": column, "value": self.formulas[i, column], "file": self.source}
+        if i is not None and column:
+            self.noted.add((i, column))
         pos = self.positions[i] if i is not None else None
         self.issues.append(issue(severity, code, layer=self.layer.name, position=pos,
                                  position_kind=self.kind if i is not None else "file", **kw))  # type: ignore[arg-type]
@@ -171,7 +198,7 @@ def _coerce_column(col: Column, values: pd.Series, rows: _Rows, source: str) -> 
     out: list[object] = []
     for i, v in enumerate(values):
         if col.dtype == "str":
-            out.append(_clean_code(v))
+            out.append(_safe_text(_clean_code(v), i, rows, source))
         elif col.dtype == "float":
             x = _number(v)
             fatal = col.name == "population"
@@ -190,7 +217,7 @@ def _coerce_column(col: Column, values: pd.Series, rows: _Rows, source: str) -> 
                 x = math.nan
             out.append(x)
         elif col.dtype == "enum":
-            text = _clean_code(v)
+            text = _safe_text(_clean_code(v), i, rows, source, formulas=False)
             canon = VALUE_ALIASES.get(col.name, {}).get(text.lower(), VALUE_ALIASES.get(col.name, {}).get(text, text))
             canon = canon.lower() if canon.lower() in col.choices else canon
             if canon == "" and not col.required:
@@ -209,6 +236,29 @@ def _coerce_column(col: Column, values: pd.Series, rows: _Rows, source: str) -> 
                 b = None
             out.append(b)
     return pd.Series(out, index=values.index, dtype=object)
+
+
+def _safe_text(text: str, i: int, rows: _Rows, source: str, *, formulas: bool = True) -> str:
+    """A name or code as it can be kept: control characters and lone surrogates left out (a tab or
+    line break as a space), with a warning naming the file, row, column and what was removed
+    (XLSX cannot hold them: the export would fail); text a spreadsheet would run as a formula
+    (``=``, ``+``, ``-``, ``@`` first) is kept, with a warning that exports write it as text."""
+    bad = control_characters(text)
+    if bad:
+        rows.note("warning", "control_characters", i, column=source, value=shown(text), file=rows.source,
+                  chars=" ".join(shown(c) for c in bad))
+        text = without_control(text).strip()
+    if formulas and looks_like_formula(text):
+        rows.note("warning", "formula_text", i, column=source, value=text, file=rows.source, prefix=text[0])
+    return text
+
+
+def _note_formulas(rows: _Rows, columns: set[str]) -> None:
+    """Spreadsheet cells of the layer's columns that hold a formula with no value saved (read as
+    blank) and were not already reported: a warning each, naming the formula."""
+    for (i, column), formula in sorted(rows.formulas.items()):
+        if column in columns and (i, column) not in rows.noted and i not in rows.rejected:
+            rows.note("warning", "formula_no_value", i, column=column, value=formula)
 
 
 def _note_blanks(values: pd.Series, rows: _Rows, source: str) -> None:
@@ -284,7 +334,12 @@ def _check_geometry(layer: Layer, geoms: gpd.GeoSeries, rows: _Rows) -> gpd.GeoS
     return gpd.GeoSeries(out, index=geoms.index)
 
 
-def _check_china(geoms: gpd.GeoSeries, rows: _Rows, point_layer: bool) -> gpd.GeoSeries:
+def _check_china(geoms: gpd.GeoSeries, rows: _Rows, point_layer: bool,
+                 original: gpd.GeoSeries | None = None) -> gpd.GeoSeries:
+    """Geometries outside China rejected (points with longitude and latitude swapped put back,
+    with a warning). A polygon is outside when its representative point is; the message quotes a
+    coordinate the file holds (``original``: the geometries as read, before any conversion), the
+    first vertex outside China, never a computed centre the planner cannot find in the file."""
     out = list(geoms)
     for i, g in enumerate(out):
         if i in rows.rejected or g is None:
@@ -297,8 +352,26 @@ def _check_china(geoms: gpd.GeoSeries, rows: _Rows, point_layer: bool) -> gpd.Ge
             rows.note("warning", "latlon_swapped", i, value=f"{x:.5f}, {y:.5f}")
             out[i] = shapely.Point(y, x)
             continue
-        rows.note("error", "outside_china", i, reject=True, value=f"{x:.4f}, {y:.4f}")
+        rows.note("error", "outside_china", i, reject=True, value=_file_coordinate(g, original, i))
     return gpd.GeoSeries(out, index=geoms.index)
+
+
+def _file_coordinate(geom: shapely.Geometry, original: gpd.GeoSeries | None, i: int) -> str:
+    """The first vertex of ``geom`` (EPSG:4326) outside China, as the file writes it: the same
+    vertex of the geometry as read (conversions keep every vertex, in order)."""
+    xy = shapely.get_coordinates(geom)
+    outside = ~coords.in_china(xy[:, 0], xy[:, 1])
+    k = int(np.argmax(outside)) if outside.any() else 0
+    source = original.iloc[i] if original is not None and i < len(original) else None
+    written = shapely.get_coordinates(source) if source is not None else xy
+    x, y = (written if len(written) == len(xy) else xy)[k]
+    return f"{_plain(x)}, {_plain(y)}"
+
+
+def _plain(value: float) -> str:
+    """A coordinate as the shortest text that reads back as the same number (10.005, 3456789.5)."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> Interpreted:
@@ -306,7 +379,7 @@ def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> In
     meta = LayerMeta(layer=layer.name, source=raw.source, crs="EPSG:4326", rows_read=len(raw.frame),
                      position_kind=raw.position_kind)
     issues = [replace(i, layer=layer.name) for i in raw.issues]
-    rows = _Rows(layer, raw.positions, raw.position_kind)
+    rows = _Rows(layer, raw.positions, raw.position_kind, source=raw.source, formulas=raw.formula_cells)
     frame = raw.frame.reset_index(drop=True)
     for i, (code, params) in sorted(raw.bad_rows.items()):
         rows.note("error", code, i, reject=True, **params)
@@ -356,6 +429,7 @@ def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> In
             for i, v in enumerate(out[col.name]):
                 if v == "" and i not in rows.rejected:
                     rows.note("error", "code_missing", i, reject=True, column=inverse[col.name])
+    _note_formulas(rows, set(inverse.values()))
 
     if geoms is not None:
         spec, crs_issues = _resolve_crs(layer, raw, geoms, crs_text)
@@ -368,7 +442,9 @@ def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> In
         gdf = coords.to_wgs84(gdf, spec)
         meta.crs = coords.crs_label(spec)
         sub = _Rows(layer, [raw.positions[i] for i in keep], raw.position_kind)
-        gdf = gdf.set_geometry(_check_china(gdf.geometry.reset_index(drop=True), sub, layer.geometry == "point").values)
+        read = gpd.GeoSeries(geoms.iloc[keep].values)  # as the file has them, for the messages
+        gdf = gdf.set_geometry(_check_china(gdf.geometry.reset_index(drop=True), sub, layer.geometry == "point",
+                                            read).values)
         rows.issues.extend(sub.issues)
         for j, code in sub.rejected.items():
             rows.rejected[keep[j]] = code
@@ -396,6 +472,8 @@ def _resolve_crs(layer: Layer, raw: RawLayer, geoms: gpd.GeoSeries, crs_text: st
         notes = [] if crs_text.strip().lower() in ("wgs84", "epsg:4326", "4326") else [
             issue("info", "crs_converted", layer=layer.name, position_kind="file", value=coords.crs_label(spec))]
         return spec, notes
+    unreadable = [issue("warning", "prj_unreadable", layer=layer.name, position_kind="file", file=raw.prj_unreadable,
+                        assumed="WGS84 (EPSG:4326)")] if raw.prj_unreadable else []
     if raw.crs is not None:
         epsg = raw.crs.to_epsg()
         notes = [] if epsg in (4326, None) and raw.crs.is_geographic else [
@@ -404,9 +482,9 @@ def _resolve_crs(layer: Layer, raw: RawLayer, geoms: gpd.GeoSeries, crs_text: st
     valid = [g for g in geoms if g is not None and not g.is_empty]
     if valid and coords.looks_projected(tuple(shapely.total_bounds(valid))):
         b = shapely.total_bounds(valid)
-        return _REJECT, [issue("error", "looks_projected", layer=layer.name, position_kind="file",
-                                value=f"{b[0]:.0f}, {b[1]:.0f}")]
-    return None, []
+        return _REJECT, unreadable + [issue("error", "looks_projected", layer=layer.name, position_kind="file",
+                                            value=f"{b[0]:.0f}, {b[1]:.0f}")]
+    return None, unreadable
 
 
 def _with_reasons(frame: pd.DataFrame, positions: list[int], reasons: dict[int, str] | None) -> pd.DataFrame:

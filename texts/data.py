@@ -92,8 +92,9 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
         "latitude and longitude look swapped ({value}); swapped back", "check the longitude and latitude columns",
     ),
     "outside_china": (
-        "坐标 {value} 不在中国境内", "请检查坐标系与经纬度是否正确",
-        "coordinate {value} is outside China", "check the coordinate system and the values",
+        "坐标 {value}（文件中的原值）不在中国境内", "请检查坐标系与经纬度是否正确：投影坐标、GCJ-02 或 BD-09 请在 config 的 [crs] 中为 {layer} 声明坐标系",
+        "coordinate {value} (as the file has it) is outside China",
+        "check the coordinate system and the values: for projected, GCJ-02 or BD-09 coordinates declare {layer}'s system under [crs] in config",
     ),
     "looks_projected": (
         "坐标值 {value} 像投影坐标（米），但未声明坐标系", "请在 config 中为该图层声明 EPSG 代码，或附上 .prj 文件",
@@ -224,10 +225,10 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
         "{read} rows read, {loaded} loaded and {rejected} rejected do not add up", "this is a fault of the program: send the package to its maintainers",
     ),
     "districts_overlap": (
-        "区县 {value} 与 {other}（{other_pos}）重叠 {area}（较小者的 {share}%）",
-        "请在 GIS 软件中沿共同边界修正两个区县，使其互不重叠",
-        "district {value} overlaps {other} ({other_pos}) by {area} ({share}% of the smaller)",
-        "fix both districts along their shared boundary in your GIS so they do not overlap",
+        "区县 {value} 与区县 {other}（{other_pos}）重叠 {area}（较小者的 {share}%）：重叠处的居民和机构会被两个区县重复规划",
+        "请确定这 {area} 属于 {value} 还是 {other}，在 GIS 软件中从另一个区县的边界中裁去（QGIS：矢量 › 地理处理 › 差异），使两区县只沿一条共同边界相接",
+        "districts {value} and {other} ({other_pos}) overlap by {area} ({share}% of the smaller): the residents and facilities there would be planned in both",
+        "decide whether the {area} belongs to {value} or to {other} and cut it from the other's boundary in your GIS (QGIS: Vector › Geoprocessing Tools › Difference), so the two meet along one shared line",
     ),
     "units_overlap": (
         "单元 {value} 与 {other}（{other_pos}）重叠 {area}（较小者的 {share}%）：重叠处会被重复计入网格和人口",
@@ -276,6 +277,31 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
         "请为这些单元填写常住人口",
         "{count} of {total} units have no population (first: {first_pos}); they share what the district total leaves, by area (0 where the district states none)",
         "fill the resident population of these units",
+    ),
+    # --- issue 16: hostile input, round two ---
+    "control_characters": (
+        "{file} 中的“{value}”含控制字符 {chars}，已删除（XLSX 无法保存这些字符，导出会失败）",
+        "请在源文件中改正该单元格：控制字符多半是从其他系统复制文本时带入的，肉眼看不见",
+        "'{value}' in {file} holds the control characters {chars}; they were removed (XLSX cannot hold them and the export would fail)",
+        "correct the cell in the source file: control characters usually come with text copied from another system and cannot be seen",
+    ),
+    "formula_text": (
+        "{file} 中的“{value}”以“{prefix}”开头，电子表格软件会把它当作公式执行；已按原样保留，所有导出都把它写成文本（CSV 中前加 ' 号）",
+        "如该名称确实如此则无需处理；否则请在源文件中改正（公式可能打开外部链接或读取其他单元格）",
+        "'{value}' in {file} starts with '{prefix}', which a spreadsheet runs as a formula; it is kept as written and every export writes it as text (in CSV after a ')",
+        "nothing to do if that is the real name; otherwise correct it in the source file (a formula can open outside links or read other cells)",
+    ),
+    "formula_no_value": (
+        "{file} 中该单元格是公式 {value}，但文件没有保存公式的计算结果，因此读作空白（本工具只读取数值，不计算公式）",
+        "在 Excel 或 WPS 中复制该列，用“选择性粘贴 → 数值”粘贴回原处；或在 Excel 中打开并保存该文件，使计算结果被保存；然后重新上传",
+        "in {file} the cell holds the formula {value} but no value saved with it, so it reads as blank (values are read, formulas are not calculated)",
+        "in Excel or WPS copy the column and paste it back as values (Paste Special › Values), or open the file in Excel and save it so the results are stored; then upload again",
+    ),
+    "prj_unreadable": (
+        "坐标系文件 {file} 无法识别，已按 {assumed} 经纬度读取该图层",
+        "如坐标不是 WGS84 经纬度，请在 GIS 软件中重新导出该图层（带有效的 .prj），或在 config.toml 的 [crs] 中声明坐标系，例如 {layer} = \"EPSG:4547\"",
+        "the coordinate system file {file} cannot be read; the layer was read as {assumed} longitude/latitude",
+        "if the coordinates are not WGS84 degrees, export the layer again from your GIS with a valid .prj, or declare its system under [crs] in config.toml, e.g. {layer} = \"EPSG:4547\"",
     ),
 }
 
