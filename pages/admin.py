@@ -8,7 +8,7 @@ import streamlit as st
 from geodata.accounts import ROLES, AccessDenied, AccessError, can
 from geodata.plans import PlanNotFoundError, PlanStorageError
 from ui import access, shell
-from ui.i18n import local_time, plain, t
+from ui.i18n import local_time, plain, sendable, t, tp
 
 lang, L, package_id, pkg = shell.page("page_admin", "admin_intro")
 access.require("manage", lang)
@@ -16,7 +16,7 @@ config = access.settings()
 me = access.author()
 role_name = {role: t(f"role.{role}", lang) for role in ROLES}
 mode = t("admin_mode_off", lang) if config.mode == "off" else config.mode
-st.caption(t("admin_mode", lang, mode=mode, path=access.settings_path()))
+st.caption(tp("admin_mode", lang, mode=mode, path=access.settings_path()))
 MESSAGE = "admin_message"
 
 
@@ -28,7 +28,7 @@ def _do(action, success: str, **params) -> None:
             raise AccessDenied(access.role(), "manage")
         action()
     except (AccessError, PlanStorageError, PlanNotFoundError) as exc:
-        st.session_state[MESSAGE] = ("error", getattr(exc, "messages", {}).get(lang, str(exc)))
+        st.session_state[MESSAGE] = ("error", plain(getattr(exc, "messages", {}).get(lang, str(exc))))
     else:
         st.session_state[MESSAGE] = ("success", t(success, lang, **params))
 
@@ -43,7 +43,7 @@ try:
     store = access.plan_store()
     deleted = store.plans(deleted=True)
 except PlanStorageError as exc:
-    st.error(exc.messages[lang])
+    st.error(plain(exc.messages[lang]))
     st.stop()
 if not deleted:
     st.caption(t("admin_no_deleted", lang))
@@ -51,7 +51,7 @@ else:
     by_id = {p["plan_id"]: p for p in deleted}
     st.dataframe(pd.DataFrame([{L["plan"]: p["name"], L["version"]: p["version"], L["time"]: local_time(p["updated"]),
                                 "ID": p["plan_id"]} for p in deleted]), hide_index=True, width="stretch")
-    chosen = st.selectbox(L["plan"], list(by_id), format_func=lambda i: f"{by_id[i]['name']} · v{by_id[i]['version']} · {i[:6]}",
+    chosen = st.selectbox(L["plan"], list(by_id), format_func=lambda i: sendable(f"{by_id[i]['name']} · v{by_id[i]['version']} · {i[:6]}"),
                           key="admin_restore_pick")
     st.button(t("admin_restore", lang), key="admin_restore",
               on_click=lambda: _do(lambda: store.restore(chosen, author=me), "admin_restored", name=plain(by_id[chosen]["name"])))
@@ -59,7 +59,7 @@ else:
 # --- accounts ------------------------------------------------------------------------------------
 st.subheader(t("admin_accounts", lang))
 if config.mode == "oidc":
-    st.caption(t("admin_accounts_oidc", lang, role=role_name.get(config.default_role, config.default_role)))
+    st.caption(tp("admin_accounts_oidc", lang, role=role_name.get(config.default_role, config.default_role)))
     st.dataframe(pd.DataFrame([{"e-mail": k, t("admin_role", lang): role_name[v]} for k, v in config.roles.items()]),
                  hide_index=True, width="stretch")
     st.stop()

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 
 from geodata.schema import FACILITY_KINDS, RINGS
 from ui import shell
-from ui.i18n import t
+from ui.i18n import tp
 from ui.maps import (TILE_HOSTS, base_map, district_labels, district_layer, facility_layer, legend_html,
                      unit_layer)
 from ui.report import show_report
@@ -17,7 +17,7 @@ from ui.tables import display
 lang, L, package_id, pkg = shell.page("app_title", "app_subtitle")
 if pkg.modelled_layers:
     sep = "、" if lang == "zh" else ", "
-    st.info(t("modelled_banner", lang, layers=sep.join(L[layer] for layer in pkg.modelled_layers)))
+    st.info(tp("modelled_banner", lang, layers=sep.join(L[layer] for layer in pkg.modelled_layers)))
 
 counts = pkg.facilities["kind"].value_counts()
 cols = st.columns(5)
@@ -37,7 +37,7 @@ with st.expander(L["map"] + " · " + L["legend"], expanded=False):
     kinds = c2.multiselect(L["show_kinds"], present, default=[k for k in present if k != "village_clinic"],
                            format_func=lambda k: L[f"kind_{k}"])
 if basemap != "none":
-    st.warning(t("online_basemap", lang, host=TILE_HOSTS[basemap]))
+    st.warning(tp("online_basemap", lang, host=TILE_HOSTS[basemap]))
 
 # The base map stays the same across reruns (so zoom and position are kept); what the planner
 # switches on and off travels in feature groups.

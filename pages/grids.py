@@ -55,7 +55,7 @@ if county:
                                   names=[world.district_names.get(d, d) for d in sorted(county)])))
 if isinstance(result, InfeasiblePlanError):
     grid_settings.dialog(pkg, config, {}, lang)
-    st.error(f"{t('infeasible', lang)} [{', '.join(result.rules)}]: {result.messages[lang]}")
+    st.error(f"{t('infeasible', lang)} [{plain(', '.join(result.rules))}]: {plain(result.messages[lang])}")
     st.stop()
 
 plan = result.plan
@@ -84,7 +84,7 @@ district_labels(pkg.districts).add_to(m)
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"grid-map-{package_id}")
 if world.island_links:
     links = "; ".join(f"{a} – {b} ({gap} km)" for a, b, gap in world.island_links)
-    st.caption(t("island_links", lang, km=f"{config.island_link_km:g}") + links)
+    st.caption(t("island_links", lang, km=f"{config.island_link_km:g}") + plain(links))
 
 st.subheader(t("rules_panel", lang))
 verdict = session.judge(plan).only("G")  # this page proposes grids; pairings have their own page

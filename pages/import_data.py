@@ -10,7 +10,7 @@ from geodata.errors import DataValidationError, GeodataError, LoadReport
 from geodata.schema import LAYERS
 from geodata.store import MAX_FILES, discard, save_upload
 from ui import access, shell, state
-from ui.i18n import t
+from ui.i18n import plain, t, tp
 from ui.report import layer_label, show_issues, show_report
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "DATA_FORMAT.md"
@@ -53,7 +53,7 @@ def load(files, crs: dict[str, str]) -> None:
     try:
         package_id = save_upload([(f.name, f.getvalue()) for f in files])
     except GeodataError as exc:
-        st.error(f"{t('load_failed', lang)} {exc}")
+        st.error(f"{t('load_failed', lang)} {plain(exc)}")
         return
     try:
         state.load(package_id, crs)
@@ -73,7 +73,7 @@ if st.button(t("validate_load", lang), type="primary") or st.session_state.pop("
 
 package_id, pkg = state.current()
 if st.session_state.get("last_import") == package_id:
-    st.success(t("loaded_ok", lang, name=pkg.name, units=len(pkg.units), facilities=len(pkg.facilities),
+    st.success(tp("loaded_ok", lang, name=pkg.name, units=len(pkg.units), facilities=len(pkg.facilities),
                  population=f"{pkg.population:,.0f}"))
     if any(i.code == "looks_gcj02" for i in pkg.report.issues):
         st.button(t("convert_gcj", lang), on_click=_convert_from_gcj02)
@@ -81,7 +81,8 @@ if st.session_state.get("last_import") == package_id:
 
 with st.expander(t("data_source_note", lang)):
     for layer in LAYERS.values():
-        st.markdown(f"**{layer_label(layer.name, lang)}** — {layer.meaning}")
-        st.markdown("、".join(f"`{c.name}`" + (f"（{t('required', lang)}）" if c.required else "") for c in layer.columns))
+        st.markdown(f"**{layer_label(layer.name, lang)}** — {layer.meaning}")  # markdown: the app's own words
+        st.markdown("、".join(  # markdown: the app's own words
+            f"`{c.name}`" + (f"（{t('required', lang)}）" if c.required else "") for c in layer.columns))
 with st.expander(t("format_doc", lang)):
     st.markdown(DOC.read_text(encoding="utf-8"))

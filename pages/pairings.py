@@ -10,7 +10,7 @@ from planning.errors import InfeasiblePlanError
 from planning.pairing import what_if
 from planning.session import PlanningSession
 from ui import shell, state
-from ui.i18n import plain, t
+from ui.i18n import plain, sendable, t, tp
 from ui.maps import base_map, district_labels, district_layer, pairing_lines, role_legend_html
 from ui.tables import display
 from ui.verdict_panel import rules_table, violation_notices
@@ -32,7 +32,7 @@ with st.spinner(t("loading", lang)):
     problem = session.problem
     result, binding = pair(state.cache_key(), session)
 if isinstance(result, InfeasiblePlanError):
-    st.error(f"{t('infeasible', lang)} [{', '.join(result.rules)}]: {result.messages[lang]}")
+    st.error(f"{t('infeasible', lang)} [{plain(', '.join(result.rules))}]: {plain(result.messages[lang])}")
     st.stop()
 
 names = dict(zip(pkg.districts["district_code"], pkg.districts["district_name"]))
@@ -73,10 +73,10 @@ if binding:
 
 with st.expander(t("what_if", lang)):
     c1, c2 = st.columns(2)
-    district = c1.selectbox(L["districts"], list(problem.districts), format_func=lambda d: names.get(d, d))
+    district = c1.selectbox(L["districts"], list(problem.districts), format_func=lambda d: sendable(names.get(d, d)))
     cap = c2.number_input(t("what_if_cap", lang), min_value=0, max_value=10, value=int(problem.district_cap[district]))
     if cap != problem.district_cap[district]:
         change = what_if(problem, district={district: int(cap)})
-        st.write(t("what_if_result", lang, added=", ".join(f"{h}→{names.get(d, d)}" for h, d in change["added"]) or "—",
+        st.markdown(tp("what_if_result", lang, added=", ".join(f"{h}→{names.get(d, d)}" for h, d in change["added"]) or "—",
                    removed=", ".join(f"{h}→{names.get(d, d)}" for h, d in change["removed"]) or "—",
                    delta=change["objective_change_km"]))

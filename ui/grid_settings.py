@@ -22,7 +22,7 @@ from geodata.export import grid_settings, percent_within, settings_summary
 from planning.config import GRID_LEADS, PlanConfig
 from planning.errors import ConfigError
 from ui import state
-from ui.i18n import TEXT, plain, t
+from ui.i18n import TEXT, plain, sendable, t, tp
 
 BALANCE_CHOICES = (1.05, 1.1, 1.25, 1.5, 0.0)  # 0: no balance target (access only)
 CUSTOM = "custom"
@@ -252,8 +252,9 @@ def frontier_section(session, result, package_id: str, lang: str) -> None:
 
     world = session.world
     notice = st.session_state.pop(FRONTIER_NOTICE, None)
-    if notice:
-        st.success(notice[lang])
+    if notice:  # (kind, messages), escaped when made
+        kind, messages = notice if isinstance(notice, tuple) else ("success", notice)
+        getattr(st, kind)(messages[lang])
     grids_in = pd.Series([g.district_code for g in result.plan.grids]).value_counts()
     districts = sorted(grids_in.index)
     if not districts:
@@ -262,7 +263,8 @@ def frontier_section(session, result, package_id: str, lang: str) -> None:
     cols = st.columns([3, 1], vertical_alignment="bottom")
     busiest = districts.index(max(districts, key=lambda d: (grids_in[d], d)))  # most to trade off
     district = cols[0].selectbox(t("fr_district", lang), districts, key="gf_district", index=busiest,
-                                 format_func=lambda d: f"{names.get(d, d)}（{d}）" if lang == "zh" else f"{names.get(d, d)} ({d})")
+                                 format_func=lambda d: sendable(f"{names.get(d, d)}（{d}）" if lang == "zh"
+                                                                else f"{names.get(d, d)} ({d})"))
     group = t("fr_groups_county" if world.district_ring.get(district) == "county" else "fr_groups_grid", lang)
     st.caption(t("fr_intro", lang, groups=group, seconds=f"{session.config.grid_exact_seconds / 2:g}"))
     wanted = (state.cache_key(), district)
@@ -270,7 +272,7 @@ def frontier_section(session, result, package_id: str, lang: str) -> None:
         st.session_state.setdefault(FRONTIER_SHOWN, set()).add(wanted)
     if wanted not in st.session_state.get(FRONTIER_SHOWN, set()):
         return
-    with st.spinner(t("fr_computing", lang, district=names.get(district, district))):
+    with st.spinner(tp("fr_computing", lang, district=names.get(district, district))):
         points = _frontier(state.cache_key(), district, session, result.plan)
     quality = getattr(result, "quality", {}) or {}
     if all(p.method == "single" for p in points):
@@ -308,7 +310,7 @@ def adopt(session, point, district: str, package_id: str) -> None:
     try:
         plan_id = access.plan_store().create(names[state.lang()], package_id, plan_to_dict(plan), author=access.author())
     except (AccessDenied, PlanStorageError) as exc:
-        st.session_state[FRONTIER_NOTICE] = exc.messages
+        st.session_state[FRONTIER_NOTICE] = ("error", {lang: plain(text) for lang, text in exc.messages.items()})
         return
     state.set_plan(plan_id)
     st.session_state[FRONTIER_NOTICE] = {lang: plain(render("fr_adopted", lang, name=names[state.lang()]))

@@ -53,11 +53,16 @@ KIND_STYLE = {
 
 
 def safe_text(value: object) -> str:
-    """HTML-escape, and neutralise the characters of JavaScript template syntax (and a lone
-    surrogate, which no page can carry)."""
+    """HTML-escape, and neutralise the characters of JavaScript template syntax and of markdown
+    (links, images, emphasis: the text may sit in ``st.markdown`` HTML) as character references,
+    which every browser shows as the characters; a lone surrogate (which no page can carry)
+    becomes \ufffd."""
     text = html.escape("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
     text = re.sub(r"[\ud800-\udfff]", "\ufffd", text)
-    return text.replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;").replace("`", "&#96;")
+    return text.translate(_NEUTRAL)
+
+
+_NEUTRAL = {ord(c): f"&#{ord(c)};" for c in "${}`[]*_!~|\\"}
 
 
 def _safe_frame(gdf: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:

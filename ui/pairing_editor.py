@@ -11,7 +11,7 @@ from planning.errors import PlanningError
 from planning.pairing import Pairing
 from planning.plan import PlanPairing
 from planning.session import PlanningSession
-from ui.i18n import COLUMNS, t
+from ui.i18n import COLUMNS, plain, sendable, t
 
 ROLES = ("technical_support", "main_support", "tcm", "specialty")
 
@@ -37,9 +37,9 @@ def edited(session: PlanningSession, pairings: list[Pairing], version: int, lang
             frame, num_rows="dynamic", hide_index=True, width="stretch", key=f"ws_pair_editor_{version}",
             column_config={
                 "district": st.column_config.SelectboxColumn(t("districts", lang), options=list(session.problem.districts),
-                                                             required=True, format_func=lambda d: f"{names.get(d, d)} ({d})"),
+                                                             required=True, format_func=lambda d: sendable(f"{names.get(d, d)} ({d})")),
                 "hospital": st.column_config.SelectboxColumn(C("hospital"), options=list(hospitals), required=True,
-                                                             format_func=lambda h: f"{hospitals.get(h, h)} ({h})"),
+                                                             format_func=lambda h: sendable(f"{hospitals.get(h, h)} ({h})")),
                 "role": st.column_config.SelectboxColumn(C("role"), options=list(ROLES), required=True,
                                                          format_func=lambda r: t("role_" + r, lang)),
                 "fixed": st.column_config.CheckboxColumn(C("fixed"), default=True),
@@ -62,5 +62,5 @@ def edited(session: PlanningSession, pairings: list[Pairing], version: int, lang
     try:
         return list(reoptimise_pairings(session.problem, chosen)), "reoptimise_pairings"
     except PlanningError as exc:
-        st.error(getattr(exc, "messages", {}).get(lang, str(exc)))
+        st.error(plain(getattr(exc, "messages", {}).get(lang, str(exc))))
         return None

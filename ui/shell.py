@@ -45,12 +45,12 @@ def page(title_key: str, intro_key: str | None = None):
 def caveats(package_id: str, package, lang: str) -> None:
     """Every result on this page inherits these problems: say so above it, with a one-click fix."""
     from ui import state
-    from ui.i18n import plain, t
+    from ui.i18n import plain, t, tp
 
     for problem in package.report.carried():
         layer = problem.layer
         box = st.container(border=True)
         box.warning(plain(t("carried_warning", lang, layer=layer, problem=problem.message(lang), fix=problem.fix(lang))))
-        if layer and box.button(t("carried_fix_gcj02", lang, layer=layer), key=f"fix-gcj02-{layer}"):
+        if layer and box.button(tp("carried_fix_gcj02", lang, layer=layer), key=f"fix-gcj02-{layer}"):
             state.activate(package_id, {**state.crs_choices(), layer: "gcj02"})
             st.rerun()

@@ -154,7 +154,7 @@ def session() -> PlanningSession:
     try:
         return _session(cache_key(), package, settings)
     except NoUnitsError as exc:
-        st.error(exc.messages[lang()])
+        st.error(plain(exc.messages[lang()]))
         st.stop()
 
 
