@@ -145,9 +145,13 @@ def writable_text(value: str) -> str:
 def inert_text(value: str) -> str:
     """``value`` as a CSV cell no spreadsheet runs (OWASP CSV injection): text starting with
     ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading single quote, which spreadsheets show
-    as "text follows"; characters no file can hold are left out (``writable_text``)."""
+    as "text follows"; characters no file can hold are left out (``writable_text``). A CR inside
+    a cell becomes a line feed: the CSV is written with ``\n`` line ends, so Python's writer would
+    leave a lone CR unquoted, and a spreadsheet would start a new row at it (whose first cell could
+    then be a formula)."""
     value = writable_text(value)
-    return "'" + value if looks_like_formula(value) else value
+    value = "'" + value if looks_like_formula(value) else value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def _writable_frame(frame: pd.DataFrame, cell=writable_text) -> pd.DataFrame:
@@ -158,7 +162,8 @@ def _writable_frame(frame: pd.DataFrame, cell=writable_text) -> pd.DataFrame:
     changed = {}
     for name in frame.columns:
         column = frame[name]
-        if column.dtype != object or (isinstance(frame, gpd.GeoDataFrame) and name == frame.geometry.name):
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)) or (
+                isinstance(frame, gpd.GeoDataFrame) and name == frame.geometry.name):
             continue
         values = column.tolist()
         fixed = [cell(v) if isinstance(v, str) else v for v in values]
