@@ -26,9 +26,9 @@ from geodata import coords
 from geodata.errors import DataValidationError, LoadReport, UnsafeArchiveError, issue
 from geodata.readers import DEFAULT_LIMITS, VECTOR_SUFFIXES, TABLE_SUFFIXES, Limits, RawLayer, read_file, safe_extract
 from geodata.schema import FACILITIES, LAYER_FILE_HINTS, LAYERS, LEAD_KINDS, LayerMeta, layer_for_file
-from geodata.units import apportion, hex_units, overlapping_pairs, part_gap, uncovered
+from geodata.units import HEX_CELL_BUDGET, apportion, hex_size_within, hex_units, overlapping_pairs, part_gap, uncovered
 from geodata.validate import POS, interpret
-from planning.config import PlanConfig
+from planning.config import ConfigProblem, PlanConfig
 from planning.errors import ConfigError
 
 # A unit with more than this share of its area in a second district is reported.
@@ -223,10 +223,26 @@ def _read_config(folder: Path | None, text: str | None, report: LoadReport) -> P
     if not text:
         return PlanConfig()
     try:
-        return parse_config(text)
-    except (ConfigError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        config, notes = PlanConfig.read(tomllib.loads(text))
+    except ConfigError as exc:
+        # the settings are not used (defaults apply): one error names them, and each setting out of
+        # bounds has its own, in the planner's language, with the values allowed
+        coded = [p for p in exc.problems if isinstance(p, ConfigProblem)]
+        plain = [str(p) for p in exc.problems if not isinstance(p, ConfigProblem)]
+        detail = "; ".join(plain + [f"{p.params['setting']} = {p.params['value']}" for p in coded])
+        report.add(issue("error", "config_invalid", layer="config", position_kind="file", detail=detail))
+        report.extend(_config_issue("error", p) for p in coded)
+        return PlanConfig()
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
         report.add(issue("error", "config_invalid", layer="config", position_kind="file", detail=str(exc)))
         return PlanConfig()
+    report.extend(_config_issue("info", p) for p in notes)
+    return config
+
+
+def _config_issue(severity: str, problem: ConfigProblem):
+    params = dict(problem.params)
+    return issue(severity, problem.code, layer="config", position_kind="file", value=params.pop("value"), **params)
 
 
 def build_package(
@@ -485,10 +501,15 @@ def _fill_population(
 ) -> gpd.GeoDataFrame:
     """Generate units when there are none; give units without population a share by area."""
     if units is None or len(units) == 0:
-        units = hex_units(districts, size_km=config.hex_size_km, population_points=points)
+        bounds = tuple(districts.to_crs(coords.metric_crs(districts)).total_bounds)
+        size_km, needed = hex_size_within(bounds, config.hex_size_km)
+        units = hex_units(districts, size_km=size_km, population_points=points)
         code = "units_generated_points" if points is not None and len(points) else "units_generated"
-        report.add(issue("info", code, layer="units", position_kind="file", count=len(units),
-                         size_km=f"{config.hex_size_km:g}"))
+        report.add(issue("info", code, layer="units", position_kind="file", count=len(units), size_km=f"{size_km:g}"))
+        if size_km != config.hex_size_km:
+            report.add(issue("warning", "config_hex_too_small", layer="config", position_kind="file",
+                             size=f"{config.hex_size_km:g}", cells=f"{needed:,}", budget=f"{HEX_CELL_BUDGET:,}",
+                             smallest=f"{size_km:g}", count=f"{len(units):,}"))
         meta["units"] = LayerMeta(layer="units", source="generated", crs="EPSG:4326", rows_loaded=len(units), generated=True)
         units[POS] = np.arange(1, len(units) + 1)
         return units

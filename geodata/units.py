@@ -52,19 +52,63 @@ def hex_grid(bounds: tuple[float, float, float, float], size_m: float) -> list[s
     return cells
 
 
+# The most hexagons generated units may take (``hex_grid`` over the districts' extent): about 25,000
+# units of a city, generated in a few seconds. A ``hex_size_km`` that needs more is enlarged to the
+# smallest size within it (``geodata.package`` says so); the work grows with the districts, not with
+# the setting (issue 16: 0.01 km ran for 90 s and 1.5 GB).
+HEX_CELL_BUDGET = 50_000
+
+
+def hex_count(bounds: tuple[float, float, float, float], size_m: float) -> int:
+    """How many cells ``hex_grid(bounds, size_m)`` makes (at most), without making them."""
+    minx, miny, maxx, maxy = bounds
+    w, h = math.sqrt(3) * size_m, 1.5 * size_m
+    rows = math.floor((maxy - miny + 2 * size_m) / h) + 1
+    cols = math.floor((maxx - minx + 2 * w) / w) + 2
+    return int(rows * cols)
+
+
+def _round_up(x: float) -> float:
+    """``x`` rounded up to two significant digits (0.0123 -> 0.013, 1.234 -> 1.3)."""
+    step = 10 ** (math.floor(math.log10(x)) - 1)
+    return round(math.ceil(x / step - 1e-9) * step, 12)
+
+
+def hex_size_within(bounds: tuple[float, float, float, float], size_km: float,
+                    budget: int = HEX_CELL_BUDGET) -> tuple[float, int]:
+    """The cell size to use for ``size_km`` asked over ``bounds`` (metres), and the cells the size
+    asked would need: ``size_km`` itself when its cells fit the budget, else the smallest size (two
+    significant digits) whose cells do."""
+    needed = hex_count(bounds, size_km * 1000)
+    if needed <= budget:
+        return size_km, needed
+    minx, miny, maxx, maxy = bounds
+    area = max(maxx - minx, 1.0) * max(maxy - miny, 1.0)
+    size = _round_up(max(size_km, math.sqrt(area / (1.5 * math.sqrt(3) * budget)) / 1000))
+    while hex_count(bounds, size * 1000) > budget:
+        size = _round_up(size * 1.01)
+    return size, needed
+
+
 def hex_units(
     districts: gpd.GeoDataFrame,
     *,
     size_km: float,
     population_points: gpd.GeoDataFrame | None = None,
+    budget: int = HEX_CELL_BUDGET,
 ) -> gpd.GeoDataFrame:
     """Cells of ``size_km`` (centre to corner) clipped to each district, with population.
 
     ``districts`` needs ``district_code``, ``district_name`` and ``population`` (may be NaN when
     population points are given). Codes are ``<district_code>-H<nnnn>``, in row-major order.
+    A size that needs more than ``budget`` cells raises ``ValueError`` (``hex_size_within`` gives
+    the smallest size that does not).
     """
     crs = metric_crs(districts)
     metric = districts.to_crs(crs)
+    needed = hex_count(tuple(metric.total_bounds), size_km * 1000)
+    if not needed <= budget:
+        raise ValueError(f"hex_size_km = {size_km:g} needs {needed} cells, more than the {budget} allowed")
     cells = gpd.GeoDataFrame(geometry=hex_grid(tuple(metric.total_bounds), size_km * 1000), crs=crs)
     pieces = gpd.overlay(
         cells.reset_index(names="cell"),

@@ -7,14 +7,120 @@ reports all problems at once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 
 from planning.errors import ConfigError
+from texts import Text
 
 
 GRID_LEADS = ("choose", "given")
+
+# A cap or a count above this is more than any package's districts, hospitals or units: it is used
+# as this (with a note). The pairing cuts caps further to the data (``planning.pairing``), so the
+# work grows with the data, never with a setting.
+CEILING = 10_000
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The values a numeric setting may take: ``low`` to ``high`` (``low`` itself excluded when
+    ``positive``). Above ``high`` a cap or count is used as ``high`` (``clamp``); any other value
+    outside, NaN or infinity is refused."""
+
+    low: float
+    high: float
+    positive: bool = False
+    clamp: bool = False
+    whole: bool = False
+
+
+_CAP = Bound(1, CEILING, clamp=True, whole=True)
+_KM = Bound(0, 1000)  # farther than any city reaches
+BOUNDS: Mapping[str, Bound] = MappingProxyType({
+    "district_cap": _CAP, "hospital_cap": _CAP, "county_alliances_max": _CAP, "max_clinics_per_thc": _CAP,
+    "grid_exact_units": Bound(0, CEILING, clamp=True, whole=True),
+    "pairing_branch_km": _KM, "pairing_partnership_km": _KM, "pairing_remote_km": _KM,
+    "grid_population_min": Bound(0, 2e9, positive=True), "grid_population_max": Bound(0, 2e9, positive=True),
+    "grid_balance_target": Bound(0, 1000),  # and 0 or at least 1 (``check``)
+    "grid_exact_seconds": Bound(0, 600, positive=True),
+    "island_link_km": _KM,
+    "village_integration_target": Bound(0, 1), "village_standard_target": Bound(0, 1),
+    "detour_factor": Bound(1, 10),
+    "chc_threshold_km": Bound(0, 1000, positive=True), "thc_threshold_km": Bound(0, 1000, positive=True),
+    "village_threshold_km": Bound(0, 1000, positive=True), "hospital_threshold_km": Bound(0, 1000, positive=True),
+    "chc_threshold_min": Bound(0, 1440, positive=True), "thc_threshold_min": Bound(0, 1440, positive=True),
+    "village_threshold_min": Bound(0, 1440, positive=True), "hospital_threshold_min": Bound(0, 1440, positive=True),
+    "walk_kmh": Bound(0, 100, positive=True),
+    "hex_size_km": Bound(0, 1000, positive=True),  # and a cell budget that follows from the districts (``geodata.units``)
+    "overlap_min_m2": Bound(0, 1e12, positive=True),
+    "unit_part_gap_km": Bound(0, 10_000, positive=True),
+})
+# caps of one district or hospital (``limit``) and a district's number of grids
+OVERRIDE_LIMIT = Bound(0, CEILING, clamp=True, whole=True)
+GRID_COUNT = Bound(1, CEILING, clamp=True, whole=True)
+
+
+class ConfigProblem(str):
+    """One problem with a setting, as the engine has always listed them (English, starting with the
+    setting's name), carrying its catalogue message and fix (``issue.config_*``) for each language."""
+
+    code: str
+    params: Mapping[str, object]
+
+    def __new__(cls, code: str, **params: object) -> ConfigProblem:
+        text = Text(f"issue.{code}", params)
+        self = super().__new__(cls, f"{text.render('en')}; {Text(f'issue.{code}.fix', params).render('en')}")
+        self.code, self.params = code, MappingProxyType(dict(params))
+        return self
+
+    @property
+    def text(self) -> Text:
+        return Text(f"issue.{self.code}", self.params)
+
+    @property
+    def fix(self) -> Text:
+        return Text(f"issue.{self.code}.fix", self.params)
+
+
+def shown(value: object) -> str:
+    """A value as the planner wrote it, cut short: ``"two"``, ``nan``, ``-5``, ``99999…``."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = '"' + value + '"'
+    elif isinstance(value, int):
+        digits = str(value)
+        text = digits if len(digits) <= 24 else f"{digits[:20]}…"
+    else:
+        text = str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def allowed(bound: Bound) -> str:
+    """The values a bound allows, as an interval: ``[1, 10000]``, ``(0, 100]``."""
+    return f"{'(' if bound.positive else '['}{bound.low:g}, {bound.high:g}]"
+
+
+def bounded(setting: str, value: object, bound: Bound, default: object, notes: list[ConfigProblem]) -> int | float:
+    """``value`` checked against ``bound``: the number to use (a cap above the highest is used as the
+    highest, with a note in ``notes``), or ``ValueError`` carrying a ``ConfigProblem``."""
+    params = {"setting": setting, "value": shown(value), "default": shown(default), "allowed": allowed(bound)}
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(ConfigProblem("config_not_whole" if bound.whole else "config_not_number", **params))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(ConfigProblem("config_not_finite", **params))
+    if bound.whole and not isinstance(value, int):
+        raise ValueError(ConfigProblem("config_not_whole", **params))
+    too_low = value <= bound.low if bound.positive else value < bound.low
+    if too_low or (value > bound.high and not bound.clamp):
+        raise ValueError(ConfigProblem("config_out_of_range", **params))
+    if value > bound.high:
+        notes.append(ConfigProblem("config_clamped", used=f"{bound.high:g}", **params))
+        value = bound.high
+    return int(value) if bound.whole else float(value)
 
 
 @dataclass(frozen=True)
@@ -72,8 +178,17 @@ class PlanConfig:
         """Build from a parsed config (TOML tables ``rules``, ``grids``, ``coverage``, ``crs`` ...).
 
         Accepts the settings either flat or grouped in tables; raises ``ConfigError`` listing
-        every unknown key and bad value.
+        every unknown key and bad value. A cap or count above ``CEILING`` is used as ``CEILING``
+        (``read`` gives the notes that say so).
         """
+        return cls.read(data)[0]
+
+    @classmethod
+    def read(cls, data: Mapping[str, object]) -> tuple[PlanConfig, tuple[ConfigProblem, ...]]:
+        """``from_mapping``, and the notes on values it used otherwise than written (caps above
+        ``CEILING``)."""
+        if not isinstance(data, Mapping):
+            raise ConfigError(["config: expected a table of settings"])
         flat: dict[str, object] = {}
         problems: list[str] = []
         for key, value in data.items():
@@ -86,68 +201,94 @@ class PlanConfig:
         known = {f.name: f for f in fields(cls)}
         defaults = cls()
         values: dict[str, object] = {}
+        notes: list[ConfigProblem] = []
         for key, value in flat.items():
             if key not in known:
                 problems.append(f"unknown setting {key!r}")
                 continue
             try:
-                values[key] = _coerce(key, value, getattr(defaults, key))
+                values[key] = _coerce(key, value, getattr(defaults, key), notes)
+            except ConfigError as exc:
+                problems.extend(exc.problems)
             except (TypeError, ValueError) as exc:
-                problems.append(f"{key}: {exc}")
+                why = exc.args[0] if exc.args else exc
+                problems.append(why if isinstance(why, ConfigProblem) else f"{key}: {why}")
         if problems:
             raise ConfigError(problems)
         config = replace(defaults, **values)
         config.check()
-        return config
+        return config, tuple(notes)
 
     def check(self) -> None:
-        problems = []
-        for name in ("district_cap", "hospital_cap", "county_alliances_max", "max_clinics_per_thc"):
-            if getattr(self, name) < 1:
-                problems.append(f"{name} must be at least 1")
-        if not 0 < self.grid_population_min <= self.grid_population_max:
+        """Every setting within its bounds (``BOUNDS``) and consistent with the others; raises
+        ``ConfigError`` listing every problem. A cap or count above ``CEILING`` is refused here: it
+        reaches ``check`` only from code, not from config.toml (``from_mapping`` uses ``CEILING``)."""
+        problems: list[str] = []
+        defaults = PlanConfig()
+        for name, bound in BOUNDS.items():
+            try:
+                bounded(name, getattr(self, name), replace(bound, clamp=False), getattr(defaults, name), [])
+            except ValueError as exc:
+                problems.append(exc.args[0])
+        for key in ("district_cap_overrides", "hospital_cap_overrides"):
+            for code, override in getattr(self, key).items():
+                try:
+                    bounded(f"{key}.{code}.limit", override.limit, replace(OVERRIDE_LIMIT, clamp=False),
+                            getattr(defaults, key.removesuffix("_overrides")), [])
+                except ValueError as exc:
+                    problems.append(exc.args[0])
+        for code, n in self.grid_counts.items():
+            try:
+                bounded(f"grid_counts.{code}", n, replace(GRID_COUNT, clamp=False), "auto", [])
+            except ValueError as exc:
+                problems.append(exc.args[0])
+        bad = {str(p).split(" ", 1)[0].split(".", 1)[0] for p in problems}
+        if not bad & {"grid_population_min", "grid_population_max"} and self.grid_population_min > self.grid_population_max:
             problems.append("grid_population_min must be positive and not above grid_population_max")
-        for name in ("village_integration_target", "village_standard_target"):
-            if not 0 <= getattr(self, name) <= 1:
-                problems.append(f"{name} must be a share between 0 and 1")
-        if self.grid_balance_target != 0 and self.grid_balance_target < 1:
+        if "grid_balance_target" not in bad and 0 < self.grid_balance_target < 1:
             problems.append("grid_balance_target must be at least 1 (a max/min ratio), or 0 for access only")
-        if self.county_alliances_max > 3 and not self.county_alliances_reason.strip():
+        if "county_alliances_max" not in bad and self.county_alliances_max > 3 and not self.county_alliances_reason.strip():
             problems.append("county_alliances_max above 3 needs county_alliances_reason: a county forms 1-3 county "
                             "alliances (NHC-2019 county plan 三(一)1); record why this one may form more")
         if self.grid_leads not in GRID_LEADS:
             problems.append(f"grid_leads must be one of {', '.join(GRID_LEADS)}")
-        if self.grid_exact_units < 0:
-            problems.append("grid_exact_units must be 0 (heuristic only) or more")
-        if not 0 < self.grid_exact_seconds <= 600:
-            problems.append("grid_exact_seconds must be between 0 and 600 seconds")
-        if self.detour_factor < 1:
-            problems.append("detour_factor must be at least 1")
-        if self.hex_size_km <= 0:
-            problems.append("hex_size_km must be positive")
-        if not self.overlap_min_m2 > 0:
-            problems.append("overlap_min_m2 must be positive (square metres)")
-        if not self.unit_part_gap_km > 0:
-            problems.append("unit_part_gap_km must be positive")
         if problems:
             raise ConfigError(problems)
 
 
-def _coerce(key: str, value: object, default: object) -> object:
+def _coerce(key: str, value: object, default: object, notes: list[ConfigProblem]) -> object:
+    if key in BOUNDS:
+        return bounded(key, value, BOUNDS[key], default, notes)
     if key.endswith("_overrides"):
         if not isinstance(value, Mapping):
             raise TypeError("expected a table of code = {limit = N, reason = \"...\"}")
-        out = {}
+        out, problems = {}, []
+        cap = key.removesuffix("_overrides")
         for code, spec in value.items():
             if not isinstance(spec, Mapping) or "limit" not in spec or not str(spec.get("reason", "")).strip():
-                raise ValueError(f"override for {code!r} needs a limit and a reason")
-            out[str(code)] = Override(int(spec["limit"]), str(spec["reason"]))
+                problems.append(f"{key}: override for {code!r} needs a limit and a reason")
+                continue
+            try:
+                limit = bounded(f"{key}.{code}.limit", spec["limit"], OVERRIDE_LIMIT, getattr(PlanConfig, cap), notes)
+            except ValueError as exc:
+                problems.append(exc.args[0])
+                continue
+            out[str(code)] = Override(int(limit), str(spec["reason"]))
+        if problems:
+            raise ConfigError(problems)
         return MappingProxyType(out)
     if key == "grid_counts":
-        if not isinstance(value, Mapping) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1
-                                                     for v in value.values()):
+        if not isinstance(value, Mapping):
             raise TypeError("expected a table of district_code = number of grids (a whole number, at least 1)")
-        return MappingProxyType({str(k): int(v) for k, v in value.items()})
+        out, problems = {}, []
+        for code, n in value.items():
+            try:
+                out[str(code)] = int(bounded(f"grid_counts.{code}", n, GRID_COUNT, "auto", notes))
+            except ValueError as exc:
+                problems.append(exc.args[0])
+        if problems:
+            raise ConfigError(problems)
+        return MappingProxyType(out)
     if key == "layer_crs":
         if not isinstance(value, Mapping):
             raise TypeError("expected a table of layer = \"crs\"")
@@ -164,12 +305,4 @@ def _coerce(key: str, value: object, default: object) -> object:
         if not isinstance(value, bool):
             raise TypeError("expected true or false")
         return value
-    if isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError("expected a whole number")
-        return value
-    if isinstance(default, float):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise TypeError("expected a number")
-        return float(value)
     raise TypeError(f"unsupported setting {key!r}")

@@ -216,22 +216,26 @@ def solve_general(problem: PairingProblem) -> tuple[set[tuple[int, int]], float]
 
     eligible, cost = _matrices(problem)
     allowed = eligible | problem.allow_unjustified
-    supply = 0
-    for i in hs:
-        left = max(0, problem.hospital_cap[problem.hospitals[i].code] - used_h[i])
-        supply += left
-        arc(source, i, left, 0)
     mask = np.zeros_like(allowed)
     mask[hs] = allowed[hs]
     for i, j in fixed:
         mask[i, j] = False
+    # a cap above what the data can use changes nothing: a hospital sends at most one unit of flow
+    # per district it may pair, a district takes at most one per hospital that may pair it. Cut to
+    # that, the arcs and the supply grow with the data, never with a cap (issue 16).
+    reach_h, reach_d = mask.sum(axis=1), mask.sum(axis=0)
+    supply = 0
+    for i in hs:
+        left = max(0, min(problem.hospital_cap[problem.hospitals[i].code] - used_h[i], int(reach_h[i])))
+        supply += left
+        arc(source, i, left, 0)
     ii, jj = np.nonzero(mask)
     tails.extend(ii.tolist())
     heads.extend((n_h + jj).tolist())
     caps.extend([1] * len(ii))
     costs.extend(np.round(cost[ii, jj] * SCALE).astype(np.int64).tolist())
     for j, d in enumerate(problem.districts):
-        for slot in range(used_d[j], problem.district_cap[d]):
+        for slot in range(used_d[j], min(problem.district_cap[d], used_d[j] + int(reach_d[j]))):
             arc(n_h + j, sink, 1, -problem.slot_reward(d, slot))
     arc(source, sink, supply, 0)
     smcf = min_cost_flow.SimpleMinCostFlow()
@@ -387,7 +391,7 @@ def milp_objective(problem: PairingProblem) -> float:
     p = problem
     hs = [i for i, h in enumerate(p.hospitals) if h.capped]
     pairs = [(i, j) for i in hs for j, d in enumerate(p.districts) if p.eligible(p.hospitals[i], d) or p.allow_unjustified]
-    slots = [(j, k) for j, d in enumerate(p.districts) for k in range(p.district_cap[d])]
+    slots = [(j, k) for j, d in enumerate(p.districts) for k in range(min(p.district_cap[d], len(hs)))]
     c = np.array([p.cost(i, j) for i, j in pairs] + [-p.slot_reward(p.districts[j], k) for j, k in slots])
     a = lil_matrix((len(hs) + len(p.districts), len(c)))
     row_of = {i: r for r, i in enumerate(hs)}
@@ -397,7 +401,7 @@ def milp_objective(problem: PairingProblem) -> float:
     for col, (j, _) in enumerate(slots):
         a[len(hs) + j, len(pairs) + col] = -1
     lo = np.zeros(a.shape[0])
-    hi = np.array([p.hospital_cap[p.hospitals[i].code] for i in hs] + [0] * len(p.districts), dtype=float)
+    hi = np.array([min(p.hospital_cap[p.hospitals[i].code], len(p.districts)) for i in hs] + [0] * len(p.districts), dtype=float)
     res = milp(c, constraints=LinearConstraint(a.tocsr(), lo, hi), integrality=np.ones(len(c)), bounds=Bounds(0, 1))
     return float(res.fun)
 

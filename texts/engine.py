@@ -282,3 +282,38 @@ ENGINE.update({
     "report.from_grid": ("原网格", "From grid"),
     "report.to_grid": ("新网格", "To grid"),
 })
+
+# config.toml settings out of bounds (planning.config, geodata.package): the setting, the value
+# written, the values allowed (an interval: [1, 10000], (0, 100]) and the fix. Shaped as load-report
+# issues (``issue.<code>`` and ``issue.<code>.fix``): the engine's ConfigError carries them and the
+# loader reports them. The English starts with the setting's name, as every config problem does.
+ENGINE.update({
+    "issue.config_not_number": ("{setting} = {value}：应为数值", "{setting} = {value}: a number is expected"),
+    "issue.config_not_number.fix": ("请在 config.toml 中把 {setting} 改为 {allowed} 内的数值（默认 {default}），不加引号",
+                                    "in config.toml, write {setting} as a number in {allowed} (default {default}), without quotes"),
+    "issue.config_not_whole": ("{setting} = {value}：应为整数", "{setting} = {value}: a whole number is expected"),
+    "issue.config_not_whole.fix": ("请在 config.toml 中把 {setting} 改为 {allowed} 内的整数（默认 {default}），不加引号和小数点",
+                                   "in config.toml, write {setting} as a whole number in {allowed} (default {default}), "
+                                   "without quotes or a decimal point"),
+    "issue.config_not_finite": ("{setting} = {value}：不是有效数值（NaN 或无穷大在此没有意义）",
+                                "{setting} = {value}: not a usable number (NaN or infinity means nothing here)"),
+    "issue.config_not_finite.fix": ("请在 config.toml 中把 {setting} 改为 {allowed} 内的数值（默认 {default}），或删除该行以使用默认值",
+                                    "in config.toml, write {setting} as a number in {allowed} (default {default}), or delete "
+                                    "the line to use the default"),
+    "issue.config_out_of_range": ("{setting} = {value}：超出允许范围 {allowed}", "{setting} = {value}: outside the values allowed, {allowed}"),
+    "issue.config_out_of_range.fix": ("请在 config.toml 中把 {setting} 改为 {allowed} 内的值（默认 {default}），或删除该行以使用默认值",
+                                      "in config.toml, set {setting} to a value in {allowed} (default {default}), or delete the "
+                                      "line to use the default"),
+    "issue.config_clamped": ("{setting} = {value}：超过任何数据所需（上限或数量超过区县、医院或单元数时不起作用），按 {used} 计",
+                             "{setting} = {value}: more than any data needs (a cap or count is never used beyond the number "
+                             "of districts, hospitals or units); {used} is used"),
+    "issue.config_clamped.fix": ("无需处理；如需写明，可在 config.toml 中把 {setting} 改为 {used} 或以下（允许 {allowed}，默认 {default}）",
+                                 "nothing to do; to say it plainly, set {setting} to {used} or less in config.toml ({allowed} "
+                                 "allowed, default {default})"),
+    "issue.config_hex_too_small": ("hex_size_km = {size}：生成单元需要约 {cells} 个六边形，超过上限 {budget} 个；已改用允许的最小边长 {smallest} km，生成 {count} 个单元",
+                                   "hex_size_km = {size}: the generated units would need about {cells} hexagons, more than "
+                                   "the {budget} allowed; the smallest size allowed, {smallest} km, was used ({count} units)"),
+    "issue.config_hex_too_small.fix": ("如需更细的单元，请上传 units 图层（街道/乡镇边界和人口）；或在 config.toml 中把 hex_size_km 设为 {smallest} 或以上",
+                                       "for finer units, upload a units layer (sub-district boundaries and population); or set "
+                                       "hex_size_km to {smallest} or more in config.toml"),
+})
