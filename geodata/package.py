@@ -502,8 +502,8 @@ def _fill_population(
     """Generate units when there are none; give units without population a share by area."""
     if units is None or len(units) == 0:
         bounds = tuple(districts.to_crs(coords.metric_crs(districts)).total_bounds)
-        size_km, needed = hex_size_within(bounds, config.hex_size_km)
-        units = hex_units(districts, size_km=size_km, population_points=points)
+        size_km, needed = hex_size_within(bounds, config.hex_size_km, HEX_CELL_BUDGET)
+        units = hex_units(districts, size_km=size_km, population_points=points, budget=HEX_CELL_BUDGET)
         code = "units_generated_points" if points is not None and len(points) else "units_generated"
         report.add(issue("info", code, layer="units", position_kind="file", count=len(units), size_km=f"{size_km:g}"))
         if size_km != config.hex_size_km:
