@@ -8,6 +8,7 @@ reports all problems at once.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
@@ -76,6 +77,9 @@ class ConfigProblem(str):
         self.code, self.params = code, MappingProxyType(dict(params))
         return self
 
+    def __reduce__(self):  # pickled and copied as its code and parameters
+        return _config_problem, (self.code, dict(self.params))
+
     @property
     def text(self) -> Text:
         return Text(f"issue.{self.code}", self.params)
@@ -83,6 +87,10 @@ class ConfigProblem(str):
     @property
     def fix(self) -> Text:
         return Text(f"issue.{self.code}.fix", self.params)
+
+
+def _config_problem(code: str, params: Mapping[str, object]) -> ConfigProblem:
+    return ConfigProblem(code, **params)
 
 
 def shown(value: object) -> str:
@@ -108,8 +116,9 @@ def bounded(setting: str, value: object, bound: Bound, default: object, notes: l
     """``value`` checked against ``bound``: the number to use (a cap above the highest is used as the
     highest, with a note in ``notes``), or ``ValueError`` carrying a ``ConfigProblem``."""
     params = {"setting": setting, "value": shown(value), "default": shown(default), "allowed": allowed(bound)}
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):  # numpy's numbers too, not its bool_
         raise ValueError(ConfigProblem("config_not_whole" if bound.whole else "config_not_number", **params))
+    value = int(value) if isinstance(value, numbers.Integral) else float(value)
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(ConfigProblem("config_not_finite", **params))
     if bound.whole and not isinstance(value, int):

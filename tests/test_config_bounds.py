@@ -214,6 +214,19 @@ def test_grid_counts_and_override_limits_are_checked_too():
     assert config.grid_counts["310101"] == CEILING and notes
 
 
+def test_numpy_numbers_are_numbers_and_a_problem_survives_pickling():
+    import pickle
+
+    config = PlanConfig.from_mapping({"district_cap": np.int64(3), "detour_factor": np.float32(1.5),
+                                      "grid_counts": {"310101": np.int64(2)}})
+    assert (config.district_cap, config.detour_factor, config.grid_counts["310101"]) == (3, 1.5, 2)
+    assert type(config.district_cap) is int
+    with pytest.raises(ConfigError) as exc:
+        PlanConfig.from_mapping({"district_cap": np.bool_(True)})
+    again = pickle.loads(pickle.dumps(exc.value.problems[0]))
+    assert again == exc.value.problems[0] and again.code == "config_not_whole"
+
+
 def test_check_refuses_what_code_sets_out_of_bounds():
     from dataclasses import replace
 
