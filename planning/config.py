@@ -3,6 +3,12 @@
 Defaults are those of ``shared/policy/RULES.md`` (rule ids in the comments). A data package's
 ``config.toml`` overrides any of them; ``PlanConfig.from_mapping`` checks every value and
 reports all problems at once.
+
+Every numeric setting has bounds (``BOUNDS``, issue 16): NaN, infinity, text where a number is
+expected and values outside are refused with the setting, the value, the values allowed and the
+fix (``ConfigProblem``, catalogue codes ``issue.config_*``). A cap or count larger than any data
+needs is used as ``CEILING`` with a note; the pairing cuts caps to the data, and generated units
+have a cell budget (``geodata.units.HEX_CELL_BUDGET``), so the work follows the data, not a setting.
 """
 
 from __future__ import annotations
