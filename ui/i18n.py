@@ -13,11 +13,19 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 _UNSENDABLE = re.compile(r"[\ud800-\udfff]")  # lone surrogates: no UTF-8 for them, so no page either
 
 
+# what GitHub-style markdown links by itself, with no brackets (``http://…``, ``www.…``, e-mail
+# addresses), once escaped: a word joiner (U+2060, invisible) after the scheme's colon, ``www``
+# or ``@`` leaves the text reading as it did and makes no link
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto)\\:|\bwww(?=\\\.)|@)")
+
+
 def plain(value: object) -> str:
     """``value`` as literal text inside Streamlit markdown (messages, labels): links, images,
-    emphasis and formulas in names from files or planners are shown, never rendered; a lone
-    surrogate (which no page can carry) is shown as \ufffd."""
-    return _MARKDOWN.sub(r"\\\1", _UNSENDABLE.sub("\ufffd", str(value)))
+    emphasis and formulas in names from files or planners are shown, never rendered, and an
+    address in them is not made a link either (``_AUTOLINK``); a lone surrogate (which no page
+    can carry) is shown as U+FFFD."""
+    escaped = _MARKDOWN.sub(r"\\\1", _UNSENDABLE.sub("\ufffd", str(value)))
+    return _AUTOLINK.sub("\\1\u2060", escaped)
 
 
 def sendable(value: object) -> str:
