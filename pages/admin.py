@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pandas as pd
 import streamlit as st
 
 from geodata.accounts import ROLES, AccessDenied, AccessError, can
 from geodata.plans import PlanNotFoundError, PlanStorageError
-from ui import access, shell
+from ui import access, planbar, shell
 from ui.i18n import local_time, plain, sendable, t, tp
 
 lang, L, package_id, pkg = shell.page("page_admin", "admin_intro")
@@ -42,8 +44,8 @@ st.subheader(t("admin_deleted", lang))
 try:
     store = access.plan_store()
     deleted = store.plans(deleted=True)
-except PlanStorageError as exc:
-    st.error(plain(exc.messages[lang]))
+except (PlanStorageError, sqlite3.Error, OSError) as exc:  # reads like writes: the cause, escaped
+    st.error(t("plans_unreadable", lang, why=planbar.storage_message(exc, lang)))
     st.stop()
 if not deleted:
     st.caption(t("admin_no_deleted", lang))

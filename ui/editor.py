@@ -10,6 +10,7 @@ page offers to load their version. Undo and redo restore earlier versions as new
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 import streamlit as st
@@ -25,6 +26,7 @@ from ui import state, workmap
 from ui.i18n import LANGS, plain, t, tp
 
 KEY = "ws_working"
+STORAGE = (PlanStorageError, sqlite3.Error, OSError)  # reads and writes of the plan store that failed
 SELECTION = "ws_selection"
 CONFLICT = "ws_conflict"
 NOTICES = "ws_notices"
@@ -79,13 +81,22 @@ def commit(store: PlanStore, plan: Plan, action: str, detail: dict | None, autho
 
 
 def steps(store: PlanStore, plan_id: str) -> tuple[int | None, int | None]:
-    """The versions an undo and a redo would go back to (None: nothing to undo / redo)."""
-    return undo_redo(store.history(plan_id))
+    """The versions an undo and a redo would go back to (None: nothing to undo / redo, or the
+    log cannot be read: the page says so where it shows the log)."""
+    try:
+        return undo_redo(store.history(plan_id))
+    except STORAGE:
+        return None, None
 
 
 def restore(store: PlanStore, version: int, action: str, author: str) -> bool:
     """Undo or redo: the content of ``version`` saved as the next version."""
-    _, payload = store.load(st.session_state[KEY].plan_id, version)
+    try:
+        _, payload = store.load(st.session_state[KEY].plan_id, version)
+    except STORAGE as exc:
+        messages = getattr(exc, "messages", None) or {lang: str(exc) for lang in LANGS}
+        notify("error", plain(messages["zh"]), plain(messages["en"]))
+        return False
     return commit(store, plan_from_dict(payload), action, {"restores": version}, author)
 
 
