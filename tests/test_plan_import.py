@@ -310,3 +310,20 @@ def test_plan_list_reads_that_fail_are_said_with_their_cause(app_on_world, good,
         at = make(page).run()
         assert not at.exception, (page, at.exception)
         assert any("malformed" in e.value or "损坏" in e.value for e in at.error), (page, [e.value for e in at.error])
+
+
+@pytest.mark.slow
+def test_a_grid_id_with_words_opens_on_the_review_and_the_workspace(app_on_world, good):
+    """``900001-East`` is accepted, so every page must draw it (it raised in ui/maps.py)."""
+    make, package_id, store = app_on_world
+    payload = plan_to_dict(good[0])
+    old = payload["grids"][0]["grid_id"]
+    text = json.dumps(payload).replace(f'"{old}"', f'"{A}-East"')
+    assert plan_problems(json.loads(text)) == []
+    plan_id = store.create("东", package_id, json.loads(text), author="")
+    for page in ("pages/review.py", "pages/workspace.py"):
+        at = make(page)
+        at.query_params["plan"] = plan_id
+        at.run()
+        assert not at.exception, (page, at.exception)
+        assert not at.error, (page, [e.value for e in at.error])

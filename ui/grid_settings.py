@@ -299,14 +299,14 @@ def adopt(session, point, district: str, package_id: str) -> None:
     from geodata.accounts import AccessDenied
     from geodata.plans import PlanStorageError
     from planning.pairing import planned_pairings
-    from planning.plan import plan_to_dict
+    from planning.plan import clean_name, plan_to_dict
     from texts import render
     from ui import access
 
     name_of = session.world.district_names.get(district, district)
     plan = point.plan if point.plan.pairings else point.plan.with_pairings(planned_pairings(session.pairing))
-    names = {lang: render("fr_plan_name", lang, district=name_of, target=_point_label(point, lang))
-             for lang in ("zh", "en")}
+    names = {lang: clean_name(render("fr_plan_name", lang, district=name_of, target=_point_label(point, lang)))
+             for lang in ("zh", "en")}  # a district name from a file may hold what no store can keep
     try:
         plan_id = access.plan_store().create(names[state.lang()], package_id, plan_to_dict(plan), author=access.author())
     except (AccessDenied, PlanStorageError) as exc:

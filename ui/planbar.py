@@ -95,7 +95,9 @@ def editor_name(lang: str, author: str, *, where=st) -> None:
 
 
 def create(session: PlanningSession, store: PlanStore, package_id: str, name: str, author: str) -> None:
-    """A new plan from the proposal (grids and pairings), saved and opened."""
+    """A new plan from the proposal (grids and pairings), saved and opened; its name without
+    control characters (``planning.plan.clean_name``)."""
+    name = clean_name(name, NAME_MAX) or t("new_plan_name", state.lang())
     try:
         plan = session.propose(name=name).plan
     except InfeasiblePlanError as exc:
