@@ -206,6 +206,12 @@ def test_fuzz_one_field_of_a_real_layout_replaced(session, good, path, value):
         session.metrics(plan)
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=200) | st.text(max_size=200).map(lambda s: s.encode("utf-8", "surrogatepass")))
+def test_fuzz_any_bytes_are_a_plan_or_listed_problems(session, data):
+    _never_raises(session, data)
+
+
 @settings(max_examples=100, deadline=None)
 @given(payload=json_values | shaped)
 def test_fuzz_plan_problems_on_any_payload(payload):

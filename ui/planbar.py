@@ -61,7 +61,7 @@ def checked(session: PlanningSession, payload: object) -> tuple[Plan | None, lis
     try:
         return plan_from_dict(payload), []
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # plan_problems let it through: still no crash
-        return None, [PlanProblem("plan", "", "not_a_plan", {"why": str(exc)})]
+        return None, [PlanProblem("plan", "", "unreadable", {"why": f"{type(exc).__name__}: {exc}"[:200]})]
 
 
 def problem_list(problems: list[PlanProblem], lang: str) -> str:
@@ -113,14 +113,14 @@ def layout_plan(session: PlanningSession, data: bytes) -> tuple[Plan | None, lis
     try:
         collection = json.loads(data.decode("utf-8-sig"))
     except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested beyond reading
-        return None, [PlanProblem("file", "", "not_a_layout", {"why": str(exc)})]
+        return None, [PlanProblem("file", "", "unreadable", {"why": str(exc)[:200]})]
     problems = layout_problems(collection)
     if problems:
         return None, problems
     try:
         payload = plan_payload_from_layout(collection)
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:  # layout_problems let it through
-        return None, [PlanProblem("layout", type(exc).__name__, "not_a_layout", {"why": str(exc)})]
+        return None, [PlanProblem("layout", "", "unreadable", {"why": f"{type(exc).__name__}: {exc}"[:200]})]
     return checked(session, payload)
 
 
