@@ -134,3 +134,68 @@ def test_markdown_hostile_names_stay_text_on_every_page(browser, hostile, output
     assert "已保存：" + PLAN in shown["workspace"]  # the "已保存：…" caption
     assert PLAN in shown["review"] or PLAN in shown["workspace"]
     assert DISTRICTS[0] in shown["review"]  # the grid cards
+
+
+def test_a_hostile_layout_is_refused_with_every_problem_listed(browser, hostile, output_dir, tmp_path):
+    """Importing a layout whose grid id is ``EVIL<script>``, whose locked list holds a number and
+    whose plan name holds a lone surrogate: no crash, nothing stored, every problem listed as text
+    (issue 16, item 5 and the lone-surrogate line)."""
+    import json
+    import re
+
+    from geodata.filing import build
+    from geodata.package import load_package
+    from geodata.plans import PlanStore
+    from geodata.store import package_path
+    from planning.session import PlanningSession
+
+    app, package_id, plan_id = hostile
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YLT_DATA_DIR", str(app["data"]))
+        session = PlanningSession(load_package(package_path(package_id)))
+    plan = session.propose().plan
+    layout = json.loads(json.dumps(build(session, plan, {"plan_id": "x", "plan_name": "NAME", "version": 1}).collection))
+    old = layout["features"][0]["properties"]["grid_id"]
+    layout["features"][0]["properties"]["grid_id"] = "EVIL<script>"
+    layout["metadata"]["locked_units"] = [5]
+    text = json.dumps(layout, ensure_ascii=True).replace('"NAME"', '"\\ud800 ' + LINK.replace('"', '') + '"')
+    assert old and "\\ud800" in text
+    path = tmp_path / "[点我](javascript:alert(1)) **b** $x$.geojson"  # no slash in a file's name
+    path.write_text(text, encoding="utf-8")
+    store = PlanStore(app["data"] / "plans.sqlite")
+    before = len(store.plans())
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+    base = app["url"]
+    outside: list[str] = []
+    context.route("**/*", lambda r: (r.continue_ if r.request.url.startswith((base, "ws://127.0.0.1", *LOCAL))
+                                     else (outside.append(r.request.url), r.abort)[1])())
+    pg = context.new_page()
+    try:
+        pg.goto(f"{base}/workspace?data={package_id}&plan={plan_id}")
+        pg.get_by_text("已保存：").wait_for(timeout=60_000)
+        _settled(pg)
+        pg.get_by_text("方案管理").first.click()
+        done: list[str] = []
+        pg.on("response", lambda r: done.append(r.url) if "/_stcore/upload_file" in r.url else None)
+        pg.locator('input[type="file"]').set_input_files(str(path))
+        for _ in range(300):
+            if done:
+                break
+            pg.wait_for_timeout(100)
+        pg.get_by_role("button", name="导入为新方案").click()
+        alert = pg.locator('[data-testid="stAlertContentError"]').filter(has_text="未导入")
+        alert.wait_for(timeout=60_000)
+        _settled(pg)
+        said = alert.inner_text().replace("\u2060", "")
+        pg.keyboard.press("Escape")  # close 方案管理, which lies over the message
+        pg.wait_for_timeout(500)
+        alert.screenshot(path=str(output_dir / "browser_hostile_md_import_refused.png"))
+        bad = _made_by_data(pg, base)
+    finally:
+        context.close()
+    assert outside == [] and bad == [], (outside, bad)
+    assert "grids[0].grid_id：EVIL<script>" in said  # the field, the value as typed, the reason and the fix
+    assert "locked[0]：5" in said and "U+D800" in said and path.name in said  # the file's name, as text
+    assert re.search(r"发现 \d+ 个问题", said)
+    assert len(store.plans()) == before  # nothing stored
