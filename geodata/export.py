@@ -8,6 +8,7 @@ Same plan, same bytes.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import math
 import os
@@ -125,8 +126,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.fsync(done.fileno())  # the bytes on disk before the name points at them
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        # the file and whatever a writer kept beside it (SQLite's -journal, -wal, -shm of a
+        # GeoPackage): the name is this call's own, so nothing else matches it
+        for left in [tmp, *tmp.parent.glob(glob.escape(tmp.name) + "-*")]:
+            with contextlib.suppress(OSError):
+                left.unlink()
         raise
 
 

@@ -156,6 +156,23 @@ def test_a_writer_that_fails_leaves_neither_a_partial_file_nor_a_temporary_one(t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sites.csv"]
 
 
+def test_a_gpkg_whose_second_layer_fails_leaves_nothing(tmp_path, monkeypatch):
+    real = pyogrio.write_dataframe
+
+    def full_disk(frame, path, layer=None, **kw):
+        real(frame, path, layer=layer, **kw)
+        if layer == "pairings":
+            raise OSError("No space left on device")
+
+    monkeypatch.setattr(pyogrio, "write_dataframe", full_disk)
+    good = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(121, 31)], crs=4326)
+    (tmp_path / "plan.gpkg").write_bytes(b"the last good one")
+    with pytest.raises(OSError):
+        write_gpkg(tmp_path / "plan.gpkg", {"grids": good, "pairings": pd.DataFrame({"x": ["y"]})})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.gpkg"]
+    assert (tmp_path / "plan.gpkg").read_bytes() == b"the last good one"
+
+
 def test_a_filing_zip_whose_member_fails_is_not_left_behind(tmp_path, monkeypatch):
     """The CLI left a half-written ZIP that opened fine: now a member's failure leaves no ZIP."""
     def write(export, kind, path):
