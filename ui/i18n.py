@@ -13,10 +13,11 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 _UNSENDABLE = re.compile(r"[\ud800-\udfff]")  # lone surrogates: no UTF-8 for them, so no page either
 
 
-# what GitHub-style markdown links by itself, with no brackets (``http://…``, ``www.…``, e-mail
-# addresses), once escaped: a word joiner (U+2060, invisible) after the scheme's colon, ``www``
-# or ``@`` leaves the text reading as it did and makes no link
-_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto)\\:|\bwww(?=\\\.)|@)")
+# what GitHub-style markdown links by itself, with no brackets (``http://…``, ``www.…``), once
+# escaped: a word joiner (U+2060, invisible) after the scheme's colon or ``www`` leaves the text
+# reading as it did and makes no link. E-mail addresses (account names) stay as they are: a
+# ``mailto:`` link fetches nothing, and an address copied from the page must stay whole.
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp)\\:|\bwww(?=\\\.))")
 
 
 def plain(value: object) -> str:
