@@ -30,19 +30,38 @@ _NAMES: dict[str, str | int] = {
 }
 
 
+class CrsNotConvertible(ValueError):
+    """A coordinate system pyproj knows but cannot convert to WGS84 longitude/latitude: a local
+    engineering system (``LOCAL_CS``), or one of the Moon or another body."""
+
+
 def parse_crs(text: str | int) -> CrsSpec:
     """Read a planner's coordinate system name: wgs84, cgcs2000, gcj02, bd09 or any EPSG/WKT.
 
-    Raises ``ValueError`` when the name is not recognised.
+    Raises ``ValueError`` when the name is not recognised, ``CrsNotConvertible`` (a
+    ``ValueError``) when it names a system whose coordinates cannot become WGS84.
     """
     key = str(text).strip().lower()
     named = _NAMES.get(key)
     if named in ("gcj02", "bd09"):
         return named  # type: ignore[return-value]
     try:
-        return pyproj.CRS.from_user_input(named if named is not None else text)
-    except pyproj.exceptions.CRSError as exc:
+        crs = pyproj.CRS.from_user_input(named if named is not None else text)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
         raise ValueError(f"unknown coordinate system {text!r}") from exc
+    if not convertible(crs):
+        raise CrsNotConvertible(f"coordinate system {text!r} cannot be converted to WGS84")
+    return crs
+
+
+def convertible(crs: pyproj.CRS) -> bool:
+    """Whether coordinates in ``crs`` can be converted to WGS84 longitude/latitude (PROJ finds
+    no way from a local engineering system or from another celestial body)."""
+    try:
+        pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+    except (pyproj.exceptions.ProjError, pyproj.exceptions.CRSError):
+        return False
+    return True
 
 
 def crs_label(spec: CrsSpec | None) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from geodata import coords
@@ -439,7 +440,12 @@ def interpret(layer: Layer, raw: RawLayer, *, crs_text: str | None = None) -> In
         geoms = _check_geometry(layer, geoms, rows)
         keep = [i for i in range(len(out)) if i not in rows.rejected]
         gdf = gpd.GeoDataFrame(out.iloc[keep], geometry=geoms.iloc[keep].values, crs=None)
-        gdf = coords.to_wgs84(gdf, spec)
+        try:
+            gdf = coords.to_wgs84(gdf, spec)
+        except (pyproj.exceptions.ProjError, pyproj.exceptions.CRSError, ValueError):  # convertible() said yes
+            rows.issues.append(issue("error", "crs_unusable", layer=layer.name, position_kind="file",
+                                     value=coords.crs_label(spec)))
+            return Interpreted(empty, _with_reasons(frame, raw.positions, None), issues + rows.issues, meta)
         meta.crs = coords.crs_label(spec)
         sub = _Rows(layer, [raw.positions[i] for i in keep], raw.position_kind)
         read = gpd.GeoSeries(geoms.iloc[keep].values)  # as the file has them, for the messages
@@ -467,6 +473,8 @@ def _resolve_crs(layer: Layer, raw: RawLayer, geoms: gpd.GeoSeries, crs_text: st
     if crs_text:
         try:
             spec = coords.parse_crs(crs_text)
+        except coords.CrsNotConvertible:
+            return _REJECT, [issue("error", "crs_unusable", layer=layer.name, position_kind="file", value=crs_text)]
         except ValueError:
             return _REJECT, [issue("error", "crs_unknown", layer=layer.name, position_kind="file", value=crs_text)]
         notes = [] if crs_text.strip().lower() in ("wgs84", "epsg:4326", "4326") else [
@@ -474,6 +482,9 @@ def _resolve_crs(layer: Layer, raw: RawLayer, geoms: gpd.GeoSeries, crs_text: st
         return spec, notes
     unreadable = [issue("warning", "prj_unreadable", layer=layer.name, position_kind="file", file=raw.prj_unreadable,
                         assumed="WGS84 (EPSG:4326)")] if raw.prj_unreadable else []
+    if raw.crs is not None and not coords.convertible(raw.crs):
+        return _REJECT, [issue("error", "crs_unusable_file", layer=layer.name, position_kind="file",
+                               value=coords.crs_label(raw.crs), file=raw.source)]
     if raw.crs is not None:
         epsg = raw.crs.to_epsg()
         notes = [] if epsg in (4326, None) and raw.crs.is_geographic else [

@@ -36,7 +36,7 @@ FUZZ = settings(max_examples=int(__import__("os").environ.get("FUZZ_N", 150)), d
 SLOWER = settings(FUZZ, max_examples=40)  # a whole package load per example
 
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".geojson", ".json", ".gpkg", ".shp", ".zip")
-CRS = (None, "wgs84", "gcj02", "bd09", "EPSG:3857", "EPSG:4547", "nonsense", "")
+CRS = (None, "wgs84", "gcj02", "bd09", "EPSG:3857", "EPSG:4547", "nonsense", "", 'LOCAL_CS["a",UNIT["metre",1]]', "IAU_2015:30100")
 
 # words a planner's cells hold, and the ones that break programs
 WORDS = ("", " ", "0", "-1", "-3.5", "1,200", "1e400", "nan", "NaN", "inf", "-inf", "是", "否", "true", "x",
@@ -282,6 +282,23 @@ def test_districts_with_random_names_and_codes_load_or_say_why(tmp_path_factory,
         f["properties"]["district_name"], f["properties"]["district_code"] = name, code
     data = collection(features).encode("utf-8", errors="surrogatepass")
     _load(_package_with(good_world, tmp_path_factory.mktemp("p"), {"districts.geojson": data}))
+
+
+PRJS = ('LOCAL_CS["a",UNIT["metre",1]]', 'GEOGCS["Moon",DATUM["D_Moon",SPHEROID["Moon",1737400,0]],PRIMEM["G",0],UNIT["Degree",0.0174532925199433]]',
+        'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]',
+        'PROJCS["x",GEOGCS["y"]]', "", "EPSG:4326", "/etc/passwd", 'GEOGCS[' * 200)
+
+
+@SLOWER
+@given(prj=st.one_of(st.sampled_from(PRJS), any_text, st.text(max_size=200)))
+def test_a_shapefile_with_any_prj_loads_or_says_why(tmp_path_factory, good_world, prj):
+    import geopandas as gpd
+
+    folder = _package_with(good_world, tmp_path_factory.mktemp("p"), {})
+    gpd.GeoDataFrame.from_features(district_features(), crs=4326).to_file(folder / "districts.shp")
+    (folder / "districts.geojson").unlink()
+    (folder / "districts.prj").write_bytes(prj.encode("utf-8", errors="surrogatepass"))
+    _load(folder)
 
 
 # --- the writers ------------------------------------------------------------------------------------

@@ -268,3 +268,47 @@ def test_a_districts_shapefile_with_district_c_loads(tmp_path):
         raise AssertionError(str(exc)) from exc
     assert sorted(package.districts["district_code"]) == [A, B]
     assert sorted(package.districts["district_name"]) == ["乙区", "甲区"]
+
+
+# --- coordinate systems with no way to WGS84 (LOCAL_CS, the Moon) ------------------------------------
+
+LOCAL_CS = 'LOCAL_CS["arbitrary",UNIT["metre",1]]'
+
+
+def test_parse_crs_refuses_systems_that_cannot_become_wgs84():
+    import pytest
+
+    from geodata.coords import CrsNotConvertible, parse_crs
+
+    for text in (LOCAL_CS, "IAU_2015:30100", "ESRI:104903"):
+        with pytest.raises(CrsNotConvertible):
+            parse_crs(text)
+    with pytest.raises(ValueError):
+        parse_crs("EPSG:999999999")
+    assert parse_crs("EPSG:4547").to_epsg() == 4547 and parse_crs("gcj02") == "gcj02"
+
+
+def test_a_prj_of_a_local_or_lunar_system_is_refused_with_the_fix_not_a_traceback(tmp_path):
+    import pyproj
+    import pytest
+
+    for k, prj in enumerate((LOCAL_CS, pyproj.CRS("IAU_2015:30100").to_wkt("WKT1_ESRI"))):
+        folder = write_world(tmp_path / str(k))
+        _districts_shapefile(folder, prj)
+        with pytest.raises(DataValidationError) as caught:
+            load_package(folder)
+        [problem] = [i for i in caught.value.issues if i.code == "crs_unusable_file"]
+        assert "districts.shp" in problem.message("en") and "WGS84" in problem.message("en")
+        assert "[crs]" in problem.fix("en") and "坐标系" in problem.message("zh")
+        # declared in config, the same file loads
+        assert len(load_package(folder, config_text='[crs]\ndistricts = "wgs84"\n').districts) == 2
+
+
+def test_a_lunar_or_local_system_in_config_or_the_url_is_a_listed_problem(tmp_path):
+    folder = write_world(tmp_path)
+    for text in (LOCAL_CS, "IAU_2015:30100"):
+        package = load_package(folder, crs_overrides={"facilities": text})  # ?crs=facilities:… comes this way
+        [problem] = [i for i in package.report.errors if i.code == "crs_unusable"]
+        assert problem.layer == "facilities" and text in problem.message("en")
+        config = load_package(folder, config_text=f"[crs]\nfacilities = '{text}'\n")
+        assert "crs_unusable" in {i.code for i in config.report.errors}

@@ -303,6 +303,18 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
         "the coordinate system file {file} cannot be read; the layer was read as {assumed} longitude/latitude",
         "if the coordinates are not WGS84 degrees, export the layer again from your GIS with a valid .prj, or declare its system under [crs] in config.toml, e.g. {layer} = \"EPSG:4547\"",
     ),
+    "crs_unusable": (
+        "坐标系 “{value}” 无法换算为 WGS84 经纬度（局部工程坐标系或其他天体的坐标系），图层 {layer} 未载入",
+        "请改用地球上的地理或投影坐标系：wgs84、cgcs2000、gcj02、bd09 或 EPSG:xxxx",
+        "the coordinate system '{value}' cannot be converted to WGS84 longitude/latitude (a local engineering system, or one of another celestial body); layer {layer} was not loaded",
+        "use a geographic or projected system on Earth: wgs84, cgcs2000, gcj02, bd09 or EPSG:xxxx",
+    ),
+    "crs_unusable_file": (
+        "{file} 记录的坐标系 “{value}” 无法换算为 WGS84 经纬度（局部工程坐标系或其他天体的坐标系），该图层未载入",
+        "请在 GIS 软件中把该图层导出为地球上的地理或投影坐标系（附 .prj），或在 config.toml 的 [crs] 中声明其实际坐标系，例如 {layer} = \"EPSG:4547\"",
+        "{file} records the coordinate system '{value}', which cannot be converted to WGS84 longitude/latitude (a local engineering system, or one of another celestial body); the layer was not loaded",
+        "export the layer again from your GIS in a geographic or projected system on Earth (with its .prj), or declare its real system under [crs] in config.toml, e.g. {layer} = \"EPSG:4547\"",
+    ),
 }
 
 # where a problem is in the planner's file (``geodata.errors.Issue.where``)
