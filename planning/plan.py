@@ -224,14 +224,17 @@ def _examples(values: Iterable[str]) -> list[str]:
 
 
 def plan_problems(payload: object, *, units: Iterable[str] | None = None, districts: Iterable[str] | None = None,
-                  leads: Iterable[str] | None = None, hospitals: Iterable[str] | None = None) -> list[PlanProblem]:
+                  leads: Iterable[str] | None = None, hospitals: Iterable[str] | None = None,
+                  complete: bool = True) -> list[PlanProblem]:
     """Everything wrong with ``payload`` (a plan as ``plan_to_dict`` writes it) before it may be
     stored or shown: its shape, the grid ids (safe characters, unique), district codes, lead
     hospitals, the units it places (exactly the data's), locks (units of the data, as text),
     pairings (known hospitals and districts, a role, no pair twice), name and notes (no control
     characters or lone surrogates, not too long). The known codes (``units``: the data's units,
     ``districts``, ``leads``: hospitals that may lead a grid, ``hospitals``: city hospitals)
-    are checked when given. Empty: ``plan_from_dict(payload)`` is safe everywhere."""
+    are checked when given. ``complete``: the plan must also place every unit of the data and
+    have no empty grid (an import); a stored plan may leave a unit out, which rule G1 judges.
+    Empty: ``plan_from_dict(payload)`` is safe everywhere."""
     out: list[PlanProblem] = []
 
     def add(where: str, value: object, reason: str, **params: object) -> None:
@@ -299,10 +302,10 @@ def plan_problems(payload: object, *, units: Iterable[str] | None = None, distri
         unknown, missing = set(placed) - known_units, known_units - set(placed)
         if unknown:
             add("assignment", sorted(unknown)[0], "unknown_units", n=len(unknown), examples=_examples(unknown))
-        if missing:
+        if missing and complete:
             add("assignment", sorted(missing)[0], "missing_units", n=len(missing), examples=_examples(missing))
     empty = grid_ids - set(placed.values())
-    if empty and grids:
+    if empty and grids and complete:
         add("grids", sorted(empty)[0], "empty_grid", n=len(empty), examples=_examples(empty))
 
     locked = payload.get("locked", [])

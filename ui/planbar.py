@@ -52,10 +52,11 @@ def known(session: PlanningSession) -> dict:
             "leads": world.lead_codes.astype(str).tolist(), "hospitals": [h.code for h in session.problem.hospitals]}
 
 
-def checked(session: PlanningSession, payload: object) -> tuple[Plan | None, list[PlanProblem]]:
+def checked(session: PlanningSession, payload: object, *, complete: bool = False) -> tuple[Plan | None, list[PlanProblem]]:
     """A stored or imported plan, checked in full against the session's data: (the plan, []) or
-    (None, every problem)."""
-    problems = plan_problems(payload, **known(session))
+    (None, every problem). ``complete`` (an import): every unit of the data placed, no empty grid;
+    a stored plan may leave units out (rule G1 says so)."""
+    problems = plan_problems(payload, complete=complete, **known(session))
     if problems:
         return None, problems
     try:
@@ -121,7 +122,7 @@ def layout_plan(session: PlanningSession, data: bytes) -> tuple[Plan | None, lis
         payload = plan_payload_from_layout(collection)
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:  # layout_problems let it through
         return None, [PlanProblem("layout", "", "unreadable", {"why": f"{type(exc).__name__}: {exc}"[:200]})]
-    return checked(session, payload)
+    return checked(session, payload, complete=True)
 
 
 def import_layout(session: PlanningSession, store: PlanStore, package_id: str, data: bytes, filename: str,
