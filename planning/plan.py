@@ -232,8 +232,10 @@ def plan_problems(payload: object, *, units: Iterable[str] | None = None, distri
     pairings (known hospitals and districts, a role, no pair twice), name and notes (no control
     characters or lone surrogates, not too long). The known codes (``units``: the data's units,
     ``districts``, ``leads``: hospitals that may lead a grid, ``hospitals``: city hospitals)
-    are checked when given. ``complete``: the plan must also place every unit of the data and
-    have no empty grid (an import); a stored plan may leave a unit out, which rule G1 judges.
+    are checked when given. ``complete`` (an import): the plan must also place every unit of the
+    data, have no empty grid and no pairing twice, and names and notes no control characters and
+    no more than their length; a stored plan may leave a unit out (rule G1 judges it) and is
+    refused only for what would break a page.
     Empty: ``plan_from_dict(payload)`` is safe everywhere."""
     out: list[PlanProblem] = []
 
@@ -253,14 +255,18 @@ def plan_problems(payload: object, *, units: Iterable[str] | None = None, distri
     known_leads = None if leads is None else set(map(str, leads))
     known_hospitals = None if hospitals is None else set(map(str, hospitals))
 
-    check("name", payload.get("name", ""), text_problem(payload.get("name", ""), most=NAME_MAX))
+    def text(value: object, **kw) -> tuple[str, dict] | None:
+        found = text_problem(value, **kw)  # a stored plan's long name or odd character harms no page
+        return found if complete or (found and found[0] in ("not_text", "surrogate")) else None
+
+    check("name", payload.get("name", ""), text(payload.get("name", ""), most=NAME_MAX))
 
     notes = payload.get("notes", [])
     if not isinstance(notes, list):
         add("notes", notes, "not_a_list")
     else:
         for i, note in enumerate(notes):
-            check(f"notes[{i}]", note, text_problem(note, most=NOTE_MAX, lines=True))
+            check(f"notes[{i}]", note, text(note, most=NOTE_MAX, lines=True))
 
     grid_ids: set[str] = set()
     grids = payload.get("grids")
@@ -339,7 +345,7 @@ def plan_problems(payload: object, *, units: Iterable[str] | None = None, distri
         if not isinstance(pairing.get("fixed", False), bool):
             add(f"pairings[{i}].fixed", pairing.get("fixed"), "not_a_flag")
         if isinstance(hospital, str) and isinstance(district, str):
-            if (hospital, district) in pairs:
+            if (hospital, district) in pairs and complete:  # a stored plan's twice-made pairing: the rules judge it
                 add(f"pairings[{i}]", f"{hospital} → {district}", "duplicate")
             pairs.add((hospital, district))
     if len(out) > PROBLEMS_MAX:

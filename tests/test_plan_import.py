@@ -333,3 +333,19 @@ def test_a_grid_id_with_words_opens_on_the_review_and_the_workspace(app_on_world
         at.run()
         assert not at.exception, (page, at.exception)
         assert not at.error, (page, [e.value for e in at.error])
+
+
+def test_a_stored_plan_is_refused_only_for_what_would_break_a_page(session, good):
+    """A unit left out (rule G1 judges it), a pairing made twice, a long name: fine when stored,
+    refused on import; an unsafe grid id or a lone surrogate: refused either way."""
+    payload = plan_to_dict(good[0])
+    payload["assignment"].pop(sorted(payload["assignment"])[0])
+    payload["pairings"] = payload["pairings"][:1] * 2
+    payload["name"] = "长" * 300
+    assert payload["pairings"]
+    stored, problems = checked(session, payload)
+    assert stored is not None and problems == []
+    _, problems = checked(session, payload, complete=True)
+    assert {p.reason for p in problems} == {"missing_units", "duplicate", "too_long"}
+    payload["notes"] = ["x\udc00"]
+    assert reasons(checked(session, payload)[1]) == {"notes[0]": "surrogate"}
