@@ -90,7 +90,7 @@ class Plan:
         number follows the district's highest, so an id never names two grids in one plan's life
         unless the highest grid itself was removed."""
         numbers = [int(g.grid_id.rsplit("G", 1)[-1]) for g in self.grids
-                   if g.district_code == district_code and g.grid_id.rsplit("G", 1)[-1].isdigit()]
+                   if g.district_code == district_code and g.grid_id.rsplit("G", 1)[-1].isdecimal()]
         number = max(numbers, default=0) + 1
         while grid_id(district_code, number) in {g.grid_id for g in self.grids}:
             number += 1
@@ -206,15 +206,15 @@ def clean_name(value: object, most: int = NAME_MAX) -> str:
 
 
 def id_problem(value: object) -> tuple[str, dict] | None:
-    """Why ``value`` cannot be a grid id: ids are letters and digits, ``-``, ``_`` and ``.``."""
+    """Why ``value`` cannot be a grid id: ids are letters, the digits 0-9, ``-``, ``_`` and ``.``."""
     if not isinstance(value, str):
         return "not_text", {}
     if not value:
         return "empty", {}
     if len(value) > ID_MAX:
         return "too_long", {"n": len(value), "most": ID_MAX}
-    if not _SAFE_ID.fullmatch(value) or not value.isprintable():
-        return "bad_id", {}
+    if not _SAFE_ID.fullmatch(value) or not value.isprintable() or any(not c.isascii() and not c.isalpha() for c in value):
+        return "bad_id", {}  # beyond ASCII only letters (a district's name): digits are 0-9, which exports read
     return None
 
 

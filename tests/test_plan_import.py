@@ -23,7 +23,8 @@ from planning.session import PlanningSession
 from ui.handout import handout_html
 from ui.planbar import checked, known, layout_plan
 
-HOSTILE_IDS = ("EVIL<script>", "<img src=x onerror=alert(1)>", "a b", "x\x01", "", "G" * 65, "[x](http://e.vil)")
+HOSTILE_IDS = ("EVIL<script>", "<img src=x onerror=alert(1)>", "a b", "x\x01", "", "G" * 65, "[x](http://e.vil)",
+               "900001-G²", "900001-G٣", "x\u200by")
 
 
 @pytest.fixture(scope="module")

@@ -228,7 +228,7 @@ def gap_layer(units: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson
 def grid_colour(grid: str) -> str:
     """A grid's fill: by its number, so neighbouring grids of a district differ."""
     tail = grid.rsplit("G", 1)[-1]
-    return PALETTE[int(tail) % len(PALETTE)] if tail.isdigit() else "#d9d9d9"
+    return PALETTE[int(tail) % len(PALETTE)] if tail.isascii() and tail.isdigit() else "#d9d9d9"
 
 
 def unit_shapes(units: gpd.GeoDataFrame) -> list[dict]:
