@@ -12,7 +12,7 @@ import streamlit as st
 
 from geodata.accounts import can
 from ui import access, state
-from ui.i18n import t
+from ui.i18n import sendable, t
 from ui.maps import use_local_assets
 
 HERE = Path(__file__).resolve().parent
@@ -63,7 +63,7 @@ with st.sidebar:
     with st.spinner(t("loading", lang)):
         package_id, package = state.current()
     st.caption(t("current_data", lang))
-    st.text(package.name)  # text, never markup: the name may come from an uploaded file
+    st.text(sendable(package.name))  # text, never markup: the name may come from an uploaded file
     if package_id != state.DEFAULT and st.button(t("use_default", lang)):
         state.activate(state.DEFAULT)
         st.rerun()

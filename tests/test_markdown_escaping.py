@@ -214,6 +214,13 @@ def test_hostile_names_in_the_workspace_review_and_pairings(tmp_path, monkeypatc
     saved = next(c.value for c in at.caption if c.value.startswith("已保存"))
     assert plain(NAME) in saved  # the "已保存：…" caption
     _no_live_markdown(_rendered(at))
+    first_grid = at.multiselect(key="ws_grids").options[0].split(" · ")[0]  # options as shown: id · lead
+    at.multiselect(key="ws_grids").set_value([first_grid]).run()
+    next(b for b in at.button if b.label == "选中其单元").click().run()
+    assert not at.exception, at.exception
+    line = next(m.value for m in at.markdown if m.value.startswith("**已选**"))  # the workspace selection line
+    assert "16 个单元" in line and plain(NAME) in line, line
+    _no_live_markdown(_rendered(at))
     plan_id = at.query_params["plan"]
     store = PlanStore(tmp_path / "data" / "plans.sqlite")
     assert next(p["name"] for p in store.plans() if p["plan_id"] == plan_id) == NAME
