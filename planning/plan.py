@@ -178,6 +178,8 @@ def shown(value: object) -> str:
     if isinstance(value, str):
         text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in value[:SHOWN_MAX])
         return text + ("…" if len(value) > SHOWN_MAX else "")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 30:
+        return f"{type(value).__name__} ({value.bit_length()} bits)"  # no 4,300-digit conversion
     if value is None or isinstance(value, (bool, int, float)):
         return json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else str(value)
     return type(value).__name__ if isinstance(value, (list, dict)) else shown(str(value))

@@ -214,9 +214,9 @@ def test_fuzz_any_bytes_are_a_plan_or_listed_problems(session, data):
 
 
 @settings(max_examples=100, deadline=None)
-@given(payload=json_values | shaped)
-def test_fuzz_plan_problems_on_any_payload(payload):
-    problems = plan_problems(payload, units=["u"], districts=[A], leads=["DH-A"], hospitals=["CITY"])
+@given(payload=json_values | shaped, complete=st.booleans())
+def test_fuzz_plan_problems_on_any_payload(payload, complete):
+    problems = plan_problems(payload, units=["u"], districts=[A], leads=["DH-A"], hospitals=["CITY"], complete=complete)
     assert all(isinstance(p, PlanProblem) for p in problems)
     if not problems:
         from planning.plan import plan_from_dict
