@@ -350,3 +350,25 @@ def test_a_stored_plan_is_refused_only_for_what_would_break_a_page(session, good
     assert {p.reason for p in problems} == {"missing_units", "duplicate", "too_long"}
     payload["notes"] = ["x\udc00"]
     assert reasons(checked(session, payload)[1]) == {"notes[0]": "surrogate"}
+
+
+@pytest.mark.slow
+def test_an_export_that_fails_names_the_plan_and_the_cause(app_on_world, good, monkeypatch):
+    """The review's export path degrades to a message naming the plan (no traceback)."""
+    import ui.handout
+
+    make, package_id, store = app_on_world
+    plan_id = store.create("**导出** [x](http://e.com/a)", package_id, plan_to_dict(good[0]), author="")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ui.handout, "write_export", broken)
+    at = make("pages/review.py")
+    at.query_params["plan"] = plan_id
+    at.run()
+    at.segmented_control(key="review_view").set_value("export").run()
+    next(b for b in at.button if b.label == "生成").click().run()
+    assert not at.exception, at.exception
+    text = " ".join(e.value for e in at.error)
+    assert "disk on fire" in text and "\\*\\*导出\\*\\*" in text, text
