@@ -31,11 +31,11 @@ from geodata.readers import RawLayer, read_file
 from geodata.schema import LAYERS, LATITUDE_ALIASES, LONGITUDE_ALIASES, WKT_ALIASES
 from geodata.validate import interpret
 
-# FUZZ_N=1000 for a longer, randomised hunt; by default the same 150 examples every run
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_N", 150)), deadline=None, derandomize=not os.environ.get("FUZZ_N"),
+# FUZZ_N=1000 for a longer, randomised hunt; by default the same 100 examples every run
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_N", 100)), deadline=None, derandomize=not os.environ.get("FUZZ_N"),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                        HealthCheck.data_too_large])
-SLOWER = settings(FUZZ, max_examples=max(40, FUZZ.max_examples // 4))  # a whole package load per example
+SLOWER = settings(FUZZ, max_examples=max(30, FUZZ.max_examples // 4))  # a whole package load per example
 
 SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".geojson", ".json", ".gpkg", ".shp", ".zip")
 CRS = (None, "wgs84", "gcj02", "bd09", "EPSG:3857", "EPSG:4547", "nonsense", "", 'LOCAL_CS["a",UNIT["metre",1]]', "IAU_2015:30100")
