@@ -249,7 +249,7 @@ def _safe_text(text: str, i: int, rows: _Rows, source: str, *, formulas: bool = 
         rows.note("warning", "control_characters", i, column=source, value=shown(text), file=rows.source,
                   chars=" ".join(shown(c) for c in bad))
         text = without_control(text).strip()
-    if formulas and looks_like_formula(text):
+    if formulas and looks_like_formula(text) and text.strip("=+-@ \t\r"):  # a lone "-" runs nothing
         rows.note("warning", "formula_text", i, column=source, value=text, file=rows.source, prefix=text[0])
     return text
 

@@ -54,6 +54,11 @@ def test_formula_like_names_are_kept_with_a_warning_naming_file_row_column_and_v
     assert len(result.frame) == 4  # nothing rejected
 
 
+def test_a_dash_for_none_is_no_formula_and_not_warned_about():
+    rows = [{**GOOD, "name": "-"}, {**GOOD, "facility_code": "F2", "name": "--"}, {**GOOD, "facility_code": "F3", "name": "+"}]
+    assert not found(interpret(FACILITIES, table(rows)), "formula_text")
+
+
 # --- item 6: control characters --------------------------------------------------------------------
 
 def test_control_characters_are_stripped_with_a_warning_naming_what_was_removed():
