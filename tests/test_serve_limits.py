@@ -245,6 +245,7 @@ def test_serve_refuses_an_anonymous_upload_to_a_real_worker_with_access_control_
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 403
+        refused.value.close()
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=60)
