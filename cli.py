@@ -41,7 +41,11 @@ def _print_issues(issues, lang: str) -> None:
 
 def _load(path: str, config: str | None, lang: str):
     """The package at ``path``, or None after printing why it cannot be used."""
-    config_text = Path(config).read_text(encoding="utf-8-sig") if config else None
+    try:
+        config_text = Path(config).read_text(encoding="utf-8-sig") if config else None
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"无法读取 / cannot read {config}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return None
     try:
         return load_package(Path(path), config_text=config_text)
     except DataValidationError as exc:
@@ -398,6 +402,17 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ranges(numbers: list[int]) -> str:
+    """1-5, 7, 9-10"""
+    out: list[str] = []
+    for n in numbers:
+        if out and out[-1].split("-")[-1] == str(n - 1):
+            out[-1] = f"{out[-1].split('-')[0]}-{n}"
+        else:
+            out.append(str(n))
+    return ", ".join(out) or "none"
+
+
 def _plan_for_export(args: argparse.Namespace):
     """(package, plan, metadata, previous version or None) from a stored plan id, an exported
     layout (.geojson) or a folder written by ``propose``; None after printing why not. A propose
@@ -409,7 +424,7 @@ def _plan_for_export(args: argparse.Namespace):
     from geodata.default import load_default
     from geodata.export import plan_payload_from_layout
     from geodata.plans import PlanNotFoundError, PlanStore
-    from geodata.store import data_dir, package_path
+    from geodata.store import package_path
     from planning.plan import plan_from_dict
 
     source = Path(args.plan)
@@ -440,13 +455,22 @@ def _plan_for_export(args: argparse.Namespace):
             if recorded.get("quality"):
                 meta["_quality"] = (recorded["quality"], recorded.get("settings") or {})
         return pkg, plan, meta, previous
-    store = PlanStore(Path(args.store) if args.store else data_dir() / "plans.sqlite")
+    store = PlanStore(store_path(args.store, "plans.sqlite"))
+    info = next((p for p in store.plans() if p["plan_id"] == args.plan), None)
+    if info is None:
+        print(f"no plan {args.plan} in {store.path} / 找不到方案", file=sys.stderr)
+        return None
+    versions = sorted({entry["version"] for entry in store.history(args.plan)})
+    for flag, wanted in (("--version", args.version), ("--since", args.since)):
+        if wanted is not None and wanted not in versions:
+            print(f"plan {args.plan} has no version {wanted} ({flag}); its versions: {_ranges(versions)} / "
+                  f"方案没有版本 {wanted}，现有版本：{_ranges(versions)}", file=sys.stderr)
+            return None
     try:
         version, payload = store.load(args.plan, args.version)
-        info = next(p for p in store.plans() if p["plan_id"] == args.plan)
         if args.since:
             previous = plan_from_dict(store.load(args.plan, args.since)[1])
-    except (PlanNotFoundError, StopIteration):
+    except PlanNotFoundError:
         print(f"no plan {args.plan} in {store.path} / 找不到方案", file=sys.stderr)
         return None
     pkg = load_default() if info["package_id"] == "default" else _load(str(package_path(info["package_id"])), None, args.lang)
@@ -456,6 +480,27 @@ def _plan_for_export(args: argparse.Namespace):
     meta = {"plan_id": args.plan, "plan_name": info["name"], "version": version, "created": info["updated"],
             "author": log[-1]["author"] if log else ""}
     return pkg, plan_from_dict(payload), meta, previous
+
+
+class StoreMissing(Exception):
+    """A ``--store`` path with no database there (a typo would otherwise start an empty one)."""
+
+
+def store_path(given: str | None, default_name: str, create: bool = False) -> Path:
+    """The database a command uses: ``given`` or ``<data dir>/<default_name>``. The default is
+    created when missing (a fresh install); a ``--store`` path must exist unless ``--create``
+    says to start a new database there, so a mistyped path never quietly opens an empty one."""
+    from geodata.store import data_dir
+
+    if not given:
+        return data_dir() / default_name
+    path = Path(given)
+    if path.is_dir():
+        raise StoreMissing(f"--store {given}: a folder, not a database file / 是文件夹，不是数据库文件")
+    if not path.exists() and not create:
+        raise StoreMissing(f"--store {given}: no database there (add --create to start a new one) / "
+                           "该路径没有数据库（新建请加 --create）")
+    return path
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -502,9 +547,14 @@ def cmd_users(args: argparse.Namespace) -> int:
     import getpass
 
     from geodata.accounts import AccessError, AccountStore
-    from geodata.store import data_dir
 
-    store = AccountStore(Path(args.store) if args.store else data_dir() / "accounts.sqlite")
+    if args.action != "list" and not args.name.strip():
+        print(f"ylt users {args.action}: name the account / 请给出账户名", file=sys.stderr)
+        return 2
+    if args.action == "role" and args.role is None:  # never a quiet demotion to a default role
+        print("ylt users role: --role official|planner|admin is required / 必须用 --role 指定角色", file=sys.stderr)
+        return 2
+    store = AccountStore(store_path(args.store, "accounts.sqlite", args.create))
 
     def password() -> str:
         if args.password_stdin:
@@ -520,7 +570,7 @@ def cmd_users(args: argparse.Namespace) -> int:
                 locked = f"  locked until {account['locked_until']}" if account["locked_until"] else ""
                 print(f"{account['name']}\t{account['role']}\t{account['created']}{locked}")
         elif args.action == "add":
-            store.add(args.name, password(), args.role)
+            store.add(args.name, password(), args.role or "planner")
         elif args.action == "passwd":
             store.set_password(args.name, password())
         elif args.action == "role":
@@ -566,7 +616,7 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--data", help="the data package (with a layout file or a propose folder)")
     e.add_argument("--version", type=int, help="the plan version (default: the latest)")
     e.add_argument("--since", type=int, help="the last filed version: the report lists the changes since")
-    e.add_argument("--store", help="plans database (default: <data dir>/plans.sqlite)")
+    e.add_argument("--store", help="plans database (default: <data dir>/plans.sqlite); must exist")
     add_setting_flags(e)  # the plan is judged again under them; the metadata records them
     e.set_defaults(func=cmd_export)
     d = sub.add_parser("demo", help="write the embedded Shanghai default as a data package")
@@ -575,13 +625,101 @@ def main(argv: list[str] | None = None) -> int:
     u = sub.add_parser("users", help="local accounts for access control (see docs/RELIABILITY.md)")
     u.add_argument("action", choices=("list", "add", "passwd", "role", "remove"))
     u.add_argument("name", nargs="?", default="", help="the account name (all but list)")
-    u.add_argument("--role", choices=("official", "planner", "admin"), default="planner",
-                   help="official = read-only review, planner = edits plans, admin = also manages plans and accounts")
+    u.add_argument("--role", choices=("official", "planner", "admin"),
+                   help="official = read-only review, planner = edits plans, admin = also manages plans and accounts "
+                        "(add: planner when not given; role: required)")
     u.add_argument("--password-stdin", action="store_true", help="read the password from one line of standard input")
-    u.add_argument("--store", help="accounts database (default: <data dir>/accounts.sqlite)")
+    u.add_argument("--store", help="accounts database (default: <data dir>/accounts.sqlite); must exist unless --create")
+    u.add_argument("--create", action="store_true", help="start a new accounts database at --store")
     u.set_defaults(func=cmd_users)
+    st = sub.add_parser("store", help="the plans database: check its integrity, or back it up while the app runs")
+    st.add_argument("action", choices=("check", "backup"))
+    st.add_argument("--store", help="plans database (default: <data dir>/plans.sqlite); must exist")
+    st.add_argument("--to", help="backup: a file, or a folder for plans-<UTC time>.sqlite (default: <data dir>/backups/)")
+    st.set_defaults(func=cmd_store)
+    cl = sub.add_parser("clean", help="remove uploads no plan uses, map files and sign-in records older than "
+                                      "retention_days (access.toml, default 90)")
+    cl.add_argument("--days", type=float, help="this many days instead of retention_days")
+    cl.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
+    cl.set_defaults(func=cmd_clean)
     args = parser.parse_args(argv)
-    return args.func(args)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command, with every failure to read or store told in one line (exit 2), never a traceback."""
+    import json
+
+    from geodata.accounts import AccessError
+    from geodata.plans import PlanStorageError
+
+    try:
+        return args.func(args)
+    except StoreMissing as exc:
+        print(f"ylt {args.command}: {exc}", file=sys.stderr)
+    except (PlanStorageError, AccessError) as exc:
+        print(f"ylt {args.command}: {exc.messages[args.lang]}", file=sys.stderr)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = getattr(exc, "filename", None)
+        print(f"ylt {args.command}: cannot read {where + ': ' if where else ''}{getattr(exc, 'strerror', None) or exc} "
+              "/ 无法读取", file=sys.stderr)
+    return 2
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    """``check``: PRAGMA integrity_check, ``ok`` (exit 0) or each problem (exit 1); ``backup``: a
+    consistent copy with SQLite's online backup API (the app may keep running)."""
+    from geodata.plans import PlanStore, backup_dir
+
+    path = store_path(args.store, "plans.sqlite")
+    if not path.exists():
+        raise StoreMissing(f"no plans database at {path} / 没有方案数据库")
+    store = PlanStore(path)
+    if args.action == "check":
+        problems = store.check()
+        if problems == ["ok"]:
+            print(f"ok: {path}")
+            return 0
+        for line in problems:
+            print(line)
+        print(f"{path}: {len(problems)} problem(s); restore a backup from {backup_dir(path)} / 数据库有问题，请用备份恢复",
+              file=sys.stderr)
+        return 1
+    print(store.backup(Path(args.to) if args.to else backup_dir(path)))
+    return 0
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """Remove what the retention setting lets go: stored uploads no plan was made on, the map's
+    published files (written again when needed), expired sign-ins and failed-attempt records."""
+    import time
+
+    from geodata.accounts import AccountStore, read_config
+    from geodata.plans import PlanStore
+    from geodata.store import ROOT, clean_files, clean_uploads, data_dir
+
+    days = args.days if args.days is not None else read_config(data_dir() / "access.toml").retention_days
+    if not 0 <= days <= 36500:
+        print(f"ylt clean: --days {days}: from 0 to 36500 / 天数须在 0 到 36500 之间", file=sys.stderr)
+        return 2
+    plans_db, accounts_db = data_dir() / "plans.sqlite", data_dir() / "accounts.sqlite"
+    keep = set()
+    if plans_db.exists():
+        store = PlanStore(plans_db)
+        keep = {p["package_id"] for p in store.plans()} | {p["package_id"] for p in store.plans(deleted=True)}
+    if args.dry_run:
+        cutoff = time.time() - days * 86400
+        root = data_dir() / "packages"
+        old = [f.name for f in (sorted(root.iterdir()) if root.is_dir() else ())
+               if f.name not in keep and f.is_dir() and f.stat().st_mtime < cutoff]
+        print(f"would remove {len(old)} upload(s) older than {days:g} days: {', '.join(old) or 'none'}")
+        return 0
+    uploads = clean_uploads(days, keep)
+    cache = clean_files(ROOT / "static" / "cache", days, pattern="*.json")
+    records = AccountStore(accounts_db).clean() if accounts_db.exists() else {"sessions": 0, "attempts": 0}
+    print(f"removed {len(uploads)} upload(s), {cache} map file(s) older than {days:g} days, "
+          f"{records['sessions']} expired sign-in(s), {records['attempts']} failed-attempt record(s)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Access control is off by default (one planner on one machine). An administrator 
 ``<data dir>/access.toml`` (read with ``tomllib``: data only, nothing evaluated)::
 
     mode = "local"          # off | local | oidc
-    session_hours = 12      # how long a local sign-in lasts
+    session_hours = 12      # how long a local sign-in lasts (a number: true is refused)
+    retention_days = 90     # ylt clean: uploads, map files and sign-in records older than this go
     default_role = "none"   # oidc: the role of an identity not listed in [roles]; "none" refuses it
     provider = ""           # oidc: the [auth.<provider>] section of .streamlit/secrets.toml ("" = [auth])
 
@@ -51,6 +52,8 @@ PERMISSIONS = {
 }
 MIN_PASSWORD = 10
 MAX_FAILURES = 5
+MAX_ATTEMPT_ROWS = 10_000  # the failed sign-in table: past this, the oldest unlocked rows go on each insert
+RETENTION_DAYS = 90
 LOCKOUT = timedelta(minutes=15)
 # scrypt at n=2**14, r=8 (16 MiB, ~50 ms here): the interactive-login parameters of RFC 7914 §2.
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
@@ -74,6 +77,46 @@ class AccessError(GeodataError):
         return self.text.messages
 
 
+class AccessStorageError(AccessError):
+    """The accounts database could not be read or written (disk full, damaged file, read-only),
+    or a setting this module words itself; the message says which and what to do, in both
+    languages (no catalogue code: ``messages`` holds them)."""
+
+    _SAID = {
+        "disk_full": ("无法登录：磁盘已满（{cause}）。请管理员释放 {folder} 所在磁盘的空间。",
+                      "cannot sign in: the disk is full ({cause}). An administrator must free space on the disk of {folder}."),
+        "damaged": ("无法登录：账户数据库 {path} 已损坏（{cause}）。请管理员用备份替换它，或删除后用 ylt users add 重建账户。",
+                    "cannot sign in: the accounts database {path} is damaged ({cause}). An administrator must replace it "
+                    "with a backup, or remove it and add the accounts again with ylt users add."),
+        "read_only": ("无法登录：账户数据库 {path} 不可写（{cause}）。请检查数据目录的权限。",
+                      "cannot sign in: the accounts database {path} cannot be written ({cause}). Check the data "
+                      "directory's permissions."),
+        "io": ("无法登录：读写账户数据库 {path} 出错（{cause}）。", "cannot sign in: reading or writing {path} failed ({cause})."),
+    }
+
+    def __init__(self, messages: dict[str, str], kind: str = "io") -> None:
+        self._messages, self.kind = messages, kind
+        GeodataError.__init__(self, messages["en"])
+
+    @classmethod
+    def of(cls, path: Path, cause: BaseException) -> AccessStorageError:
+        from geodata.plans import storage_kind
+
+        kind = storage_kind(cause)
+        zh, en = cls._SAID[kind]
+        params = {"path": str(path), "cause": str(cause), "folder": str(Path(path).parent)}
+        return cls({"zh": zh.format(**params), "en": en.format(**params)}, kind)
+
+    @classmethod
+    def bad_setting(cls, path: Path, key: str, value: object) -> AccessStorageError:
+        return cls({"zh": f"{path}：{key} 必须是 1 到 3650 之间的天数（现为 {value!r}）。",
+                    "en": f"{path}: {key} must be a number of days from 1 to 3650 (it is {value!r})."}, "setting")
+
+    @property
+    def messages(self) -> dict[str, str]:
+        return dict(self._messages)
+
+
 class AccessDenied(AccessError):
     def __init__(self, role: str | None, action: str) -> None:
         super().__init__("denied", role=Text(f"role.{role if role in ROLES else 'none'}"), action=Text(f"permission.{action}"))
@@ -88,6 +131,7 @@ class AccessConfig:
     provider: str = ""
     roles: dict[str, str] = field(default_factory=dict)
     trust_unverified_email: bool = False  # oidc: match [roles] on an e-mail the provider has not verified
+    retention_days: float = RETENTION_DAYS  # ylt clean removes what is older
 
     def identity_of(self, claims) -> str:
         """The name an OIDC user is known by: the e-mail when the provider vouches for it
@@ -115,7 +159,8 @@ def read_config(path: Path) -> AccessConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise AccessError("settings_unreadable", path=str(path), error=str(exc)) from exc
-    unknown = sorted(set(raw) - {"mode", "session_hours", "default_role", "provider", "roles", "trust_unverified_email"})
+    unknown = sorted(set(raw) - {"mode", "session_hours", "default_role", "provider", "roles", "trust_unverified_email",
+                                 "retention_days"})
     if unknown or "mode" not in raw:  # a mistyped file must not turn access control off
         raise AccessError("settings_unknown" if unknown else "settings_no_mode", path=str(path), keys=unknown)
     mode = raw["mode"]
@@ -128,12 +173,17 @@ def read_config(path: Path) -> AccessConfig:
     if default_role not in (*ROLES, "none"):
         raise AccessError("bad_default_role", path=str(path), role=repr(default_role), roles=ROLES)
     hours = raw.get("session_hours", 12)
-    if not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 30:
+    # a boolean is an int to Python: `session_hours = true` would be one hour
+    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 30:
         raise AccessError("bad_hours", path=str(path))
+    retention = raw.get("retention_days", RETENTION_DAYS)
+    if isinstance(retention, bool) or not isinstance(retention, (int, float)) or not 1 <= retention <= 3650:
+        raise AccessStorageError.bad_setting(path, "retention_days", retention)
     trust = raw.get("trust_unverified_email", False)
     if not isinstance(trust, bool):
         raise AccessError("bad_trust", path=str(path))
-    return AccessConfig(mode, float(hours), default_role, str(raw.get("provider", "")), dict(roles), trust)
+    return AccessConfig(mode, float(hours), default_role, str(raw.get("provider", "")), dict(roles), trust,
+                        float(retention))
 
 
 def hash_password(password: str, *, salt: bytes | None = None) -> str:
@@ -197,10 +247,19 @@ class AccountStore:
 
     @contextmanager
     def _connect(self):
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        """A connection; a storage failure (disk full, damaged file) becomes ``AccessStorageError``
+        with a message saying which, never a raw sqlite error."""
+        try:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise AccessStorageError.of(self.path, exc) from exc
         try:
             db.execute("PRAGMA journal_mode=WAL")
             yield db
+        except sqlite3.IntegrityError:
+            raise
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise AccessStorageError.of(self.path, exc) from exc
         finally:
             db.close()
 
@@ -270,6 +329,11 @@ class AccountStore:
             failures = 0 if locked_until else failures  # a lock that ran out starts the count anew
             until = (now + LOCKOUT).isoformat(timespec="seconds") if failures + 1 >= MAX_FAILURES else ""
             db.execute("INSERT OR REPLACE INTO attempts VALUES (?, ?, ?)", (name, failures + 1, until))
+            # bounded: guesses at endless made-up names cannot grow the table past MAX_ATTEMPT_ROWS
+            # (the oldest rows without a running lock go first; a lock in force is kept)
+            db.execute("DELETE FROM attempts WHERE rowid IN (SELECT rowid FROM attempts WHERE locked_until < ? "
+                       "ORDER BY rowid LIMIT max(0, (SELECT count(*) FROM attempts) - ?))",
+                       (now.isoformat(timespec="seconds"), MAX_ATTEMPT_ROWS))
             account = db.execute("SELECT role, hash FROM accounts WHERE name = ?", (name,)).fetchone()
             db.execute("COMMIT")
         stored = account[1] if account else _dummy_hash()  # an unknown name costs a real check too
@@ -298,6 +362,14 @@ class AccountStore:
         if row is None or datetime.fromisoformat(row[2]) < _now():
             return None
         return Account(row[0], row[1])
+
+    def clean(self) -> dict[str, int]:
+        """Remove expired sign-ins and failed-attempt records without a lock in force; how many."""
+        now = _now().isoformat(timespec="seconds")
+        with self._connect() as db:
+            sessions = db.execute("DELETE FROM sessions WHERE expires < ?", (now,)).rowcount
+            attempts = db.execute("DELETE FROM attempts WHERE locked_until < ?", (now,)).rowcount
+        return {"sessions": sessions, "attempts": attempts}
 
     def end_session(self, token: str) -> None:
         with self._connect() as db:

@@ -9,6 +9,7 @@ acknowledged save survives a crash.
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 import uuid
@@ -47,25 +48,62 @@ class PlanNotFoundError(GeodataError):
     pass
 
 
-class PlanStorageError(GeodataError):
-    """The database could not be written or read (disk full, read-only data directory, I/O
-    error). The failed transaction is rolled back: the stored versions are as they were."""
+def storage_kind(cause: BaseException) -> str:
+    """What a storage failure is: ``damaged`` (not a database, malformed), ``disk_full``,
+    ``read_only`` or ``io``."""
+    text = str(cause).lower()
+    if getattr(cause, "errno", None) == errno.ENOSPC or getattr(cause, "sqlite_errorcode", None) == 13 or "full" in text:
+        return "disk_full"  # SQLITE_FULL is 13
+    if isinstance(cause, sqlite3.DatabaseError) and any(w in text for w in ("not a database", "malformed", "corrupt")):
+        return "damaged"
+    if "readonly" in text or "read-only" in text or "permission" in text or "unable to open" in text:
+        return "read_only"
+    return "io"
 
-    def __init__(self, path: Path, cause: Exception) -> None:
-        text = str(cause).lower()
-        if "full" in text:
-            why = "storage.disk_full"
-        elif "readonly" in text or "read-only" in text or "permission" in text or "unable to open" in text:
-            why = "storage.read_only"
+
+def backup_dir(path: Path) -> Path:
+    """Where ``ylt store backup`` puts copies of the database at ``path`` by default."""
+    return Path(path).parent / "backups"
+
+
+# what a storage failure says when it is no failed save (a read, or a damaged file): the catalogue's
+# storage.failed speaks of a save and of disk space, which would mislead here
+_SAID = {
+    "damaged": ("方案数据库 {path} 已损坏（{cause}）。请停止服务，用最近的备份替换它（备份在 {backups}，由 ylt store backup 生成），"
+                "再用 ylt store check 检查。",
+                "the plans database {path} is damaged ({cause}). Stop the app and replace it with the latest backup "
+                "(backups are in {backups}, made by ylt store backup), then run ylt store check."),
+    "disk_full": ("无法读取方案：磁盘已满（{cause}）。请释放 {folder} 所在磁盘的空间后刷新页面。",
+                  "plans could not be read: the disk is full ({cause}). Free space on the disk of {folder} and reload."),
+    "read_only": ("无法读取方案：没有 {path} 的读取权限（{cause}）。请检查数据目录的权限。",
+                  "plans could not be read: no permission to read {path} ({cause}). Check the data directory's permissions."),
+    "io": ("无法读取方案：读写错误（{cause}）。请检查 {path} 所在的磁盘。",
+           "plans could not be read: a read or write error ({cause}). Check the disk holding {path}."),
+}
+
+
+class PlanStorageError(GeodataError):
+    """The database could not be written or read (disk full, read-only data directory, damaged
+    file, I/O error). A failed write is rolled back: the stored versions are as they were. The
+    message matches the cause: a damaged file says to restore a backup and where backups are; a
+    full disk says to free space; a failed read never claims a save failed. ``kind``: damaged,
+    disk_full, read_only or io."""
+
+    def __init__(self, path: Path, cause: Exception, *, reading: bool = False) -> None:
+        self.path, self.kind, self.reading = path, storage_kind(cause), reading
+        if self.kind == "damaged" or reading:
+            zh, en = _SAID[self.kind]
+            params = {"path": str(path), "cause": str(cause), "backups": str(backup_dir(path)), "folder": str(Path(path).parent)}
+            self._messages = {"zh": zh.format(**params), "en": en.format(**params)}
+            self.text = None
         else:
-            why = "storage.io"
-        self.path = path
-        self.text = Text("storage.failed", {"why": Text(why), "cause": str(cause), "path": str(path)})
-        super().__init__(self.text.render("en"))
+            self.text = Text("storage.failed", {"why": Text(f"storage.{self.kind}"), "cause": str(cause), "path": str(path)})
+            self._messages = self.text.messages
+        super().__init__(self._messages["en"])
 
     @property
     def messages(self) -> dict[str, str]:
-        return self.text.messages
+        return dict(self._messages)
 
 
 def _now() -> str:
@@ -85,13 +123,14 @@ class PlanStore:
             db.executescript(SCHEMA)
 
     @contextmanager
-    def _connect(self):
+    def _connect(self, *, reading: bool = False):
         """A connection; storage failures become ``PlanStorageError`` (an open transaction is
-        rolled back when the connection closes without COMMIT)."""
+        rolled back when the connection closes without COMMIT); ``reading``: the failure is told
+        as a failed read, not a failed save."""
         try:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         except sqlite3.Error as exc:
-            raise PlanStorageError(self.path, exc) from exc
+            raise PlanStorageError(self.path, exc, reading=reading) from exc
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # an acknowledged save is on disk
@@ -100,7 +139,9 @@ class PlanStore:
         except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
             if isinstance(exc, sqlite3.IntegrityError):
                 raise
-            raise PlanStorageError(self.path, exc) from exc
+            raise PlanStorageError(self.path, exc, reading=reading) from exc
+        except OSError as exc:  # the disk under SQLite (ENOSPC, EIO)
+            raise PlanStorageError(self.path, exc, reading=reading) from exc
         finally:
             db.close()
 
@@ -139,7 +180,7 @@ class PlanStore:
 
     def load(self, plan_id: str, version: int | None = None) -> tuple[int, dict]:
         """(version, payload) of the latest or the given version."""
-        with self._connect() as db:
+        with self._connect(reading=True) as db:
             if version is None:
                 row = db.execute("SELECT version FROM plans WHERE plan_id = ? AND deleted = 0", (plan_id,)).fetchone()
                 if row is None:
@@ -152,14 +193,14 @@ class PlanStore:
 
     def history(self, plan_id: str) -> list[dict]:
         """The edit log of a plan, oldest first: version, author, time, action, detail."""
-        with self._connect() as db:
+        with self._connect(reading=True) as db:
             rows = db.execute("SELECT version, author, at, action, detail FROM edit_log WHERE plan_id = ? ORDER BY id",
                               (plan_id,)).fetchall()
         return [{"version": v, "author": a, "at": t, "action": act, "detail": json.loads(d)} for v, a, t, act, d in rows]
 
     def plans(self, package_id: str | None = None, *, deleted: bool = False) -> list[dict]:
         """The plans (of one data package), newest first; ``deleted``: the deleted ones instead."""
-        with self._connect() as db:
+        with self._connect(reading=True) as db:
             rows = db.execute("SELECT plan_id, name, package_id, version, created, updated FROM plans WHERE deleted = ? "
                               "AND (? IS NULL OR package_id = ?) ORDER BY updated DESC, plan_id",
                               (int(deleted), package_id, package_id)).fetchall()
@@ -198,8 +239,41 @@ class PlanStore:
             db.execute("COMMIT")
 
     def integrity(self) -> str:
-        with self._connect() as db:
-            return db.execute("PRAGMA integrity_check").fetchone()[0]
+        """``ok``, or the problems ``PRAGMA integrity_check`` found, one a line."""
+        return "\n".join(self.check())
+
+    def check(self) -> list[str]:
+        """``["ok"]``, or the problems ``PRAGMA integrity_check`` found (a file that is no
+        database at all raises ``PlanStorageError``, kind ``damaged``)."""
+        with self._connect(reading=True) as db:
+            return [row[0] for row in db.execute("PRAGMA integrity_check").fetchall()]
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the database at ``target`` (a file, or a folder to put
+        ``plans-<UTC time>.sqlite`` in), made with SQLite's online backup API while the app runs;
+        written beside the target and renamed only when complete."""
+        target = Path(target)
+        if target.is_dir() or not target.suffix:
+            target.mkdir(parents=True, exist_ok=True)
+            target = target / f"plans-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.sqlite"
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        try:
+            with self._connect(reading=True) as db:
+                copy = sqlite3.connect(part)
+                try:
+                    db.backup(copy)
+                finally:
+                    copy.close()
+            part.replace(target)
+        except (OSError, sqlite3.Error) as exc:
+            part.unlink(missing_ok=True)
+            raise PlanStorageError(target, exc) from exc
+        except PlanStorageError:
+            part.unlink(missing_ok=True)
+            raise
+        return target
 
 
 LOG_ONLY = frozenset({"rename", "delete", "restore", "duplicate"})  # log entries that make no new version

@@ -7,11 +7,14 @@ the content, so uploading the same files twice gives the same id. The data direc
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import os
 import re
 import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -53,16 +56,22 @@ def save_upload(files: list[tuple[str, bytes]], *, limits: Limits = DEFAULT_LIMI
         digest.update(hashlib.sha256(data).digest())
     package_id = digest.hexdigest()[:16]
     folder = data_dir() / "packages" / package_id
-    folder.mkdir(parents=True, exist_ok=True)
+    existed = folder.is_dir()
     names = [_safe_name(name) for name, _ in files]
-    for name, (_, data) in zip(names, files):
-        _write(folder / name, data)
     archive = Path(names[0]).stem if len(names) == 1 and names[0].lower().endswith((".zip", ".gpkg")) else ""
     manifest = {"archive": archive, "files": sorted(names),
                 "saved": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M")}
     if archive and names[0].lower().endswith(".zip"):
         manifest["members"] = _members(files[0][1], limits)
-    _write(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, (_, data) in zip(names, files):
+            _write(folder / name, data)
+        _write(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
+    except OSError as exc:  # disk full, read-only: nothing half-written stays behind
+        if not existed:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise StorageFullError(folder, exc) from exc
     return package_id
 
 
@@ -76,9 +85,60 @@ def _members(data: bytes, limits: Limits) -> list[str]:
 
 
 def _write(target: Path, data: bytes) -> None:
+    """``data`` at ``target``, whole or not at all: a failed write (a full disk) leaves no
+    ``.part`` behind."""
     tmp = target.with_name(target.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class StorageFullError(GeodataError):
+    """An upload could not be kept (disk full, read-only data directory): the message says which
+    and what to do, in both languages (``messages``); nothing half-written stays behind."""
+
+    def __init__(self, folder: Path, cause: OSError) -> None:
+        full = cause.errno == errno.ENOSPC
+        self.messages = {
+            "zh": (f"无法保存上传的文件：磁盘已满（{cause.strerror}）。请释放 {data_dir()} 所在磁盘的空间（ylt clean 可删除旧的上传），再上传。"
+                   if full else f"无法保存上传的文件：{cause.strerror or cause}（{folder}）。请检查数据目录的写入权限。"),
+            "en": (f"the upload could not be stored: the disk is full ({cause.strerror}). Free space on the disk of "
+                   f"{data_dir()} (ylt clean removes old uploads), then upload again." if full else
+                   f"the upload could not be stored: {cause.strerror or cause} ({folder}). Check that the data directory "
+                   "is writable."),
+        }
+        super().__init__(self.messages["en"])
+
+
+def clean_uploads(days: float, keep: set[str], *, now: float | None = None) -> list[str]:
+    """Remove stored uploads older than ``days`` (by the time they were last written) whose id is
+    not in ``keep`` (the packages some plan was made on); the ids removed."""
+    root = data_dir() / "packages"
+    cutoff = (now or time.time()) - days * 86400
+    removed = []
+    for folder in sorted(root.iterdir()) if root.is_dir() else ():
+        if not (folder.is_dir() and _ID.match(folder.name)) or folder.name in keep:
+            continue
+        with contextlib.suppress(OSError):
+            if max([p.stat().st_mtime for p in folder.iterdir()] + [folder.stat().st_mtime]) < cutoff:
+                shutil.rmtree(folder)
+                removed.append(folder.name)
+    return removed
+
+
+def clean_files(folder: Path, days: float, *, pattern: str = "*", now: float | None = None) -> int:
+    """Remove files in ``folder`` matching ``pattern`` not written for ``days``; how many."""
+    cutoff = (now or time.time()) - days * 86400
+    count = 0
+    for path in folder.glob(pattern) if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                count += 1
+    return count
 
 
 def package_info(package_id: str) -> dict:
