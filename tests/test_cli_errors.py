@@ -1,0 +1,69 @@
+"""The command line's low items of issue 16: no quiet demotion, no traceback for a bad path or
+file (one line, exit 2), a version that does not exist named with those that do, and a mistyped
+``--store`` that never quietly starts an empty database."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+import cli
+from geodata.accounts import AccountStore
+from geodata.plans import PlanStore
+
+
+def _users(tmp_path, *args, password: str | None = None, monkeypatch=None):
+    if password is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    return cli.main(["users", *args, "--store", str(tmp_path / "accounts.sqlite")])
+
+
+def test_users_role_without_role_is_refused_and_the_administrator_stays(tmp_path, capsys, monkeypatch):
+    assert cli.main(["users", "add", "boss", "--role", "admin", "--password-stdin", "--store",
+                     str(tmp_path / "accounts.sqlite")]) == 2  # a --store that does not exist yet
+    assert "--create" in capsys.readouterr().err and not (tmp_path / "accounts.sqlite").exists()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("correct horse battery\n"))
+    assert cli.main(["users", "add", "boss", "--role", "admin", "--password-stdin", "--create", "--store",
+                     str(tmp_path / "accounts.sqlite")]) == 0
+    capsys.readouterr()
+    assert _users(tmp_path, "role", "boss") == 2
+    err = capsys.readouterr().err
+    assert "--role" in err and len(err.strip().splitlines()) == 1
+    assert {a["name"]: a["role"] for a in AccountStore(tmp_path / "accounts.sqlite").accounts()} == {"boss": "admin"}
+    assert _users(tmp_path, "role", "", "--role", "planner") == 2
+    assert _users(tmp_path, "list") == 0 and "boss\tadmin" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["validate", "/no/such/package"],
+    ["validate", "{data}", "--config", "/no/such/config.toml"],
+    ["export", "--plan", "/no/such/layout.geojson", "--data", "{data}", "--format", "csv", "--out", "{tmp}/x.csv"],
+    ["export", "--plan", "{tmp}/broken.geojson", "--data", "{data}", "--format", "csv", "--out", "{tmp}/x.csv"],
+    ["export", "--plan", "abc", "--store", "{tmp}/typo.sqlite", "--format", "csv", "--out", "{tmp}/x.csv"],
+    ["export", "--plan", "abc", "--store", "{tmp}", "--format", "csv", "--out", "{tmp}/x.csv"],
+    ["store", "check", "--store", "{tmp}/typo.sqlite"],
+])
+def test_bad_paths_and_files_give_one_line_and_exit_2(tmp_path, capsys, argv):
+    data = tmp_path / "pkg"
+    cli.main(["demo", "--out", str(data)])
+    (tmp_path / "broken.geojson").write_bytes(b"\xff\xfe{not json")
+    capsys.readouterr()
+    argv = [a.format(data=data, tmp=tmp_path) for a in argv]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len([line for line in err.splitlines() if line.strip()]) == 1, err
+    assert not (tmp_path / "typo.sqlite").exists()
+
+
+def test_export_of_a_version_that_does_not_exist_lists_those_that_do(tmp_path, capsys):
+    store = PlanStore(tmp_path / "plans.sqlite")
+    plan_id = store.create("方案", "default", {}, author="a")
+    for expected in (1, 2):
+        store.save(plan_id, {}, expected_version=expected, author="a", action="assign")
+    assert cli.main(["export", "--plan", plan_id, "--version", "999", "--store", str(tmp_path / "plans.sqlite"),
+                     "--format", "csv", "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "no version 999" in err and "its versions: 1-3" in err and "找不到方案" not in err
+    assert cli._ranges([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8"
