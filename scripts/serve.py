@@ -386,14 +386,16 @@ async def proxy(balancer: Balancer, host: str, port: int, ready: asyncio.Event |
         backward = asyncio.create_task(back())
         try:
             await _requests(client_reader, client_writer, worker_writer, guard, answers)
-        finally:
             with contextlib.suppress(Exception):
                 worker_writer.close()
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # the worker's last answer reaches the client
                 await asyncio.wait_for(backward, timeout=30)
-            with contextlib.suppress(Exception):
                 await client_writer.drain()
-                client_writer.close()
+        finally:  # also when the proxy stops (cancelled): nothing waits
+            backward.cancel()
+            for writer in (worker_writer, client_writer):
+                with contextlib.suppress(Exception):
+                    writer.close()
 
     server = await asyncio.start_server(handle, host, port, reuse_address=True, limit=HEAD_LIMIT)
     if ready is not None:

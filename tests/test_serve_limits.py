@@ -8,6 +8,7 @@ import asyncio
 import importlib.util
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from browsing import free_port
@@ -250,3 +251,103 @@ def test_serve_refuses_an_anonymous_upload_to_a_real_worker_with_access_control_
         proc.terminate()
         out, _ = proc.communicate(timeout=60)
     assert "refused PUT /_stcore/upload_file/abc/def" in out
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, MB."""
+    import os
+
+    total, pids = 0, [pid]
+    while pids:
+        p = pids.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                pids += [int(c) for c in Path(f"/proc/{p}/task/{task}/children").read_text().split()]
+        except OSError:
+            pass
+    return total / 1024
+
+
+async def _streamlit_session(port: int):
+    """A websocket session of the app, as a browser opens one before it uploads: (socket, session id)."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    ws = await websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"], max_size=2 ** 26)
+    await ws.send(BackMsg(rerun_script=ClientState(query_string="", page_name="")).SerializeToString())
+    while True:
+        msg = ForwardMsg()
+        msg.ParseFromString(await ws.recv())
+        if msg.WhichOneof("type") == "new_session":
+            return ws, msg.new_session.initialize.session_id
+
+
+def upload_rss(mode: str, tmp_path, puts: int = 5, mb: int = 99) -> tuple[list, float, float]:
+    """(answers, RSS before, RSS after) of the server, started ``direct`` (``streamlit run``, as
+    before serve.py guarded uploads) or through ``serve`` (scripts/serve.py), with access control
+    on, after ``puts`` uploads of ``mb`` MB from a client that never signed in (as issue 16 did)."""
+    import http.client
+    import os
+    import subprocess
+    import urllib.request
+
+    from browsing import healthy
+
+    data = tmp_path / mode
+    data.mkdir()
+    (data / "access.toml").write_text('mode = "local"\n', encoding="utf-8")
+    port = free_port()
+    command = ([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+                "127.0.0.1"] if mode == "direct" else [sys.executable, "scripts/serve.py", "--workers", "1",
+                                                       "--server.port", str(port)])
+    proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "YLT_DATA_DIR": str(data)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    loop = asyncio.new_event_loop()
+    try:
+        assert healthy(f"http://127.0.0.1:{port}", proc, 180)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as answer:
+            cookie = next(v for k, v in answer.headers.items() if k.lower() == "set-cookie" and v.startswith("_streamlit_xsrf"))
+        xsrf = cookie.split(";")[0].split("=", 1)[1]
+        ws, session = loop.run_until_complete(_streamlit_session(port))
+        time.sleep(15)  # the first run of the sign-in page settles
+        before = _rss_mb(proc.pid)
+        payload, answers = os.urandom(MB) * mb, []
+        for n in range(puts):
+            body = (f'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="p{n}.zip"\r\n'
+                    "Content-Type: application/zip\r\n\r\n").encode() + payload + b"\r\n--b0undary--\r\n"
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            try:
+                connection.request("PUT", f"/_stcore/upload_file/{session}/file{n}", body=body,
+                                   headers={"Content-Type": "multipart/form-data; boundary=b0undary",
+                                            "X-Xsrftoken": xsrf, "Cookie": f"_streamlit_xsrf={xsrf}"})
+            except OSError:
+                pass  # refused before the body was read: the proxy closed its side
+            try:
+                answers.append(connection.getresponse().status)
+            except OSError as exc:
+                answers.append(type(exc).__name__)
+            connection.close()
+        time.sleep(3)
+        after = _rss_mb(proc.pid)
+        loop.run_until_complete(ws.close())
+    finally:
+        loop.close()
+        proc.terminate()
+        proc.wait(timeout=60)
+    return answers, before, after
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_uploads_from_a_client_that_never_signed_in_cost_the_server_nothing(tmp_path):
+    """Issue 16's attack through serve.py: 5 PUTs of 99 MB without signing in are refused (403)
+    and the server does not grow by them (the proxy's one-time import of the account check,
+    about 130 MB, aside). ``-s`` prints the figures of docs/RELIABILITY.md."""
+    answers, before, after = upload_rss("serve", tmp_path)
+    print(f"serve.py: answers {answers}; RSS {before:.0f} MB before, {after:.0f} MB after")
+    assert answers == [403] * 5
+    assert after - before < 200  # Streamlit alone held them all: +496 MB (docs/RELIABILITY.md)
