@@ -153,12 +153,12 @@ def sign_in_form(who: Identity | None, lang: str) -> None:
         password = st.text_input(t("password", lang), type="password", max_chars=200)
         submitted = st.form_submit_button(t("sign_in", lang), type="primary")
     if submitted:
-        try:
+        try:  # a wrong password, a lock, or storage that failed (a full disk, a damaged file): said, not raised
             account = accounts().verify(name.strip(), password)
+            token = accounts().start_session(account.name, config.session_hours)
         except AccessError as exc:
             st.error(exc.messages[lang])
             st.stop()
-        token = accounts().start_session(account.name, config.session_hours)
         st.session_state[TOKEN] = token
         st.session_state[COOKIE_SCRIPT] = (token, int(config.session_hours * 3600))
         st.rerun()
@@ -174,7 +174,10 @@ def sign_out() -> None:
         return
     token = st.session_state.pop(TOKEN, None) or st.context.cookies.get(COOKIE, "")
     if token:
-        accounts().end_session(token)
+        try:
+            accounts().end_session(token)
+        except AccessError:
+            pass  # storage failed: the cookie is still cleared below; the sign-in expires on its own
     st.session_state[COOKIE_SCRIPT] = ("", 0)
 
 
