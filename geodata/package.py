@@ -371,10 +371,16 @@ def _check_overlaps(frame: gpd.GeoDataFrame, layer: str, key: str, config: PlanC
         return
     metric = frame.to_crs(crs)
     pairs = overlapping_pairs(metric.geometry.values, min_area=config.overlap_min_m2)
-    codes, positions = frame[key].to_numpy(), frame[POS].to_numpy()
+    positions = frame[POS].to_numpy()
+    # names before codes: "青浦区 (310118)"
+    name_col = key.replace("_code", "_name")
+    names = frame[name_col].fillna("").astype(str).to_numpy() if name_col in frame else [""] * len(frame)
+    codes = frame[key].astype(str).to_numpy()
+    labels = [f"{n}（{c}）" if n.strip() and n.strip() != c else c for n, c in zip(names, codes)]
     code = f"{layer}_overlap"
     for i, j, area in pairs[:OVERLAPS_LISTED]:
         report.add(issue("error", code, layer=layer, position=int(positions[i]), value=codes[i], other=codes[j],
+                         label=labels[i], other_label=labels[j],
                          other_pos=int(positions[j]), area=_area_text(area), area_m2=f"{area:.0f}",
                          share=f"{area / min(metric.geometry.iat[i].area, metric.geometry.iat[j].area) * 100:.0f}"))
     if len(pairs) > OVERLAPS_LISTED:

@@ -45,7 +45,7 @@ def _e(value: object) -> str:
 
 def _colour(grid: str) -> str:
     tail = grid.rsplit("G", 1)[-1]
-    return PALETTE[int(tail) % len(PALETTE)] if tail.isdigit() else "#d9d9d9"
+    return PALETTE[int(tail) % len(PALETTE)] if tail.isascii() and tail.isdigit() else "#d9d9d9"
 
 
 def svg_map(features: list[dict], width: int = 760, height: int = 560) -> str:

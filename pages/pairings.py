@@ -74,7 +74,10 @@ if binding:
 with st.expander(t("what_if", lang)):
     c1, c2 = st.columns(2)
     district = c1.selectbox(L["districts"], list(problem.districts), format_func=lambda d: sendable(names.get(d, d)))
-    cap = c2.number_input(t("what_if_cap", lang), min_value=0, max_value=10, value=int(problem.district_cap[district]))
+    # a cap above the hospitals there is the same as that many (config caps go up to 10,000)
+    most = max(1, len(problem.hospitals))
+    current = int(problem.district_cap[district])
+    cap = c2.number_input(t("what_if_cap", lang), min_value=0, max_value=max(most, current), value=current)
     if cap != problem.district_cap[district]:
         change = what_if(problem, district={district: int(cap)})
         st.markdown(tp("what_if_result", lang, added=", ".join(f"{h}→{names.get(d, d)}" for h, d in change["added"]) or "—",

@@ -225,15 +225,15 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
         "{read} rows read, {loaded} loaded and {rejected} rejected do not add up", "this is a fault of the program: send the package to its maintainers",
     ),
     "districts_overlap": (
-        "区县 {value} 与区县 {other}（{other_pos}）重叠 {area}（较小者的 {share}%）：重叠处的居民和机构会被两个区县重复规划",
-        "请确定这 {area} 属于 {value} 还是 {other}，在 GIS 软件中从另一个区县的边界中裁去（QGIS：矢量 › 地理处理 › 差异），使两区县只沿一条共同边界相接",
-        "districts {value} and {other} ({other_pos}) overlap by {area} ({share}% of the smaller): the residents and facilities there would be planned in both",
-        "decide whether the {area} belongs to {value} or to {other} and cut it from the other's boundary in your GIS (QGIS: Vector › Geoprocessing Tools › Difference), so the two meet along one shared line",
+        "区县 {label} 与区县 {other_label}（{other_pos}）重叠 {area}（较小者的 {share}%）：重叠处的居民和机构会被两个区县重复规划",
+        "请确定这 {area} 属于 {label} 还是 {other_label}，在 GIS 软件中从另一个区县的边界中裁去（QGIS：矢量 › 地理处理 › 差异），使两区县只沿一条共同边界相接",
+        "districts {label} and {other_label} ({other_pos}) overlap by {area} ({share}% of the smaller): the residents and facilities there would be planned in both",
+        "decide whether the {area} belongs to {label} or to {other_label} and cut it from the other's boundary in your GIS (QGIS: Vector › Geoprocessing Tools › Difference), so the two meet along one shared line",
     ),
     "units_overlap": (
-        "单元 {value} 与 {other}（{other_pos}）重叠 {area}（较小者的 {share}%）：重叠处会被重复计入网格和人口",
+        "单元 {label} 与 {other_label}（{other_pos}）重叠 {area}（较小者的 {share}%）：重叠处会被重复计入网格和人口",
         "请在 GIS 软件中沿共同边界修正两个单元，使其互不重叠",
-        "unit {value} overlaps {other} ({other_pos}) by {area} ({share}% of the smaller): the ground there would count twice, in grids and population",
+        "unit {label} overlaps {other_label} ({other_pos}) by {area} ({share}% of the smaller): the ground there would count twice, in grids and population",
         "fix both units along their shared boundary in your GIS so they do not overlap",
     ),
     "overlaps_more": (

@@ -50,6 +50,9 @@ def write_export(export, kind: str, path: Path, lang: str = "zh") -> Path:
     ``geodata.filing.write`` (the CLI and the review page both call this)."""
     if kind != "html":
         return write(export, kind, path)
+    from geodata.export import atomic_path
+
     path = Path(path)
-    path.write_text(handout_html(export, lang), encoding="utf-8")
+    with atomic_path(path) as part:  # written beside, renamed only when whole
+        Path(part).write_text(handout_html(export, lang), encoding="utf-8")
     return path
