@@ -120,3 +120,17 @@ def test_coverage_page_shows_shares_gaps_sites_and_villages():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["常住人口"] == "24,870,895" and metrics["超出服务半径"].endswith("%")
     assert len(at.dataframe) == 3 and len(at.dataframe[1].value) == 10  # ten proposed sites by default
+
+
+def test_pairing_page_opens_with_a_district_cap_far_above_the_hospitals(tmp_path):
+    """config.toml ``district_cap = 10000000`` (issue 16): the page opens, and its what-if input
+    takes the cap as it stands rather than refusing a value above its maximum."""
+    world = write_world(tmp_path / "w")
+    (world / "config.toml").write_text("[rules]\ndistrict_cap = 10000000\nhospital_cap = 10000000\n", encoding="utf-8")
+    package_id = save_upload([(p.name, p.read_bytes()) for p in world.iterdir()])
+    at = app()
+    at.query_params["data"] = package_id
+    at.run()
+    at.switch_page("pages/pairings.py").run()
+    assert not at.exception, at.exception
+    assert at.number_input[0].value == 10000
