@@ -351,3 +351,24 @@ def test_uploads_from_a_client_that_never_signed_in_cost_the_server_nothing(tmp_
     print(f"serve.py: answers {answers}; RSS {before:.0f} MB before, {after:.0f} MB after")
     assert answers == [403] * 5
     assert after - before < 200  # Streamlit alone held them all: +496 MB (docs/RELIABILITY.md)
+
+
+def test_an_oidc_sign_in_is_read_from_streamlits_signed_cookie(tmp_path, monkeypatch):
+    import json
+
+    from streamlit.web.server.starlette.starlette_app_utils import create_signed_value
+
+    monkeypatch.setenv("YLT_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(serve, "_secrets", lambda: {"cookie_secret": "s3cret-for-the-test"})
+    (tmp_path / "access.toml").write_text('mode = "oidc"\ndefault_role = "none"\n[roles]\n"li@x.cn" = "planner"\n'
+                                          '"wang@x.cn" = "official"\n', encoding="utf-8")
+
+    def cookie(claims: dict, secret: str = "s3cret-for-the-test") -> dict[str, str]:
+        value = create_signed_value(secret, "_streamlit_user", json.dumps({"is_logged_in": True, **claims}))
+        return {"_streamlit_user": value.decode("latin-1")}
+
+    assert serve.may_upload(cookie({"email": "li@x.cn", "email_verified": True}))
+    assert not serve.may_upload(cookie({"email": "wang@x.cn", "email_verified": True}))  # an official
+    assert not serve.may_upload(cookie({"email": "li@x.cn"}))  # not verified: the subject names the user
+    assert not serve.may_upload(cookie({"email": "li@x.cn", "email_verified": True}, secret="forged"))
+    assert not serve.may_upload({})
