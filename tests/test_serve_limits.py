@@ -286,7 +286,7 @@ async def _streamlit_session(port: int):
             return ws, msg.new_session.initialize.session_id
 
 
-def upload_rss(mode: str, tmp_path, puts: int = 5, mb: int = 99) -> tuple[list, float, float]:
+def upload_rss(mode: str, tmp_path, puts: int = 5, mb: int = 99, access: str = "local") -> tuple[list, float, float]:
     """(answers, RSS before, RSS after) of the server, started ``direct`` (``streamlit run``, as
     before serve.py guarded uploads) or through ``serve`` (scripts/serve.py), with access control
     on, after ``puts`` uploads of ``mb`` MB from a client that never signed in (as issue 16 did)."""
@@ -299,7 +299,7 @@ def upload_rss(mode: str, tmp_path, puts: int = 5, mb: int = 99) -> tuple[list, 
 
     data = tmp_path / mode
     data.mkdir()
-    (data / "access.toml").write_text('mode = "local"\n', encoding="utf-8")
+    (data / "access.toml").write_text(f'mode = "{access}"\n', encoding="utf-8")
     port = free_port()
     command = ([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
                 "127.0.0.1"] if mode == "direct" else [sys.executable, "scripts/serve.py", "--workers", "1",
@@ -372,3 +372,12 @@ def test_an_oidc_sign_in_is_read_from_streamlits_signed_cookie(tmp_path, monkeyp
     assert not serve.may_upload(cookie({"email": "li@x.cn"}))  # not verified: the subject names the user
     assert not serve.may_upload(cookie({"email": "li@x.cn", "email_verified": True}, secret="forged"))
     assert not serve.may_upload({})
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_with_access_control_off_an_upload_passes_through_serve_to_streamlit(tmp_path):
+    """The single planner's upload (a real multipart body with Streamlit's XSRF token) reaches the
+    worker through the proxy and is accepted."""
+    answers, _, _ = upload_rss("serve", tmp_path, puts=2, mb=5, access="off")
+    assert answers == [204, 204]
