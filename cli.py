@@ -659,6 +659,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"ylt {args.command}: {exc}", file=sys.stderr)
     except (PlanStorageError, AccessError) as exc:
         print(f"ylt {args.command}: {exc.messages[args.lang]}", file=sys.stderr)
+    except GeodataError as exc:  # a stored package gone, an id that is none
+        print(f"ylt {args.command}: {getattr(exc, 'messages', {}).get(args.lang) or exc}", file=sys.stderr)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = getattr(exc, "filename", None)
         print(f"ylt {args.command}: cannot read {where + ': ' if where else ''}{getattr(exc, 'strerror', None) or exc} "

@@ -67,3 +67,12 @@ def test_export_of_a_version_that_does_not_exist_lists_those_that_do(tmp_path, c
     err = capsys.readouterr().err
     assert "no version 999" in err and "its versions: 1-3" in err and "找不到方案" not in err
     assert cli._ranges([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8"
+
+
+def test_a_plan_whose_stored_package_is_gone_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("YLT_DATA_DIR", str(tmp_path))
+    store = PlanStore(tmp_path / "plans.sqlite")
+    plan_id = store.create("方案", "0123456789abcdef", {}, author="a")
+    assert cli.main(["export", "--plan", plan_id, "--format", "csv", "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "0123456789abcdef" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
