@@ -425,7 +425,7 @@ def _plan_for_export(args: argparse.Namespace):
     from geodata.export import plan_payload_from_layout
     from geodata.plans import PlanNotFoundError, PlanStore
     from geodata.store import package_path
-    from planning.plan import plan_from_dict
+    from planning.plan import layout_problems, plan_from_dict, plan_problems
 
     source = Path(args.plan)
     previous = None
@@ -437,7 +437,8 @@ def _plan_for_export(args: argparse.Namespace):
         if pkg is None:
             return None
         layout = json.loads(((source / "layout.geojson") if source.is_dir() else source).read_text(encoding="utf-8"))
-        payload = plan_payload_from_layout(layout)
+        problems = layout_problems(layout)  # checked as the page's import checks it: every problem at once
+        payload = plan_payload_from_layout(layout) if not problems else None
         if source.is_dir():  # propose's folder: units.csv and pairings.csv beside the layout
             with open(source / "units.csv", encoding="utf-8") as fh:
                 payload["assignment"] = {r["unit_code"]: r["grid_id"] for r in csv.DictReader(fh)}
@@ -445,6 +446,13 @@ def _plan_for_export(args: argparse.Namespace):
                 with open(source / "pairings.csv", encoding="utf-8") as fh:
                     payload["pairings"] = [{"hospital_code": r["hospital_code"], "district_code": r["district_code"],
                                             "role": r["role"], "fixed": r["fixed"] == "True"} for r in csv.DictReader(fh)]
+        problems = problems or plan_problems(payload, complete=True, units=pkg.units["unit_code"].astype(str),
+                                             districts=pkg.districts["district_code"].astype(str))
+        if problems:
+            print(f"{source}: {len(problems)} problem(s), nothing exported / 方案有问题，未导出：", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem.message(args.lang)}", file=sys.stderr)
+            return None
         plan = plan_from_dict(payload)
         meta = {"plan_id": layout.get("metadata", {}).get("plan_id", source.stem), "plan_name": plan.name or source.stem,
                 "version": layout.get("metadata", {}).get("version", 1), "author": layout.get("metadata", {}).get("author", ""),

@@ -52,8 +52,10 @@ def load(files, crs: dict[str, str]) -> None:
         return
     try:
         package_id = save_upload([(f.name, f.getvalue()) for f in files])
-    except GeodataError as exc:
-        st.error(f"{t('load_failed', lang)} {plain(exc)}")
+    except GeodataError as exc:  # a full disk says so in the reader's language
+        messages = getattr(exc, "messages", None)
+        why = messages[lang] if isinstance(messages, dict) and lang in messages else exc
+        st.error(f"{t('load_failed', lang)} {plain(why)}")
         return
     try:
         state.load(package_id, crs)

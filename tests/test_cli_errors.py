@@ -76,3 +76,25 @@ def test_a_plan_whose_stored_package_is_gone_is_one_line(tmp_path, capsys, monke
     assert cli.main(["export", "--plan", plan_id, "--format", "csv", "--out", str(tmp_path / "x.csv")]) == 2
     err = capsys.readouterr().err
     assert "0123456789abcdef" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_export_of_a_hostile_layout_lists_every_problem_and_writes_nothing(tmp_path, capsys):
+    """A layout checked as the page's import checks it (``planning.plan.layout_problems`` and
+    ``plan_problems``): an unsafe grid id and a lock on a unit the data does not have are both
+    named, exit 2, and no export file appears."""
+    import json
+
+    data, out = tmp_path / "pkg", tmp_path / "o"
+    cli.main(["demo", "--out", str(data)])
+    assert cli.main(["propose", "--data", str(data), "--out", str(out)]) == 0
+    layout = json.loads((out / "layout.geojson").read_text(encoding="utf-8"))
+    layout["features"][0]["properties"]["grid_id"] = "EVIL<script>"
+    layout["metadata"]["locked_units"] = ["NO-SUCH-UNIT"]
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps(layout, ensure_ascii=False), encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["--lang", "en", "export", "--plan", str(bad), "--data", str(data), "--format", "csv",
+                     "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "EVIL<script>" in err and "NO-SUCH-UNIT" in err and "Traceback" not in err
+    assert not (tmp_path / "x.csv").exists()

@@ -194,9 +194,9 @@ ENGINE.update({
     "access.settings_unreadable": ("无法读取权限设置 {path}：{error}。请改正该文件（TOML 格式）。",
                                    "Cannot read the access settings {path}: {error}. Fix the file (TOML)."),
     "access.settings_unknown": ("{path}：未知的设置 {keys}。文件存在时须写明 mode（off、local 或 oidc），且只能有 mode、session_hours、"
-                                "default_role、provider、trust_unverified_email 和 [roles]。",
+                                "default_role、provider、trust_unverified_email、retention_days 和 [roles]。",
                                 "{path}: unknown settings {keys}. When the file exists it must set mode (off, local or oidc) "
-                                "and may hold only mode, session_hours, default_role, provider, trust_unverified_email and [roles]."),
+                                "and may hold only mode, session_hours, default_role, provider, trust_unverified_email, retention_days and [roles]."),
     "access.settings_no_mode": ("{path}：缺少 mode。文件存在时须写明 mode（off、local 或 oidc），且只能有 mode、session_hours、"
                                 "default_role、provider、trust_unverified_email 和 [roles]。",
                                 "{path}: mode is missing. When the file exists it must set mode (off, local or oidc) and may "
