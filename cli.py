@@ -437,7 +437,9 @@ def _plan_for_export(args: argparse.Namespace):
         if pkg is None:
             return None
         layout = json.loads(((source / "layout.geojson") if source.is_dir() else source).read_text(encoding="utf-8"))
-        problems = layout_problems(layout)  # checked as the page's import checks it: every problem at once
+        # checked as a stored plan is (every problem at once): what would break an export is refused;
+        # a unit left out is the rules' to judge (G1), as on the page
+        problems = layout_problems(layout)
         payload = plan_payload_from_layout(layout) if not problems else None
         if source.is_dir():  # propose's folder: units.csv and pairings.csv beside the layout
             with open(source / "units.csv", encoding="utf-8") as fh:
@@ -446,7 +448,7 @@ def _plan_for_export(args: argparse.Namespace):
                 with open(source / "pairings.csv", encoding="utf-8") as fh:
                     payload["pairings"] = [{"hospital_code": r["hospital_code"], "district_code": r["district_code"],
                                             "role": r["role"], "fixed": r["fixed"] == "True"} for r in csv.DictReader(fh)]
-        problems = problems or plan_problems(payload, complete=True, units=pkg.units["unit_code"].astype(str),
+        problems = problems or plan_problems(payload, complete=False, units=pkg.units["unit_code"].astype(str),
                                              districts=pkg.districts["district_code"].astype(str))
         if problems:
             print(f"{source}: {len(problems)} problem(s), nothing exported / 方案有问题，未导出：", file=sys.stderr)
