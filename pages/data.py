@@ -8,6 +8,7 @@ from streamlit_folium import st_folium
 
 from geodata.schema import FACILITY_KINDS, RINGS
 from ui import shell
+from ui.guide import next_steps
 from ui.i18n import tp
 from ui.maps import (TILE_HOSTS, base_map, district_labels, district_layer, facility_layer, legend_html,
                      unit_layer)
@@ -15,6 +16,7 @@ from ui.report import show_report
 from ui.tables import display
 
 lang, L, package_id, pkg = shell.page("app_title", "app_subtitle")
+next_steps(lang)
 if pkg.modelled_layers:
     sep = "、" if lang == "zh" else ", "
     st.info(tp("modelled_banner", lang, layers=sep.join(L[layer] for layer in pkg.modelled_layers)))
@@ -28,7 +30,7 @@ cols[3].metric(L["facilities"], len(pkg.facilities))
 cols[4].metric(L["village_clinics"], int(counts.get("village_clinic", 0)))
 
 present = [k for k in FACILITY_KINDS if counts.get(k, 0)]
-with st.expander(L["map"] + " · " + L["legend"], expanded=False):
+with st.expander(tp("map_options", lang), expanded=False):
     c1, c2 = st.columns([1, 3])
     show_units = c1.toggle(L["show_units"], value=True)
     basemap = c1.selectbox(L["basemap"], ["none", "osm", "tianditu"],
