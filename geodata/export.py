@@ -24,6 +24,7 @@ import shapely
 
 from geodata.coords import metric_crs
 from geodata.schema import looks_like_formula
+from planning.colours import feature_colours
 
 
 PRECISION_DEG = 1e-6  # the 6 decimals of RFC 7946 output (about 0.1 m)
@@ -407,7 +408,8 @@ def layout_collection(units: gpd.GeoDataFrame, grids: pd.DataFrame, plan_units: 
                       pairings: pd.DataFrame, metadata: Mapping, *, layer: gpd.GeoDataFrame | None = None) -> dict:
     """The filed layout as an RFC 7946 FeatureCollection: one feature per grid (id
     ``<district_code>-G<nn>``) with its district, lead, member units and facilities, population,
-    area and partner hospitals; the plan's pairings and the metadata (plan id, version, time,
+    area, partner hospitals and fill colour (``planning.colours``: touching grids differ, the same
+    in every view); the plan's pairings and the metadata (plan id, version, time,
     author, sources, rules summary) in a ``metadata`` member. GDAL writes the geometry (winding,
     6 decimals); the lists are added here, as GDAL writes only flat properties. ``layer``: the
     plan's ``grid_layer``, when it is at hand."""
@@ -422,6 +424,8 @@ def layout_collection(units: gpd.GeoDataFrame, grids: pd.DataFrame, plan_units: 
     unit_codes = {g: sorted(codes) for g, codes in _grouped(plan_units["grid_id"], plan_units["unit_code"]).items()}
     member_codes = _grouped(members["grid_id"], members["facility_code"])
     partners = pairings.groupby("district_code")
+    fills = feature_colours([{"properties": {"grid_id": f["properties"]["grid_id"]}, "geometry": f.get("geometry")}
+                             for f in data["features"]])  # one colouring per plan, for every view (planning.colours)
     for feature in data["features"]:
         props = feature["properties"]
         grid = props["grid_id"]
@@ -435,6 +439,7 @@ def layout_collection(units: gpd.GeoDataFrame, grids: pd.DataFrame, plan_units: 
         props["partners"] = [] if district not in partners.groups else [
             {"hospital_code": p.hospital_code, "hospital": p.hospital, "role": p.role, "fixed": bool(p.fixed)}
             for p in partners.get_group(district).itertuples()]
+        props["fill"] = fills[str(grid)]
     data.pop("name", None)  # GDAL's foreign member naming the temporary layer
     data["metadata"] = dict(metadata)
     return data

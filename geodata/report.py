@@ -14,12 +14,11 @@ from datetime import datetime, timezone
 import numpy as np
 import shapely
 
+from planning.colours import NO_GRID, feature_colours
 from texts import render
 
 DETAIL_PX = 0.5  # the finest detail the report's maps keep, in their own pixels
 
-PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd",
-           "#ccebc5", "#ffed6f", "#d9d9d9")
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm 18mm 14mm;
@@ -43,13 +42,9 @@ def _e(value: object) -> str:
     return html.escape(writable_text("" if value is None else str(value)))
 
 
-def _colour(grid: str) -> str:
-    tail = grid.rsplit("G", 1)[-1]
-    return PALETTE[int(tail) % len(PALETTE)] if tail.isascii() and tail.isdigit() else "#d9d9d9"
-
-
-def svg_map(features: list[dict], width: int = 760, height: int = 560) -> str:
-    """Grids filled by colour with their outlines, fitted to the box (equirectangular, scaled by
+def svg_map(features: list[dict], width: int = 760, height: int = 560, colours: dict[str, str] | None = None) -> str:
+    """Grids filled in the plan's colours (``colours``, else the features' ``fill``,
+    ``planning.colours``) with their outlines, fitted to the box (equirectangular, scaled by
     the cosine of the mean latitude). Only Polygon and MultiPolygon geometries are drawn; they are
     simplified to ``DETAIL_PX`` in the map's own pixels, as finer detail cannot show on the page
     and only slows the PDF down."""
@@ -58,6 +53,7 @@ def svg_map(features: list[dict], width: int = 760, height: int = 560) -> str:
     shapes = [(grid, geom) for grid, geom in shapes if not geom.is_empty]
     if not shapes:
         return ""
+    colours = feature_colours(features) if colours is None else colours
     min_lon, min_lat, max_lon, max_lat = shapely.total_bounds([geom for _, geom in shapes])
     k = math.cos(math.radians((min_lat + max_lat) / 2))
     span_x, span_y = (max_lon - min_lon) * k or 1e-9, (max_lat - min_lat) or 1e-9
@@ -69,7 +65,7 @@ def svg_map(features: list[dict], width: int = 760, height: int = 560) -> str:
                                   preserve_topology=True)
         d = " ".join(_ring_path(ring) for poly in getattr(pixels, "geoms", [pixels]) if not poly.is_empty
                      for ring in (poly.exterior, *poly.interiors))
-        paths.append(f'<path d="{d}" fill="{_colour(grid)}" stroke="#222" stroke-width="0.8" fill-rule="evenodd"/>')
+        paths.append(f'<path d="{d}" fill="{colours.get(str(grid), NO_GRID)}" stroke="#222" stroke-width="0.8" fill-rule="evenodd"/>')
     return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">{"".join(paths)}</svg>'
 
 
@@ -92,6 +88,7 @@ def report_html(export, lang: str = "zh") -> str:
 
     meta, f = export.meta, export.filing
     features = export.collection["features"]
+    colours = feature_colours(features)  # one colouring for the whole plan, as in every view
     when = meta.get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds")
     failed = meta["rules"]["failed"]
     listed = lambda items: list(items) or render("report.none", lang)  # noqa: E731
@@ -111,13 +108,13 @@ def report_html(export, lang: str = "zh") -> str:
              *_quality_row(meta.get("quality"), lang),
              "</table>",
              *_quality_table(meta.get("quality"), lang),
-             f"<div class='page'><h2>{w('city_map')}</h2>", svg_map(features), "</div>"]
+             f"<div class='page'><h2>{w('city_map')}</h2>", svg_map(features, colours=colours), "</div>"]
     districts = export.package.districts
     rings = dict(zip(districts["district_code"].astype(str), districts["ring"].astype(str)))
     for code, grids in f.grids.groupby("district_code", sort=True):
         name = grids["district_name"].iloc[0]
         parts.append(f"<div class='page'><h2>{_e(name)}（{_e(code)}）</h2>")
-        parts.append(svg_map([x for x in features if x["properties"]["district_code"] == code], 760, 420))
+        parts.append(svg_map([x for x in features if x["properties"]["district_code"] == code], 760, 420, colours))
         group = w("alliance") if rings.get(str(code)) == "county" else w("grid")  # a county's are 医共体
         parts.append(f"<table><tr><th>{group}</th><th>{w('lead')}</th><th class='n'>{w('residents')}</th>"
                      f"<th class='n'>{w('units')}</th><th class='n'>{w('members')}</th><th class='n'>{w('mean_km')}</th></tr>")

@@ -16,6 +16,7 @@ from planning.metrics import summary
 from planning.session import PlanningSession
 from ui import grid_settings, shell, solve_quality, state
 from ui.i18n import plain, t
+from planning.colours import shape_colours
 from ui.maps import base_map, district_labels, grid_layer, lead_layer
 from ui.tables import display
 from ui.verdict_panel import rules_table, violation_notices
@@ -75,10 +76,11 @@ grids = dissolve_grids(pkg.units, plan.assignment, table)
 leads = pkg.facilities[pkg.facilities["facility_code"].isin({g.lead_facility_code for g in plan.grids})]
 m = base_map(pkg.districts)
 in_county = grids["district_code"].astype(str).isin(county)
+colours = shape_colours(grids["grid_id"].astype(str).tolist(), list(grids.geometry))  # the plan's, as in every view
 if (~in_county).any():
-    grid_layer(grids[~in_county], L).add_to(m)
+    grid_layer(grids[~in_county], L, colours).add_to(m)
 if in_county.any():  # a county's groups are county alliances: the map's labels say so
-    grid_layer(grids[in_county], {**L, "grid_id": t("alliance_id", lang)}).add_to(m)
+    grid_layer(grids[in_county], {**L, "grid_id": t("alliance_id", lang)}, colours).add_to(m)
 lead_layer(leads, L).add_to(m)
 district_labels(pkg.districts).add_to(m)
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"grid-map-{package_id}")

@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 
 from geodata.filing import KINDS, SUFFIX, Export, build
 from geodata.plans import PlanNotFoundError, PlanStorageError
+from planning.colours import feature_colours
 from planning.coverage import summary_by
 from planning.filing import compare
 from planning.plan import Plan, PlanProblem
@@ -168,11 +169,12 @@ if view == "review":
     cols[1].metric(L["village_integrated"], f"{villages['integrated'].mean():.1%}" if len(villages) else "—")
     cols[2].metric(L["rules_passed"], f"{len(f.verdict.rules) - len(f.verdict.failed)} / {len(f.verdict.rules)}")
 
+    colours = feature_colours(export.collection["features"])  # the whole plan's, as in every view
     features = gpd.GeoDataFrame.from_features(
         [x for x in export.collection["features"] if x["properties"]["district_code"] in shown], crs=4326)
     m = base_map(pkg.districts[pkg.districts["district_code"].isin(shown)])
     if len(features):
-        grid_layer(features.merge(f.grids[["grid_id"]], on="grid_id"), L).add_to(m)
+        grid_layer(features.merge(f.grids[["grid_id"]], on="grid_id"), L, colours).add_to(m)
     lead_layer(pkg.facilities[pkg.facilities["facility_code"].isin(set(grids["lead_facility_code"]))], L).add_to(m)
     partners = set(f.pairings.loc[f.pairings["district_code"].isin(shown), "hospital_code"])
     campuses = pkg.facilities[(pkg.facilities["kind"] == "city_hospital") & pkg.facilities["hospital_code"].isin(partners)]

@@ -23,6 +23,9 @@ import folium.plugins
 import geopandas as gpd
 import pandas as pd
 
+from planning.colours import NO_GRID, PALETTE, shape_colours
+from planning.colours import grid_colours as _plan_grid_colours
+
 STATIC = "/app/static/vendor"
 LEAFLET_JS = [("leaflet", f"{STATIC}/leaflet/leaflet.js"), ("jquery", f"{STATIC}/jquery/jquery.min.js")]
 LEAFLET_CSS = [("leaflet_css", f"{STATIC}/leaflet/leaflet.css")]
@@ -177,16 +180,19 @@ def legend_html(rings: list[str], kinds: list[str], labels: dict[str, str]) -> s
         f'<span style="white-space:nowrap">{item}</span>' for item in items) + "</div>"
 
 
-PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd",
-           "#ccebc5", "#ffed6f", "#d9d9d9")
-
-
-def grid_layer(grids: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:
-    """Grids filled in distinct colours (neighbours within a district differ), with figures."""
+def grid_layer(grids: gpd.GeoDataFrame, labels: dict[str, str], colours: dict[str, str] | None = None) -> folium.GeoJson:
+    """Grids filled in the plan's colours (``planning.colours``: touching grids differ), with
+    figures. ``colours``: the whole plan's colouring (pass it when showing part of a plan); else
+    the frame's ``fill`` column (an export's features), else computed from these grids' shapes."""
     frame = _safe_frame(grids, ["grid_id", "lead_name"])
     frame["population"] = [f"{p:,.0f}" for p in grids["population"]]
     frame["access"] = [f"{a:.1f} km" for a in grids["mean_access_km"]]
-    frame["_fill"] = [grid_colour(str(g)) for g in grids["grid_id"]]  # any id: a number-less one is grey
+    ids = [str(g) for g in grids["grid_id"]]
+    if colours is None:
+        carried = grids["fill"].tolist() if "fill" in grids else []
+        colours = (dict(zip(ids, carried)) if carried and all(isinstance(c, str) and c for c in carried)
+                   else shape_colours(ids, list(grids.geometry)))
+    frame["_fill"] = [colours.get(g, NO_GRID) for g in ids]
     return folium.GeoJson(
         frame,
         name="grids",
@@ -226,9 +232,10 @@ def gap_layer(units: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson
 
 
 def grid_colour(grid: str) -> str:
-    """A grid's fill: by its number, so neighbouring grids of a district differ."""
+    """A grid's fill when no plan colouring is at hand (a grid the colouring has not seen): by its
+    number. Views of a plan use ``planning.colours`` instead."""
     tail = grid.rsplit("G", 1)[-1]
-    return PALETTE[int(tail) % len(PALETTE)] if tail.isascii() and tail.isdigit() else "#d9d9d9"
+    return PALETTE[int(tail) % len(PALETTE)] if tail.isascii() and tail.isdigit() else NO_GRID
 
 
 def unit_shapes(units: gpd.GeoDataFrame) -> list[dict]:
@@ -364,22 +371,8 @@ def unit_base_layer(source: str | dict, labels: dict[str, str]) -> folium.MacroE
 
 
 def grid_colours(grids: list[str], touching: set[tuple[str, str]]) -> dict[str, str]:
-    """A colour per grid such that grids that touch differ, across district lines too (greedy
-    colouring, most-connected grids first, each taking the least used colour its neighbours
-    leave; the palette's 12 colours are plenty for planar maps)."""
-    neighbours: dict[str, set[str]] = {g: set() for g in grids}
-    for a, b in touching:
-        if a in neighbours and b in neighbours and a != b:
-            neighbours[a].add(b)
-            neighbours[b].add(a)
-    colour: dict[str, str] = {}
-    count = dict.fromkeys(PALETTE, 0)
-    for grid in sorted(grids, key=lambda g: (-len(neighbours[g]), g)):
-        used = {colour[n] for n in neighbours[grid] if n in colour}
-        free = [c for c in PALETTE if c not in used] or list(PALETTE)
-        colour[grid] = min(free, key=lambda c: count[c])  # the least used: the whole palette shows
-        count[colour[grid]] += 1
-    return colour
+    """A colour per grid such that grids that touch differ: ``planning.colours.grid_colours``."""
+    return _plan_grid_colours(grids, touching)
 
 
 def plan_styles(units: gpd.GeoDataFrame, assignment, locked, selection, flagged,
