@@ -327,3 +327,22 @@ def shown(text: str) -> str:
     """``text`` with its control characters written out (``\\x01``), safe to quote in a message."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
                         text)
+
+
+TEMPLATE_FILES = {"facilities": "医疗机构", "partnerships": "合作关系", "population_points": "人口点",
+                  "candidates": "候选站点"}  # the table layers a planner may fill in a spreadsheet
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def template_columns(layer: Layer) -> list[str]:
+    """The headers of a blank spreadsheet for ``layer``, in Chinese (each column's first Chinese
+    alias, which the loader maps back; the canonical name where it has none), with 经度/纬度
+    for a point layer. Required columns first."""
+    ordered = sorted(layer.columns, key=lambda c: not c.required)
+    headers = [next((a for a in c.aliases if _cjk(a)), c.name) for c in ordered]
+    if layer.geometry == "point":
+        headers += ["经度", "纬度"]
+    return headers

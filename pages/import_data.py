@@ -7,11 +7,12 @@ from pathlib import Path
 import streamlit as st
 
 from geodata.errors import DataValidationError, GeodataError, LoadReport
-from geodata.schema import LAYERS
+from geodata.schema import LAYERS, TEMPLATE_FILES
 from geodata.store import MAX_FILES, discard, save_upload
 from ui import access, shell, state
 from ui.i18n import plain, t, tp
 from ui.report import layer_label, show_issues, show_report
+from ui.templates import template_csv, template_xlsx
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "DATA_FORMAT.md"
 LAYERS_WITH_CRS = ("districts", "units", "facilities")
@@ -79,7 +80,17 @@ if st.session_state.get("last_import") == package_id:
                  population=f"{pkg.population:,.0f}"))
     if any(i.code == "looks_gcj02" for i in pkg.report.issues):
         st.button(t("convert_gcj", lang), on_click=_convert_from_gcj02)
+    st.page_link("pages/grids.py", label=t("next_grids", lang), icon=":material/arrow_forward:")
     show_report(pkg.report, pkg.meta, lang)
+
+with st.expander(t("templates", lang)):
+    st.caption(t("templates_note", lang))
+    for layer, stem in TEMPLATE_FILES.items():
+        c1, c2, c3 = st.columns([2, 1, 1])
+        c1.markdown(layer_label(layer, lang))  # markdown: the app's own words
+        c2.download_button("CSV", template_csv(layer), file_name=f"{stem}.csv", mime="text/csv", key=f"tpl-csv-{layer}")
+        c3.download_button("XLSX", template_xlsx(layer), file_name=f"{stem}.xlsx", key=f"tpl-xlsx-{layer}",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 with st.expander(t("data_source_note", lang)):
     for layer in LAYERS.values():

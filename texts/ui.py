@@ -17,6 +17,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "step_edit": ("在工作台调整", "Edit on the map"),
     "step_review": ("评审与备案", "Review and file"),
     "step_here": ("（当前）", " (here)"),
+    "next_grids": ("下一步：生成网格方案", "Next: propose grids"),
+    "templates": ("下载空白模板（中文表头）", "Blank templates (Chinese headers)"),
+    "templates_note": ("填好后与区县边界、单元等文件一起上传：表头保持不变即可识别；机构、站点和人口点填经度、纬度（WGS84，或在上方选择坐标系）。",
+                       "Fill them in and upload them with the boundaries and units: the headers are recognised as they are; "
+                       "facilities, sites and population points take 经度/纬度 (longitude/latitude, WGS84, or choose the system above)."),
     "map_options": ("地图选项：底图、单元、机构类型", "Map options: base map, units, facility kinds"),
     "page_grids": ("网格方案", "Grid proposal"),
     "page_pairings": ("医院结对", "Hospital pairings"),
@@ -319,6 +324,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer_facilities": ("医疗机构", "facilities"),
     "layer_partnerships": ("既往合作", "partnerships"),
     "layer_population_points": ("人口点", "population points"),
+    "layer_roads": ("道路网", "roads"),
+    "layer_candidates": ("候选站点", "candidate sites"),
     "layer_config": ("配置", "config"),
     "required": ("必填", "required"),
     "format_doc": ("数据格式说明（docs/DATA_FORMAT.md）", "Data format (docs/DATA_FORMAT.md)"),
@@ -609,6 +616,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "alliance_table": ("各医共体指标", "Figures per county alliance"),
     "county_note": ("{names}为县：按县域医共体规划，每县 1–{n} 个医共体，由县级医院牵头。",
                     "{names}: counties, planned as county alliances (1-{n} per county, each led by a county hospital)."),
+    # issue 18: population per grid as bars (ui/charts.py)
+    "chart_population": ("各网格常住人口", "Population per grid"),
+    "chart_band": ("人口区间", "Population band"),
+    "chart_target": ("区内平均（目标）", "District mean (target)"),
+    "chart_note": ("柱色同地图；浅蓝带为人口区间 {band} 万人，红色虚线为本区网格平均人口。",
+                   "Bars in the map's colours; the shaded band is the population band ({band}), the red dashed line the district's mean per grid."),
 }
 
 
