@@ -15,6 +15,7 @@ from planning.grids import GridProposal, explain
 from planning.metrics import summary
 from planning.session import PlanningSession
 from ui import grid_settings, shell, solve_quality, state
+from ui.charts import population_section
 from ui.i18n import plain, t
 from planning.colours import shape_colours
 from ui.maps import base_map, district_labels, grid_layer, lead_layer
@@ -87,6 +88,8 @@ st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"gr
 if world.island_links:
     links = "; ".join(f"{a} – {b} ({gap} km)" for a, b, gap in world.island_links)
     st.caption(t("island_links", lang, km=f"{config.island_link_km:g}") + plain(links))
+
+population_section(table, colours, world.district_names, session.band, county, lang, key=f"grid-chart-{package_id}")
 
 st.subheader(t("rules_panel", lang))
 verdict = session.judge(plan).only("G")  # this page proposes grids; pairings have their own page

@@ -22,6 +22,7 @@ from planning.filing import compare
 from planning.plan import Plan, PlanProblem
 from planning.session import PlanningSession
 from ui import access, editlog, planbar, shell, state
+from ui.charts import population_section
 from ui.handout import write_export
 from ui.i18n import sendable, t, tp
 from ui.maps import base_map, district_labels, grid_layer, lead_layer, safe_text
@@ -186,6 +187,8 @@ if view == "review":
     district_labels(pkg.districts[pkg.districts["district_code"].isin(shown)]).add_to(m)
     st_folium(m, height=700, use_container_width=True, returned_objects=[], key=f"review-map-{plan_id}-{version}")
     st.caption(t("review_legend", lang))
+    population_section(grids, colours, names, session.band, {d for d, r in rings.items() if r == "county"}, lang,
+                       key=f"review-chart-{plan_id}")
 
     st.subheader(t("rules_panel", lang))
     rules_table(f.verdict, lang)
