@@ -22,8 +22,7 @@ def population_bars(grids: pd.DataFrame, *, band: tuple[float, float] | None, ta
     data = grids[["name", "population", "fill"]].copy()
     data["population"] = data["population"].astype(float)
     order = data.sort_values("population", ascending=False)["name"].tolist()
-    height = max(120, 26 * len(data))
-    y = alt.Y("name:N", sort=order, title=labels["grid"], axis=alt.Axis(labelLimit=320))
+    y = alt.Y("name:N", sort=order, title=labels["grid"], axis=alt.Axis(labelLimit=320, labelOverlap=False, titlePadding=14))
     bars = alt.Chart(data).mark_bar(stroke="#222222", strokeWidth=0.6).encode(
         x=alt.X("population:Q", title=labels["population"], axis=alt.Axis(format=",.0f")),
         y=y,
@@ -49,7 +48,7 @@ def population_bars(grids: pd.DataFrame, *, band: tuple[float, float] | None, ta
         mark = pd.DataFrame({"x": [float(target)], "what": [labels["target"]]})
         layers.append(alt.Chart(mark).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
             x="x:Q", tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("x:Q", format=",.0f", title=" ")]))
-    return alt.layer(*layers).properties(height=height).configure_axis(labelFontSize=12, titleFontSize=13)
+    return alt.layer(*layers).properties(height=alt.Step(28))  # every grid named.configure_axis(labelFontSize=12, titleFontSize=13)
 
 
 def population_frame(grids: pd.DataFrame, colours: dict[str, str], *, grid_column: str = "grid_id",
