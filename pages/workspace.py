@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata.plans import PlanNotFoundError, PlanStorageError
@@ -60,8 +61,10 @@ names = world.district_names
 unit_district = dict(zip(world.unit_codes.tolist(), world.district.tolist()))
 lead_name = dict(zip(world.lead_codes.tolist(), world.lead_names.tolist()))
 MAP_KEY = f"ws-map-{package_id}"
+MAP_HEIGHT = 680  # with the title and plan bar above it, the map ends above the fold of a 1000 px window
 
 STORAGE = (PlanStorageError, sqlite3.Error, OSError)
+SCROLL = "ws_scroll_map"
 
 
 def problems_of(plan_id: str) -> list:
@@ -114,7 +117,7 @@ if not ids:
     planbar.first_plan(session, store, package_id, lang, author)
 
 # --- Tools -------------------------------------------------------------------------------------
-map_col, tool_col = st.columns([13, 7], gap="medium")
+map_col, tool_col = st.columns([7, 3], gap="medium")
 figures_box = tool_col.container()  # filled once the plan after this run's edit is known
 with tool_col:
     plan = act.plan()
@@ -122,9 +125,14 @@ with tool_col:
     grid_label = {g.grid_id: sendable(f"{g.grid_id} · {lead_name.get(g.lead_facility_code, g.lead_facility_code)}")
                   for g in plan.grids}
     st.radio(L["edit_mode"], MODES, key="ws_mode", horizontal=True, format_func=lambda m: t(f"mode_{m}", lang))
-    st.caption(t(f"mode_{st.session_state['ws_mode']}_help", lang))
+    st.caption(t(f"mode_{st.session_state['ws_mode']}_help", lang) + " " + t("map_zoom_hint", lang))
     st.checkbox(L["lock_on_assign"], value=True, key="ws_lock_on_assign")
     if st.session_state["ws_mode"] == "paint":
+        if st.session_state.get("ws_paint") not in grid_ids:  # the grid last clicked or zoomed to, else the selection's
+            picked = [st.session_state.get(editor.LAST_GRID), *(plan.assignment.get(u) for u in sorted(editor.selection()))]
+            first = next((g for g in picked if g in plan.grid_by_id), None)
+            if first:
+                st.session_state["ws_paint"] = first
         st.selectbox(L["paint_grid"], grid_ids, key="ws_paint", format_func=lambda g: grid_label.get(g, g))
     if st.session_state["ws_mode"] == "lead":
         chosen = st.session_state.get("ws_lead_grid")
@@ -198,7 +206,7 @@ with map_col:
     layers = workmap.layers(session, plan, ready, selection=editor.selection(), flagged=flagged, pairings=pairings,
                             show=show, drops=st.session_state.get("ws_drops", 0), lang=lang, L=L)
     view = st.session_state.get("ws_view") or {}
-    st_folium(workmap.base(session, ready, L), key=MAP_KEY, height=600, use_container_width=True, feature_group_to_add=layers,
+    st_folium(workmap.base(session, ready, L), key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True, feature_group_to_add=layers,
               center=view.get("center"), zoom=view.get("zoom"),
               returned_objects=["last_object_clicked", "last_object_clicked_count", "all_drawings"])
     st.pills(L["layers"], ["primary", "pairings", "gaps"], selection_mode="multi", key="ws_layers",
@@ -209,9 +217,14 @@ with map_col:
 def zoom_to(place) -> None:
     """Centre the map on every unit of a violation (a callback, so the map moves in this run)."""
     turn = st.session_state["ws_nudge"] = st.session_state.get("ws_nudge", 0) + 1
-    view = workmap.view_around(units, session.units_at(act.plan(), place), turn)
+    codes = session.units_at(act.plan(), place)
+    view = workmap.view_around(units, codes, turn)
     if view is not None:
         st.session_state["ws_view"] = view
+        st.session_state[SCROLL] = turn  # the map is scrolled into view once this run has drawn it
+        grid = next((act.plan().assignment.get(c) for c in codes if act.plan().assignment.get(c)), None)
+        if grid:
+            st.session_state[editor.LAST_GRID] = grid
 
 
 def zoom_button(n: int, violation) -> None:
@@ -237,3 +250,6 @@ with tabs[3]:
     editlog.note_form(f"ws_note_{working.version}", lang, author,
                       lambda note, typed: act.save(act.plan().with_note(note), "note", {"n": len(typed)}))
     editlog.log(store, state.plan_id(), lang)
+
+if st.session_state.get(SCROLL):  # after 定位: the rules table is below the map, bring the map up
+    components.html(workmap.scroll_script(st.session_state.pop(SCROLL)), height=0)

@@ -30,6 +30,7 @@ STORAGE = (PlanStorageError, sqlite3.Error, OSError)  # reads and writes of the 
 SELECTION = "ws_selection"
 CONFLICT = "ws_conflict"
 NOTICES = "ws_notices"
+LAST_GRID = "ws_last_grid"  # the grid of the unit last clicked (or zoomed to): 涂色's first choice
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,19 @@ def show(store: PlanStore, plan_id: str, lang: str) -> None:
         st.button(t("reload_plan", lang), type="primary", on_click=reload, args=(store, plan_id))
 
 
+def lead_units(world, plan: Plan, codes: list[str], target: str | None) -> dict[str, tuple[str, str]]:
+    """Those of ``codes`` that hold the lead hospital of a grid other than ``target`` (None: a new
+    grid), as unit -> (that grid, its lead): moving them out would break G3."""
+    unit_of = dict(zip(world.lead_codes.tolist(), world.lead_unit.tolist()))
+    wanted, out = set(codes), {}
+    for grid in plan.grids:
+        j = unit_of.get(grid.lead_facility_code, -1)
+        unit = str(world.unit_codes[j]) if j >= 0 else None
+        if unit in wanted and grid.grid_id != target and plan.assignment.get(unit) == grid.grid_id:
+            out[unit] = (grid.grid_id, grid.lead_facility_code)
+    return out
+
+
 @dataclass(frozen=True)
 class Actions:
     """The planner's edits of the open plan, as widget callbacks (they run before the page is
@@ -174,9 +188,16 @@ class Actions:
         return commit(self.store, plan, action, detail, self.author)
 
     def assign(self, codes: list[str], target: str, lock: bool) -> None:
-        """Units into grid ``target``, or into a new grid (``new:<hospital>``) led by a free hospital."""
+        """Units into grid ``target``, or into a new grid (``new:<hospital>``) led by a free hospital.
+        A unit holding another grid's lead stays where it is (G3), said before anything is saved."""
         begin()
         world, fresh = self.session.world, target.startswith("new:")
+        held = lead_units(world, self.plan(), codes, None if fresh else target)
+        for unit, (other, lead) in held.items():
+            say("warning", "lead_unit_kept", unit=unit, grid=other, lead=world.lead_name(lead))
+        codes = [c for c in codes if c not in held]
+        if not codes:
+            return None
         try:
             if fresh:
                 edited, grid, refused = edits.new_grid(world, self.plan(), codes, target[4:], lock=lock)
@@ -259,6 +280,8 @@ class Actions:
         if happened.click:
             begin()
             code = unit_at(units, *happened.click)
+            if code and mode != "paint" and self.plan().assignment.get(code):
+                ss[LAST_GRID] = self.plan().assignment[code]  # what 涂色 offers first
             if mode == "select" and code:
                 select(selection() ^ {code})
             elif mode == "paint" and code and ss.get("ws_paint"):

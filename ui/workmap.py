@@ -20,7 +20,7 @@ from planning.pairing import Pairing
 from planning.plan import Plan
 from planning.session import PlanningSession
 from ui.i18n import t
-from ui.maps import (KIND_STYLE, base_map, candidate_layer, district_base_layer, district_source, edge_source,
+from ui.maps import (KIND_STYLE, _Script, base_map, candidate_layer, district_base_layer, district_source, edge_source,
                      facility_layer, gap_layer, grid_colours, lead_markers, legend_html, outline_layer, pairing_lines,
                      plan_styles, role_legend_html, shared_edges, unit_base_layer, unit_shapes, unit_source)
 
@@ -47,9 +47,42 @@ def prepare(session: PlanningSession) -> Prepared:
     return Prepared(units, edges, sources)
 
 
+# A click on a unit waits HOLD_MS before Leaflet (and so streamlit_folium) sees it: a second click
+# within that time makes it a double click, which zooms (Leaflet's doubleClickZoom) and edits
+# nothing, because neither of its clicks reaches the map's layers. Only clicks on the shapes
+# (the overlay pane) wait; the controls, the markers and the drawing tools get theirs at once.
+HOLD_MS = 300
+_DOUBLE_CLICK_ZOOMS = """(function () {
+  var map = %(map)s, box = map.getContainer(), held = null;
+  window.addEventListener('click', function (e) {
+    if (e.yltLate || !box.contains(e.target) || !e.target.closest('.leaflet-overlay-pane')) return;
+    e.stopImmediatePropagation();
+    e.preventDefault();
+    if (held) { clearTimeout(held.timer); held = null; }
+    if (e.detail > 1) return;  /* the second click of a double click: no edit, the dblclick zooms */
+    var target = e.target, init = {bubbles: true, cancelable: true, view: window, detail: 1,
+      screenX: e.screenX, screenY: e.screenY, clientX: e.clientX, clientY: e.clientY, button: e.button,
+      ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey};
+    held = {timer: setTimeout(function () {
+      held = null;
+      var late = new MouseEvent('click', init);
+      late.yltLate = true;
+      target.dispatchEvent(late);
+    }, %(hold)d)};
+  }, true);
+  window.yltHoldMs = %(hold)d;
+})();"""
+
+
 def base(session: PlanningSession, ready: Prepared, L: dict) -> folium.Map:
-    """The districts, the units and the drawing tools (rectangle, polygon; the trash clears)."""
+    """The districts, the units and the drawing tools (rectangle, polygon; the trash clears).
+
+    The wheel zooms (one notch about one zoom level), the + and − buttons a whole level, the arrow
+    keys pan, and a double click zooms in without editing (``_DOUBLE_CLICK_ZOOMS``)."""
     m = base_map(session.package.districts)
+    m.options.update(scroll_wheel_zoom=True, keyboard=True, double_click_zoom=True, zoom_delta=1,
+                     wheel_px_per_zoom_level=60)
+    _Script(_DOUBLE_CLICK_ZOOMS % {"map": m.get_name(), "hold": HOLD_MS}).add_to(m)
     unit_base_layer(ready.sources["units"], L).add_to(m)
     district_base_layer(ready.sources["districts"]).add_to(m)
     shape = {"shapeOptions": {"color": "#e6007e"}}
@@ -158,3 +191,11 @@ def view_around(units: gpd.GeoDataFrame, codes: list[str], turn: int) -> dict | 
     span = max(box[2] - box[0], (box[3] - box[1]) * 1.3, 1e-3)
     zoom = max(7, min(15, int(math.log2(640 * 360 / (256 * span * 1.6)))))
     return {"center": ((box[1] + box[3]) / 2 + 1e-7 * (turn % 2), (box[0] + box[2]) / 2), "zoom": zoom}
+
+
+def scroll_script(turn: int) -> str:
+    """A page (in an iframe of the same origin) that scrolls the workspace map to the top of the
+    window; ``turn`` makes each one new, so Streamlit runs it again."""
+    return ("<script>/* %d */ const map = window.parent.document.querySelector("
+            "'iframe[title=\"streamlit_folium.st_folium\"]');"
+            " if (map) map.scrollIntoView({block: 'start', behavior: 'instant'});</script>" % turn)
