@@ -12,7 +12,7 @@ from planning.villages import integration
 from ui import shell, state
 from ui.i18n import plain, t
 from ui.maps import base_map, district_labels, gap_layer, safe_text
-from ui.tables import display
+from ui.tables import show
 
 
 lang, L, package_id, pkg = shell.page("page_coverage", "coverage_intro")
@@ -59,13 +59,13 @@ st.markdown(" ".join(f'<span style="white-space:nowrap"><span style="display:inl
 
 st.subheader(t("top_gaps", lang))
 top = gaps.head(20).assign(unit_name=lambda g: g["unit_code"].map(names))
-st.dataframe(display(top[["unit_code", "unit_name", "district_code", "ring", "population", "primary_km", "served",
-                          "unserved", "not_covered", "gap_score", "reason"]], lang), hide_index=True, width="stretch")
+show(top[["unit_code", "unit_name", "district_code", "ring", "population", "primary_km", "served",
+            "unserved", "not_covered", "gap_score", "reason"]], lang)
 st.subheader(t("new_sites", lang))
-st.dataframe(display(pd.DataFrame({"rank": range(1, len(site_codes) + 1), "site_code": site_codes, "name": site_names,
-                                   "population_gained": gains}), lang), hide_index=True, width="stretch")
+show(pd.DataFrame({"rank": range(1, len(site_codes) + 1), "site_code": site_codes, "name": site_names,
+                   "population_gained": gains}), lang)
 st.subheader(t("village_integration", lang))
 if len(villages):
-    st.dataframe(display(integration(villages, "district_code", pkg.config), lang), hide_index=True, width="stretch")
+    show(integration(villages, "district_code", pkg.config), lang)
 else:
     st.info(t("no_village_clinics", lang))

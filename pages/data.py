@@ -13,7 +13,7 @@ from ui.i18n import tp
 from ui.maps import (TILE_HOSTS, base_map, district_labels, district_layer, facility_layer, legend_html,
                      unit_layer)
 from ui.report import show_report
-from ui.tables import display
+from ui.tables import show
 
 lang, L, package_id, pkg = shell.page("app_title", "app_subtitle")
 next_steps(lang)
@@ -61,7 +61,7 @@ tabs = st.tabs([L["districts"], L["units"], L["facilities"], L["partnerships"], 
 for tab, frame in zip(tabs, (pkg.districts, pkg.units, pkg.facilities, pkg.partnerships)):
     with tab:
         if len(frame):
-            st.dataframe(display(frame, lang), hide_index=True, width="stretch")
+            show(frame, lang)
         else:
             st.caption(L["no_rows"])
 with tabs[4]:

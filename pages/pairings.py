@@ -12,7 +12,7 @@ from planning.session import PlanningSession
 from ui import shell, state
 from ui.i18n import plain, sendable, t, tp
 from ui.maps import base_map, district_labels, district_layer, pairing_lines, role_legend_html
-from ui.tables import display
+from ui.tables import show
 from ui.verdict_panel import rules_table, violation_notices
 
 
@@ -66,7 +66,7 @@ table = pd.DataFrame([{"hospital": hospital_names.get(p.hospital_code, p.hospita
                        "district": names.get(p.district_code, p.district_code), "role": t("role_" + p.role, lang),
                        "fixed": p.fixed, "cost_km": p.cost_km, "reasons": ("；" if lang == "zh" else "; ").join(r.render(lang) for r in p.reasons)}
                       for p in result.pairings])
-st.dataframe(display(table, lang), hide_index=True, width="stretch")
+show(table, lang)
 if binding:
     st.caption(t("binding", lang))
     st.dataframe(pd.DataFrame(binding), hide_index=True, width="stretch")

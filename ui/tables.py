@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import streamlit as st
 
 from ui.i18n import COLUMNS, VALUES, t
 
 HIDDEN = ("geometry", "_pos")
+SHARES = ("integrated", "meets_standard")  # columns holding shares 0-1 (besides *_share), shown as percentages
 
 
 def _cell(value: object, column: str, lang: str) -> object:
@@ -26,7 +28,9 @@ def display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A copy of ``frame`` for showing: no geometry, translated headers and coded values."""
     out = pd.DataFrame(frame.drop(columns=[c for c in HIDDEN if c in frame.columns]))
     for column in out.columns:
-        if out[column].dtype == object or column in VALUES or column == "kind":
+        if pd.api.types.is_bool_dtype(out[column]):  # 是/否 as text: a checkbox looks editable and is not
+            out[column] = [_cell(bool(v), column, lang) for v in out[column]]
+        elif out[column].dtype == object or column in VALUES or column == "kind":
             cells = [_cell(v, column, lang) for v in out[column]]
             numbers = [c for c in cells if c != ""]
             if numbers and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in numbers):
@@ -35,3 +39,28 @@ def display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
                 out[column] = cells
     names = {c: COLUMNS[c][0 if lang == "zh" else 1] for c in out.columns if c in COLUMNS}
     return out.rename(columns=names)
+
+
+def number_formats(frame: pd.DataFrame) -> dict[str, object]:
+    """Streamlit column settings for ``frame``'s columns (by their canonical names): numbers of
+    1,000 and more with thousands separators, shares as percentages."""
+    config: dict[str, object] = {}
+    for column in frame.columns:
+        values = pd.to_numeric(frame[column], errors="coerce") if frame[column].dtype == object else frame[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or values.isna().all():
+            continue
+        known = values.dropna()
+        if (str(column).endswith("_share") or column in SHARES) and known.between(0, 1).all():
+            config[column] = st.column_config.NumberColumn(format="percent")
+        elif known.abs().max() >= 1000 and not str(column).endswith("_code"):
+            config[column] = st.column_config.NumberColumn(format="localized")
+    return config
+
+
+def show(frame: pd.DataFrame, lang: str, **kw) -> None:
+    """``frame`` as a table the planner reads: their words (``display``), thousands separators and
+    percentages (``number_formats``), no index, the page's width."""
+    shown = display(frame, lang)
+    names = dict(zip(frame.drop(columns=[c for c in HIDDEN if c in frame.columns]).columns, shown.columns))
+    config = {names[c]: v for c, v in number_formats(frame.drop(columns=[c for c in HIDDEN if c in frame.columns])).items()}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kw)
