@@ -50,13 +50,16 @@ def _choose(pg, label: str, option: str) -> None:
 
 
 def _paint_case(world, plan):
-    """A Qingpu unit that leads nothing, and a Qingpu grid it is not in."""
+    """A Qingpu unit that leads nothing, and a Qingpu grid it does not touch (painting it there
+    cuts that grid: a G6 error to zoom to)."""
     leads = {str(world.unit_codes[j]) for j in world.lead_unit if j >= 0}
-    grids = [g.grid_id for g in plan.grids if g.district_code == QINGPU]
+    grids, index = [g.grid_id for g in plan.grids if g.district_code == QINGPU], world.index_of()
     for code in world.unit_codes[world.units_of(QINGPU)]:
         code = str(code)
-        if code not in leads:
-            return code, next(g for g in grids if g != plan.assignment[code])
+        near = {plan.assignment[str(world.unit_codes[j])] for j in world.adjacency[index[code]].indices}
+        far = [g for g in grids if g not in near and g != plan.assignment[code]]
+        if far and code not in leads:
+            return code, far[0]
     raise AssertionError("no unit to paint")
 
 
@@ -92,6 +95,22 @@ def test_double_click_zooms_and_never_edits(page, server, output_dir):
     after = _wait_version(server, plan_id, lambda v: v > before)
     assert after == before + 1
     assert _latest(server, plan_id)[1].assignment[unit] == grid
+
+    # 定位 from the rules table below the map brings the map back into view
+    page.set_viewport_size({"width": 1600, "height": 1000})
+    zoom_button = page.get_by_role("button", name="定位").first
+    zoom_button.wait_for(timeout=15_000)
+    zoom_button.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    assert page.locator(MAP).bounding_box()["y"] + 300 < 0  # the map is scrolled away
+    zoom_button.click()
+    for _ in range(100):
+        box = page.locator(MAP).bounding_box()
+        if box["y"] > -5 and box["y"] + box["height"] < 1005:
+            break
+        page.wait_for_timeout(100)
+    assert box["y"] > -5 and box["y"] + box["height"] < 1005, box
+    page.screenshot(path=str(output_dir / "workmap_zoom_to_1600x1000.png"))
 
 
 def test_paint_refuses_a_leads_unit_and_offers_the_clicked_grid(page, server, output_dir):
