@@ -145,6 +145,45 @@ def sheets(export: Export) -> dict[str, pd.DataFrame]:
     return out
 
 
+# Headers of the workbook's columns that the pages' tables do not show (texts.ui.COLUMNS has the rest)
+WORKBOOK_COLUMNS: dict[str, tuple[str, str]] = {
+    "member_facilities": ("成员机构", "Member facilities"), "partners": ("结对医院", "Partner hospitals"),
+    "locked": ("已锁定", "Locked"), "rule": ("规则", "Rule"), "name_zh": ("规则名称", "Rule name"),
+    "passed": ("通过", "Passed"), "errors": ("错误数", "Errors"), "warnings": ("警告数", "Warnings"),
+    "severity": ("级别", "Severity"), "code": ("问题代码", "Problem code"), "place": ("位置", "Place"),
+    "districts": ("涉及区县", "Districts"), "grids": ("涉及网格", "Grids"), "facilities": ("涉及机构", "Facilities"),
+    "figures": ("数值", "Figures"), "message_zh": ("说明", "Message (Chinese)"), "message_en": ("说明（英文）", "Message"),
+    "fix_zh": ("修改方法", "Fix (Chinese)"), "fix_en": ("修改方法（英文）", "Fix"),
+    "primary_nearest": ("最近基层机构", "Nearest primary care"), "primary_covered_pop": ("基层覆盖人口", "Primary care: residents covered"),
+    "primary_covered": ("基层已覆盖", "Primary care covered"), "village_km": ("到村卫生室距离（km）", "Village clinic km"),
+    "village_nearest": ("最近村卫生室", "Nearest village clinic"), "village_covered_pop": ("村卫生室覆盖人口", "Village clinics: residents covered"),
+    "village_covered": ("村卫生室已覆盖", "Village clinic covered"), "hospital_km": ("到区级医院距离（km）", "District hospital km"),
+    "hospital_nearest": ("最近区级医院", "Nearest district hospital"), "hospital_covered_pop": ("区级医院覆盖人口", "District hospitals: residents covered"),
+    "hospital_covered": ("区级医院已覆盖", "District hospital covered"), "city_km": ("到市级医院距离（km）", "City hospital km"),
+    "city_nearest": ("最近市级医院", "Nearest city hospital"), "city_covered_pop": ("市级医院覆盖人口", "City hospitals: residents covered"),
+    "city_covered": ("市级医院已覆盖", "City hospital covered"), "unknown": ("容量未知人口", "Residents, capacity unknown"),
+    "served_estimated": ("按估计服务人口", "Served on an estimate"), "link": ("关联卫生院", "Linked THC"),
+    "far": ("距离过远", "Too far"), "other_district": ("跨区", "Other district"), "priority": ("优先级", "Priority"),
+    "from": ("原网格", "From grid"), "to": ("新网格", "To grid"), "verdict_zh": ("结论", "Verdict (Chinese)"),
+    "verdict_en": ("结论（英文）", "Verdict"),
+}
+
+
+def chinese_workbook(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The workbook with Chinese headers, and a last sheet 字段说明 fields that gives each header's
+    column code and English name (for filing systems and English readers)."""
+    from texts.ui import COLUMNS
+
+    words = {**COLUMNS, **WORKBOOK_COLUMNS}
+    out, fields = {}, {}
+    for name, frame in tables.items():
+        out[name] = frame.rename(columns={c: words[c][0] for c in frame.columns if c in words})
+        for c in frame.columns:
+            fields.setdefault(c, (words.get(c, (c, c))[0], c, words.get(c, (c, c))[1]))
+    out["字段说明 fields"] = pd.DataFrame(list(fields.values()), columns=["表头", "column", "English"])
+    return out
+
+
 def write(export: Export, kind: str, path: Path) -> Path:
     """Write ``export`` as ``kind`` (one of KINDS) to ``path``; returns the path."""
     path = Path(path)
@@ -168,7 +207,7 @@ def write(export: Export, kind: str, path: Path) -> Path:
         write_json(checks_document(export.filing.verdict, settings=export.meta.get("settings"),
                                    quality=export.meta.get("quality")), path)
     elif kind == "xlsx":
-        write_xlsx(path, sheets(export))
+        write_xlsx(path, chinese_workbook(sheets(export)))
     elif kind == "pdf":
         from geodata.report import pdf_bytes, report_html
 

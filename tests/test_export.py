@@ -90,8 +90,12 @@ def test_gpkg_csv_and_xlsx(export, tmp_path):
     assert csv[0] == "unit_code,grid_id" and len(csv) == 1 + len(export.plan.assignment)
     book = openpyxl.load_workbook(write(export, "xlsx", tmp_path / "plan.xlsx"), read_only=True)
     assert [s.split(" ")[0] for s in book.sheetnames] == ["网格", "成员机构", "单元", "结对", "规则", "问题", "覆盖", "村卫生室",
-                                                             "变化"]
+                                                             "变化", "字段说明"]
     assert book["网格 grids"].max_row == 1 + len(export.filing.grids)
+    headers = [c.value for c in next(book["网格 grids"].iter_rows(max_row=1))]
+    assert "网格编号" in headers and "grid_id" not in headers  # Chinese headers; the codes on the last sheet
+    fields = {r[1]: r[0] for r in book["字段说明 fields"].iter_rows(min_row=2, values_only=True)}
+    assert fields["grid_id"] == "网格编号" and fields["member_facilities"] == "成员机构"
 
 
 @needs(not shutil.which("pdftoppm"), reason="pdftoppm (poppler-utils) is installed by scripts/setup.sh --dev")
