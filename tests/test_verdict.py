@@ -93,3 +93,25 @@ def test_review_page_agrees_with_the_session(case, tmp_path, monkeypatch):
     got = {r["ID"]: (r["✓/✗"] == CATALOGUE["rule_pass"][0], int(r[errors]), int(r[warnings]))
            for r in table.to_dict(orient="records")}
     assert got == expected
+
+
+def test_the_rules_table_lists_broken_rules_before_the_passed_ones():
+    """Violations come before the "通过 0" rows (issue 18): errors, then warnings, then passed,
+    each group in rule order."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from planning.verdict import Place, RuleResult, Verdict, Violation
+        from texts import Text
+        from ui.verdict_panel import rules_table
+
+        def broken(rule, severity):
+            return Violation(rule, severity, Text("rule.G1.unassigned", {}), Text("fix.G1.unassigned", {}), Place())
+
+        rules = (RuleResult("G1", ("rule_title.G1",), "", ()), RuleResult("G2", ("rule_title.G2.district",), "", (broken("G2", "warning"),)),
+                 RuleResult("G3", ("rule_title.G3",), "", ()), RuleResult("G5", ("rule_title.G5",), "", (broken("G5", "error"),)))
+        rules_table(Verdict(rules), "zh")
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception, at.exception
+    assert list(at.dataframe[0].value["ID"]) == ["G5", "G2", "G1", "G3"]

@@ -13,11 +13,13 @@ from ui.i18n import plain, t
 
 
 def rules_table(verdict: Verdict, lang: str) -> None:
-    """One row per rule: id, name, ✓/✗ (an error fails it), errors, warnings."""
+    """One row per rule: id, name, ✓/✗ (an error fails it), errors, warnings; the rules with
+    errors first, then those with warnings, then the passed ones (each group in rule order)."""
+    rules = sorted(verdict.rules, key=lambda r: (not r.errors, not r.warnings))
     st.dataframe(pd.DataFrame([{"ID": r.id, t("rule_name", lang): r.title(lang),
                                 "✓/✗": t("rule_pass" if r.passed else "rule_fail", lang),
                                 t("errors", lang): len(r.errors), t("warnings", lang): len(r.warnings)}
-                               for r in verdict.rules]),
+                               for r in rules]),
                  hide_index=True, width="stretch", height=36 * (len(verdict.rules) + 1) + 4)
 
 
