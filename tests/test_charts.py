@@ -33,7 +33,7 @@ def test_the_spec_has_the_band_the_bars_and_the_target():
     assert band["encoding"]["x"]["field"] == "lo" and band["encoding"]["x2"]["field"] == "hi"
     assert bars["encoding"]["color"] == {"field": "fill", "type": "nominal", "scale": None, "legend": None}
     assert bars["encoding"]["x"]["field"] == "population" and bars["encoding"]["x"]["title"] == "常住人口"
-    assert bars["encoding"]["y"]["title"] == "网格"
+    assert bars["encoding"]["y"]["title"] is None and bars["encoding"]["tooltip"][0]["title"] == "网格"
     assert bars["encoding"]["y"]["sort"][0] == "310115-G03"  # the largest first
     assert datasets[target["data"]["name"]] == [{"x": 576666.7, "what": "区内平均（目标）"}]
     assert target["mark"]["strokeDash"] == [6, 4]

@@ -22,9 +22,9 @@ def population_bars(grids: pd.DataFrame, *, band: tuple[float, float] | None, ta
     data = grids[["name", "population", "fill"]].copy()
     data["population"] = data["population"].astype(float)
     order = data.sort_values("population", ascending=False)["name"].tolist()
-    y = alt.Y("name:N", sort=order, title=labels["grid"], axis=alt.Axis(labelLimit=320, labelOverlap=False, titlePadding=14))
+    y = alt.Y("name:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False))  # the names say it
     bars = alt.Chart(data).mark_bar(stroke="#222222", strokeWidth=0.6).encode(
-        x=alt.X("population:Q", title=labels["population"], axis=alt.Axis(format=",.0f")),
+        x=alt.X("population:Q", title=labels["population"], axis=alt.Axis(format=",.0f", tickCount=8)),
         y=y,
         color=alt.Color("fill:N", scale=None, legend=None),
         tooltip=[alt.Tooltip("name:N", title=labels["grid"]),
