@@ -18,7 +18,7 @@ from ui import grid_settings, shell, solve_quality, state
 from ui.charts import population_section
 from ui.i18n import plain, t
 from planning.colours import shape_colours
-from ui.maps import base_map, district_labels, grid_layer, lead_layer
+from ui.maps import base_map, district_labels, grid_layer, lead_layer, swatch_uri
 from ui.tables import display
 from ui.verdict_panel import rules_table, violation_notices
 
@@ -97,13 +97,19 @@ rules_table(verdict, lang)
 violation_notices(verdict, lang)
 
 is_county = table["district_code"].astype(str).isin(county)
+swatch = {"swatch": st.column_config.ImageColumn(" ", width="small")}  # each row in its grid's map colour
 if (~is_county).any():
     st.subheader(t("grid_table", lang))
-    st.dataframe(display(table[~is_county], lang), hide_index=True, width="stretch")
+    rows = table[~is_county]
+    shown = display(rows, lang)
+    st.dataframe(shown.assign(swatch=[swatch_uri(colours.get(str(g), "")) for g in rows["grid_id"]]), hide_index=True,
+                 width="stretch", column_config=swatch, column_order=["swatch", *shown])
 if is_county.any():
     st.subheader(t("alliance_table", lang))
-    st.dataframe(display(table[is_county].rename(columns={"grid_id": "alliance_id"}), lang), hide_index=True,
-                 width="stretch")
+    rows = table[is_county]
+    shown = display(rows.rename(columns={"grid_id": "alliance_id"}), lang)
+    st.dataframe(shown.assign(swatch=[swatch_uri(colours.get(str(g), "")) for g in rows["grid_id"]]), hide_index=True,
+                 width="stretch", column_config=swatch, column_order=["swatch", *shown])
 solve_quality.section(getattr(result, "quality", {}) or {}, world.district_names, county, lang)
 st.subheader(t("fr_title", lang))
 grid_settings.frontier_section(session, result, package_id, lang)

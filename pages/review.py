@@ -25,7 +25,7 @@ from ui import access, editlog, planbar, shell, state
 from ui.charts import population_section
 from ui.handout import write_export
 from ui.i18n import sendable, t, tp
-from ui.maps import base_map, district_labels, grid_layer, lead_layer, safe_text
+from ui.maps import base_map, district_labels, grid_layer, lead_layer, safe_text, swatch_html
 from ui.tables import display
 from ui.verdict_panel import rules_table, violation_notices
 
@@ -204,7 +204,8 @@ if view == "review":
             partners_text = "、".join(h or c for h, c in zip(paired["hospital"], paired["hospital_code"])) or "—"
             with col.container(border=True):
                 st.markdown(
-                    f"<div class='ylt-card'><h4>{safe_text(row.grid_id)} · {safe_text(row.district_name)}</h4>"
+                    f"<div class='ylt-card'><h4>{swatch_html(colours.get(str(row.grid_id), ''))}"
+                    f"{safe_text(row.grid_id)} · {safe_text(row.district_name)}</h4>"
                     f"<p>{safe_text(L['lead_hospital'])}：{safe_text(row.lead_name)}</p>"
                     f"<p>{safe_text(L['population'])}：{row.population:,.0f} · {safe_text(L['units'])}：{row.units}</p>"
                     f"<p>{safe_text(L['members'])}：{len(members)} · {safe_text(L['mean_access'])}：{row.mean_access_km:.1f}</p>"

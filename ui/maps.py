@@ -574,3 +574,23 @@ def role_legend_html(text) -> str:
     return " ".join(f'<span style="white-space:nowrap"><span style="display:inline-block;width:22px;height:3px;'
                     f'background:{c};margin:0 6px 3px 12px"></span>{html.escape(text(r))}</span>'
                     for r, c in ROLE_COLOURS.items())
+
+
+def _hex(colour: str) -> str:
+    """A colour for HTML/SVG: ``#rrggbb`` as given, anything else grey (never markup)."""
+    return colour if isinstance(colour, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", colour) else NO_GRID
+
+
+def swatch_uri(colour: str) -> str:
+    """A grid's colour as a small square image (a data: URI, offline) for a table's image column."""
+    import base64
+
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="28" height="18"><rect x="1" y="1" width="26" height="16" '
+           f'fill="{_hex(colour)}" stroke="#222222" stroke-width="1"/></svg>')
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def swatch_html(colour: str) -> str:
+    """A grid's colour as an inline square before its name (cards)."""
+    return (f'<span style="display:inline-block;width:0.95em;height:0.95em;background:{_hex(colour)};'
+            'border:1px solid #222;margin-right:0.4em;vertical-align:-0.1em"></span>')
