@@ -91,6 +91,11 @@ def test_double_click_zooms_and_never_edits(page, server, output_dir):
     page.wait_for_timeout(800)
     assert _zoom(page) >= zoom + 0.5
 
+    lng = _map_frame(page).evaluate("() => window.map.getCenter().lng")  # the arrow keys pan
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(800)
+    assert _map_frame(page).evaluate("() => window.map.getCenter().lng") > lng
+
     page.mouse.click(*_pixel(page, *_point(pkg, unit)))  # one click still paints
     after = _wait_version(server, plan_id, lambda v: v > before)
     assert after == before + 1

@@ -54,6 +54,16 @@ def prepare(session: PlanningSession) -> Prepared:
 HOLD_MS = 300
 _DOUBLE_CLICK_ZOOMS = """(function () {
   var map = %(map)s, box = map.getContainer(), held = null;
+  if (map.keyboard) {  /* arrow keys pan; taking the focus must not scroll a map half below the fold */
+    map.keyboard.disable();
+    map.keyboard._onMouseDown = function () {};
+    map.keyboard.enable();
+    window.addEventListener('mousedown', function (e) {  /* the map keeps the focus, not a shape in it */
+      if (!box.contains(e.target) || e.target.closest('.leaflet-control-container')) return;
+      if (document.activeElement !== box) box.focus({preventScroll: true});
+      if (e.target.closest('.leaflet-overlay-pane')) e.preventDefault();
+    }, true);
+  }
   window.addEventListener('click', function (e) {
     if (e.yltLate || !box.contains(e.target) || !e.target.closest('.leaflet-overlay-pane')) return;
     e.stopImmediatePropagation();
