@@ -4,6 +4,7 @@ Screenshots at 1600x1000 and 1920x1080 in tests/output/."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -77,6 +78,31 @@ def test_review_map_uses_the_exported_colours(browser, stored):
         shown = set(frame.locator("path.leaflet-interactive").evaluate_all("ps => ps.map(p => p.getAttribute('fill'))"))
         grids = shown - {None, "#1f4e9c", "#d62728", "#ffffff"}  # leads, partner hospitals
         assert grids <= set(fills.values()) and len(grids) > 3
+        assert outside == []
+    finally:
+        context.close()
+
+
+def test_review_cards_and_grid_table_carry_the_grid_colour(browser, stored, output_dir):
+    app, fills = stored
+    context, pg, outside = _open(browser, app["url"], "/review?lang=zh", (1600, 1000))
+    try:
+        cards = pg.locator('.ylt-card h4 span[style*="background"]')
+        cards.first.scroll_into_view_if_needed()
+        pg.wait_for_timeout(800)
+        pg.screenshot(path=str(output_dir / "charts_review_cards_1600.png"))
+        shown = cards.evaluate_all("ss => ss.map(s => getComputedStyle(s).backgroundColor)")
+        hexes = {"#%02x%02x%02x" % tuple(int(v) for v in re.findall(r"\d+", c)[:3]) for c in shown}
+        assert len(shown) > 3 and hexes <= set(fills.values())
+        assert outside == []
+    finally:
+        context.close()
+    context, pg, outside = _open(browser, app["url"], "/grids?lang=zh", (1600, 1000))
+    try:
+        table = pg.locator('[data-testid="stDataFrame"]').nth(1)
+        table.scroll_into_view_if_needed()
+        pg.wait_for_timeout(1000)
+        pg.screenshot(path=str(output_dir / "charts_grid_table_1600.png"))
         assert outside == []
     finally:
         context.close()
