@@ -6,7 +6,7 @@ district lines too. Pure: no Streamlit, no folium; ``geodata`` and ``ui`` both i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import shapely
@@ -63,3 +63,17 @@ def feature_colours(features: Sequence[dict]) -> dict[str, str]:
         return carried
     geoms = [shapely.geometry.shape(f["geometry"]) if f.get("geometry") else None for f in features]
     return shape_colours(ids, geoms)
+
+
+def unit_touching(units: Sequence[str], geometries: Sequence, tolerance: float = TOUCH_DEG) -> set[tuple[str, str]]:
+    """The pairs of units (codes) within ``tolerance`` of each other, across district lines:
+    computed once per data package, then ``assignment_colours`` colours any plan of it cheaply."""
+    return touching_pairs(units, geometries, tolerance)
+
+
+def assignment_colours(unit_pairs: Iterable[tuple[str, str]], assignment: Mapping[str, str],
+                       grids: Iterable[str]) -> dict[str, str]:
+    """The plan's colouring from its units' grids: two grids touch when any of their units do,
+    which is exactly when their dissolved outlines do (the same colours as ``shape_colours``)."""
+    touching = {(assignment.get(a), assignment.get(b)) for a, b in unit_pairs}
+    return grid_colours(grids, {(a, b) for a, b in touching if a and b and a != b})

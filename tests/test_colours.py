@@ -88,3 +88,14 @@ def test_the_workspace_colours_from_the_same_plan_touching(plan_views):
     geoms = [shapely.geometry.shape(f["geometry"]) for f in export.collection["features"]]
     assert maps.grid_colours(list(carried), touching_pairs(list(carried), geoms)) == carried
     json.dumps(carried)
+
+
+def test_the_units_give_the_same_colours_as_the_grid_outlines(plan_views):
+    """The workspace can colour every edit from the units' touching pairs (computed once per package)."""
+    from planning.colours import assignment_colours, unit_touching
+
+    session, plan, export = plan_views
+    units = session.package.units
+    pairs = unit_touching(units["unit_code"].astype(str).tolist(), list(units.geometry))
+    carried = {f["properties"]["grid_id"]: f["properties"]["fill"] for f in export.collection["features"]}
+    assert assignment_colours(pairs, plan.assignment, [g.grid_id for g in plan.grids]) == carried
