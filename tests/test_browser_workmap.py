@@ -97,6 +97,11 @@ def test_double_click_zooms_and_never_edits(page, server, output_dir):
     assert _map_frame(page).evaluate("() => window.map.getCenter().lng") > lng
 
     page.mouse.click(*_pixel(page, *_point(pkg, unit)))  # one click still paints
+    page.wait_for_timeout(1000)
+    box = page.locator(MAP).bounding_box()
+    page.mouse.move(box["x"] + box["width"] + 40, box["y"] + 40)  # the pointer leaves: no tooltip stays
+    page.wait_for_timeout(800)
+    assert _map_frame(page).locator(".leaflet-tooltip").count() == 0
     after = _wait_version(server, plan_id, lambda v: v > before)
     assert after == before + 1
     assert _latest(server, plan_id)[1].assignment[unit] == grid
