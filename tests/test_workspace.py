@@ -541,3 +541,20 @@ def test_a_violation_of_many_units_outlines_and_zooms_to_every_one(page):
     cards = [m.value for m in at.markdown if "ylt-card" in m.value]
     assert any("310151-G01" in c and "待解决：G6" in c for c in cards)
     assert any(e.value.startswith("G1") for e in at.error)
+
+
+def test_lead_units_are_the_units_painting_would_take_from_their_lead(two_districts):
+    """涂色 and 划入 refuse, before saving, to move a lead's own unit out of its grid (G3)."""
+    from ui.editor import lead_units
+
+    world, _, plan, _ = two_districts
+    leads = {g.grid_id: g.lead_facility_code for g in plan.grids if g.district_code == "A"}
+    grid, other = list(leads)[:2]
+    own = str(world.unit_codes[world.lead_unit[list(world.lead_codes).index(leads[grid])]])
+    plain = next(u for u, g in plan.assignment.items() if g == grid and u != own and u.startswith("A")
+                 and u not in {str(world.unit_codes[j]) for j in world.lead_unit if j >= 0})
+    assert lead_units(world, plan, [own, plain], other) == {own: (grid, leads[grid])}
+    assert lead_units(world, plan, [own, plain], grid) == {}  # into its own grid: nothing to refuse
+    assert lead_units(world, plan, [own], None) == {own: (grid, leads[grid])}  # nor into a new grid
+    edited, _ = assign(world, plan, [own], other)
+    assert "G3" in {v.rule for v in judge(world, edited).errors}  # what the refusal prevents
