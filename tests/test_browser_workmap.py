@@ -152,3 +152,17 @@ def test_paint_refuses_a_leads_unit_and_offers_the_clicked_grid(page, server, ou
     assert _latest(server, plan_id)[0] == before  # refused before any save
     page.screenshot(path=str(output_dir / "workmap_paint_g3.png"))
     assert page.locator(MAP).count() == 1
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1920, 1080)])
+def test_map_takes_most_of_the_window(page, server, output_dir, size):
+    """The map is most of the window's height and ends above the fold, the tools beside it."""
+    _new_plan(page, server["url"])
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.wait_for_timeout(1000)
+    box = page.locator(MAP).bounding_box()
+    assert box["height"] >= 0.6 * size[1] and box["y"] + box["height"] <= size[1], box
+    tools = page.get_by_text("地图点击").bounding_box()
+    assert tools["x"] > box["x"] + box["width"] and tools["y"] < box["y"] + box["height"]
+    page.screenshot(path=str(output_dir / f"workmap_layout_{size[0]}x{size[1]}.png"))
