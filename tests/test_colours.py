@@ -15,7 +15,7 @@ from geodata.default import load_default
 from geodata.export import grid_layer as dissolve_grids
 from geodata.filing import build
 from geodata.report import report_html
-from planning.colours import PALETTE, feature_colours, grid_colours, shape_colours, touching_pairs
+from planning.colours import PALETTE, assignment_colours, feature_colours, grid_colours, shape_colours, touching_pairs
 from planning.session import PlanningSession
 from ui import maps
 from ui.handout import handout_html
@@ -99,3 +99,13 @@ def test_the_units_give_the_same_colours_as_the_grid_outlines(plan_views):
     pairs = unit_touching(units["unit_code"].astype(str).tolist(), list(units.geometry))
     carried = {f["properties"]["grid_id"]: f["properties"]["fill"] for f in export.collection["features"]}
     assert assignment_colours(pairs, plan.assignment, [g.grid_id for g in plan.grids]) == carried
+
+
+def test_the_workspace_map_paints_the_exported_colours(plan_views):
+    """``ui.workmap``: the units' fills on the editing map are their grids' exported colours."""
+    from ui import workmap
+
+    session, plan, export = plan_views
+    carried = {f["properties"]["grid_id"]: f["properties"]["fill"] for f in export.collection["features"]}
+    ready = workmap.prepare(session)
+    assert assignment_colours(ready.touching, plan.assignment, [g.grid_id for g in plan.grids]) == carried

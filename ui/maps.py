@@ -390,7 +390,7 @@ def plan_styles(units: gpd.GeoDataFrame, assignment, locked, selection, flagged,
         f"(function(){{var R={json.dumps(rows, ensure_ascii=False, separators=(',', ':'))};"
         f"var S={json.dumps([UNIT_STYLES[s] for s in states], separators=(',', ':'))};"
         "window.yltRestyle=function(){window.yltUnits.eachLayer(function(l){var r=R[l.feature.properties._i];if(!r)return;"
-        "l.feature.properties.grid=r[0];l.feature.properties.locked=r[3]?'🔒':'';"
+        "l.feature.properties.grid=r[0];l.feature.properties.locked=r[3]?'🔒':'—';"
         "l.setStyle(Object.assign({fillColor:r[1]},S[r[2]],r[3]?{dashArray:'4 4',weight:Math.max(S[r[2]].weight,2)}:{}));"
         "if(r[2]>=2)l.bringToFront();});if(window.yltDistricts){window.yltDistricts.bringToFront();}};"
         "if(window.yltUnits){window.yltRestyle();}"

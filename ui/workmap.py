@@ -15,13 +15,14 @@ import streamlit as st
 from scipy import sparse
 
 from geodata.select import bounds_of
+from planning.colours import assignment_colours, unit_touching
 from planning.edits import free_leads
 from planning.pairing import Pairing
 from planning.plan import Plan
 from planning.session import PlanningSession
 from ui.i18n import t
 from ui.maps import (KIND_STYLE, _Script, base_map, candidate_layer, district_base_layer, district_source, edge_source,
-                     facility_layer, gap_layer, grid_colours, lead_markers, legend_html, outline_layer, pairing_lines,
+                     facility_layer, gap_layer, lead_markers, legend_html, outline_layer, pairing_lines,
                      plan_styles, role_legend_html, shared_edges, unit_base_layer, unit_shapes, unit_source)
 
 PRIMARY = ("chc", "thc", "village_clinic", "nursing", "rehab", "city_hospital")
@@ -34,6 +35,7 @@ class Prepared(NamedTuple):
     units: gpd.GeoDataFrame
     edges: tuple[list[str], list[str], list[dict]]
     sources: dict
+    touching: set[tuple[str, str]]  # units within a metre of each other, across district lines (the colouring's)
 
 
 def prepare(session: PlanningSession) -> Prepared:
@@ -44,7 +46,8 @@ def prepare(session: PlanningSession) -> Prepared:
     edges = shared_edges(units, pairs)
     sources = {"units": unit_source(units, unit_shapes(units), world.district_names),
                "districts": district_source(session.package.districts), "edges": edge_source(edges)}
-    return Prepared(units, edges, sources)
+    touching = unit_touching(units["unit_code"].astype(str).tolist(), list(units.geometry))
+    return Prepared(units, edges, sources, touching)
 
 
 # A click on a unit waits HOLD_MS before Leaflet (and so streamlit_folium) sees it: a second click
@@ -108,9 +111,8 @@ def layers(session: PlanningSession, plan: Plan, ready: Prepared, *, selection: 
     locked), grid boundaries, the leads (draggable), the hospitals free to lead (hollow), and the
     layers switched on (``show``: primary, pairings, gaps)."""
     world, facilities = session.world, session.package.facilities
-    touching = {(plan.assignment.get(a), plan.assignment.get(b)) for a, b in zip(ready.edges[0], ready.edges[1])
-                if plan.assignment.get(a) != plan.assignment.get(b)}
-    colours = grid_colours([g.grid_id for g in plan.grids], touching)
+    # the plan's one colouring (planning.colours): the same colours as the grid page, review and exports
+    colours = assignment_colours(ready.touching, plan.assignment, [g.grid_id for g in plan.grids])
     out = [plan_styles(ready.units, plan.assignment, plan.locked, selection, flagged, colours),
            outline_layer(ready.edges, ready.sources["edges"], plan.assignment)]
     free = {c for d in world.districts for c in free_leads(world, plan, d)}
