@@ -134,8 +134,8 @@ def test_html_call_sites_escape_what_they_insert():
             call = text[start:m.start()]
             for value in re.findall(r"\{([^{}:]+)\}", call):
                 value = value.strip()
-                assert (value.startswith(("safe_text(", "L[", "c", "label", "len(", "row.population", "row.units",
-                                          "row.mean_access_km")) or "legend_html" in call or value == "BIG"), \
+                assert (value.startswith(("safe_text(", "swatch_html(", "L[", "c", "label", "len(", "row.population",
+                                          "row.units", "row.mean_access_km")) or "legend_html" in call or value == "BIG"), \
                     f"{path.name}: {value}"
 
 

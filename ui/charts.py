@@ -70,7 +70,7 @@ def population_section(table: pd.DataFrame, colours: dict[str, str], district_na
     population as bars against the band and the district's mean per grid (the only Streamlit here)."""
     import streamlit as st
 
-    from ui.i18n import sendable, t
+    from ui.i18n import sendable, t, tp
 
     if not len(table):
         return
@@ -87,4 +87,4 @@ def population_section(table: pd.DataFrame, colours: dict[str, str], district_na
                             target=float(rows["population"].mean()), labels=labels)
     st.altair_chart(chart, use_container_width=True)
     span = f"{band[0] / 1e4:,.0f}–{band[1] / 1e4:,.0f}" if lang == "zh" else f"{band[0]:,.0f}–{band[1]:,.0f}"
-    st.caption(t("chart_note", lang, band=span))
+    st.caption(tp("chart_note", lang, band=span))
