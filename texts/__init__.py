@@ -10,7 +10,10 @@ Parts (each a plain dict of code -> (zh, en)):
 - ``texts.ui``: the pages' words, table columns and coded values;
 - ``texts.data``: problems in planners' files (``issue.<code>`` and ``issue.<code>.fix``);
 - ``texts.engine``: rule violations and their fixes, pairing reasons, edit refusals, plans the
-  rules cannot all allow, and storage failures.
+  rules cannot all allow, and storage failures;
+- ``texts.review``, ``texts.workspace``, ``texts.exports``, ``texts.imports``, ``texts.charts``:
+  the words of the review and meeting, the editing desk, the exports and filing, the import page
+  and the charts (one part a page area, so a change to one area's words touches one file).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from texts import charts, exports, imports, review, workspace
 from texts.data import ISSUES, POSITIONS
 from texts.engine import ENGINE
 from texts.ui import TEXT as UI
@@ -39,6 +43,11 @@ def _merge(*parts: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
 CATALOGUE: dict[str, tuple[str, str]] = _merge(
     UI,
     ENGINE,
+    review.TEXT,
+    workspace.TEXT,
+    exports.TEXT,
+    imports.TEXT,
+    charts.TEXT,
     POSITIONS,
     {f"issue.{code}": (zh, en) for code, (zh, _, en, _) in ISSUES.items()},
     {f"issue.{code}.fix": (zh, en) for code, (_, zh, _, en) in ISSUES.items()},
