@@ -29,7 +29,7 @@ NUMERIC = {"n", "version", "errors", "warnings", "people", "balance", "km", "sec
            "group", "gap", "missing"}
 SAFE_CALLS = {"plain", "tp", "len", "int", "float", "sum", "round", "local_time", "violation_text", "problem_list",
               "storage_message", "layer_label", "safe_text", "legend_html", "role_legend_html", "_point_label"}
-FILES = sorted([*(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"])
+FILES = sorted([*(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"])
 SKIP = {"access.py"}  # another part of the work (its names go through plain there)
 
 
