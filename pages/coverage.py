@@ -1,4 +1,5 @@
-"""覆盖缺口 Coverage gaps: who is too far from care or unserved, where to add care, village clinics."""
+"""覆盖缺口 Coverage gaps: who is too far from care or unserved, where to add care, village clinics;
+each district's share served and distance to care as bars by ring, remote suburbs first."""
 
 from __future__ import annotations
 
@@ -10,9 +11,24 @@ from streamlit_folium import st_folium
 from planning.coverage import summary_by
 from planning.villages import integration
 from ui import shell, state
+from ui.charts import access_bars, coverage_bars, coverage_frame
 from ui.i18n import plain, t
 from ui.maps import base_map, district_labels, gap_layer, safe_text
 from ui.tables import show
+
+
+def district_charts(table: pd.DataFrame, world, lang: str) -> None:
+    """Share served and distance to care per district, side by side, coloured by ring."""
+    st.subheader(t("chart_coverage_title", lang))
+    frame = coverage_frame(table, world.district_names, world.district_ring)
+    ring_words = {r: t(f"ring_{r}", lang) for r in ("central", "near_suburb", "remote_suburb", "county")}
+    labels = {"served_share": t("chart_served_axis", lang), "district": t("chart_district", lang),
+              "ring": t("ring", lang), "population": t("population", lang), "distance": t("chart_distance_axis", lang),
+              "mean": t("chart_mean_km", lang), "p95": t("chart_p95_km", lang)}
+    left, right = st.columns(2)
+    left.altair_chart(coverage_bars(frame, ring_words=ring_words, labels=labels), width="stretch")
+    right.altair_chart(access_bars(frame, ring_words=ring_words, labels=labels), width="stretch")
+    st.caption(t("chart_coverage_note", lang))
 
 
 lang, L, package_id, pkg = shell.page("page_coverage", "coverage_intro")
@@ -56,6 +72,8 @@ st.markdown(" ".join(f'<span style="white-space:nowrap"><span style="display:inl
             + f' &nbsp;({L["unserved_share"]} + {L["not_covered_share"]}) &nbsp; '
             + '<span style="display:inline-block;width:12px;height:12px;border-radius:50%;background:#2166ac;margin:0 4px -1px 10px">'
             + f'</span>{L["new_sites"]}', unsafe_allow_html=True)
+
+district_charts(table, world, lang)
 
 st.subheader(t("top_gaps", lang))
 top = gaps.head(20).assign(unit_name=lambda g: g["unit_code"].map(names))

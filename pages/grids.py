@@ -1,7 +1,8 @@
 """网格方案 Grid proposal: grids proposed under rules G1-G6, on the map, with figures and checks,
 under the planner's grid settings (``ui.grid_settings``), and how good each district's grids are
 (proved optimal, or within x % of the best possible: ``ui.solve_quality``). A county's groups are
-county alliances (医共体) and are named so wherever the page names them."""
+county alliances (医共体) and are named so wherever the page names them. When a plan is open
+(``ui.open_plan``) the page shows that plan's grids, and the engine's proposal on request."""
 
 from __future__ import annotations
 
@@ -14,12 +15,12 @@ from planning.errors import InfeasiblePlanError
 from planning.grids import GridProposal, explain
 from planning.metrics import summary
 from planning.session import PlanningSession
-from ui import grid_settings, shell, solve_quality, state
+from ui import grid_settings, open_plan, shell, solve_quality, state
 from ui.charts import population_section
 from ui.i18n import plain, t
 from planning.colours import shape_colours
 from ui.maps import base_map, district_labels, grid_layer, lead_layer, swatch_uri
-from ui.tables import display
+from ui.tables import HIDDEN, display, number_formats, show
 from ui.verdict_panel import rules_table, violation_notices
 
 
@@ -40,14 +41,31 @@ def group_column(frame: pd.DataFrame, districts: set[str], county: set[str]) -> 
     return frame.rename(columns={"grid_id": name})
 
 
+def grid_table(rows: pd.DataFrame, colours: dict[str, str], lang: str) -> None:
+    """One row a grid in the planner's words, thousands separators and percentages
+    (``ui.tables.number_formats``), each row led by a swatch of its grid's map colour."""
+    kept = rows.drop(columns=[c for c in HIDDEN if c in rows.columns])
+    shown = display(kept, lang)
+    names = dict(zip(kept.columns, shown.columns))
+    config = {names[c]: v for c, v in number_formats(kept).items()}
+    config["swatch"] = st.column_config.ImageColumn(" ", width="small")
+    ids = rows["alliance_id" if "alliance_id" in rows.columns else "grid_id"]
+    st.dataframe(shown.assign(swatch=[swatch_uri(colours.get(str(g), "")) for g in ids]), hide_index=True,
+                 width="stretch", column_config=config, column_order=["swatch", *shown])
+
+
 lang, L, package_id, pkg = shell.page("page_grids", "grids_intro")
+with st.spinner(t("loading", lang)):
+    session = state.session()
+    opened = open_plan.current(session, package_id, lang)
+which = open_plan.choose(opened, lang, key="grids_view")
 line_col, button_col = st.columns([6, 1], vertical_alignment="center")
 settings_line = line_col.container()  # the settings in force, filled once the session is known
 button_col.button(t("gs_open", lang), icon=":material/tune:", width="stretch", key="gs_open", on_click=grid_settings.open_form)
 
 with st.spinner(t("loading", lang)):
-    session = state.session()
-    world, result = session.world, propose(state.cache_key(), session)
+    world = session.world
+    result = open_plan.Stored(opened.plan) if which == open_plan.PLAN else propose(state.cache_key(), session)
 config = session.config
 county = {str(d) for d, ring in world.district_ring.items() if ring == "county"}
 everywhere = {str(d) for d in world.districts}
@@ -84,7 +102,7 @@ if in_county.any():  # a county's groups are county alliances: the map's labels 
     grid_layer(grids[in_county], {**L, "grid_id": t("alliance_id", lang)}, colours).add_to(m)
 lead_layer(leads, L).add_to(m)
 district_labels(pkg.districts).add_to(m)
-st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"grid-map-{package_id}")
+st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"grid-map-{package_id}-{which}-{opened.plan_id if opened else ''}-{opened.version if opened else 0}")
 if world.island_links:
     links = "; ".join(f"{a} – {b} ({gap} km)" for a, b, gap in world.island_links)
     st.caption(t("island_links", lang, km=f"{config.island_link_km:g}") + plain(links))
@@ -97,29 +115,22 @@ rules_table(verdict, lang)
 violation_notices(verdict, lang)
 
 is_county = table["district_code"].astype(str).isin(county)
-swatch = {"swatch": st.column_config.ImageColumn(" ", width="small")}  # each row in its grid's map colour
 if (~is_county).any():
     st.subheader(t("grid_table", lang))
-    rows = table[~is_county]
-    shown = display(rows, lang)
-    st.dataframe(shown.assign(swatch=[swatch_uri(colours.get(str(g), "")) for g in rows["grid_id"]]), hide_index=True,
-                 width="stretch", column_config=swatch, column_order=["swatch", *shown])
+    grid_table(table[~is_county], colours, lang)
 if is_county.any():
     st.subheader(t("alliance_table", lang))
-    rows = table[is_county]
-    shown = display(rows.rename(columns={"grid_id": "alliance_id"}), lang)
-    st.dataframe(shown.assign(swatch=[swatch_uri(colours.get(str(g), "")) for g in rows["grid_id"]]), hide_index=True,
-                 width="stretch", column_config=swatch, column_order=["swatch", *shown])
+    grid_table(table[is_county].rename(columns={"grid_id": "alliance_id"}), colours, lang)
 solve_quality.section(getattr(result, "quality", {}) or {}, world.district_names, county, lang)
 st.subheader(t("fr_title", lang))
 grid_settings.frontier_section(session, result, package_id, lang)
 
-with st.expander(t("explanations", lang)):
-    rows = pd.DataFrame(explain(world, result))
-    rows["reason"] = rows["reason_zh" if lang == "zh" else "reason_en"]
-    rows = group_column(rows.drop(columns=["reason_zh", "reason_en"]), everywhere, county)
-    st.dataframe(display(rows, lang), hide_index=True, width="stretch")
+if which == open_plan.PROPOSAL:  # why the engine put each unit where it did: a planner's plan has its own reasons
+    with st.expander(t("explanations", lang)):
+        rows = pd.DataFrame(explain(world, result))
+        rows["reason"] = rows["reason_zh" if lang == "zh" else "reason_en"]
+        show(group_column(rows.drop(columns=["reason_zh", "reason_en"]), everywhere, county), lang)
 parts = session.detached_parts(plan)
 with st.expander(t("detached_parts", lang, n=len(parts))):
     st.caption(t("detached_parts_help", lang))
-    st.dataframe(display(group_column(parts, planned, county), lang), hide_index=True, width="stretch")
+    show(group_column(parts, planned, county), lang)

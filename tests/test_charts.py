@@ -1,10 +1,26 @@
-"""The population chart (ui/charts.py): bars in the grids' colours against the band and the target."""
+"""The charts (ui/charts.py): population bars in the grids' colours against the band and the target;
+coverage and distance to care by district and ring; the hospital x district pairing matrix."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from ui.charts import population_bars, population_frame
+from planning.pairing import Hospital, PairingProblem
+from planning.plan import PlanPairing
+from ui.charts import (
+    CAP_FILLS,
+    ROLE_FILLS,
+    access_bars,
+    cap_status,
+    coverage_bars,
+    coverage_frame,
+    pairing_matrix,
+    pairing_matrix_frame,
+    population_bars,
+    population_frame,
+    weighted_quantile,
+)
 
 LABELS = {"population": "常住人口", "grid": "网格", "band": "人口区间", "target": "区内平均（目标）"}
 
@@ -42,3 +58,126 @@ def test_the_spec_has_the_band_the_bars_and_the_target():
 def test_no_band_for_a_county_and_no_target():
     spec = population_bars(_frame(), band=None, target=None, labels=LABELS).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "text"]
+
+
+# --- coverage and access by district, by ring ---------------------------------------------------
+RINGS = {"A": "central", "B": "remote_suburb", "C": "near_suburb"}
+NAMES = {"A": "甲区", "B": "乙区", "C": "丙区"}
+RING_WORDS = {"central": "中心城区", "near_suburb": "近郊", "remote_suburb": "远郊", "county": "县"}
+COVERAGE_LABELS = {"served_share": "已服务居民占比", "district": "区县", "ring": "圈层", "population": "常住人口",
+                   "distance": "距离（km）", "mean": "平均", "p95": "95%"}
+
+
+def _units() -> pd.DataFrame:
+    """Three districts: A (central) two units, B (remote) three, C (near) one."""
+    return pd.DataFrame({"district_code": ["A", "A", "B", "B", "B", "C"],
+                         "population": [100.0, 300.0, 10.0, 80.0, 10.0, 50.0],
+                         "served": [100.0, 200.0, 5.0, 40.0, 0.0, 50.0],
+                         "primary_km": [1.0, 2.0, 9.0, 3.0, 20.0, 0.5]})
+
+
+def test_weighted_quantile_counts_each_resident():
+    assert weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0]), 0.5) == 2.0
+    assert weighted_quantile(np.array([1.0, 2.0]), np.array([95.0, 5.0]), 0.95) == 1.0  # 95 of 100 live at 1 km
+    assert weighted_quantile(np.array([1.0, 2.0]), np.array([94.0, 6.0]), 0.95) == 2.0
+    assert weighted_quantile(np.array([5.0, np.inf]), np.array([1.0, 9.0]), 0.95) == 5.0  # unreachable: left out
+    assert np.isnan(weighted_quantile(np.array([1.0]), np.array([0.0]), 0.95))
+
+
+def test_coverage_frame_is_per_district_remote_suburbs_first():
+    frame = coverage_frame(_units(), NAMES, RINGS)
+    assert frame["district_code"].tolist() == ["B", "C", "A"]  # remote, near, central
+    b = frame.iloc[0]
+    assert b["district_name"] == "乙区" and b["population"] == 100.0 and b["served_share"] == 0.45
+    assert b["mean_km"] == (10 * 9 + 80 * 3 + 10 * 20) / 100
+    assert b["p95_km"] == 20.0  # the farthest ten live 20 km away
+    a = frame.iloc[2]
+    assert a["served_share"] == 0.75 and a["mean_km"] == 1.75 and a["p95_km"] == 2.0
+
+
+def test_coverage_frame_puts_the_least_served_first_within_a_ring():
+    units = pd.DataFrame({"district_code": ["X", "Y"], "population": [10.0, 10.0], "served": [9.0, 1.0],
+                          "primary_km": [1.0, 1.0]})
+    frame = coverage_frame(units, {}, {"X": "remote_suburb", "Y": "remote_suburb"})
+    assert frame["district_code"].tolist() == ["Y", "X"] and frame["district_name"].tolist() == ["Y", "X"]
+
+
+def test_coverage_and_access_bars_are_coloured_by_ring_in_the_readers_words():
+    frame = coverage_frame(_units(), NAMES, RINGS)
+    served = coverage_bars(frame, ring_words=RING_WORDS, labels=COVERAGE_LABELS).to_dict()
+    bars, text = served["layer"]
+    assert bars["encoding"]["y"]["sort"] == ["乙区", "丙区", "甲区"]
+    assert bars["encoding"]["x"]["axis"]["format"] == ".0%" and bars["encoding"]["x"]["title"] == "已服务居民占比"
+    colour = bars["encoding"]["color"]
+    assert colour["field"] == "ring_word" and colour["scale"]["domain"] == ["远郊", "近郊", "中心城区"]
+    assert text["encoding"]["text"]["format"] == ".0%"
+    access = access_bars(frame, ring_words=RING_WORDS, labels=COVERAGE_LABELS).to_dict()
+    assert [layer["mark"]["type"] for layer in access["layer"]] == ["bar", "tick", "text"]
+    bar, tick, _ = access["layer"]
+    assert bar["encoding"]["x"]["field"] == "mean_km" and tick["encoding"]["x"]["field"] == "p95_km"
+    assert bar["encoding"]["color"]["scale"]["range"] == served["layer"][0]["encoding"]["color"]["scale"]["range"]
+
+
+# --- pairings per hospital against its cap ------------------------------------------------------
+MATRIX_LABELS = {"hospital": "医院", "district": "区县", "role": "结对形式", "home": "本部", "eligible": "可结对",
+                 "count": "结对数", "cap": "上限", "exempt": "不计", "hospital_cap": "结对 / 上限",
+                 "district_cap": "区内综合医院 / 上限"}
+
+
+def _problem() -> PairingProblem:
+    """Districts A (central), B (remote), C (near); general hospitals G1 (home A, a branch in B)
+    and G2 (home C), a TCM hospital T (home A, exempt); caps: 2 districts a hospital, 1 hospital
+    a district."""
+    hospitals = (Hospital("G1", "一院", "general", (("A", "main", 0, 0), ("B", "branch", 0, 0))),
+                 Hospital("G2", "二院", "general", (("C", "main", 0, 0),)),
+                 Hospital("T", "中医院", "tcm", (("A", "main", 0, 0),)))
+    return PairingProblem(hospitals=hospitals, districts=("A", "B", "C"), ring=RINGS, access_km=np.zeros((3, 3)),
+                          partnerships=frozenset({("G2", "B")}), district_cap={"A": 1, "B": 1, "C": 1},
+                          hospital_cap={"G1": 2, "G2": 2, "T": 2})
+
+
+def _pairings() -> list[PlanPairing]:
+    return [PlanPairing("G1", "A", "technical_support"), PlanPairing("G1", "B", "main_support"),
+            PlanPairing("G2", "B", "technical_support"), PlanPairing("T", "A", "tcm")]
+
+
+def test_matrix_frame_counts_against_the_caps_and_marks_home_and_eligible():
+    m = pairing_matrix_frame(_problem(), _pairings(), district_names=NAMES, rings=RINGS)
+    assert m.districts["district"].tolist() == ["乙区", "丙区", "甲区"]  # remote suburbs first
+    assert m.hospitals["hospital"].tolist() == ["二院", "一院", "中医院"]  # capped first, by home in that order
+    hospitals = m.hospitals.set_index("hospital_code")
+    assert hospitals.loc["G1", "count"] == 2 and hospitals.loc["G1", "status"] == "at"
+    assert hospitals.loc["G2", "count"] == 1 and hospitals.loc["G2", "status"] == "under"
+    assert hospitals.loc["T", "status"] == "exempt" and pd.isna(hospitals.loc["T", "cap"])
+    districts = m.districts.set_index("district_code")
+    assert districts.loc["B", "count"] == 2 and districts.loc["B", "status"] == "over"  # G1 and G2, cap 1
+    assert districts.loc["A", "count"] == 1  # the TCM hospital is not counted (P3)
+    cells = m.cells.set_index(["hospital_code", "district_code"])
+    assert cells.loc[("G1", "A"), "home"] and cells.loc[("G1", "A"), "paired"]
+    assert cells.loc[("G2", "C"), "home"] and not cells.loc[("G2", "C"), "paired"]
+    assert cells.loc[("G1", "B"), "role"] == "main_support"
+    assert cells.loc[("G2", "B"), "eligible"] and not cells.loc[("G2", "A"), "eligible"]
+    assert len(m.cells) == 9
+
+
+def test_cap_status():
+    assert [cap_status(3, 2), cap_status(2, 2), cap_status(1, 2), cap_status(4, None)] == ["over", "at", "under", "exempt"]
+
+
+def test_matrix_chart_has_the_cells_the_home_marks_and_the_counts_in_a_last_row_and_column():
+    m = pairing_matrix_frame(_problem(), _pairings(), district_names=NAMES, rings=RINGS)
+    spec = pairing_matrix(m, role_words={"technical_support": "技术支持"}, labels=MATRIX_LABELS).to_dict()
+    rect, home, _, counts = spec["layer"]
+    data = spec["datasets"]
+    assert rect["encoding"]["x"]["scale"]["domain"] == ["乙区", "丙区", "甲区", "结对 / 上限"]
+    assert rect["encoding"]["y"]["scale"]["domain"] == ["二院", "一院", "中医院", "区内综合医院 / 上限"]
+    cells = {(r["hospital"], r["district"]): r for r in data[rect["data"]["name"]]}
+    assert cells[("一院", "乙区")]["fill"] == ROLE_FILLS["main_support"]
+    assert cells[("二院", "乙区")]["fill"] == ROLE_FILLS["technical_support"]
+    assert cells[("二院", "甲区")]["fill"] == "#ffffff"  # cannot pair there
+    assert [(r["hospital"], r["district"], r["home_word"]) for r in data[home["data"]["name"]]] == [
+        ("二院", "丙区", "本部"), ("一院", "甲区", "本部"), ("中医院", "甲区", "本部")]
+    shown = {(r["hospital"], r["district"]): (r["text"], r["fill"]) for r in data[counts["data"]["name"]]}
+    assert shown[("一院", "结对 / 上限")] == ("2 / 2", CAP_FILLS["at"])
+    assert shown[("中医院", "结对 / 上限")] == ("1 · 不计", CAP_FILLS["exempt"])
+    assert shown[("区内综合医院 / 上限", "乙区")] == ("2 / 1", CAP_FILLS["over"])
