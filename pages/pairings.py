@@ -35,7 +35,7 @@ def matrix_section(problem, pairings, names: dict, rings: dict, lang: str) -> No
     labels["district"] = t("chart_district", lang)
     frame = pairing_matrix_frame(problem, pairings, district_names=names, rings=rings)
     role_words = {r: t("role_" + r, lang) for r in ("technical_support", "main_support", "tcm", "specialty")}
-    st.altair_chart(pairing_matrix(frame, role_words=role_words, labels=labels), width="content")
+    st.altair_chart(pairing_matrix(frame, role_words=role_words, labels=labels), width="stretch")
     st.markdown(role_legend_html(lambda r: t("role_" + r, lang)), unsafe_allow_html=True)
     st.caption(t("chart_matrix_note", lang))
 

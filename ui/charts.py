@@ -186,7 +186,7 @@ def access_bars(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labels: M
 ROLE_FILLS = {"technical_support": "#1f4e9c", "main_support": "#d62728", "tcm": "#2ca02c", "specialty": "#9467bd"}
 ELIGIBLE_FILL = "#e8e8e8"  # a campus or a recorded partnership there (P4): it could pair
 EMPTY_FILL = "#ffffff"
-CAP_FILLS = {"over": "#b42318", "at": "#1f4e9c", "under": "#9e9e9e", "exempt": "#2ca02c"}
+CAP_FILLS = {"over": "#b42318", "at": "#1f4e9c", "under": "#555555", "exempt": "#2ca02c"}
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def pairing_matrix_frame(problem, pairings: Iterable, *, district_names: Mapping
 
 
 def pairing_matrix(matrix: PairingMatrix, *, role_words: Mapping[str, str], labels: Mapping[str, str],
-                   cell: int = 46) -> alt.LayerChart:
+                   row: int = 28) -> alt.LayerChart:
     """Hospitals (rows, by name) x districts (columns, by name): a paired cell filled in its
     role's colour, a cell where the hospital could pair (a campus or a partnership, P4) light
     grey, the home district framed in black and marked. A last column gives each hospital's
@@ -245,13 +245,13 @@ def pairing_matrix(matrix: PairingMatrix, *, role_words: Mapping[str, str], labe
     city general hospitals against its cap (P1): blue at the cap, red over it. ``labels``:
     ``hospital``, ``district``, ``role``, ``home``, ``eligible``, ``count``, ``cap``, ``exempt``,
     ``hospital_cap`` (the last column's head), ``district_cap`` (the last row's) in the reader's
-    language."""
+    language. Rows ``row`` pixels high; the columns share the width the page gives."""
     hospitals, districts = matrix.hospitals["hospital"].tolist(), matrix.districts["district"].tolist()
     columns, rows = [*districts, labels["hospital_cap"]], [*hospitals, labels["district_cap"]]
     x = alt.X("district:N", sort=columns, scale=alt.Scale(domain=columns), title=None,
-              axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160, labelOverlap=False, labelFontSize=12))
+              axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=160, labelOverlap=False, labelFontSize=13))
     y = alt.Y("hospital:N", sort=rows, scale=alt.Scale(domain=rows), title=None,
-              axis=alt.Axis(labelLimit=220, labelOverlap=False, labelFontSize=12))
+              axis=alt.Axis(labelLimit=220, labelOverlap=False, labelFontSize=13))
     c = matrix.cells
     cells = c.assign(
         fill=[ROLE_FILLS.get(r, "#444444") if p else ELIGIBLE_FILL if e else EMPTY_FILL
@@ -280,9 +280,8 @@ def pairing_matrix(matrix: PairingMatrix, *, role_words: Mapping[str, str], labe
                           "fill": [CAP_FILLS[s] for s in d["status"]]})
     totals = pd.concat([per_h, per_d], ignore_index=True)
     backing = alt.Chart(totals).mark_rect(color="#f6f6f6", stroke="#cfcfcf", strokeWidth=0.5).encode(x=x, y=y)
-    counts = alt.Chart(totals).mark_text(fontSize=12, fontWeight="bold").encode(
+    counts = alt.Chart(totals).mark_text(fontSize=13, fontWeight="bold").encode(
         x=x, y=y, text="text:N", color=alt.Color("fill:N", scale=None, legend=None),
         tooltip=[alt.Tooltip("hospital:N", title=labels["hospital"]), alt.Tooltip("district:N", title=labels["district"]),
                  alt.Tooltip("count:Q", title=labels["count"]), alt.Tooltip("cap:Q", title=labels["cap"])])
-    return alt.layer(rect, home, backing, counts).properties(width=alt.Step(cell), height=alt.Step(28)
-                                                             ).configure_view(stroke=None)
+    return alt.layer(rect, home, backing, counts).properties(height=alt.Step(row)).configure_view(stroke=None)
