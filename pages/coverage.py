@@ -76,11 +76,12 @@ st.markdown(" ".join(f'<span style="white-space:nowrap"><span style="display:inl
 district_charts(table, world, lang)
 
 st.subheader(t("top_gaps", lang))
-top = gaps.head(20).assign(unit_name=lambda g: g["unit_code"].map(names))
-show(top[["unit_code", "unit_name", "district_code", "ring", "population", "primary_km", "served",
-            "unserved", "not_covered", "gap_score", "reason"]], lang)
+top = gaps.head(20).assign(unit_name=lambda g: g["unit_code"].map(names),
+                           district_name=lambda g: g["district_code"].map(world.district_names))
+show(top[["unit_name", "unit_code", "district_name", "ring", "population", "primary_km", "served",  # names first
+          "unserved", "not_covered", "gap_score", "reason"]], lang)
 st.subheader(t("new_sites", lang))
-show(pd.DataFrame({"rank": range(1, len(site_codes) + 1), "site_code": site_codes, "name": site_names,
+show(pd.DataFrame({"rank": range(1, len(site_codes) + 1), "name": site_names, "site_code": site_codes,
                    "population_gained": gains}), lang)
 st.subheader(t("village_integration", lang))
 if len(villages):
