@@ -7,6 +7,7 @@ raises ``DataValidationError``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -32,10 +33,13 @@ class Issue:
     params: tuple[tuple[str, str], ...] = ()
 
     def _texts(self, lang: str) -> tuple[str, str]:
-        fields = {"layer": self.layer, "column": self.column, "value": self.value, **dict(self.params)}
+        fields = {"layer": self.layer, "column": self.column, "value": self.value,
+                  **{k: scrub(v) for k, v in self.params}}
         for key, value in fields.items():
             if key.endswith("_pos") and str(value).isdigit():  # another place in the same file
                 fields[key] = replace(self, position=int(value)).place(lang)
+        if fields.get("why", "").startswith(WHY):  # the reason, a catalogue code of its own
+            fields["why"] = render(fields["why"], lang, **fields)
         return render(f"issue.{self.code}", lang, **fields), render(f"issue.{self.code}.fix", lang, **fields)
 
     def message(self, lang: str = "zh") -> str:
@@ -70,6 +74,28 @@ class Issue:
             "fix": self.fix(lang),
             "code": self.code,
         }
+
+
+WHY = "read_why."
+
+# GDAL names what it could not read by a path of its own: an in-memory file (/vsimem/pyogrio_…),
+# a temporary folder the archive was unpacked to, or the server's data folder. None of them
+# means anything to a planner (and the last tells the server's layout): the name alone stays.
+_VSI_PATH = re.compile(r"'?/vsi[a-z0-9_]+/[^\s']*'?\s*", re.I)
+_ABS_PATH = re.compile(r"(?<![^\s'\"(])'?(?:/|[A-Za-z]:[\\/])(?:[^\s'/\\]+[\\/])+([^\s'/\\]+)'?")
+_DRIVER_HINT = re.compile(r"[.;]*\s*It might help\b.*$", re.I | re.S)
+
+
+def scrub(text: object) -> str:
+    """``text`` without GDAL's internal file paths: ``/vsimem/…`` dropped, an absolute path
+    shortened to its file name, GDAL's advice on driver prefixes (meant for programmers) cut."""
+    original = str(text)
+    out = _DRIVER_HINT.sub("", original)
+    out = _VSI_PATH.sub("", out)
+    out = _ABS_PATH.sub(lambda m: m.group(1), out)
+    if out == original:  # nothing of GDAL's: the value as it was (".shx" keeps its dot)
+        return original
+    return " ".join(out.split()).strip(" ;,.")
 
 
 def issue(severity: Severity, code: str, **kw: object) -> Issue:

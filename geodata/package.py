@@ -9,11 +9,13 @@ districts raises ``DataValidationError``.
 
 from __future__ import annotations
 
+import json
+import re
 import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 import geopandas as gpd
@@ -24,7 +26,9 @@ import shapely
 
 from geodata import coords
 from geodata.errors import DataValidationError, LoadReport, UnsafeArchiveError, issue
-from geodata.readers import DEFAULT_LIMITS, VECTOR_SUFFIXES, TABLE_SUFFIXES, Limits, RawLayer, read_file, safe_extract
+from geodata.readers import (DEFAULT_LIMITS, TABLE_SUFFIXES, VECTOR_SUFFIXES, Limits, RawLayer, archive_issue, read_file,
+                             safe_extract, zip_members)
+from geodata.store import MANIFEST, data_dir, package_info, package_path
 from geodata.schema import FACILITIES, LAYER_FILE_HINTS, LAYERS, LEAD_KINDS, LayerMeta, layer_for_file
 from geodata.units import HEX_CELL_BUDGET, apportion, hex_size_within, hex_units, overlapping_pairs, part_gap, uncovered
 from geodata.validate import POS, interpret
@@ -74,6 +78,68 @@ SYSTEM_FILES = ("thumbs.db", "desktop.ini", "manifest.json", "config.toml")
 LISTED_NAMES = 12
 
 
+# --- the dataset's name: given on import, kept in the stored upload's manifest -------------------
+NAME_MAX = 60
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def clean_name(text: str) -> str:
+    """A dataset name as kept: control and direction characters dropped, runs of spaces made one,
+    at most ``NAME_MAX`` characters (the sidebar and the filing's metadata show it on one line)."""
+    return " ".join(_CONTROL.sub("", " ".join(str(text).split())).split())[:NAME_MAX].strip()
+
+
+def name_upload(package_id: str, name: str) -> str:
+    """Keep ``name`` (cleaned) as the name of the stored upload ``package_id``, beside what its
+    manifest recorded at upload (key ``name``); an empty name removes it. Returns the name kept.
+    The same files uploaded again are the same package: the latest name given wins."""
+    path = package_path(package_id)
+    manifest = (path if path.is_dir() else path.parent) / MANIFEST
+    info = package_info(package_id)
+    kept = clean_name(name)
+    if kept:
+        info["name"] = kept
+    else:
+        info.pop("name", None)
+    tmp = manifest.with_name(manifest.name + ".part")
+    tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(manifest)
+    return kept
+
+
+def upload_name(package_id: str) -> str:
+    """The name given to the stored upload ``package_id`` on import ('' when none was)."""
+    return clean_name(package_info(package_id).get("name", ""))
+
+
+def uploads() -> list[dict]:
+    """The stored uploads, newest first: ``package_id``, ``name`` (given on import, or ''),
+    ``archive``, ``files`` and ``saved`` as their manifests recorded them."""
+    root = data_dir() / "packages"
+    out = []
+    for folder in root.iterdir() if root.is_dir() else ():
+        if (folder / MANIFEST).is_file():
+            info = package_info(folder.name) if _is_id(folder.name) else {}
+            if info:
+                out.append({"package_id": folder.name, "name": clean_name(info.get("name", "")),
+                            "archive": info.get("archive", ""), "files": list(info.get("files", [])),
+                            "saved": info.get("saved", "")})
+    return sorted(out, key=lambda u: (u["saved"], u["package_id"]), reverse=True)
+
+
+def _is_id(text: str) -> bool:
+    return re.fullmatch(r"[0-9a-f]{16}", text) is not None
+
+
+def _manifest_name(path: Path) -> str:
+    """The name a stored upload was given (its manifest beside ``path``), '' elsewhere."""
+    manifest = (path if path.is_dir() else path.parent) / MANIFEST
+    try:
+        return clean_name(json.loads(manifest.read_text(encoding="utf-8")).get("name", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 def _package_files(folder: Path) -> list[Path]:
     """Every file under ``folder``, hidden files, Office lock files and system folders left out."""
     out = []
@@ -116,6 +182,7 @@ def _layer_files(folder: Path, limits: Limits) -> tuple[dict[str, tuple[str, Raw
     notes: list = []
     unread: list[str] = []
     unknown: list[Path] = []
+    zipped: list[Path] = []
     for path in sorted(files, key=lambda p: (len(p.relative_to(folder).parts), relative[p])):
         suffix = path.suffix.lower()
         nested = path.parent != folder
@@ -137,6 +204,10 @@ def _layer_files(folder: Path, limits: Limits) -> tuple[dict[str, tuple[str, Raw
                 unread.append(name_text)
             else:
                 unknown.append(path)
+            continue
+        held = _zip_holds(path, limits, notes) if suffix == ".zip" and not nested else "layer"
+        if held != "layer":  # a package of its own, read after the files beside it; or invalid, said
+            zipped.extend([path] if held == "package" else [])
             continue
         if suffix != ".gpkg" and not layer_for_file(path.stem):
             if nested or suffix == ".txt":
@@ -160,12 +231,55 @@ def _layer_files(folder: Path, limits: Limits) -> tuple[dict[str, tuple[str, Raw
                                    name=label, used=found[name][0]))
             else:
                 found[name] = (label, raw)
+    for path in zipped:  # after the files beside them, which name their layers themselves
+        inner, inner_notes = _zipped_layers(path, relative[path], limits)
+        notes.extend(inner_notes)
+        for name, (label, raw) in inner.items():
+            if name in found:
+                notes.append(issue("warning", "layer_duplicate", layer=name, position_kind="file",
+                                   name=label, used=found[name][0]))
+            else:
+                found[name] = (label, raw)
     for path in unknown:
         notes.append(issue("error", "layer_unknown", position_kind="file", name=relative[path],
                            found=_names(list(relative.values())), expected=expected_names()))
     if unread:
         notes.append(issue("info", "files_not_read", position_kind="file", names=_names(unread), count=len(unread)))
     return found, notes
+
+
+def _zip_holds(path: Path, limits: Limits, notes: list) -> str:
+    """What a zip beside other files holds: ``"package"``, layers of its own to find by their names
+    (its members name a layer and either the zip's name does not, ``青浦区街镇边界2023.zip`` holding
+    ``街镇.shp``, or they name another one too, ``units.zip`` holding ``区县边界.shp`` and
+    ``街镇.shp``); ``"invalid"``, a zip named after no layer that cannot be opened, called invalid
+    here (in ``notes``) rather than a file that matches no layer; else ``"layer"``, one layer named
+    by the zip (or, named after none, a file that matches no layer)."""
+    own = layer_for_file(path.stem)
+    try:
+        members = zip_members(path.read_bytes())
+    except UnsafeArchiveError as exc:
+        if own is None:
+            notes.append(archive_issue(exc, path))
+            return "invalid"
+        return "layer"  # read as its layer, which reports it
+    named = {layer_for_file(PurePosixPath(n.replace("\\", "/")).stem) for n, info in members
+             if not info.is_dir() and PurePosixPath(n).suffix.lower() in VECTOR_SUFFIXES + TABLE_SUFFIXES}
+    named.discard(None)
+    return "package" if named and (own is None or named - {own}) else "layer"
+
+
+def _zipped_layers(path: Path, label: str, limits: Limits) -> tuple[dict[str, tuple[str, RawLayer]], list]:
+    """The layers of a zip that holds a package of its own (``_zip_is_package``), each labelled
+    ``zip name/member``: read like a folder, then the unpacked files are gone (every layer is read
+    into memory)."""
+    with tempfile.TemporaryDirectory(prefix="ylt-zip-") as tmp:
+        try:
+            safe_extract(path.read_bytes(), Path(tmp), limits=limits)
+        except UnsafeArchiveError as exc:
+            return {}, [archive_issue(exc, path)]
+        found, notes = _layer_files(Path(tmp), limits)
+    return {name: (f"{label}/{inner}", raw) for name, (inner, raw) in found.items()}, notes
 
 
 def load_package(
@@ -187,11 +301,10 @@ def load_package(
             try:
                 safe_extract(path.read_bytes(), Path(tmp), limits=limits)
             except UnsafeArchiveError as exc:
-                code = "archive_damaged" if exc.damaged else "unsafe_archive"
-                raise DataValidationError([issue("error", code, position_kind="file", detail=str(exc))]) from exc
+                raise DataValidationError([archive_issue(exc, path)]) from exc
             package = load_package(Path(tmp), config=config, config_text=config_text,
                                    crs_overrides=crs_overrides, limits=limits)
-            return replace(package, name=path.stem)
+            return replace(package, name=_manifest_name(path) or path.stem)
     report = LoadReport()
     if path.is_file():
         found, notes = {}, []
@@ -213,7 +326,8 @@ def load_package(
         config = _read_config(folder if path.is_dir() else None, config_text, report)
     if crs_overrides:
         config = replace(config, layer_crs=MappingProxyType({**config.layer_crs, **crs_overrides}))
-    return build_package(path.stem if path.is_file() else path.name, found, config, report)
+    name = _manifest_name(path) or (path.stem if path.is_file() else path.name)
+    return build_package(name, found, config, report)
 
 
 def _read_config(folder: Path | None, text: str | None, report: LoadReport) -> PlanConfig:
@@ -254,10 +368,12 @@ def build_package(
     """Interpret raw layers and check them against each other (see the module docstring)."""
     frames: dict[str, gpd.GeoDataFrame | pd.DataFrame] = {}
     meta: dict[str, LayerMeta] = {}
+    # a layer missing is said after what was wrong with the files that were there: a planner whose
+    # only file could not be read learns that first, not that some other layer is absent
+    missing = [issue("error", "layer_missing", layer=name, position_kind="file")
+               for name, layer in LAYERS.items() if name not in found and not layer.optional]
     for layer_name, layer in LAYERS.items():
         if layer_name not in found:
-            if not layer.optional:
-                report.add(issue("error", "layer_missing", layer=layer_name, position_kind="file"))
             continue
         _, raw = found[layer_name]
         result = interpret(layer, raw, crs_text=config.layer_crs.get(layer_name))
@@ -266,6 +382,7 @@ def build_package(
             report.rejected[layer_name] = result.rejected
         frames[layer_name] = result.frame
         meta[layer_name] = result.meta
+    report.extend(missing)
 
     districts = frames.get("districts")
     if districts is None or len(districts) == 0:

@@ -25,11 +25,14 @@ import pandas as pd
 import pyogrio
 import pyproj
 
-from geodata.errors import Issue, PositionKind, UnsafeArchiveError, issue
+from geodata.errors import WHY, Issue, PositionKind, UnsafeArchiveError, issue, scrub
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 TEXT_ENCODINGS = ("utf-8-sig", "gb18030")
+# what a file claims to be, by its extension: named when it turns out not to be that
+FORMAT_KINDS = {".zip": "ZIP/Shapefile", ".shp": "Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON",
+                ".gpkg": "GeoPackage", ".csv": "CSV", ".txt": "CSV", ".xlsx": "Excel (XLSX)", ".xlsm": "Excel (XLSM)"}
 
 
 @dataclass(frozen=True)
@@ -443,10 +446,47 @@ def read_file(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str,
         if suffix in (".geojson", ".json"):
             return [(stem, read_geojson(path.read_bytes(), path.name))]
     except UnsafeArchiveError as exc:
-        return [(stem, _failed(path.name, "archive_damaged" if exc.damaged else "unsafe_archive", detail=str(exc)))]
+        return [(stem, RawLayer(pd.DataFrame(), path.name, "file", [], issues=[archive_issue(exc, path)]))]
     except Exception as exc:  # noqa: BLE001 - any parser failure is reported, never crashes the app
-        return [(stem, _failed(path.name, "file_unreadable", detail=_one_line(exc)))]
-    return [(stem, _failed(path.name, "file_unreadable", detail=f"unsupported file type {suffix or '(none)'}"))]
+        return [(stem, _failed(path.name, "file_unreadable", name=path.name, kind=FORMAT_KINDS.get(suffix, suffix),
+                               **unreadable_why(exc, suffix)))]
+    return [(stem, _failed(path.name, "file_unreadable", name=path.name, kind=suffix or "-",
+                           why=WHY + "type", detail=suffix or "(none)"))]
+
+
+def unreadable_why(exc: Exception, suffix: str) -> dict[str, str]:
+    """Why a parser refused a file with this ``suffix``, as a reason code (``read_why.*`` in the
+    catalogue) and the parser's own words without its internal paths (``geodata.errors.scrub``)."""
+    text = scrub(" ".join(str(exc).split())) or type(exc).__name__
+    at = _JSON_AT.search(text)
+    if "Failed to read GeoJSON" in text and at:
+        return {"why": WHY + "json", "line": at["line"], "char": at["char"], "detail": _short(text[at.end():].strip(" :"))}
+    not_zip = isinstance(exc, zipfile.BadZipFile) or "not a zip file" in text.lower()
+    if ("not recognized as" in text and "supported file format" in text) or (not_zip and suffix != ".zip"):
+        return {"why": WHY + "format", "detail": ""}  # an .xlsx that is no workbook is not a zip either
+    if not_zip:
+        return {"why": WHY + "not_zip", "detail": ""}
+    return {"why": WHY + "other", "detail": _short(text)}
+
+
+_JSON_AT = re.compile(r"At line (?P<line>\d+), character (?P<char>\d+)")
+
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first member, or an empty zip
+
+
+def archive_issue(exc: UnsafeArchiveError, path: Path) -> Issue:
+    """The issue for the archive at ``path`` refused before reading: unsafe, or damaged; damaged
+    is told apart as not a zip at all (a renamed RAR, a web page) or a zip cut short or corrupt."""
+    if not exc.damaged:
+        return issue("error", "unsafe_archive", position_kind="file", name=path.name, detail=scrub(exc))
+    try:
+        with open(path, "rb") as f:
+            is_zip = f.read(4) in ZIP_MAGIC
+    except OSError:
+        is_zip = False
+    why = {"why": WHY + "zip_broken", "detail": _short(scrub(exc))} if is_zip else {"why": WHY + "not_zip", "detail": ""}
+    return issue("error", "archive_damaged", position_kind="file", name=path.name, **why)
 
 
 def read_zipped_shapefile(data: bytes, name: str, *, limits: Limits = DEFAULT_LIMITS) -> RawLayer:
@@ -460,7 +500,7 @@ def read_zipped_shapefile(data: bytes, name: str, *, limits: Limits = DEFAULT_LI
             reader = read_table if others[0].suffix.lower() in TABLE_SUFFIXES else read_geojson
             return reader(others[0].read_bytes(), others[0].name)
         if not shps:
-            return _failed(name, "archive_no_layer", found=found)
+            return _failed(name, "archive_no_layer", name=name, found=found)
         raw = read_shapefile(shps[0], name)
         if len(shps) > 1:
             raw.issues.append(issue("warning", "archive_several_layers", position_kind="file", used=shps[0].name,
@@ -468,10 +508,9 @@ def read_zipped_shapefile(data: bytes, name: str, *, limits: Limits = DEFAULT_LI
         return raw
 
 
-def _failed(name: str, code: str, **params: object) -> RawLayer:
-    return RawLayer(pd.DataFrame(), name, "file", [], issues=[issue("error", code, position_kind="file", **params)])
+def _failed(source: str, code: str, **params: object) -> RawLayer:
+    return RawLayer(pd.DataFrame(), source, "file", [], issues=[issue("error", code, position_kind="file", **params)])
 
 
-def _one_line(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] or type(exc).__name__
+def _short(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

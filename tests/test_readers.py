@@ -274,3 +274,86 @@ def test_random_bytes_as_a_table_or_a_zip_name_give_a_result_never_a_traceback(t
         assert all(p >= 1 for p in raw.positions) and raw.positions == sorted(raw.positions)
         info = zipfile.ZipInfo(data[:40].replace(b"\x00", b"").decode("cp437") or "x")
         assert isinstance(member_name(info), str)
+
+
+# --- issue 18: a file that cannot be read is called invalid, by its name, with no GDAL paths ----
+
+def _xlsx_renamed_word() -> bytes:
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an old Word document"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kind", "why_zh"),
+    [
+        ("districts.geojson", b"hello world", "GeoJSON", "内容与扩展名不符"),
+        ("districts.json", b"<html><body>404</body></html>", "GeoJSON", "内容与扩展名不符"),
+        ("districts.geojson", b'{"type": "FeatureCollection", "features": [', "GeoJSON", "JSON 语法错误，在第 1 行第"),
+        ("districts.gpkg", b"SQLite format 3\x00 but cut short", "GeoPackage", "内容与扩展名不符"),
+        ("facilities.xlsx", _xlsx_renamed_word(), "Excel (XLSX)", "内容与扩展名不符"),
+        ("districts.zip", _zip({"districts.shp": b"\x00" * 120, "districts.shx": b"\x00" * 120,
+                                "districts.dbf": b"\x03" + b"\x00" * 40}), "ZIP/Shapefile", "内容与扩展名不符"),
+    ],
+)
+def test_an_unreadable_file_is_named_invalid_with_its_kind_and_no_gdal_path(tmp_path, name, content, kind, why_zh):
+    path = tmp_path / name
+    path.write_bytes(content)
+    _, raw = _only(path)
+    [problem] = raw.issues
+    assert problem.code == "file_unreadable" and problem.severity == "error"
+    zh, en = problem.message("zh"), problem.message("en")
+    assert zh.startswith(f"文件无法读取：{name} 不是有效的 {kind} 文件——{why_zh}")
+    assert en.startswith(f"the file cannot be read: {name} is not a valid {kind} file — ")
+    for text in (zh, en, problem.fix("zh"), problem.fix("en"), *(v for _, v in problem.params)):
+        assert "/vsimem/" not in text and str(tmp_path) not in text and "/tmp/" not in text
+        assert "<DRIVER>" not in text and "It might help" not in text
+    assert name in problem.fix("zh") and "CSV 或 XLSX" in problem.fix("zh")
+
+
+def test_a_zip_that_is_not_a_zip_says_so_and_how_to_zip_again(tmp_path):
+    path = tmp_path / "units.zip"
+    path.write_bytes(b"Rar!\x1a\x07\x00 a RAR archive renamed")
+    _, raw = _only(path)
+    [problem] = raw.issues
+    assert problem.code == "archive_damaged"
+    assert problem.message("zh") == ("文件无法读取：units.zip 不是有效的 ZIP/Shapefile 压缩包（已损坏或不完整）——"
+                                     "内容不是 ZIP 格式（可能是 RAR/7z 压缩包、改了扩展名的文件，或下载失败时保存的网页）")
+    assert "damaged or incomplete" in problem.message("en") and "not RAR or 7z" in problem.fix("en")
+
+
+def test_a_zip_cut_short_is_incomplete_not_another_format(tmp_path):
+    """A download that stopped half-way starts like a zip: it is called incomplete, not a RAR."""
+    good = _zip({"districts.geojson": b'{"type": "FeatureCollection", "features": []}' * 50})
+    path = tmp_path / "districts.zip"
+    path.write_bytes(good[: len(good) // 2])
+    _, raw = _only(path)
+    [problem] = raw.issues
+    assert problem.code == "archive_damaged" and dict(problem.params)["why"] == "read_why.zip_broken"
+    assert "压缩包不完整或已损坏" in problem.message("zh") and "RAR" not in problem.message("zh")
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("'/vsimem/pyogrio_4ee4031805fc' not recognized as being in a supported file format.; It might help to specify "
+         "the correct driver explicitly by prefixing the file path with '<DRIVER>:', e.g. 'CSV:path'.",
+         "not recognized as being in a supported file format"),
+        ("'/srv/ylt/data/packages/325e7be3849b9e22/districts.gpkg' not recognized as being in a supported file format.; "
+         "It might help", "districts.gpkg not recognized as being in a supported file format"),
+        ("cannot open /tmp/ylt-shp-q1pla4k9/街镇.shp", "cannot open 街镇.shp"),
+        (r"cannot open C:\Users\planner\Desktop\街镇.shp", "cannot open 街镇.shp"),
+        ("310/118/001", "310/118/001"), (".shx", ".shx"), ("规划数据/区县边界.geojson", "规划数据/区县边界.geojson"),
+    ],
+)
+def test_scrub_drops_gdal_paths_and_keeps_everything_else(text, shown):
+    from geodata.errors import scrub
+
+    assert scrub(text) == shown
+
+
+def test_every_message_of_an_issue_is_scrubbed_at_the_edge():
+    """An issue made elsewhere with a GDAL path in its detail still shows none."""
+    from geodata.errors import issue
+
+    problem = issue("error", "config_invalid", layer="config", position_kind="file",
+                    detail="'/vsimem/pyogrio_ab12' not recognized as being in a supported file format")
+    assert "/vsimem/" not in problem.message("zh") and "/vsimem/" not in problem.message("en")

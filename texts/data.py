@@ -7,8 +7,13 @@ from __future__ import annotations
 # code -> (what, how to fix) in Chinese and English. Placeholders come from Issue.params.
 ISSUES: dict[str, tuple[str, str, str, str]] = {
     "file_unreadable": (
-        "无法读取文件：{detail}", "请检查文件是否完整、格式是否为 GeoJSON/GeoPackage/Shapefile(zip)/CSV/XLSX",
-        "cannot read the file: {detail}", "check the file is complete and is GeoJSON, GeoPackage, zipped Shapefile, CSV or XLSX",
+        "文件无法读取：{name} 不是有效的 {kind} 文件——{why}",
+        "请用原来的软件重新导出 {name}（GIS 软件另存为 GeoJSON、GeoPackage 或 Shapefile；表格另存为 CSV 或 XLSX），"
+        "确认扩展名与内容一致、文件已完整下载，然后重新上传",
+        "the file cannot be read: {name} is not a valid {kind} file — {why}",
+        "export {name} again from the program that made it (GeoJSON, GeoPackage or Shapefile from a GIS; CSV or XLSX "
+        "from a spreadsheet), check that its extension matches its content and that it downloaded completely, then "
+        "upload it again",
     ),
     "file_empty": ("文件为空", "请上传包含数据的文件", "the file is empty", "upload a file that contains data"),
     "file_too_large": (
@@ -20,8 +25,12 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
         "unsafe archive: {detail}", "re-pack the archive with the data files only, no '..' paths or links",
     ),
     "archive_damaged": (
-        "压缩包已损坏或不完整：{detail}", "请重新打包或重新下载该 ZIP 文件后再上传",
-        "the archive is damaged or incomplete: {detail}", "re-create or download the ZIP again and upload it",
+        "文件无法读取：{name} 不是有效的 ZIP/Shapefile 压缩包（已损坏或不完整）——{why}",
+        "请在电脑上重新压缩：选中数据文件（Shapefile 需同名的 .shp、.shx、.dbf、.prj 和 .cpg 一起），右键选择"
+        "“发送到 › 压缩(zipped)文件夹”（不要用 RAR 或 7z 格式），再上传新的 ZIP 文件",
+        "the file cannot be read: {name} is not a valid ZIP/Shapefile archive (damaged or incomplete) — {why}",
+        "zip the files again: select the data files (for a Shapefile its .shp, .shx, .dbf, .prj and .cpg of one "
+        "name) and choose Send to › Compressed (zipped) folder (not RAR or 7z), then upload the new ZIP",
     ),
     "shapefile_part_missing": (
         "Shapefile 缺少 {part} 文件", "请把同名的 .shp/.shx/.dbf/.prj（和 .cpg）一起打包",
@@ -168,9 +177,9 @@ ISSUES: dict[str, tuple[str, str, str, str]] = {
     "layer_empty": ("图层 {layer} 没有可用的行", "请检查该图层的数据", "layer {layer} has no usable rows", "check the layer's data"),
     # --- issue 14: real planners' data, nothing lost in silence ---
     "archive_no_layer": (
-        "压缩包中没有 .shp 文件，也没有唯一的 GeoJSON/CSV/XLSX 文件（压缩包内：{found}）",
+        "压缩包 {name} 中没有 .shp 文件，也没有唯一的 GeoJSON/CSV/XLSX 文件（压缩包内：{found}）",
         "请把同名的 .shp/.shx/.dbf/.prj（和 .cpg）放在一个 ZIP 中，每个图层一个压缩包",
-        "the archive holds no .shp file and no single GeoJSON/CSV/XLSX file (it holds: {found})",
+        "the archive {name} holds no .shp file and no single GeoJSON/CSV/XLSX file (it holds: {found})",
         "zip the .shp/.shx/.dbf/.prj (and .cpg) of one name together, one archive per layer",
     ),
     "archive_several_layers": (
