@@ -7,6 +7,7 @@ unit -> grid CSV, an XLSX workbook, a PDF report, and the filing ZIP that holds 
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from planning.filing import Filing, compare, filing_tables
 from planning.plan import Plan, plan_to_dict
 from planning.session import PlanningSession
 from planning.world import World
+from texts import CATALOGUE
 
 # the offline HTML map is drawn with the app's map pieces: ``ui.handout`` writes it (IO never
 # depends on the UI); every other format is written here
@@ -113,6 +115,49 @@ def quality_fits(session: PlanningSession, plan: Plan, rows: list[Mapping], sett
     return True
 
 
+UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')  # what Windows refuses in a file name
+NAME_CHARS = 60  # a plan name's share of a file name (Windows allows 255 for the whole)
+
+
+def safe_name(text: object, fallback: str) -> str:
+    """Text fit to stand in a file name on any system: the characters Windows refuses (/ \\ : * ?
+    " < > | and controls) become "_", runs of spaces one space, no dot or space at either end
+    (Windows drops them), at most ``NAME_CHARS`` characters; ``fallback`` when nothing is left."""
+    cleaned = re.sub(r"\s+", " ", UNSAFE_IN_NAMES.sub("_", str(text or ""))).strip(" ._")
+    cleaned = cleaned[:NAME_CHARS].rstrip(" .")
+    return cleaned or fallback
+
+
+def file_name(plan_name: object, version: int, kind: str, lang: str = "zh") -> str:
+    """The name a clerk files an export under: plan, version and kind in the reader's language,
+    e.g. ``2026年网格方案（送审稿）_第4版_备案.zip`` (``plan_v4_filing.zip`` in English), safe on
+    Windows and bounded in length (``safe_name``)."""
+    from texts import render
+
+    plan = safe_name(plan_name, render("export.plan_fallback", lang))
+    stem = render("export.file_name", lang, plan=plan, version=int(version), kind=render(f"export.kind_{kind}", lang))
+    return safe_name(stem, "plan") + SUFFIX[kind]
+
+
+def filing_concerns(export: Export, *, demo: bool) -> dict:
+    """What a planner must confirm before filing: the rules the plan breaks with errors (their
+    ids) and whether it stands on the demo data. Empty lists and False: nothing to confirm."""
+    return {"rules": list(export.meta["rules"]["failed"]), "demo_data": bool(demo)}
+
+
+def with_confirmation(export: Export, *, by: str, at: str, concerns: Mapping) -> Export:
+    """The export with the planner's confirmation recorded in its metadata (the layout's
+    ``metadata`` and the PDF's cover): who, when (ISO 8601), and what was confirmed (the failed
+    rules, the demo data)."""
+    from dataclasses import replace
+
+    reasons = (["rules_failed"] if concerns.get("rules") else []) + (["demo_data"] if concerns.get("demo_data") else [])
+    confirmed = {"by": by, "at": at, "reasons": reasons, "rules": list(concerns.get("rules", []))}
+    meta = {**export.meta, "confirmed": confirmed}
+    return replace(export, meta=meta, collection={**export.collection, "metadata": {**export.collection["metadata"],
+                                                                                   "confirmed": confirmed}})
+
+
 def _carried(package) -> list:
     report = getattr(package, "report", None)
     return report.carried() if report is not None else []
@@ -184,6 +229,44 @@ def chinese_workbook(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFra
     return out
 
 
+def workbook_values(tables: Mapping[str, pd.DataFrame], export: Export, lang: str = "zh") -> dict[str, pd.DataFrame]:
+    """The tables with their coded values in the file's language (Chinese for filing): pairing
+    roles (技术支持) and reasons (rendered again from the pairings' own messages: the filing's
+    table keeps them in English for the CLI), facility kinds, severities, coded values
+    (``texts.ui.VALUES``: rings, coverage reasons, …) and yes/no for the flags. Codes stay codes."""
+    from texts import render
+    from texts.ui import VALUES
+
+    reasons = {(p.hospital_code, p.district_code): ("；" if lang == "zh" else "; ").join(r.render(lang) for r in p.reasons)
+               for p in export.session.pairings(export.plan)}
+    yes, no = render("export.yes", lang), render("export.no", lang)
+    pick = 0 if lang == "zh" else 1
+
+    def coded(prefix: str, value: object) -> object:
+        code = f"{prefix}{value}"
+        return render(code, lang) if code in CATALOGUE else value
+
+    out = {}
+    for name, frame in tables.items():
+        frame = frame.copy()
+        if {"role", "hospital_code", "district_code"} <= set(frame.columns):
+            before = frame["reasons"] if "reasons" in frame else [""] * len(frame)
+            frame["reasons"] = [reasons.get((h, d), r) for h, d, r in zip(frame["hospital_code"], frame["district_code"], before)]
+            frame["role"] = [coded("role_", r) for r in frame["role"]]
+        if "kind" in frame.columns:
+            frame["kind"] = [coded("kind_", k) for k in frame["kind"]]
+        if "severity" in frame.columns:
+            frame["severity"] = [coded("report.", v) for v in frame["severity"]]
+        for column, words in VALUES.items():
+            if column in frame.columns:
+                frame[column] = [words[v][pick] if isinstance(v, str) and v in words else v for v in frame[column]]
+        for column in ("fixed", "locked", "passed", "balance_met", "proved"):
+            if column in frame.columns and frame[column].dtype == bool:
+                frame[column] = [yes if v else no for v in frame[column]]
+        out[name] = frame
+    return out
+
+
 def write(export: Export, kind: str, path: Path) -> Path:
     """Write ``export`` as ``kind`` (one of KINDS) to ``path``; returns the path."""
     path = Path(path)
@@ -207,7 +290,7 @@ def write(export: Export, kind: str, path: Path) -> Path:
         write_json(checks_document(export.filing.verdict, settings=export.meta.get("settings"),
                                    quality=export.meta.get("quality")), path)
     elif kind == "xlsx":
-        write_xlsx(path, chinese_workbook(sheets(export)))
+        write_xlsx(path, chinese_workbook(workbook_values(sheets(export), export)))
     elif kind == "pdf":
         from geodata.report import pdf_bytes, report_html
 

@@ -1,37 +1,43 @@
 """The filing report (备案报告) as HTML, and as PDF through WeasyPrint with the Noto CJK fonts.
 
 Every value from a planner's file is escaped (``html.escape``) before it enters the HTML; maps
-are SVG drawn here from the layout's geometry, so the PDF needs no tiles, no browser and no
-network.
+and charts are SVG drawn from the layout itself (``geodata.report_figures``), so the PDF needs
+no tiles, no browser and no network. Times are Beijing time; every word is the reader's
+language (the cover of a Chinese report holds no English word of ours).
 """
 
 from __future__ import annotations
 
 import html
-import math
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-import numpy as np
-import shapely
-
-from planning.colours import NO_GRID, feature_colours
-from texts import render
-
-DETAIL_PX = 0.5  # the finest detail the report's maps keep, in their own pixels
-
+from geodata.report_figures import DETAIL_PX, svg_map  # noqa: F401  (the report's maps, as before)
+from planning.colours import feature_colours
+from texts import CATALOGUE, render
 
 CSS = """
-@page { size: A4; margin: 16mm 14mm 18mm 14mm;
+@page { size: A4; margin: 14mm 12mm 16mm 12mm;
         @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #555; } }
+@page wide { size: A4 landscape; }
 body { font-family: "Noto Sans CJK SC", "Noto Sans SC", sans-serif; font-size: 10pt; color: #222; }
 h1 { font-size: 24pt; margin: 40mm 0 6mm 0; } h2 { font-size: 15pt; margin: 0 0 3mm 0; border-bottom: 1.5pt solid #1f4e9c; }
-.page { page-break-before: always; } .muted { color: #555; }
+h3 { font-size: 11.5pt; margin: 4mm 0 1mm 0; }
+.page { page-break-before: always; } .wide { page: wide; } .muted { color: #555; }
 table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm 0; font-size: 8.5pt; }
 th, td { border: 0.5pt solid #999; padding: 1.2mm 1.5mm; text-align: left; vertical-align: top; }
-th { background: #eef2f8; } td.n { text-align: right; white-space: nowrap; } .k { white-space: nowrap; }
+th { background: #eef2f8; white-space: nowrap; word-break: keep-all; }
+td { word-break: keep-all; } td.n { text-align: right; white-space: nowrap; } .k { white-space: nowrap; }
+td.long { word-break: normal; }
 .pass { color: #1a7f37; } .fail { color: #b42318; font-weight: 600; }
-svg { width: 100%; height: auto; }
+svg { width: 100%; height: auto; } svg.sym { width: 3.4mm; height: 3.4mm; vertical-align: -0.6mm; }
+.sw { display: inline-block; width: 3.2mm; height: 3.2mm; border: 0.5pt solid #222; vertical-align: -0.5mm;
+      margin-right: 1mm; }
+.legend { font-size: 8.5pt; margin: 1mm 0 2mm 0; } .legend span { margin-right: 5mm; white-space: nowrap; }
+.line { display: inline-block; width: 6mm; border-top: 2pt solid #111; vertical-align: 0.8mm; margin-right: 1mm; }
+.chart svg { width: auto; max-width: 100%; max-height: 120mm; }
 """
+
+BEIJING = timezone(timedelta(hours=8))
 
 
 def _e(value: object) -> str:
@@ -42,126 +48,237 @@ def _e(value: object) -> str:
     return html.escape(writable_text("" if value is None else str(value)))
 
 
-def svg_map(features: list[dict], width: int = 760, height: int = 560, colours: dict[str, str] | None = None) -> str:
-    """Grids filled in the plan's colours (``colours``, else the features' ``fill``,
-    ``planning.colours``) with their outlines, fitted to the box (equirectangular, scaled by
-    the cosine of the mean latitude). Only Polygon and MultiPolygon geometries are drawn; they are
-    simplified to ``DETAIL_PX`` in the map's own pixels, as finer detail cannot show on the page
-    and only slows the PDF down."""
-    shapes = [(f["properties"]["grid_id"], shapely.geometry.shape(f["geometry"])) for f in features
-              if (f.get("geometry") or {}).get("type") in ("Polygon", "MultiPolygon")]
-    shapes = [(grid, geom) for grid, geom in shapes if not geom.is_empty]
-    if not shapes:
-        return ""
-    colours = feature_colours(features) if colours is None else colours
-    min_lon, min_lat, max_lon, max_lat = shapely.total_bounds([geom for _, geom in shapes])
-    k = math.cos(math.radians((min_lat + max_lat) / 2))
-    span_x, span_y = (max_lon - min_lon) * k or 1e-9, (max_lat - min_lat) or 1e-9
-    scale = min((width - 20) / span_x, (height - 20) / span_y)
-    origin, factor = np.array([min_lon, max_lat]), np.array([k * scale, -scale])
-    paths = []
-    for grid, geom in shapes:
-        pixels = shapely.simplify(shapely.transform(geom, lambda xy: 10 + (xy - origin) * factor), DETAIL_PX,
-                                  preserve_topology=True)
-        d = " ".join(_ring_path(ring) for poly in getattr(pixels, "geoms", [pixels]) if not poly.is_empty
-                     for ring in (poly.exterior, *poly.interiors))
-        paths.append(f'<path d="{d}" fill="{colours.get(str(grid), NO_GRID)}" stroke="#222" stroke-width="0.8" fill-rule="evenodd"/>')
-    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">{"".join(paths)}</svg>'
+def beijing_time(value: str | datetime | None, lang: str) -> str:
+    """A time as a reader in China says it, in Beijing time (UTC+8): "2026年12月2日 19:34" (in
+    English "2026-12-02 19:34 (Beijing time, UTC+8)"). A stored time is ISO 8601; one without a
+    zone is UTC, as the plan store writes it; None is now; text that is no time is shown as it is."""
+    if value is None or value == "":
+        moment = datetime.now(timezone.utc)
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    at = moment.astimezone(BEIJING)
+    return render("export.when", lang, year=at.year, month=at.month, day=at.day, hour=at.hour, minute=at.minute)
 
 
-def _ring_path(ring) -> str:
-    """One closed ring as SVG path data, in tenths of a pixel, repeated points left out."""
-    xy = np.round(np.asarray(ring.coords)[:-1], 1)
-    if len(xy) > 1:
-        xy = xy[np.r_[True, np.any(xy[1:] != xy[:-1], axis=1)]]
-    return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + " Z"
+def data_lines(package, lang: str) -> list[str]:
+    """The cover's data row in the reader's language: the package's name, its layers and the
+    ones that are modelled (the filed metadata keeps the codes: ``data_sources``)."""
+    def layer_names(names) -> list[str]:
+        return [render(f"export.layer_{n}", lang) if f"export.layer_{n}" in CATALOGUE else str(n) for n in names]
+
+    meta = getattr(package, "meta", None)
+    layers = sorted(meta.get("layers", {})) if isinstance(meta, dict) else []
+    modelled = sorted(getattr(package, "modelled_layers", ()) or ())
+    out = [str(package.name).strip()] if str(getattr(package, "name", "") or "").strip() else []
+    if layers:
+        out.append(render("export.data_layers", lang, layers=layer_names(layers)))
+    if modelled:
+        out.append(render("export.data_modelled", lang, layers=layer_names(modelled)))
+    return out
+
+
+def _words(lang: str) -> dict[str, str]:
+    return {"north": render("export.map_north", lang), "km": render("export.map_km", lang)}
+
+
+def _lead_points(export, codes) -> list[tuple[float, float]]:
+    """The lead hospitals' places (lon, lat), for the maps' stars."""
+    facilities = export.package.facilities
+    leads = facilities[facilities["facility_code"].astype(str).isin({str(c) for c in codes})]
+    return [(p.x, p.y) for p in leads.geometry if p is not None and not p.is_empty]
+
+
+def _grid_label(grid_id: str, lead: str) -> tuple[str, str]:
+    """A grid's label on its district's map: its number (the id after the district code) and lead."""
+    return str(grid_id).rsplit("-", 1)[-1], str(lead)
+
+
+def _legend(lang: str, *items: str) -> str:
+    """The maps' symbols: grid colours, lead hospitals, district lines (and what a label says)."""
+    from geodata.report_figures import star_svg
+
+    w = lambda code: _e(render(f"export.{code}", lang))  # noqa: E731
+    symbols = {"grids": "<i class='sw' style='background:#fbb4ae'></i>", "lead": star_svg(),
+               "district": "<i class='line'></i>", "grid_label": ""}
+    return "<p class='legend'>" + "".join(f"<span>{symbols[i]}{w('legend_' + i)}</span>" for i in items) + "</p>"
+
+
+def _population_chart(grids, colours: dict[str, str], band, county: bool, lang: str) -> str:
+    """A district's population per grid against the band and its mean, with its note."""
+    import pandas as pd
+
+    from geodata.report_figures import population_chart
+
+    rows = pd.DataFrame({"name": [f"{lead} · {g}" for lead, g in zip(grids["lead_name"].astype(str), grids["grid_id"])],
+                         "population": grids["population"].astype(float).to_numpy(),
+                         "fill": [colours.get(str(g), "#d9d9d9") for g in grids["grid_id"]]})
+    mean = float(rows["population"].mean())
+    labels = {"population": render("report.residents", lang)}
+    svg = population_chart(rows, band=None if county else band, target=mean, labels=labels)
+    if county:
+        note = render("export.chart_note_county", lang, mean=f"{mean:,.0f}")
+    else:
+        lo, hi = (f"{band[0] / 1e4:,.0f}", f"{band[1] / 1e4:,.0f}") if lang == "zh" else (f"{band[0]:,.0f}", f"{band[1]:,.0f}")
+        note = render("export.chart_note_band", lang, band=render("export.band", lang, lo=lo, hi=hi), mean=f"{mean:,.0f}")
+    return (f"<h3>{_e(render('export.chart_title', lang))}</h3><div class='chart'>{svg}</div>"
+            f"<p class='muted'>{_e(note)}</p>")
 
 
 def report_html(export, lang: str = "zh") -> str:
     """The whole report of one plan version: cover (with the grid settings the plan was judged
     under), how good the grids are (when the filing carries the solver's bounds), city map, a
-    page per district (its grids and partners), the rules and their violations, and the changes
-    since the last filed version. In Chinese for filing (``lang="en"`` for visitors); every word
-    from the catalogue (``texts``)."""
-    def w(code: str, **params: object) -> str:
-        return _e(render(f"report.{code}", lang, **params))
-
-    meta, f = export.meta, export.filing
-    features = export.collection["features"]
-    colours = feature_colours(features)  # one colouring for the whole plan, as in every view
-    when = meta.get("created") or datetime.now(timezone.utc).isoformat(timespec="seconds")
-    failed = meta["rules"]["failed"]
-    listed = lambda items: list(items) or render("report.none", lang)  # noqa: E731
+    page per district (its map, grids, population chart and partners), the rules and their
+    violations, and the changes since the last filed version. In Chinese for filing
+    (``lang="en"`` for visitors); every word from the catalogue (``texts``)."""
+    colours = feature_colours(export.collection["features"])  # one colouring for the whole plan, as in every view
     parts = [f"<html><head><meta charset='utf-8'><style>{CSS}</style></head><body>",
-             f"<h1>{w('title')}</h1>",
-             f"<p style='font-size:14pt'>{w('version', name=meta.get('plan_name', ''), version=meta.get('version', ''))}</p>",
-             "<table style='width:70%'>",
-             f"<tr><th>{w('plan_id')}</th><td>{_e(meta.get('plan_id'))}</td></tr>",
-             f"<tr><th>{w('author')}</th><td>{_e(meta.get('author'))}</td></tr>",
-             f"<tr><th>{w('created')}</th><td>{_e(when)}</td></tr>",
-             f"<tr><th>{w('data')}</th><td>{'<br>'.join(_e(s) for s in meta.get('data_sources', []))}</td></tr>",
-             f"<tr><th>{w('grids')}</th><td>{len(f.grids)}</td></tr>",
-             f"<tr><th>{w('population')}</th><td>{f.grids['population'].sum():,.0f}</td></tr>",
-             f"<tr><th>{w('rules')}</th><td class='{'fail' if failed else 'pass'}'>"
-             f"{w('rules_failed', rules=failed) if failed else w('rules_all_passed')}</td></tr>",
-             *_settings_row(meta, export, lang),
-             *_quality_row(meta.get("quality"), lang),
-             "</table>",
-             *_quality_table(meta.get("quality"), lang),
-             f"<div class='page'><h2>{w('city_map')}</h2>", svg_map(features, colours=colours), "</div>"]
+             *_cover(export, lang), *_quality_table(export.meta.get("quality"), lang),
+             *_city_page(export, colours, lang)]
     districts = export.package.districts
     rings = dict(zip(districts["district_code"].astype(str), districts["ring"].astype(str)))
-    for code, grids in f.grids.groupby("district_code", sort=True):
-        name = grids["district_name"].iloc[0]
-        parts.append(f"<div class='page'><h2>{_e(name)}（{_e(code)}）</h2>")
-        parts.append(svg_map([x for x in features if x["properties"]["district_code"] == code], 760, 420, colours))
-        group = w("alliance") if rings.get(str(code)) == "county" else w("grid")  # a county's are 医共体
-        parts.append(f"<table><tr><th>{group}</th><th>{w('lead')}</th><th class='n'>{w('residents')}</th>"
-                     f"<th class='n'>{w('units')}</th><th class='n'>{w('members')}</th><th class='n'>{w('mean_km')}</th></tr>")
-        for row in grids.itertuples():
-            members = len([m for m in str(row.member_facilities).split(";") if m])
-            parts.append(f"<tr><td>{_e(row.grid_id)}</td><td>{_e(row.lead_name)}（{_e(row.lead_facility_code)}）</td>"
-                         f"<td class='n'>{row.population:,.0f}</td><td class='n'>{row.units}</td>"
-                         f"<td class='n'>{members}</td><td class='n'>{row.mean_access_km:.1f}</td></tr>")
-        parts.append("</table>")
-        partners = f.pairings[f.pairings["district_code"] == code]
-        parts.append(f"<p><b>{w('partners')}</b>" + ("；".join(
-            f"{_e(p.hospital)}（{_e(render('role_' + p.role, lang))}{w('fixed') if p.fixed else ''}）"
-            for p in partners.itertuples()) or w("none")) + "</p></div>")
-    parts.append(f"<div class='page'><h2>{w('rules')}</h2><p class='muted'>{w('rules_note')}</p><table><tr>"
-                 f"<th>{w('rule')}</th><th>{w('rule_name')}</th><th>{w('result')}</th><th class='n'>{w('errors')}</th>"
-                 f"<th class='n'>{w('warnings')}</th></tr>")
-    for r in f.rules.itertuples():
-        parts.append(f"<tr><td>{_e(r.rule)}</td><td>{_e(r.name_zh if lang == 'zh' else r.name_en)}</td>"
-                     f"<td class='{'pass' if r.passed else 'fail'}'>{w('passed' if r.passed else 'failed')}</td>"
-                     f"<td class='n'>{r.errors}</td><td class='n'>{r.warnings}</td></tr>")
-    parts.append("</table>")
-    if len(f.violations):
-        parts.append(f"<table><tr><th class='k'>{w('rule')}</th><th class='k'>{w('severity')}</th><th>{w('place')}</th><th>{w('problem')}</th>"
-                     f"<th>{w('fix')}</th></tr>")
-        parts += [f"<tr><td class='k'>{_e(v.rule)}</td><td class='k'>{w(v.severity)}</td><td>{_e(v.place)}</td>"
-                  f"<td>{_e(v.message_zh if lang == 'zh' else v.message_en)}</td>"
-                  f"<td>{_e(v.fix_zh if lang == 'zh' else v.fix_en)}</td></tr>" for v in f.violations.itertuples()]
-        parts.append("</table>")
-    if export.plan.notes:
-        parts.append(f"<h2>{w('notes')}</h2>" + "".join(f"<p>{_e(n)}</p>" for n in export.plan.notes))
-    parts.append(f"</div><div class='page'><h2>{w('changes')}</h2>")
-    changes = export.changes
-    if changes is None:
-        parts.append(f"<p class='muted'>{w('first_filing')}</p>")
-    else:
-        parts.append("<p>" + w("changes_summary", units=len(changes["units_moved"]), people=changes["residents_moved"],
-                               grids_added=listed(changes["grids_added"]), grids_removed=listed(changes["grids_removed"]),
-                               pairings_added=listed(f"{h}→{d}" for h, d in changes["pairings_added"]),
-                               pairings_removed=listed(f"{h}→{d}" for h, d in changes["pairings_removed"])) + "</p>")
-        if changes["units_moved"]:
-            parts.append(f"<table><tr><th>{w('units')}</th><th>{w('from_grid')}</th><th>{w('to_grid')}</th>"
-                         f"<th class='n'>{w('residents')}</th></tr>")
-            parts += [f"<tr><td>{_e(u['unit_code'])}</td><td>{_e(u['from'])}</td><td>{_e(u['to'])}</td>"
-                      f"<td class='n'>{u['population']:,.0f}</td></tr>" for u in changes["units_moved"][:300]]
-            parts.append("</table>")
-    parts.append("</div></body></html>")
+    for code, grids in export.filing.grids.groupby("district_code", sort=True):
+        parts += _district_page(export, str(code), grids, colours, rings.get(str(code)) == "county", lang)
+    parts += _rules_page(export, lang)
+    parts += _changes_page(export, lang)
+    parts.append("</body></html>")
     return "".join(parts)
+
+
+def _w(code: str, lang: str, **params: object) -> str:
+    return _e(render(f"report.{code}", lang, **params))
+
+
+def failed_rule_names(export, lang: str) -> list[str]:
+    """The rules the plan breaks (with errors), each as "G1 name" in the reader's language."""
+    rules = export.filing.rules
+    names = dict(zip(rules["rule"].astype(str), rules["name_zh" if lang == "zh" else "name_en"].astype(str)))
+    return [f"{r} {names.get(str(r), '')}".strip() for r in export.meta["rules"]["failed"]]
+
+
+def _cover(export, lang: str) -> list[str]:
+    """The cover: title, plan and version, and the table of what the plan is and was judged on."""
+    meta, f = export.meta, export.filing
+    failed = failed_rule_names(export, lang)
+    return [f"<h1>{_w('title', lang)}</h1>",
+            f"<p style='font-size:14pt'>{_w('version', lang, name=meta.get('plan_name', ''), version=meta.get('version', ''))}</p>",
+            "<table style='width:75%'>",
+            f"<tr><th>{_w('plan_id', lang)}</th><td>{_e(meta.get('plan_id'))}</td></tr>",
+            f"<tr><th>{_w('author', lang)}</th><td>{_e(meta.get('author'))}</td></tr>",
+            f"<tr><th>{_w('created', lang)}</th><td>{_e(beijing_time(meta.get('created'), lang))}</td></tr>",
+            f"<tr><th>{_w('data', lang)}</th><td>{'<br>'.join(_e(s) for s in data_lines(export.package, lang))}</td></tr>",
+            f"<tr><th>{_w('grids', lang)}</th><td>{len(f.grids)}</td></tr>",
+            f"<tr><th>{_w('population', lang)}</th><td>{f.grids['population'].sum():,.0f}</td></tr>",
+            f"<tr><th>{_w('rules', lang)}</th><td class='{'fail' if failed else 'pass'}'>"
+            f"{_w('rules_failed', lang, rules=failed) if failed else _w('rules_all_passed', lang)}</td></tr>",
+            *_confirmed_row(meta, lang), *_settings_row(meta, export, lang), *_quality_row(meta.get("quality"), lang),
+            "</table>"]
+
+
+def _confirmed_row(meta: dict, lang: str) -> list[str]:
+    """When the planner confirmed filing a plan that breaks rules or stands on demo data: by whom and why."""
+    confirmed = meta.get("confirmed")
+    if not confirmed:
+        return []
+    reasons = [render("export.reason_demo", lang) if r == "demo_data" else
+               render("export.reason_rules", lang, rules=list(confirmed.get("rules", []))) for r in confirmed.get("reasons", [])]
+    line = "；".join(reasons) if lang == "zh" else "; ".join(reasons)
+    return [f"<tr><th class='k'>{_e(render('export.confirmed', lang))}</th><td class='fail'>"
+            f"{_e(' · '.join(x for x in (confirmed.get('by', ''), beijing_time(confirmed.get('at'), lang)) if x))}"
+            f"<br>{_e(line)}</td></tr>"]
+
+
+def _city_page(export, colours: dict[str, str], lang: str) -> list[str]:
+    """The city map: every grid, the districts with their names, the lead hospitals."""
+    districts = export.package.districts
+    outlines = list(zip(districts["district_name"].astype(str), districts.geometry))
+    svg = svg_map(export.collection["features"], 760, 1000, colours, districts=outlines,
+                  leads=_lead_points(export, export.filing.grids["lead_facility_code"]), words=_words(lang))
+    return [f"<div class='page'><h2>{_w('city_map', lang)}</h2>", svg, _legend(lang, "grids", "lead", "district"), "</div>"]
+
+
+def _district_page(export, code: str, grids, colours: dict[str, str], county: bool, lang: str) -> list[str]:
+    """One district: its map (grids labelled with their number and lead), its grids' table (the
+    colour keyed to the map), their population against the band, and its partner hospitals."""
+    f = export.filing
+    features = [x for x in export.collection["features"] if str(x["properties"]["district_code"]) == code]
+    district = export.package.districts[export.package.districts["district_code"].astype(str) == code]
+    name = grids["district_name"].iloc[0]
+    labels = {str(g): _grid_label(g, lead) for g, lead in zip(grids["grid_id"], grids["lead_name"])}
+    tall = 520 if len(grids) <= 6 else 960  # many grids: the map has the page, the tables follow
+    svg = svg_map(features, 760, tall, colours, districts=[("", geom) for geom in district.geometry],
+                  leads=_lead_points(export, grids["lead_facility_code"]), grid_labels=labels, words=_words(lang))
+    group = _w("alliance", lang) if county else _w("grid", lang)  # a county's are 医共体
+    out = [f"<div class='page'><h2>{_e(name)}（{_e(code)}）</h2>", svg, _legend(lang, "lead", "district", "grid_label"),
+           f"<table><tr><th>{group}</th><th>{_w('lead', lang)}</th><th class='n'>{_w('residents', lang)}</th>"
+           f"<th class='n'>{_w('units', lang)}</th><th class='n'>{_w('members', lang)}</th>"
+           f"<th class='n'>{_w('mean_km', lang)}</th></tr>"]
+    for row in grids.itertuples():
+        members = len([m for m in str(row.member_facilities).split(";") if m])
+        swatch = f"<i class='sw' style='background:{colours.get(str(row.grid_id), '#d9d9d9')}'></i>"
+        out.append(f"<tr><td class='k'>{swatch}{_e(row.grid_id)}</td>"
+                   f"<td class='k'>{_e(row.lead_name)}（{_e(row.lead_facility_code)}）</td>"
+                   f"<td class='n'>{row.population:,.0f}</td><td class='n'>{row.units}</td>"
+                   f"<td class='n'>{members}</td><td class='n'>{row.mean_access_km:.1f}</td></tr>")
+    out.append("</table>")
+    out.append(_population_chart(grids, colours, export.session.band, county, lang))
+    partners = f.pairings[f.pairings["district_code"] == code]
+    out.append(f"<p><b>{_w('partners', lang)}</b>" + (("；" if lang == "zh" else "; ").join(
+        f"{_e(p.hospital)}（{_e(render('role_' + p.role, lang))}{_w('fixed', lang) if p.fixed else ''}）"
+        for p in partners.itertuples()) or _w("none", lang)) + "</p></div>")
+    return out
+
+
+def _rules_page(export, lang: str) -> list[str]:
+    """The rules and their results, then every violation with its fix, on landscape pages (wide table)."""
+    f = export.filing
+    out = [f"<div class='page wide'><h2>{_w('rules', lang)}</h2><p class='muted'>{_w('rules_note', lang)}</p><table><tr>"
+           f"<th>{_w('rule', lang)}</th><th>{_w('rule_name', lang)}</th><th>{_w('result', lang)}</th>"
+           f"<th class='n'>{_w('errors', lang)}</th><th class='n'>{_w('warnings', lang)}</th></tr>"]
+    for r in f.rules.itertuples():
+        out.append(f"<tr><td class='k'>{_e(r.rule)}</td><td class='k'>{_e(r.name_zh if lang == 'zh' else r.name_en)}</td>"
+                   f"<td class='k {'pass' if r.passed else 'fail'}'>{_w('passed' if r.passed else 'failed', lang)}</td>"
+                   f"<td class='n'>{r.errors}</td><td class='n'>{r.warnings}</td></tr>")
+    out.append("</table>")
+    if len(f.violations):
+        out.append(f"<table><tr><th class='k'>{_w('rule', lang)}</th><th class='k'>{_w('severity', lang)}</th>"
+                   f"<th>{_w('place', lang)}</th><th>{_w('problem', lang)}</th><th>{_w('fix', lang)}</th></tr>")
+        out += [f"<tr><td class='k'>{_e(v.rule)}</td><td class='k'>{_w(v.severity, lang)}</td><td>{_e(v.place)}</td>"
+                f"<td class='long'>{_e(v.message_zh if lang == 'zh' else v.message_en)}</td>"
+                f"<td class='long'>{_e(v.fix_zh if lang == 'zh' else v.fix_en)}</td></tr>" for v in f.violations.itertuples()]
+        out.append("</table>")
+    if export.plan.notes:
+        out.append(f"<h2>{_w('notes', lang)}</h2>" + "".join(f"<p>{_e(n)}</p>" for n in export.plan.notes))
+    out.append("</div>")
+    return out
+
+
+def _changes_page(export, lang: str) -> list[str]:
+    """What changed since the last filed version: counts, then the units that moved (300 at most)."""
+    out = [f"<div class='page'><h2>{_w('changes', lang)}</h2>"]
+    changes = export.changes
+    listed = lambda items: list(items) or render("report.none", lang)  # noqa: E731
+    if changes is None:
+        out.append(f"<p class='muted'>{_w('first_filing', lang)}</p>")
+    else:
+        out.append("<p>" + _w("changes_summary", lang, units=len(changes["units_moved"]), people=changes["residents_moved"],
+                              grids_added=listed(changes["grids_added"]), grids_removed=listed(changes["grids_removed"]),
+                              pairings_added=listed(f"{h}→{d}" for h, d in changes["pairings_added"]),
+                              pairings_removed=listed(f"{h}→{d}" for h, d in changes["pairings_removed"])) + "</p>")
+        if changes["units_moved"]:
+            out.append(f"<table><tr><th>{_w('units', lang)}</th><th>{_w('from_grid', lang)}</th><th>{_w('to_grid', lang)}</th>"
+                       f"<th class='n'>{_w('residents', lang)}</th></tr>")
+            out += [f"<tr><td class='k'>{_e(u['unit_code'])}</td><td class='k'>{_e(u['from'])}</td><td class='k'>{_e(u['to'])}</td>"
+                    f"<td class='n'>{u['population']:,.0f}</td></tr>" for u in changes["units_moved"][:300]]
+            out.append("</table>")
+    out.append("</div>")
+    return out
 
 
 def _settings_row(meta: dict, export, lang: str) -> list[str]:
