@@ -3,7 +3,9 @@
 Each rule takes the world and a plan and returns its violations (``planning.verdict``): the rule,
 the place as codes, the figures, and message codes for what broke and what would fix it. Numeric
 rules come from small factories (``population_band(lo, hi)``) so the planner's settings are part
-of the rule.
+of the rule. The messages name every place by its name first and its code second
+(``planning.labels``: 青浦镇01（310118001）, 青浦区 第2网格（310118-G02）); the place itself stays
+codes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
+from planning.labels import Labels
 from planning.plan import Plan
 from planning.verdict import Place, Rule, Violation, violation
 from planning.world import World
@@ -44,33 +47,35 @@ def _full_coverage(world: World, plan: Plan) -> list[Violation]:
     mask = np.isin(world.unit_codes, missing)
     people = float(world.population[mask].sum())
     return [violation("G1", "G1.unassigned", fix="G1.unassigned", n=len(missing), people=people,
-                      examples=_examples(missing),
+                      examples=_examples(Labels(world).units_of(missing)),
                       place=Place(districts=tuple(sorted(set(world.district[mask].tolist()))), units=tuple(missing)),
                       figures={"units": len(missing), "population": people})]
 
 
 def _within_district(world: World, plan: Plan) -> list[Violation]:
     out = []
-    grids = plan.grid_by_id
+    grids, names = plan.grid_by_id, Labels(world)
     for i, code in enumerate(world.unit_codes):
         grid = grids.get(plan.assignment.get(str(code), ""))
         if grid is None or grid.district_code == world.district[i]:
             continue
         own = str(world.district[i])
         out.append(violation(
-            "G2", "G2.other_district", fix="G2.other_district", unit=str(code),
-            district=world.district_names.get(own, own), grid=grid.grid_id,
-            grid_district=world.district_names.get(grid.district_code, grid.district_code),
+            "G2", "G2.other_district", fix="G2.other_district", unit=names.unit(str(code)),
+            district=names.district(own), grid=names.grid(grid.grid_id, grid.district_code),
+            grid_district=names.district(grid.district_code),
             place=Place(districts=(own, grid.district_code), grids=(grid.grid_id,), units=(str(code),))))
     return out
 
 
 def _pooling_area(world: World, plan: Plan) -> list[Violation]:
     out = []
+    names, grids = Labels(world), plan.grid_by_id
     for grid, members in _grid_members(world, plan).items():
         areas = sorted(set(world.pooling[members].tolist()))
         if len(areas) > 1:
-            out.append(violation("G2", "G2.pooling", fix="G2.pooling", grid=grid, areas=areas,
+            out.append(violation("G2", "G2.pooling", fix="G2.pooling", grid=names.grid(grid, grids[grid].district_code),
+                                 areas=areas,
                                  place=Place(districts=tuple(sorted(set(world.district[members].tolist()))), grids=(grid,)),
                                  figures={"pooling_areas": len(areas)}))
     return out
@@ -81,33 +86,38 @@ def _one_lead_inside(world: World, plan: Plan) -> list[Violation]:
     lead_unit = {str(c): int(u) for c, u in zip(world.lead_codes, world.lead_unit)}
     lead_gap = dict(zip(world.lead_codes.tolist(), world.lead_gap_m.tolist()))
     members = _grid_members(world, plan)
+    names, grids = Labels(world), plan.grid_by_id
     leads_seen: dict[str, str] = {}
     for grid in plan.grids:
         lead = grid.lead_facility_code
         where = Place(districts=(grid.district_code,), grids=(grid.grid_id,), facilities=(lead,))
+        label = names.grid(grid.grid_id, grid.district_code)
         u = lead_unit.get(lead)
         if u is not None and u >= 0 and lead_gap.get(lead, 0.0) > TIED_M:
             unit = str(world.unit_codes[u])
             out.append(violation("G3", "G3.lead_outside_units", fix="G3.lead_outside_units", severity="warning",
-                                 lead=lead, name=world.lead_name(lead), km=lead_gap[lead] / 1000, unit=unit,
-                                 grid=grid.grid_id, place=Place(where.districts, where.grids, (unit,), where.facilities),
+                                 lead=lead, name=world.lead_name(lead), km=lead_gap[lead] / 1000, unit=names.unit(unit),
+                                 grid=label, place=Place(where.districts, where.grids, (unit,), where.facilities),
                                  figures={"distance_km": round(lead_gap[lead] / 1000, 3)}))
         if u is None:
-            out.append(violation("G3", "G3.not_a_lead", fix="G3.not_a_lead", grid=grid.grid_id, lead=lead, place=where))
+            out.append(violation("G3", "G3.not_a_lead", fix="G3.not_a_lead", grid=label, lead=names.facility(lead),
+                                 place=where))
         elif u not in set(members[grid.grid_id].tolist()) and _county_shares(world, plan, grid, u, members):
             unit = str(world.unit_codes[u])
             holder = plan.assignment.get(unit, "")
             out.append(violation("G3", "G3.lead_shares_unit", fix="G3.lead_shares_unit", severity="warning",
-                                 grid=grid.grid_id, lead=lead, name=world.lead_name(lead), unit=unit, other=holder,
+                                 grid=label, lead=lead, name=world.lead_name(lead), unit=names.unit(unit),
+                                 other=names.grid(holder, grids[holder].district_code),
                                  place=Place(where.districts, (grid.grid_id, holder), (unit,), where.facilities)))
         elif u not in set(members[grid.grid_id].tolist()):
             unit = str(world.unit_codes[u]) if u >= 0 else ""
-            out.append(violation("G3", "G3.lead_outside", fix="G3.lead_outside", grid=grid.grid_id, lead=lead,
-                                 name=world.lead_name(lead), unit=unit or "—",
+            out.append(violation("G3", "G3.lead_outside", fix="G3.lead_outside", grid=label, lead=lead,
+                                 name=world.lead_name(lead), unit=names.unit(unit) if unit else "—",
                                  place=Place(where.districts, where.grids, (unit,) if unit else (), where.facilities)))
         if lead in leads_seen:
+            first = grids[leads_seen[lead]]
             out.append(violation("G3", "G3.two_grids", fix="G3.two_grids", lead=lead, name=world.lead_name(lead),
-                                 first=leads_seen[lead], grid=grid.grid_id,
+                                 first=names.grid(first.grid_id, first.district_code), grid=label,
                                  place=Place((grid.district_code,), (leads_seen[lead], grid.grid_id), (), (lead,))))
         leads_seen[lead] = grid.grid_id
     return out
@@ -132,7 +142,7 @@ def _members_in_grids(world: World, plan: Plan) -> list[Violation]:
     """G4: every government-run primary care facility (CHC, THC) belongs to a grid: the unit it
     stands in is in one, and that grid is of the facility's own district."""
     out = []
-    grids = plan.grid_by_id
+    grids, names = plan.grid_by_id, Labels(world)
     for code, name, kind, district, u, gap in zip(world.member_codes.tolist(), world.member_names.tolist(),
                                                   world.member_kinds.tolist(), world.member_district.tolist(),
                                                   world.member_unit.tolist(), world.member_gap_m.tolist()):
@@ -140,18 +150,18 @@ def _members_in_grids(world: World, plan: Plan) -> list[Violation]:
         grid = grids.get(plan.assignment.get(unit, "")) if unit else None
         if unit and gap > TIED_M:
             out.append(violation("G4", "G4.outside_units", fix="G4.outside_units", severity="warning", facility=code,
-                                 name=name, kind=Text(f"kind_{kind}"), km=gap / 1000, unit=unit,
+                                 name=name, kind=Text(f"kind_{kind}"), km=gap / 1000, unit=names.unit(unit),
                                  place=Place(districts=(district,), units=(unit,), facilities=(code,)),
                                  figures={"distance_km": round(gap / 1000, 3)}))
         if grid is None:
             out.append(violation("G4", "G4.no_grid" if unit else "G4.no_unit", fix="G4.no_grid" if unit else "G4.no_unit",
-                                 facility=code, name=name, kind=Text(f"kind_{kind}"), unit=unit or "—",
+                                 facility=code, name=name, kind=Text(f"kind_{kind}"),
+                                 unit=names.unit(unit) if unit else "—",
                                  place=Place(districts=(district,), units=(unit,) if unit else (), facilities=(code,))))
         elif grid.district_code != district:
             out.append(violation("G4", "G4.other_district", fix="G4.other_district", severity="warning", facility=code,
-                                 name=name, grid=grid.grid_id,
-                                 district=world.district_names.get(district, district),
-                                 grid_district=world.district_names.get(grid.district_code, grid.district_code),
+                                 name=name, grid=names.grid(grid.grid_id, grid.district_code), unit=names.unit(unit),
+                                 district=names.district(district), grid_district=names.district(grid.district_code),
                                  place=Place(districts=(district, grid.district_code), grids=(grid.grid_id,),
                                              units=(unit,), facilities=(code,))))
     return out
@@ -166,7 +176,7 @@ def contiguous(island_link_km: float = 15.0) -> Rule:
     def check(world: World, plan: Plan) -> list[Violation]:
         out = []
         lead_unit = {str(c): int(u) for c, u in zip(world.lead_codes, world.lead_unit)}
-        grids = plan.grid_by_id
+        grids, names = plan.grid_by_id, Labels(world)
         for grid, members in _grid_members(world, plan).items():
             g = grids[grid]
             u = lead_unit.get(g.lead_facility_code, -1)
@@ -184,13 +194,14 @@ def contiguous(island_link_km: float = 15.0) -> Rule:
             figures = {"parts": int(count), "units_cut_off": len(stray)}
             gap = _island_gap(world, set(stray))
             if gap is not None:
-                out.append(violation("G6", "G6.island", fix="G6.island", grid=grid, parts=int(count), n=len(stray),
-                                     examples=_examples(stray), km=gap, limit=island_link_km,
+                out.append(violation("G6", "G6.island", fix="G6.island", grid=names.grid(grid, g.district_code),
+                                     parts=int(count), n=len(stray), examples=_examples(names.units_of(stray)), km=gap, limit=island_link_km,
                                      need=math.ceil(gap * 10 + 1e-9) / 10, place=place,
                                      figures={**figures, "gap_km": gap, "island_link_km": island_link_km}))
             else:
-                out.append(violation("G6", "G6.not_contiguous", fix="G6.not_contiguous", grid=grid, parts=int(count),
-                                     n=len(stray), examples=_examples(stray), place=place, figures=figures))
+                out.append(violation("G6", "G6.not_contiguous", fix="G6.not_contiguous", grid=names.grid(grid, g.district_code),
+                                     parts=int(count), n=len(stray), examples=_examples(names.units_of(stray)), place=place,
+                                     figures=figures))
         return out
 
     return Rule("G6", "rule_title.G6.contiguous", "NHC-2019 四(一)", check)
@@ -216,7 +227,7 @@ def population_band(lo: float, hi: float) -> Rule:
     city's: a county's alliances are 1-3 by its population and leads (G5), whatever their size."""
 
     def check(world: World, plan: Plan) -> list[Violation]:
-        out = []
+        out, names = [], Labels(world)
         for code in world.districts:
             if _county(world, code):  # a county forms 1-3 alliances by its population and leads (G5), no band
                 continue
@@ -227,7 +238,7 @@ def population_band(lo: float, hi: float) -> Rule:
                 leads = _possible_leads(world, code)
                 out.append(violation(
                     "G6", "G6.too_few_grids", fix="G6.too_few_grids", severity="warning",
-                    district=world.district_names.get(code, code), people=people, hi=hi, need=need, n=n, leads=leads,
+                    district=names.district(code), people=people, hi=hi, need=need, n=n, leads=leads,
                     raise_to=math.ceil(people / max(n, leads)), place=Place(districts=(code,)),
                     figures={"population": people, "grids": n, "grids_needed": need, "possible_grids": leads}))
         for grid, members in _grid_members(world, plan).items():
@@ -236,7 +247,8 @@ def population_band(lo: float, hi: float) -> Rule:
             if (p > hi or p < lo) and not _county(world, district):
                 out.append(violation(
                     "G6", "G6.above_band" if p > hi else "G6.below_band", fix="G6.band", severity="warning",
-                    grid=grid, population=p, lo=lo, hi=hi, place=Place(districts=(district,), grids=(grid,)),
+                    grid=names.grid(grid, district), population=p, lo=lo, hi=hi,
+                    place=Place(districts=(district,), grids=(grid,)),
                     figures={"population": p, "band_min": lo, "band_max": hi}))
         return out
 
@@ -249,11 +261,11 @@ def grid_count(county_max: int = 3, counts: Mapping[str, int] | None = None) -> 
     fixed = dict(counts or {})
 
     def check(world: World, plan: Plan) -> list[Violation]:
-        out = []
+        out, names = [], Labels(world)
         for code in world.districts:
             n = sum(g.district_code == code for g in plan.grids)
             county = world.district_ring.get(code) == "county"
-            name = world.district_names.get(code, code)
+            name = names.district(code)
             if n == 0 and _possible_leads(world, code, county) == 0:
                 units = int((world.district == code).sum())
                 out.append(violation("G5", "G5.no_lead", fix="G5.no_lead", district=name, units=units,
@@ -269,7 +281,7 @@ def grid_count(county_max: int = 3, counts: Mapping[str, int] | None = None) -> 
                                      place=Place(districts=(code,)), figures={"grids": n, "fixed": fixed[code]}))
             if n == 0 or (county and n > county_max):
                 out.append(violation("G5", "G5.county" if county else "G5.district", fix="G5.count",
-                                     district=world.district_names.get(code, code), n=n, most=county_max,
+                                     district=name, n=n, most=county_max,
                                      place=Place(districts=(code,)), figures={"grids": n, "most": county_max if county else n}))
         return out
 

@@ -72,11 +72,14 @@ class Violation:
 
 
 def _plain(params: Mapping[str, object]) -> dict[str, object]:
-    """Parameters as JSON values: a nested message as its code, lists as lists, numbers as numbers."""
+    """Parameters as JSON values: a place's label (``planning.labels``: 青浦镇01（310118001）) as
+    the code it names, a nested message as its code, lists as lists, numbers as numbers."""
     return {k: _value(v) for k, v in params.items()}
 
 
 def _value(v: object) -> object:
+    if isinstance(v, Text) and v.code.startswith("label."):
+        return v.params["ref"]
     if isinstance(v, Text):
         return v.code
     if isinstance(v, (tuple, list)):

@@ -115,3 +115,53 @@ def test_the_rules_table_lists_broken_rules_before_the_passed_ones():
     at = AppTest.from_function(page).run()
     assert not at.exception, at.exception
     assert list(at.dataframe[0].value["ID"]) == ["G5", "G2", "G1", "G3"]
+
+
+# every rule id of RULES.md the engine checks (P3 is the TCM exemption inside P1 and P2, P5 a
+# preference of the pairing solver; V1-V4 are not checked)
+CHECKED = ["G1", "G2", "G3", "G4", "G5", "G6", "P1", "P2", "P4", "P6", "P7", "P8"]
+
+
+def test_every_checked_rule_id_is_a_rules_md_id_and_in_the_verdict(case):
+    session, _, verdict, _ = case
+    assert sorted({r.id for r in (*session.grid_rules, *session.pairing_rules)}, key=lambda i: (i[0], int(i[1:]))) == CHECKED
+    assert [r.id for r in verdict.rules] == CHECKED
+    rules_md = ROOT.parent / "shared" / "policy" / "RULES.md"
+    if rules_md.exists():
+        defined = set(re.findall(r"\*\*([GPV]\d) ", rules_md.read_text(encoding="utf-8")))
+        assert set(CHECKED) <= defined
+
+
+def test_the_rules_table_has_a_row_per_checked_rule_with_its_counts(case):
+    """Issue 18: "G4 is missing" from the rules list. Every checked id is a row, G4 among them
+    with its error when a community health centre's unit is in no grid."""
+    from ui.verdict_panel import rule_rows
+
+    session, plan, _, _ = case
+    world = session.world
+    unit = str(world.unit_codes[int(world.member_unit[0])])
+    verdict = session.judge(Plan({u: g for u, g in plan.assignment.items() if u != unit}, plan.grids,
+                                 pairings=plan.pairings))
+    rows = rule_rows(verdict, "zh")
+    assert sorted(rows["ID"], key=lambda i: (i[0], int(i[1:]))) == CHECKED
+    counts = {r["ID"]: (r["✓/✗"], r["错误"], r["警告"]) for r in rows.to_dict(orient="records")}
+    assert counts["G4"] == ("未通过", len(verdict.rule("G4").errors), len(verdict.rule("G4").warnings))
+    assert counts["G4"][1] >= 1 and counts["G1"][0] == "未通过"
+    assert list(rows["ID"][:2]) == ["G1", "G4"]  # the broken rules first, in rule order
+
+
+def test_rows_of_broken_rules_take_the_alert_colours():
+    """An error row in st.error's colours, a warning-only row in st.warning's, a passed row plain:
+    the same colours as the boxes under the table, on every page that shows a verdict."""
+    import pandas as pd
+
+    from ui.verdict_panel import SEVERITY_COLOURS, _row_style
+
+    style = _row_style(["error", "warning", None])
+    rows = pd.DataFrame({"ID": ["G1", "G6", "G2"], "n": [1, 0, 0]})
+    shown = [style(row) for _, row in rows.iterrows()]
+    assert shown[0] == [f"color: {SEVERITY_COLOURS['error'][0]}; background-color: {SEVERITY_COLOURS['error'][1]}"] * 2
+    assert shown[1][0].startswith(f"color: {SEVERITY_COLOURS['warning'][0]}") and shown[2] == ["", ""]
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "pages").glob("*.py")}
+    showing = [name for name, text in pages.items() if "rules_table(" in text]
+    assert showing and all("from ui.verdict_panel import" in pages[name] for name in showing)

@@ -6,6 +6,10 @@ edits refused, plans the rules cannot all allow, storage failures. Part of the o
 from __future__ import annotations
 
 ENGINE: dict[str, tuple[str, str]] = {
+    # places named in messages, names before codes (planning.labels): unit, facility, district; a grid
+    "label.named": ("{name}（{ref}）", "{name} ({ref})"),
+    "label.grid": ("{district} 第{n}网格（{ref}）", "{district} grid {n} ({ref})"),
+    "label.grid_plain": ("{district} 网格（{ref}）", "{district} grid ({ref})"),
     # rule titles (RULES.md ids)
     "rule_title.G1": ("全覆盖", "full coverage"),
     "rule_title.G2.district": ("不跨区", "inside its district"),
@@ -24,16 +28,15 @@ ENGINE: dict[str, tuple[str, str]] = {
     # violations
     "rule.G1.unassigned": ("{n} 个单元（{people:,.0f} 人）不属于任何网格：{examples}",
                            "{n} units ({people:,.0f} residents) belong to no grid: {examples}"),
-    "rule.G2.other_district": ("单元 {unit}（{district}）划入了{grid_district}的网格 {grid}",
-                               "unit {unit} of {district} is in grid {grid} of {grid_district}"),
+    "rule.G2.other_district": ("{district}的单元 {unit} 划入了网格 {grid}", "unit {unit} of {district} is in grid {grid}"),
     "rule.G2.pooling": ("网格 {grid} 跨越医保统筹区 {areas}", "grid {grid} crosses insurance pooling areas {areas}"),
     "rule.G3.not_a_lead": ("网格 {grid} 的牵头单位 {lead} 不是可牵头的医院",
                            "the lead {lead} of grid {grid} is not a hospital that may lead"),
     "rule.G3.lead_outside": ("牵头医院 {name}（{lead}）所在单元 {unit} 不在网格 {grid} 内",
                              "the lead {name} ({lead}) stands in unit {unit}, outside grid {grid}"),
-    "rule.G3.lead_outside_units": ("牵头医院 {name}（{lead}）不在任何单元内，距最近单元 {km:.1f} km，已按所在单元 {unit}（网格 {grid}）计",
+    "rule.G3.lead_outside_units": ("牵头医院 {name}（{lead}）不在任何单元内，距最近单元 {km:.1f} km，已按单元 {unit} 计，该单元属于网格 {grid}",
                                    "the lead {name} ({lead}) stands outside every unit, {km:.1f} km from the nearest; it is "
-                                   "counted in unit {unit} (grid {grid})"),
+                                   "counted in unit {unit}, of grid {grid}"),
     "rule.G3.lead_shares_unit": ("县域医共体 {grid} 的牵头医院 {name}（{lead}）所在乡镇 {unit} 属于医共体 {other}；{grid} 与该乡镇相邻",
                                  "the lead {name} ({lead}) of county alliance {grid} stands in township {unit}, which "
                                  "belongs to alliance {other}; {grid} borders it"),
@@ -45,8 +48,8 @@ ENGINE: dict[str, tuple[str, str]] = {
     "rule.G4.outside_units": ("{kind} {name}（{facility}）不在任何单元内，距最近单元 {km:.1f} km，已按单元 {unit} 计",
                               "{kind} {name} ({facility}) stands outside every unit, {km:.1f} km from the nearest; it is "
                               "counted in unit {unit}"),
-    "rule.G4.other_district": ("{name}（{facility}）属于{district}，但所在单元划入了{grid_district}的网格 {grid}",
-                               "{name} ({facility}) belongs to {district} but stands in grid {grid} of {grid_district}"),
+    "rule.G4.other_district": ("{name}（{facility}）属于{district}，但所在单元 {unit} 划入了网格 {grid}",
+                               "{name} ({facility}) belongs to {district} but stands in unit {unit}, in grid {grid}"),
     "rule.G5.district": ("{district} 有 {n} 个网格（至少 1 个）", "{district} has {n} grids (at least 1)"),
     "rule.G5.county": ("{district} 有 {n} 个县域医共体网格（允许 1–{most} 个）",
                        "{district} has {n} grids (a county forms 1-{most})"),
@@ -56,9 +59,9 @@ ENGINE: dict[str, tuple[str, str]] = {
     "rule.G6.too_few_grids": ("{district} 常住人口 {people:,.0f}，每个网格不超过 {hi:,.0f} 需要至少 {need} 个网格，方案有 {n} 个（可牵头医院 {leads} 家）",
                               "{district} has {people:,.0f} residents; at most {hi:,.0f} per grid needs at least {need} grids, "
                               "the plan has {n} ({leads} hospitals may lead)"),
-    "rule.G6.not_contiguous": ("网格 {grid} 不连片：分成 {parts} 块，{n} 个单元与主体不相邻（{examples}）",
-                               "grid {grid} is not contiguous: {parts} parts; {n} units are cut off ({examples})"),
-    "rule.G6.island": ("网格 {grid} 不连片：{n} 个单元（{examples}）与区内其余单元隔开 {km:.1f} km，超过海岛连接距离 {limit:g} km",
+    "rule.G6.not_contiguous": ("网格 {grid} 不连片：分成 {parts} 块，{n} 个单元与主体不相邻：{examples}",
+                               "grid {grid} is not contiguous: {parts} parts; {n} units are cut off: {examples}"),
+    "rule.G6.island": ("网格 {grid} 不连片：{n} 个单元 {examples} 与区内其余单元隔开 {km:.1f} km，超过海岛连接距离 {limit:g} km",
                        "grid {grid} is not contiguous: {n} units ({examples}) lie {km:.1f} km from the rest of their "
                        "district, beyond the island link distance of {limit:g} km"),
     "rule.G6.above_band": ("网格 {grid} 人口 {population:,.0f}，高于上限（{lo:,.0f}–{hi:,.0f}）",
@@ -79,19 +82,20 @@ ENGINE: dict[str, tuple[str, str]] = {
                             "trusteeship {hospital}→{district} seconds {managers} managers and {experts} experts, below 2 and 5"),
     # fixes
     "fix.G1.unassigned": ("将这些单元划入相邻网格，或重新生成方案", "assign them to a neighbouring grid, or propose again"),
-    "fix.G2.other_district": ("网格不得跨区：将该单元划入本区的网格",
-                              "grids stay inside their district: move it to a grid of its own district"),
-    "fix.G2.pooling": ("网格不得跨越医保统筹区：拆分该网格", "a grid may not cross pooling areas: split it"),
-    "fix.G3.not_a_lead": ("选择区级医院/区域性医疗中心牵头", "choose a district hospital or regional medical centre to lead"),
-    "fix.G3.lead_outside": ("把牵头医院所在单元划入该网格", "put the lead's own unit into the grid"),
+    "fix.G2.other_district": ("网格不得跨区：将单元 {unit} 划入{district}的网格",
+                              "grids stay inside their district: move {unit} to a grid of {district}"),
+    "fix.G2.pooling": ("网格不得跨越医保统筹区：拆分网格 {grid}", "a grid may not cross pooling areas: split {grid}"),
+    "fix.G3.not_a_lead": ("为网格 {grid} 选择区级医院/区域性医疗中心牵头",
+                          "choose a district hospital or regional medical centre to lead {grid}"),
+    "fix.G3.lead_outside": ("把牵头医院所在单元 {unit} 划入网格 {grid}", "put the lead's own unit, {unit}, into {grid}"),
     "fix.G3.lead_outside_units": ("核对该医院坐标（是否为未声明的 GCJ-02/BD-09）；如坐标无误，补全单元图层（水域、公园、农田等）",
                                   "check the hospital's coordinates (undeclared GCJ-02 or BD-09?); if they are right, complete "
                                   "the units layer (water, parks, farmland)"),
     "fix.G3.lead_shares_unit": ("县域内两家牵头医院同在县城时允许；如需该乡镇归本医共体，请手工调整并锁定",
                                 "allowed in a county where two leads share the county seat; to move the township into this "
                                 "alliance, edit and lock it"),
-    "fix.G3.two_grids": ("每个网格由一家医院牵头", "each grid has its own lead hospital"),
-    "fix.G4.no_grid": ("把该单元划入本区的网格", "assign the unit to a grid of its district"),
+    "fix.G3.two_grids": ("每个网格由一家医院牵头：为网格 {grid} 另选牵头医院", "each grid has its own lead hospital: choose another for {grid}"),
+    "fix.G4.no_grid": ("把单元 {unit} 划入本区的网格", "assign {unit} to a grid of its district"),
     "fix.G4.no_unit": ("检查该机构的坐标和所属区县，或补全单元图层", "check the facility's position and district, or complete the units layer"),
     "fix.G4.outside_units": ("核对该机构坐标（是否为未声明的 GCJ-02/BD-09）；如坐标无误，补全单元图层",
                              "check the facility's coordinates (undeclared GCJ-02 or BD-09?); if they are right, complete the units layer"),
@@ -108,12 +112,13 @@ ENGINE: dict[str, tuple[str, str]] = {
                                  "the district has only {units} units and a grid needs one: set [grids.grid_counts] to "
                                  "{units} or fewer, or load finer units"),
     "fix.G6.too_few_grids": ("将网格人口上限提高到 {raise_to:,} 以上，或增加可牵头的医院", "raise the band's maximum to at least {raise_to:,}, or add hospitals that may lead"),
-    "fix.G5.count": ("调整该区县的网格数量", "change the number of grids of this district"),
-    "fix.G6.not_contiguous": ("把分离的单元划入与其相邻的网格", "move the cut-off units to a grid they touch"),
+    "fix.G5.count": ("调整{district}的网格数量", "change the number of grids of {district}"),
+    "fix.G6.not_contiguous": ("把分离的单元 {examples} 划入与其相邻的网格", "move the cut-off units, {examples}, to a grid they touch"),
     "fix.G6.island": ("把 island_link_km 提高到 {need:g} 以上以连接该岛，或为该岛设一家可牵头的医院，使其单独成网格",
                       "raise island_link_km to {need:g} or more to link it, or give the island a hospital that may lead "
                       "so it forms a grid of its own"),
-    "fix.G6.band": ("调整边界单元，或调整网格数量/人口区间", "move boundary units, or change the number of grids or the band"),
+    "fix.G6.band": ("调整网格 {grid} 的边界单元，或调整网格数量/人口区间",
+                    "move boundary units of {grid}, or change the number of grids or the band"),
     "fix.P1.over_cap": ("减少结对，或按面积和人口设置带理由的上限调整", "drop a pairing, or set an override with its reason"),
     "fix.P2.over_cap": ("总量控制、结构优化：减少结对", "total control, structural optimisation: drop a pairing"),
     "fix.P4.no_basis": ("记录合作依据（如城乡对口支援），或改选有院区的医院",
@@ -180,6 +185,19 @@ ENGINE: dict[str, tuple[str, str]] = {
                               "{lead} already leads another grid, or another lead stands in its unit (G3)"),
     "edit.lead_other_district": ("{lead} 不在网格 {grid} 所在的区，网格不跨区（G2）",
                                  "{lead} is not in the district of grid {grid}; grids stay inside their district (G2)"),
+    # the plan's history as a list to return to (ui.editlog): a version's content saved as a new version
+    "action_revert": ("回到旧版本", "returned to a version"),
+    "history_click": ("点击某一版本所在的行，可回到该版本：其内容另存为新版本，之后的各版本都保留。",
+                      "Click a version's row to return to it: its content is saved as a new version, and every "
+                      "version after it is kept."),
+    "history_return": ("回到第 {version} 版", "Return to version {version}"),
+    "history_return_note": ("第 {version} 版的内容将另存为第 {new} 版；其后的 {later} 个版本都保留在记录中，可随时再回到。",
+                            "The content of version {version} will be saved as version {new}; the {later} versions after "
+                            "it stay in the history, and you can return to any of them."),
+    "history_returned": ("已回到第 {version} 版：其内容已另存为第 {new} 版；其后的 {later} 个版本都保留在记录中。",
+                         "Returned to version {version}: its content is saved as version {new}; the {later} versions "
+                         "after it stay in the history."),
+    "history_current": ("第 {version} 版就是当前版本。", "Version {version} is the current version."),
     # storage (geodata.plans)
     "storage.failed": ("无法保存方案：{why}（{cause}）。这次修改没有保存，已保存的版本不受影响。请释放磁盘空间或检查 {path} 的写入权限后重试。",
                        "The plan could not be saved: {why} ({cause}). This edit was not saved; the saved versions are "

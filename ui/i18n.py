@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from texts import CATALOGUE as TEXT  # noqa: F401  (one catalogue for every layer; pages read labels from it)
 from texts import LANGS, Text, render  # noqa: F401
@@ -63,11 +64,19 @@ DETAIL_KEYS = {  # the edit log's detail keys (pages/workspace.py) in Chinese
 }
 
 
-def detail(data: dict, lang: str = "zh") -> str:
+CODED_KEYS = frozenset({"grid", "grids", "units", "lead", "scope"})  # detail keys whose values are codes
+
+
+def detail(data: dict, lang: str = "zh", *, label: Callable[[str], str] | None = None) -> str:
     """An edit-log entry's detail for a table, in the reader's words: lists joined, long ones
-    shortened, yes/no for flags."""
+    shortened, yes/no for flags. With ``label`` (a code -> its text in ``lang``: ``ui.editlog``
+    passes names before codes, 青浦镇01（310118001）, 青浦区 第2网格（310118-G02）), the codes of units,
+    grids, hospitals and districts are shown by name."""
     parts = []
+    name = label or str
     for key, value in data.items():
+        if key in CODED_KEYS and not (key == "scope" and value == "all"):
+            value = [name(str(v)) for v in value] if isinstance(value, list) else name(str(value))
         if isinstance(value, list):
             value = ("、" if lang == "zh" else ", ").join(map(str, value[:8])) + ("…" if len(value) > 8 else "")
         elif isinstance(value, bool):
