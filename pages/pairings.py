@@ -12,7 +12,7 @@ from planning.errors import InfeasiblePlanError
 from planning.pairing import what_if
 from planning.session import PlanningSession
 from ui import open_plan, shell, state
-from ui.charts import pairing_matrix, pairing_matrix_frame
+from ui.charts import RING_ORDER, pairing_matrix, pairing_matrix_frame
 from ui.i18n import plain, sendable, t, tp
 from ui.maps import base_map, district_labels, district_layer, pairing_lines, role_legend_html
 from ui.tables import show
@@ -27,13 +27,22 @@ def pair(key: tuple, _session: PlanningSession):
         return exc, []
 
 
+MATRIX_MOST = 24  # districts the matrix shows at once; beyond, a ring at a time (remote suburbs first)
+
+
 def matrix_section(problem, pairings, names: dict, rings: dict, lang: str) -> None:
     """The hospital x district matrix with each hospital's and district's count against its cap."""
     st.subheader(t("chart_matrix_title", lang))
+    only = None
+    present = [r for r in RING_ORDER if r in {rings.get(d) for d in problem.districts}]
+    if len(problem.districts) > MATRIX_MOST and present:
+        chosen = st.pills(t("chart_matrix_rings", lang), present, default=present[:1], selection_mode="multi",
+                          format_func=lambda r: t(f"ring_{r}", lang), key="pair_matrix_rings") or present[:1]
+        only = [d for d in problem.districts if rings.get(d) in chosen]
     labels = {key: t(f"chart_{key}", lang) for key in ("hospital", "role", "home", "eligible", "count", "cap", "exempt",
                                                         "hospital_cap", "district_cap")}
     labels["district"] = t("chart_district", lang)
-    frame = pairing_matrix_frame(problem, pairings, district_names=names, rings=rings)
+    frame = pairing_matrix_frame(problem, pairings, district_names=names, rings=rings, only=only)
     role_words = {r: t("role_" + r, lang) for r in ("technical_support", "main_support", "tcm", "specialty")}
     st.altair_chart(pairing_matrix(frame, role_words=role_words, labels=labels), width="stretch")
     st.markdown(role_legend_html(lambda r: t("role_" + r, lang)), unsafe_allow_html=True)

@@ -19,6 +19,7 @@ from ui.charts import (
     pairing_matrix_frame,
     population_bars,
     population_frame,
+    unique_labels,
     weighted_quantile,
 )
 
@@ -181,3 +182,18 @@ def test_matrix_chart_has_the_cells_the_home_marks_and_the_counts_in_a_last_row_
     assert shown[("一院", "结对 / 上限")] == ("2 / 2", CAP_FILLS["at"])
     assert shown[("中医院", "结对 / 上限")] == ("1 · 不计", CAP_FILLS["exempt"])
     assert shown[("区内综合医院 / 上限", "乙区")] == ("2 / 1", CAP_FILLS["over"])
+
+
+def test_matrix_frame_for_some_districts_keeps_each_hospitals_whole_count():
+    m = pairing_matrix_frame(_problem(), _pairings(), district_names=NAMES, rings=RINGS, only=["C"])
+    assert m.districts["district_code"].tolist() == ["C"]
+    assert m.hospitals["hospital_code"].tolist() == ["G2"]  # the only one with a campus or a pairing in C
+    assert m.hospitals["count"].tolist() == [1] and len(m.cells) == 1
+    m = pairing_matrix_frame(_problem(), _pairings(), district_names=NAMES, rings=RINGS, only=["B"])
+    assert set(m.hospitals["hospital_code"]) == {"G1", "G2"}
+    assert m.hospitals.set_index("hospital_code").loc["G1", "count"] == 2  # A counts too: the cap is over all
+
+
+def test_two_hospitals_of_one_name_get_two_rows():
+    labels = unique_labels({"H1": "人民医院", "H2": "人民医院", "H3": "中山医院", "H4": ""}, ["H1", "H2", "H3", "H4"])
+    assert labels == {"H1": "人民医院（H1）", "H2": "人民医院（H2）", "H3": "中山医院", "H4": "H4"}

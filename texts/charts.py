@@ -36,6 +36,7 @@ TEXT: dict[str, tuple[str, str]] = {
                           "district. Last column: each hospital's districts against its cap (P2; TCM and specialty hospitals are "
                           "exempt). Last row: each district's city general hospitals against its cap (P1). Blue: at the cap; red: "
                           "over it."),
+    "chart_matrix_rings": ("区县较多，按圈层查看", "Many districts: show those of these rings"),
     "chart_matrix_map": ("结对连线图", "Pairings on the map"),
     # which plan the grid and pairing pages show (ui/open_plan.py)
     "op_showing_plan": ("当前显示：方案“{name}”第 {version} 版（在规划工作台中打开的方案）",

@@ -207,31 +207,53 @@ def cap_status(count: int, cap: int | None) -> str:
     return "over" if count > cap else "at" if count == cap else "under"
 
 
+def unique_labels(names: Mapping[str, str], codes: Iterable[str]) -> dict[str, str]:
+    """Each code's label on an axis: its name, with the code after it where two share a name (an
+    axis with one label twice would draw both rows as one); names first, codes second."""
+    codes = list(codes)
+    shown = {c: str(names.get(c) or c) for c in codes}
+    twice = {n for n in shown.values() if list(shown.values()).count(n) > 1}
+    return {c: f"{n}（{c}）" if n in twice and n != c else n for c, n in shown.items()}
+
+
 def pairing_matrix_frame(problem, pairings: Iterable, *, district_names: Mapping[str, str],
-                         rings: Mapping[str, str]) -> PairingMatrix:
+                         rings: Mapping[str, str], only: Iterable[str] | None = None) -> PairingMatrix:
     """The matrix's rows from a pairing problem (``planning.pairing.PairingProblem``: hospitals,
     their campuses and caps) and pairings (anything with ``hospital_code``, ``district_code`` and
     ``role``: a proposal's or a plan's). Districts remote suburbs first; hospitals counted by the
     caps first, each group by its home district in that order, so home cells run down a diagonal.
-    Counts are what P1/P2 count: pairings of hospitals the caps count (P3 exempts the others)."""
+    Counts are what P1/P2 count: pairings of hospitals the caps count (P3 exempts the others).
+    ``only``: these districts' columns, and the hospitals with a campus, a partnership or a
+    pairing there (a hospital's count is still over every district: its cap is)."""
+    pairings = list(pairings)
     districts = sorted(problem.districts, key=lambda d: (RING_ORDER.index(rings[d]) if rings.get(d) in RING_ORDER
                                                         else len(RING_ORDER), d))
-    column = {d: i for i, d in enumerate(districts)}
-    hospitals = sorted(problem.hospitals, key=lambda h: (not h.capped, column.get(h.home, len(column)), h.code))
     role_of = {(p.hospital_code, p.district_code): p.role for p in pairings}
-    capped = {h.code for h in hospitals if h.capped}
-    cells = pd.DataFrame([{"hospital_code": h.code, "hospital": h.name or h.code, "district_code": d,
-                           "district": str(district_names.get(d, d)), "paired": (h.code, d) in role_of,
+    if only is not None:
+        wanted = set(only)
+        districts = [d for d in districts if d in wanted]
+    column = {d: i for i, d in enumerate(districts)}
+    hospitals = [h for h in problem.hospitals if only is None
+                 or any(problem.eligible(h, d) or (h.code, d) in role_of for d in districts)]
+    hospitals = sorted(hospitals, key=lambda h: (not h.capped, column.get(h.home, len(column)), h.code))
+    h_label = unique_labels({h.code: h.name for h in hospitals}, [h.code for h in hospitals])
+    d_label = unique_labels(district_names, districts)
+    capped = {h.code for h in problem.hospitals if h.capped}
+    cells = pd.DataFrame([{"hospital_code": h.code, "hospital": h_label[h.code], "district_code": d,
+                           "district": d_label[d], "paired": (h.code, d) in role_of,
                            "role": role_of.get((h.code, d), ""), "home": d == h.home, "eligible": problem.eligible(h, d)}
-                          for h in hospitals for d in districts])
+                          for h in hospitals for d in districts],
+                         columns=["hospital_code", "hospital", "district_code", "district", "paired", "role", "home",
+                                  "eligible"])
     counted = [(h, d) for (h, d) in role_of if h in capped]
-    per_hospital = pd.DataFrame([{"hospital_code": h.code, "hospital": h.name or h.code,
+    per_hospital = pd.DataFrame([{"hospital_code": h.code, "hospital": h_label[h.code],
                                   "count": sum(1 for c, _ in role_of if c == h.code),
-                                  "cap": int(problem.hospital_cap[h.code]) if h.capped else None} for h in hospitals])
+                                  "cap": int(problem.hospital_cap[h.code]) if h.capped else None} for h in hospitals],
+                                columns=["hospital_code", "hospital", "count", "cap"])
     per_hospital["status"] = [cap_status(n, c if pd.notna(c) else None) for n, c in zip(per_hospital["count"], per_hospital["cap"])]
-    per_district = pd.DataFrame([{"district_code": d, "district": str(district_names.get(d, d)),
+    per_district = pd.DataFrame([{"district_code": d, "district": d_label[d],
                                   "count": sum(1 for _, x in counted if x == d), "cap": int(problem.district_cap[d])}
-                                 for d in districts])
+                                 for d in districts], columns=["district_code", "district", "count", "cap"])
     per_district["status"] = [cap_status(n, c) for n, c in zip(per_district["count"], per_district["cap"])]
     return PairingMatrix(cells, per_hospital, per_district)
 
