@@ -3,4 +3,38 @@
 from __future__ import annotations
 
 TEXT: dict[str, tuple[str, str]] = {
+    # presentation
+    "rv_present": ("演示模式", "Presentation mode"),
+    "rv_present_help": ("投影用：隐藏侧栏和筛选控件，地图置顶，大字显示；刷新页面仍保持。按 F11 让浏览器全屏。",
+                        "For the projector: the sidebar and the filters hidden, the map first, large type; a refresh "
+                        "keeps it. Press F11 for the browser's full screen."),
+    # filters
+    "rv_violations_only": ("只看有违规的网格", "Only grids with violations"),
+    "rv_served_range": ("居民已服务比例", "Residents served"),
+    "rv_village_range": ("村卫生室一体化率", "Village clinics integrated"),
+    "rv_rule_filter": ("违反的规则", "Rules broken"),
+    "rv_any_rule": ("任一规则", "any rule"),
+    "rv_shown": ("显示 {n} / {total} 个网格", "{n} of {total} grids shown"),
+    # the map and the cards
+    "rv_grid": ("网格", "Grid"),
+    "rv_grid_name": ("{district} 第{n}网格", "{district} grid {n}"),
+    "rv_grid_other": ("{district} 网格 {id}", "{district} grid {id}"),
+    "rv_grid_code": ("网格编号", "Grid id"),
+    "rv_issues": ("违反的规则", "Rules broken"),
+    "rv_broken_legend": ("；红色斜线与红色虚线边框 = 有未解决违规的网格（悬停可见规则）",
+                         "; red hatching and a red dashed outline = a grid with open violations (hover for the rules)"),
+    # compare
+    "rv_proposal": ("方案初稿（v1）", "The proposal (v1)"),
+    "rv_before_change": ("上次调整网格之前（v{version}）", "Before the last change of the grids (v{version})"),
+    "rv_no_filing": ("方案库不记录备案（导出备案材料不写入方案日志），所以无法给出“上次备案的版本”；"
+                     "这里以上次调整网格之前的版本代替（只添加决策说明或锁定的版本不算调整）。",
+                     "The plan store keeps no record of filing (an export for filing is not written to the plan's log), "
+                     "so the last filed version cannot be named; the version before the last change of the grids stands "
+                     "in for it (a version that only adds a decision note or a lock is no change)."),
+    "rv_compare_legend": ("两侧地图各按本版本的网格着色；洋红色边框 = 调整了网格的单元（悬停可见原网格→新网格）。",
+                          "Each map in its own version's grid colours; magenta outline = a unit that changed grid "
+                          "(hover for from → to)."),
+    "rv_figures": ("主要指标前后对比", "The figures before and after"),
+    "rv_figure": ("指标", "Figure"),
+    "rv_unit": ("单元", "Unit"),
 }

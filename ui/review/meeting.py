@@ -1,7 +1,11 @@
-"""The meeting view of one plan version: headline figures, the map in the plan's colours, the
-population chart, the rules, a card a grid, and the edit log."""
+"""The meeting view of one plan version: headline figures, the map in the plan's colours (broken
+grids marked, a large label naming the grid under the pointer), the population chart, the rules,
+a card a grid, and the edit log; every part shows the grids the filters leave in view. In
+presentation mode the map comes first."""
 
 from __future__ import annotations
+
+import math
 
 import folium
 import geopandas as gpd
@@ -11,78 +15,109 @@ from streamlit_folium import st_folium
 from planning.colours import feature_colours
 from ui import editlog
 from ui.charts import population_section
-from ui.i18n import t
-from ui.maps import (
-    base_map,
-    district_labels,
-    grid_layer,
-    lead_layer,
-    safe_text,
-    swatch_html,
-)
-from ui.review.data import Review, open_issues
+from ui.i18n import t, tp
+from ui.maps import base_map, district_labels, lead_layer, safe_text, swatch_html
+from ui.review.data import Review, grid_names, grid_title, named, open_issues, shares, verdict_in_view
+from ui.review.gridmap import add_grids, grid_frame
 from ui.verdict_panel import rules_table, violation_notices
+
+MAP_HEIGHT = {False: 700, True: 560}  # presentation: the whole map above the fold of a 1080 projector at 150 %
+LABEL_PX = {False: 20, True: 34}
 
 
 def show(r: Review) -> None:
-    lang, L, pkg, export = r.lang, r.L, r.pkg, r.export
-    f, grids, shown, served, villages = export.filing, r.grids, r.shown, r.served, r.villages
-    plan_id, version, names, rings = r.plan_id, r.version, r.names, r.rings
+    lang, export, L = r.lang, r.export, r.L
+    colours = feature_colours(export.collection["features"])  # the whole plan's, as in every view
+    st.caption(tp("rv_shown", r.lang, n=len(r.grids), total=len(export.filing.grids)))
+    if r.present:
+        grid_map(r, colours)
+        figures(r)
+    else:
+        figures(r)
+        grid_map(r, colours)
+    population_section(r.grids, colours, r.names, r.session.band, {d for d, ring in r.rings.items() if ring == "county"},
+                       lang, key=f"review-chart-{r.plan_id}")
+    verdict = verdict_in_view(export.filing.verdict, export, r.grids["grid_id"].tolist(), r.shown)
+    st.subheader(t("rules_panel", lang))
+    rules_table(verdict, lang)
+    violation_notices(verdict, lang)
+    st.subheader(t("grid_cards", lang))
+    cards(r, colours)
+    st.subheader(L["edit_log"])
+    editlog.log(r.store, r.plan_id, lang, upto=r.version)
+    if export.plan.notes:
+        editlog.notes(export.plan, lang)
+
+
+def _share(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:.1%}"
+
+
+def figures(r: Review) -> None:
+    """The headline figures of the grids in view."""
+    L, lang, grids = r.L, r.lang, r.grids
     people = grids["population"].sum()
     ratio = grids["population"].max() / grids["population"].min() if len(grids) and grids["population"].min() > 0 else 0
-    cols = st.columns(3)
+    served, integrated = shares(r.units, r.villages, r.export, grids["grid_id"].tolist())
+    verdict = verdict_in_view(r.export.filing.verdict, r.export, grids["grid_id"].tolist(), r.shown)
+    cols = st.columns(6 if r.present else 3)
     cols[0].metric(L["grid_count"], len(grids))
     cols[1].metric(L["population"], f"{people / 1e4:,.1f} 万" if lang == "zh" else f"{people / 1e6:,.2f} M")
     cols[2].metric(L["balance"], f"{ratio:.2f}")
-    cols = st.columns(3)
-    cols[0].metric(L["served_share"], f"{served['served_share']:.1%}")
-    cols[1].metric(L["village_integrated"], f"{villages['integrated'].mean():.1%}" if len(villages) else "—")
-    cols[2].metric(L["rules_passed"], f"{len(f.verdict.rules) - len(f.verdict.failed)} / {len(f.verdict.rules)}")
+    cols = cols[3:] if r.present else st.columns(3)
+    cols[0].metric(L["served_share"], _share(served))
+    cols[1].metric(L["village_integrated"], _share(integrated))
+    cols[2].metric(L["rules_passed"], f"{len(verdict.rules) - len(verdict.failed)} / {len(verdict.rules)}")
 
-    colours = feature_colours(export.collection["features"])  # the whole plan's, as in every view
+
+def grid_map(r: Review, colours: dict[str, str]) -> None:
+    """The grids in view in the plan's colours, the broken ones hatched in red, their leads and
+    the partner city hospitals' campuses, and the label that follows the pointer."""
+    pkg, f, L, lang = r.pkg, r.export.filing, r.L, r.lang
+    kept = set(r.grids["grid_id"].astype(str))
     features = gpd.GeoDataFrame.from_features(
-        [x for x in export.collection["features"] if x["properties"]["district_code"] in shown], crs=4326)
-    m = base_map(pkg.districts[pkg.districts["district_code"].isin(shown)])
+        [x for x in r.export.collection["features"] if str(x["properties"]["grid_id"]) in kept], crs=4326)
+    districts = pkg.districts[pkg.districts["district_code"].isin(r.shown)]
+    m = base_map(districts if len(districts) else pkg.districts)
     if len(features):
-        grid_layer(features.merge(f.grids[["grid_id"]], on="grid_id"), L, colours).add_to(m)
-    lead_layer(pkg.facilities[pkg.facilities["facility_code"].isin(set(grids["lead_facility_code"]))], L).add_to(m)
-    partners = set(f.pairings.loc[f.pairings["district_code"].isin(shown), "hospital_code"])
+        shown = features[["grid_id", "geometry"]].merge(f.grids[["grid_id", "lead_name", "population"]], on="grid_id")
+        rule_names = {rule.id: rule.title(lang) for rule in f.verdict.rules}
+        frame = grid_frame(shown, colours, grid_names(f.grids, lang), open_issues(r.export), rule_names)
+        add_grids(m, frame, [t("rv_grid", lang), L["lead_hospital"], L["population"], t("rv_issues", lang)],
+                  label_px=LABEL_PX[r.present], quiet=r.present)
+    lead_layer(pkg.facilities[pkg.facilities["facility_code"].isin(set(r.grids["lead_facility_code"]))], L).add_to(m)
+    partners = set(f.pairings.loc[f.pairings["district_code"].isin(r.shown), "hospital_code"])
     campuses = pkg.facilities[(pkg.facilities["kind"] == "city_hospital") & pkg.facilities["hospital_code"].isin(partners)]
-    partner_group = folium.FeatureGroup(name="partners")
+    group = folium.FeatureGroup(name="partners")
     for row in campuses.itertuples():
         folium.CircleMarker([row.geometry.y, row.geometry.x], radius=7, color="#ffffff", weight=1.5, fill=True,
-                            fill_color="#d62728", fill_opacity=1, tooltip=safe_text(row.name)).add_to(partner_group)
-    partner_group.add_to(m)
-    district_labels(pkg.districts[pkg.districts["district_code"].isin(shown)]).add_to(m)
-    st_folium(m, height=700, use_container_width=True, returned_objects=[], key=f"review-map-{plan_id}-{version}")
-    st.caption(t("review_legend", lang))
-    population_section(grids, colours, names, r.session.band, {d for d, r in rings.items() if r == "county"}, lang,
-                       key=f"review-chart-{plan_id}")
+                            fill_color="#d62728", fill_opacity=1, tooltip=safe_text(row.name)).add_to(group)
+    group.add_to(m)
+    district_labels(districts).add_to(m)
+    st_folium(m, height=MAP_HEIGHT[r.present], use_container_width=True, returned_objects=[],
+              key=f"review-map-{r.plan_id}-{r.version}-{int(r.present)}")
+    st.caption(t("review_legend", lang) + t("rv_broken_legend", lang))
 
-    st.subheader(t("rules_panel", lang))
-    rules_table(f.verdict, lang)
-    violation_notices(f.verdict, lang)
 
-    st.subheader(t("grid_cards", lang))
-    issues = open_issues(export)
+def cards(r: Review, colours: dict[str, str]) -> None:
+    """A card a grid in view: its colour and name (district and number) first, its id after, then
+    its lead (name, code), population, members, partners and the rules it breaks."""
+    L, lang, f = r.L, r.lang, r.export.filing
+    issues = open_issues(r.export)
+    grids = r.grids
     for start in range(0, len(grids), 3):
-        row_cols = st.columns(3)
-        for col, row in zip(row_cols, grids.iloc[start:start + 3].itertuples()):
+        for col, row in zip(st.columns(3), grids.iloc[start:start + 3].itertuples()):
             members = f.members[f.members["grid_id"] == row.grid_id]
             paired = f.pairings[f.pairings["district_code"] == row.district_code]
             partners_text = "、".join(h or c for h, c in zip(paired["hospital"], paired["hospital_code"])) or "—"
             with col.container(border=True):
                 st.markdown(
                     f"<div class='ylt-card'><h4>{swatch_html(colours.get(str(row.grid_id), ''))}"
-                    f"{safe_text(row.grid_id)} · {safe_text(row.district_name)}</h4>"
-                    f"<p>{safe_text(L['lead_hospital'])}：{safe_text(row.lead_name)}</p>"
+                    f"{safe_text(grid_title(row.grid_id, row.district_name, lang))}</h4>"
+                    f"<p>{safe_text(t('rv_grid_code', lang))}：{safe_text(row.grid_id)}</p>"
+                    f"<p>{safe_text(L['lead_hospital'])}：{safe_text(named(row.lead_name, row.lead_facility_code, lang))}</p>"
                     f"<p>{safe_text(L['population'])}：{row.population:,.0f} · {safe_text(L['units'])}：{row.units}</p>"
                     f"<p>{safe_text(L['members'])}：{len(members)} · {safe_text(L['mean_access'])}：{row.mean_access_km:.1f}</p>"
                     f"<p>{safe_text(L['partners'])}：{safe_text(partners_text)}</p>"
                     f"<p>{safe_text(L['open_issues'])}：{safe_text('、'.join(sorted(issues[row.grid_id])) or '—')}</p></div>",
                     unsafe_allow_html=True)
-
-    st.subheader(L["edit_log"])
-    editlog.log(r.store, plan_id, lang, upto=version)
-    if export.plan.notes:
-        editlog.notes(export.plan, lang)

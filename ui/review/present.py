@@ -1,0 +1,66 @@
+"""Presentation mode (演示模式) and the review's filters: the controls that shape what a meeting
+sees. Presentation mode is kept in the URL (``?present=1``) so a refresh of the projector's page
+keeps it; it hides the sidebar, the header and the controls, puts the map first and sets the
+figures in large type."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from planning.verdict import Verdict
+from ui.i18n import sendable, t
+from ui.review.data import GridFilter
+
+PARAM = "present"
+CONTROLS = "review_controls"  # the keyed container of the plan picker and the filters (hidden when presenting)
+
+STYLE = """<style>
+[data-testid="stMetricValue"] { font-size: 2.6rem; } [data-testid="stMetricLabel"] p { font-size: 1.15rem; }
+.ylt-card h4 { margin: 0 0 .3rem 0; font-size: 1.25rem; } .ylt-card p { margin: .1rem 0; font-size: 1.05rem; }
+</style>"""
+
+PRESENT_STYLE = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], .st-key-review_controls, [data-testid="stElementContainer"]:has(h1),
+[data-testid="stElementContainer"]:has(h1) + [data-testid="stElementContainer"],
+[data-testid="stElementContainer"]:has(style) { display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: .5rem 1.2rem 2rem 1.2rem !important; max-width: 100% !important; }
+[data-testid="stMetricValue"] { font-size: 3.4rem; line-height: 1.1; } [data-testid="stMetricLabel"] p { font-size: 1.5rem; }
+.ylt-card h4 { font-size: 1.6rem; } .ylt-card p { font-size: 1.3rem; }
+[data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
+</style>"""
+
+
+def presenting() -> bool:
+    """Whether the page is in presentation mode: the toggle, first taken from the URL."""
+    if "review_present" not in st.session_state:
+        st.session_state["review_present"] = st.query_params.get(PARAM) == "1"
+    return bool(st.session_state["review_present"])
+
+
+def toggle(lang: str, where=st) -> bool:
+    """The presentation switch; mirrors its state into the URL and sets the page's style."""
+    presenting()
+    on = where.toggle(t("rv_present", lang), key="review_present", help=t("rv_present_help", lang))
+    if on:
+        st.query_params[PARAM] = "1"
+    elif PARAM in st.query_params:
+        del st.query_params[PARAM]
+    st.markdown(STYLE, unsafe_allow_html=True)
+    if on:
+        st.markdown(PRESENT_STYLE, unsafe_allow_html=True)
+    return on
+
+
+def filters(verdict: Verdict, L: dict, lang: str) -> GridFilter:
+    """The filters beyond districts and rings: grids with violations only, served share and
+    village clinics integrated (ranges, in per cent), rules broken."""
+    cols = st.columns([1.2, 2, 2, 2.4], vertical_alignment="center")
+    only = cols[0].toggle(t("rv_violations_only", lang), key="review_only_broken")
+    served = cols[1].slider(t("rv_served_range", lang), 0, 100, (0, 100), step=5, format="%d%%", key="review_served")
+    villages = cols[2].slider(t("rv_village_range", lang), 0, 100, (0, 100), step=5, format="%d%%", key="review_villages")
+    titles = {rule.id: rule.title(lang) for rule in verdict.rules}
+    rules = cols[3].multiselect(t("rv_rule_filter", lang), list(titles), key="review_rules",
+                                format_func=lambda r: sendable(f"{r} · {titles[r]}"), placeholder=t("rv_any_rule", lang))
+    return GridFilter(violations_only=only, served=(served[0] / 100, served[1] / 100),
+                      villages=(villages[0] / 100, villages[1] / 100), rules=tuple(rules))
