@@ -4,7 +4,9 @@ Order of a run: the buttons' callbacks and then the map's last click or drawing 
 first (``ui.editor.Actions``), and only then the tools, the map and the panels are drawn, so every
 run shows the plan after its edit. Each edit is saved at once (``ui.editor``). The engine is the planning
 session's (``state.session()``); the plan bar, the rules panel and the edit log are shared with the
-review (``ui.planbar``, ``ui.verdict_panel``, ``ui.editlog``), the map is ``ui.workmap``.
+review (``ui.planbar``, ``ui.verdict_panel``, ``ui.editlog``), the map is ``ui.workmap``, the tools
+beside it ``ui.worktools``, ``ui.search`` and ``ui.undo``; the notices sit in a box of fixed height in
+the tool column, so no notice moves the map.
 """
 
 from __future__ import annotations
@@ -16,15 +18,11 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata.plans import PlanNotFoundError, PlanStorageError
-from planning.edits import free_leads
 from planning.metrics import band_deviation, summary
 from planning.session import PlanningSession
-from ui import access, editlog, editor, pairing_editor, planbar, shell, state, workmap
-from ui.i18n import sendable, t, tp
-from ui.tables import display
+from ui import access, editlog, editor, pairing_editor, planbar, search, shell, state, tables, undo, workmap, worktools
+from ui.i18n import t, tp
 from ui.verdict_panel import rules_table, violation_notices
-
-MODES = ("select", "paint", "lead")
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -56,12 +54,8 @@ author = access.author()  # empty: shown as 未署名 / anonymous in the reader'
 with st.spinner(t("loading", lang)):
     session = state.session()
     ready = prepared(state.cache_key(), session)
-world, units = session.world, ready.units
-names = world.district_names
-unit_district = dict(zip(world.unit_codes.tolist(), world.district.tolist()))
-lead_name = dict(zip(world.lead_codes.tolist(), world.lead_names.tolist()))
-MAP_KEY = f"ws-map-{package_id}"
-MAP_HEIGHT = 680  # with the title and plan bar above it, the map ends above the fold of a 1000 px window
+units = ready.units
+MAP_KEY = f"ws-map-{package_id}"  # the map is as high as the window allows, never under 520 px (ui.workmap)
 
 STORAGE = (PlanStorageError, sqlite3.Error, OSError)
 SCROLL = "ws_scroll_map"
@@ -102,8 +96,9 @@ if ids:
 
 # --- Edits: widget callbacks, run before the page is drawn (``ui.editor.Actions``) ----------------
 act = editor.Actions(store, session, author)
+event = st.session_state.get(MAP_KEY) or {}
 if ids:
-    act.map_event(st.session_state.get(MAP_KEY) or {}, units)
+    act.map_event(event, units)
 
 # --- The plan bar (after the edits above, so its labels show the latest version) -----------------
 plans = planbar.plan_list(store, package_id, lang)
@@ -111,75 +106,23 @@ ids, by_id = [p["plan_id"] for p in plans], {p["plan_id"]: p for p in plans}
 if state.plan_id() not in ids:  # deleted meanwhile (by someone else)
     state.set_plan(ids[0] if ids else "")
 planbar.bar(session, store, package_id, plans, lang, author)
-with st.container():  # messages and conflicts, always in the same place (the map keeps its place)
-    editor.show(store, state.plan_id(), lang)
 if not ids:
+    with st.container():
+        editor.show(store, state.plan_id(), lang)
     planbar.first_plan(session, store, package_id, lang, author)
 
-# --- Tools -------------------------------------------------------------------------------------
+# --- Tools: notices in a box of fixed height, so no notice moves the map -------------------------
 map_col, tool_col = st.columns([7, 3], gap="medium")
-figures_box = tool_col.container()  # filled once the plan after this run's edit is known
 with tool_col:
+    notice_box = st.container(height=editor.NOTICE_HEIGHT, border=False)  # filled once the run's edit is known
+    figures_box = st.container()
     plan = act.plan()
-    grid_ids = [g.grid_id for g in plan.grids]
-    grid_label = {g.grid_id: sendable(f"{g.grid_id} · {lead_name.get(g.lead_facility_code, g.lead_facility_code)}")
-                  for g in plan.grids}
-    st.radio(L["edit_mode"], MODES, key="ws_mode", horizontal=True, format_func=lambda m: t(f"mode_{m}", lang))
-    st.caption(t(f"mode_{st.session_state['ws_mode']}_help", lang) + " " + t("map_zoom_hint", lang))
-    st.checkbox(L["lock_on_assign"], value=True, key="ws_lock_on_assign")
-    if st.session_state["ws_mode"] == "paint":
-        if st.session_state.get("ws_paint") not in grid_ids:  # the grid last clicked or zoomed to, else the selection's
-            picked = [st.session_state.get(editor.LAST_GRID), *(plan.assignment.get(u) for u in sorted(editor.selection()))]
-            first = next((g for g in picked if g in plan.grid_by_id), None)
-            if first:
-                st.session_state["ws_paint"] = first
-        st.selectbox(L["paint_grid"], grid_ids, key="ws_paint", format_func=lambda g: grid_label.get(g, g))
-    if st.session_state["ws_mode"] == "lead":
-        chosen = st.session_state.get("ws_lead_grid")
-        st.info(tp("lead_step2", lang, grid=chosen) if chosen in plan.grid_by_id else t("lead_step1", lang))
-    else:
-        st.session_state["ws_lead_grid"] = None
-
-    chosen_units = sorted(editor.selection() & set(unit_district))
-    in_districts = sorted({unit_district[u] for u in chosen_units})
-    people = float(world.population[[world.index_of()[u] for u in chosen_units]].sum()) if chosen_units else 0.0
-    st.markdown(f"**{L['selection']}**: " + tp("selection_summary", lang, n=len(chosen_units), people=f"{people:,.0f}",
-                                                 districts="、".join(names.get(d, d) for d in in_districts) or "—"))
-    if chosen_units:
-        targets = [g for g in grid_ids if plan.grid_by_id[g].district_code in in_districts]
-        targets += [f"new:{c}" for d in in_districts for c in free_leads(world, plan, d)]
-        target = st.selectbox(L["assign_to"], targets, key="ws_target", format_func=lambda g: grid_label.get(g) or
-                              sendable(t("new_grid_led_by", lang, lead=lead_name.get(g[4:], g[4:]))))
-        c1, c2 = st.columns(2)
-        c1.button(L["assign"], type="primary", width="stretch", disabled=not target, on_click=act.assign_selection)
-        c2.button(L["clear_selection"], width="stretch", on_click=editor.select, args=(set(),))
-        c1, c2 = st.columns(2)
-        c1.button(L["lock"], width="stretch", on_click=act.lock, args=(True,))
-        c2.button(L["unlock"], width="stretch", on_click=act.lock, args=(False,))
-
-    with st.expander(L["grid_tools"]):
-        picked = st.multiselect(L["grids"], grid_ids, key="ws_grids", format_func=lambda g: grid_label.get(g, g),
-                                placeholder=t("choose_grids", lang))
-        c1, c2 = st.columns(2)
-        c1.button(L["lock_grids"], width="stretch", disabled=not picked,
-                  on_click=act.lock_grids, args=(picked,))
-        c2.button(L["select_grids"], width="stretch", disabled=not picked, on_click=editor.select,
-                  args=({u for u, g in plan.assignment.items() if g in set(picked)},))
-        lead_grid = st.selectbox(L["change_lead"], grid_ids, key="ws_lead_form", format_func=lambda g: grid_label.get(g, g))
-        district = plan.grid_by_id[lead_grid].district_code if lead_grid in plan.grid_by_id else None
-        others = [c for c in free_leads(world, plan, district, keep=lead_grid)
-                  if c != plan.grid_by_id[lead_grid].lead_facility_code] if district else []
-        new_lead = st.selectbox(L["new_lead"], others, key="ws_new_lead",
-                                format_func=lambda c: sendable(f"{lead_name.get(c, c)} ({c})"))
-        st.button(L["set_lead"], width="stretch", disabled=not new_lead, on_click=act.change_lead, args=(lead_grid, new_lead))
-
-    scope = st.selectbox(L["repropose_scope"], ["all", *world.districts], key="ws_scope",
-                         format_func=lambda d: L["all_districts"] if d == "all" else sendable(names.get(d, d)))
-    st.button(L["repropose"], width="stretch", help=t("repropose_help", lang), on_click=act.repropose, args=(scope,))
-    back, forward = editor.steps(store, state.plan_id())
-    c1, c2 = st.columns(2)
-    c1.button(f"↶ {L['undo']}", width="stretch", disabled=back is None, key="ws_undo", on_click=act.restore, args=(0,))
-    c2.button(f"↷ {L['redo']}", width="stretch", disabled=forward is None, key="ws_redo", on_click=act.restore, args=(1,))
+    search.box(search.entries(state.cache_key(), session, plan, units), plan, units, lang)
+    worktools.mode_tools(session, plan, units, event.get("center"), lang, L)
+    worktools.selection_tools(session, plan, act, lang, L)
+    worktools.grid_tools(session, plan, act, lang, L)
+    undo.buttons(*editor.steps(store, state.plan_id()), act.restore, lang)
+    undo.keys()
 
 # --- The plan as it now is: rules, figures, map ------------------------------------------------
 working = editor.open_plan(store, state.plan_id())
@@ -187,10 +130,10 @@ plan = working.plan
 verdict, pairings, flagged, table, figures = judged(state.cache_key(), state.plan_id(), working.version, session, plan)
 errors, warnings = len(verdict.errors), len(verdict.warnings)
 
-with tool_col:
-    st.caption(tp("saved_as", lang, version=working.version, name=by_id[state.plan_id()]["name"]))
-    if plan.locked:
-        st.caption(t("locked_count", lang, n=len(plan.locked)))
+with notice_box:
+    st.caption(tp("saved_as", lang, version=working.version, name=by_id[state.plan_id()]["name"])
+               + (" · " + t("locked_count", lang, n=len(plan.locked)) if plan.locked else ""))
+    editor.show(store, state.plan_id(), lang, unlock=act.unlock_repropose)
 
 with figures_box:
     cols = st.columns(2)
@@ -206,9 +149,9 @@ with map_col:
     layers = workmap.layers(session, plan, ready, selection=editor.selection(), flagged=flagged, pairings=pairings,
                             show=show, drops=st.session_state.get("ws_drops", 0), lang=lang, L=L)
     view = st.session_state.get("ws_view") or {}
-    st_folium(workmap.base(session, ready, L), key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True, feature_group_to_add=layers,
-              center=view.get("center"), zoom=view.get("zoom"),
-              returned_objects=["last_object_clicked", "last_object_clicked_count", "all_drawings"])
+    st_folium(workmap.base(session, ready, L, lang), key=MAP_KEY, height=workmap.MIN_HEIGHT, use_container_width=True,
+              feature_group_to_add=layers, center=view.get("center"), zoom=view.get("zoom"),
+              returned_objects=["last_object_clicked", "last_object_clicked_count", "all_drawings", "center"])
     st.pills(L["layers"], ["primary", "pairings", "gaps"], selection_mode="multi", key="ws_layers",
              format_func=lambda k: t(f"layer_{k}", lang))
     workmap.legend(session, show, lang, L)
@@ -216,6 +159,7 @@ with map_col:
 
 def zoom_to(place) -> None:
     """Centre the map on every unit of a violation (a callback, so the map moves in this run)."""
+    editor.begin()
     turn = st.session_state["ws_nudge"] = st.session_state.get("ws_nudge", 0) + 1
     codes = session.units_at(act.plan(), place)
     view = workmap.view_around(units, codes, turn)
@@ -238,17 +182,17 @@ with tabs[0]:
     rules_table(verdict, lang)
     violation_notices(verdict, lang, action=zoom_button)
 with tabs[1]:
-    st.dataframe(display(table, lang), hide_index=True, width="stretch")
+    tables.show(table, lang)
 with tabs[2]:
     made = pairing_editor.edited(session, pairings, working.version, lang)
     if made:
-        act.save(act.plan().with_pairings(made[0]), made[1],
+        act.edit(act.plan().with_pairings(made[0]), made[1],
                  {"pairings": len(made[0]), "fixed": sum(p.fixed for p in made[0])})
         st.rerun()
 with tabs[3]:
     editlog.notes(plan, lang)
     editlog.note_form(f"ws_note_{working.version}", lang, author,
-                      lambda note, typed: act.save(act.plan().with_note(note), "note", {"n": len(typed)}))
+                      lambda note, typed: act.edit(act.plan().with_note(note), "note", {"n": len(typed)}))
     editlog.log(store, state.plan_id(), lang)
 
 if st.session_state.get(SCROLL):  # after 定位: the rules table is below the map, bring the map up

@@ -1,7 +1,10 @@
 """The workspace map in a real browser (issue 18): a double click zooms and never edits, even in
 涂色 mode; a single click still paints; the wheel zooms; 涂色 offers the grid last clicked; a
-lead's own unit is refused before any save (G3); 定位 brings the map into view. Screenshots go to
-``tests/output/``."""
+lead's own unit is refused before any save (G3); 定位 brings the map into view; re-proposing
+names the locks that block a repair and unlocks them in one click, its notice beside the map
+(the map does not move); a search selects and zooms; a drawn rectangle paints; Ctrl+Z / Ctrl+Y;
+the map's own titles in Chinese; the paint list follows the district in view; the map's height
+follows the window. Screenshots go to ``tests/output/``."""
 
 from __future__ import annotations
 
@@ -156,13 +159,170 @@ def test_paint_refuses_a_leads_unit_and_offers_the_clicked_grid(page, server, ou
 
 @pytest.mark.parametrize("size", [(1600, 1000), (1920, 1080)])
 def test_map_takes_most_of_the_window(page, server, output_dir, size):
-    """The map is most of the window's height and ends above the fold, the tools beside it."""
+    """The map is most of the window's height and ends above the fold, the tools beside it; it
+    follows the window when that is resized, never lower than 520 px."""
     _new_plan(page, server["url"])
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.evaluate("() => window.scrollTo(0, 0)")
-    page.wait_for_timeout(1000)
-    box = page.locator(MAP).bounding_box()
-    assert box["height"] >= 0.6 * size[1] and box["y"] + box["height"] <= size[1], box
+    box = _map_box_settled(page)
+    assert box["height"] >= 0.6 * size[1] and size[1] - 40 <= box["y"] + box["height"] <= size[1], box
+    assert abs(_map_frame(page).evaluate("() => window.map.getSize().y") - box["height"]) < 2  # the map fills its frame
     tools = page.get_by_text("地图点击").bounding_box()
     assert tools["x"] > box["x"] + box["width"] and tools["y"] < box["y"] + box["height"]
     page.screenshot(path=str(output_dir / f"workmap_layout_{size[0]}x{size[1]}.png"))
+    page.set_viewport_size({"width": size[0], "height": 640})  # a small window: the floor
+    assert _map_box_settled(page)["height"] == 520
+
+
+def _map_box_settled(pg) -> dict:
+    """The map frame's box once its height has stopped changing."""
+    last = None
+    for _ in range(40):
+        pg.wait_for_timeout(150)
+        box = pg.locator(MAP).bounding_box()
+        if last is not None and abs(box["height"] - last["height"]) < 1:
+            return box
+        last = box
+    return last
+
+
+def _scroll_top(pg) -> None:
+    pg.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
+    pg.wait_for_timeout(300)
+
+
+def test_locks_that_block_a_repair_are_named_and_unlocked_in_one_click(page, server, output_dir):
+    """A unit painted into a grid it does not touch is locked (the default) and cuts that grid
+    (G6): re-proposing cannot move it and says so by name; the offered button unlocks it and
+    re-proposes. The notice sits beside the map: the map does not move."""
+    from geodata.default import load_default
+    from planning.session import PlanningSession
+
+    pkg = load_default()
+    session = PlanningSession(pkg)
+    plan_id = _new_plan(page, server["url"])
+    before, plan = _latest(server, plan_id)
+    unit, grid = _paint_case(session.world, plan)
+    name = str(pkg.units.loc[pkg.units["unit_code"] == unit, "unit_name"].iloc[0])
+
+    page.get_by_text("涂色", exact=True).click()
+    _choose(page, "涂色网格", grid)
+    page.wait_for_timeout(1000)
+    page.mouse.click(*_pixel(page, *_point(pkg, unit)))
+    _wait_version(server, plan_id, lambda v: v > before)
+    version, painted = _latest(server, plan_id)
+    assert painted.assignment[unit] == grid and unit in painted.locked
+    page.get_by_text(f"已保存：网格方案 第 {version} 版").wait_for()
+
+    _scroll_top(page)
+    top = page.locator(MAP).bounding_box()["y"]
+    page.get_by_role("button", name="围绕锁定重新生成").click()
+    notice = page.get_by_text("锁定阻止了修复")
+    notice.wait_for(timeout=60_000)
+    text = notice.inner_text()
+    assert f"{name}（{unit}，网格 {grid}）" in text  # the name first, then the code and the grid
+    _scroll_top(page)
+    assert abs(page.locator(MAP).bounding_box()["y"] - top) < 2  # the notice did not push the map down
+    page.screenshot(path=str(output_dir / "workmap_locks_block_repair.png"))
+
+    offer = page.get_by_role("button", name=re.compile(r"解锁这 \d+ 个单元并重新生成"))
+    offer.click()
+    after = _wait_version(server, plan_id, lambda v: v > version, seconds=60)
+    assert after == version + 1  # the unlock and the re-proposal: one version
+    _, mended = _latest(server, plan_id)
+    assert unit not in mended.locked and mended.assignment[unit] != grid
+    assert PlanningSession(pkg).judge(mended).only("G").errors == []
+    page.get_by_text(f"已保存：网格方案 第 {after} 版").wait_for()
+    expect_gone = page.get_by_text("锁定阻止了修复")
+    for _ in range(50):
+        if expect_gone.count() == 0:
+            break
+        page.wait_for_timeout(100)
+    assert expect_gone.count() == 0  # the old notice went with the new action
+    _scroll_top(page)
+    assert abs(page.locator(MAP).bounding_box()["y"] - top) < 2
+    page.screenshot(path=str(output_dir / "workmap_locks_unlocked.png"))
+
+
+def test_search_brush_keys_and_chinese_titles(page, server, output_dir):
+    """The map's controls speak Chinese; a search selects a unit and zooms to it; in 涂色 a drawn
+    rectangle paints every unit inside in one version; Ctrl+Z undoes it and Ctrl+Y redoes it;
+    the paint list follows the district the map is moved to."""
+    import numpy as np
+
+    from geodata.default import load_default
+
+    pkg = load_default()
+    plan_id = _new_plan(page, server["url"])
+    frame = _map_frame(page)
+    assert frame.locator("a.leaflet-control-zoom-in").get_attribute("title") == "放大"
+    assert frame.locator("a.leaflet-control-zoom-out").get_attribute("title") == "缩小"
+    assert frame.locator("a.leaflet-draw-draw-rectangle").get_attribute("title") == "画矩形"
+    assert frame.locator("a.leaflet-draw-draw-polygon").get_attribute("title") == "画多边形"
+
+    qingpu = pkg.units[pkg.units["district_code"] == QINGPU]
+    wanted = qingpu.iloc[0]
+    zoom = _zoom(page)
+    search = page.get_by_label("搜索")
+    search.fill(str(wanted["unit_name"]))
+    search.press("Enter")
+    page.get_by_text("已选: 1 个单元").wait_for()
+    for _ in range(50):
+        if _zoom(page) > zoom:
+            break
+        page.wait_for_timeout(100)
+    assert _zoom(page) > zoom
+    page.screenshot(path=str(output_dir / "workmap_search.png"))
+
+    before, plan = _latest(server, plan_id)
+    from planning.session import PlanningSession
+
+    world = PlanningSession(pkg).world
+    lead_units = {str(world.unit_codes[j]) for j in world.lead_unit if j >= 0}
+    points = qingpu.geometry.representative_point()
+    order = np.argsort(points.x.to_numpy())
+    inside = [str(c) for c in qingpu["unit_code"].to_numpy()[order[:3]]]
+    target = next(g.grid_id for g in plan.grids if g.district_code == QINGPU
+                  and g.grid_id not in {plan.assignment[u] for u in inside})
+    page.get_by_text("涂色", exact=True).click()
+    _choose(page, "涂色网格", target)
+    page.wait_for_timeout(1000)
+    _map_frame(page).evaluate("() => window.map.setZoom(10)")
+    page.wait_for_timeout(1500)
+    lons, lats = points.x.to_numpy()[order[:3]], points.y.to_numpy()[order[:3]]
+    pad = 0.004
+    corner_a, corner_b = _pixel(page, lons.min() - pad, lats.max() + pad), _pixel(page, lons.max() + pad, lats.min() - pad)
+    _map_frame(page).locator("a.leaflet-draw-draw-rectangle").click()
+    page.mouse.move(*corner_a)
+    page.mouse.down()
+    page.mouse.move(*corner_b, steps=8)
+    page.mouse.up()
+    painted = _wait_version(server, plan_id, lambda v: v > before)
+    assert painted == before + 1  # one version for the whole shape
+    _, after = _latest(server, plan_id)
+    moved = [u for u in inside if u not in lead_units]  # a lead's own unit stays in its grid (G3)
+    assert moved and all(after.assignment[u] == target for u in moved)
+    page.get_by_text(f"已保存：网格方案 第 {painted} 版").wait_for()
+    page.screenshot(path=str(output_dir / "workmap_brush.png"))
+
+    page.locator(MAP).click(position={"x": 5, "y": 300})  # the map has the keyboard (an empty corner: no unit)
+    page.wait_for_timeout(800)
+    page.keyboard.press("Control+z")
+    undone = _wait_version(server, plan_id, lambda v: v > painted)
+    assert undone == painted + 1 and dict(_latest(server, plan_id)[1].assignment) == dict(plan.assignment)
+    page.get_by_text(f"已保存：网格方案 第 {undone} 版").wait_for()
+    page.get_by_text("地图点击").click()  # the keys work outside the map too
+    page.keyboard.press("Control+y")
+    redone = _wait_version(server, plan_id, lambda v: v > undone)
+    assert redone == undone + 1 and all(_latest(server, plan_id)[1].assignment[u] == target for u in moved)
+
+    jinshan = pkg.units[pkg.units["district_code"] == "310116"].geometry.union_all().representative_point()
+    _map_frame(page).evaluate("([lat, lng]) => window.map.setView([lat, lng], 11)", [jinshan.y, jinshan.x])
+    box = page.get_by_role("combobox", name="涂色网格")
+    for _ in range(100):
+        if box.input_value().startswith("310116-"):
+            break
+        page.wait_for_timeout(100)
+    assert box.input_value().startswith("310116-")
+    page.get_by_text("金山区", exact=False).first.wait_for()
+    page.screenshot(path=str(output_dir / "workmap_paint_follows_view.png"))

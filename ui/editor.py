@@ -22,7 +22,7 @@ from planning import edits
 from planning.errors import EditError, InfeasiblePlanError, PlanningError
 from planning.plan import Plan, plan_from_dict, plan_to_dict
 from planning.session import PlanningSession
-from ui import state, workmap
+from ui import repair, state, workmap
 from ui.i18n import LANGS, plain, t, tp
 
 KEY = "ws_working"
@@ -31,6 +31,8 @@ SELECTION = "ws_selection"
 CONFLICT = "ws_conflict"
 NOTICES = "ws_notices"
 LAST_GRID = "ws_last_grid"  # the grid of the unit last clicked (or zoomed to): 涂色's first choice
+OFFER = "ws_unlock_offer"  # after a re-proposal the locks held back: the scope and the units to unlock
+NOTICE_HEIGHT = 190  # px: the notices' box in the tool column; it never grows, so nothing below it moves
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,9 @@ def restore(store: PlanStore, version: int, action: str, author: str) -> bool:
     """Undo or redo: the content of ``version`` saved as the next version."""
     try:
         _, payload = store.load(st.session_state[KEY].plan_id, version)
+    except PlanNotFoundError:
+        say("error", "plan_deleted_elsewhere")
+        return False
     except STORAGE as exc:
         messages = getattr(exc, "messages", None) or {lang: str(exc) for lang in LANGS}
         notify("error", plain(messages["zh"]), plain(messages["en"]))
@@ -138,8 +143,10 @@ def notices() -> list[tuple[str, dict[str, str]]]:
 
 
 def begin() -> None:
-    """A new action starts: the previous action's messages go."""
+    """A new action starts: the previous action's messages (and its offer to unlock) go, so a
+    notice is always about the last thing the planner did."""
     st.session_state[NOTICES] = []
+    st.session_state[OFFER] = None
 
 
 def reload(store: PlanStore, plan_id: str) -> None:
@@ -148,13 +155,19 @@ def reload(store: PlanStore, plan_id: str) -> None:
     open_plan(store, plan_id, reload=True)
 
 
-def show(store: PlanStore, plan_id: str, lang: str) -> None:
-    """The last action's messages and a refused save, always in the same place on the page."""
+def show(store: PlanStore, plan_id: str, lang: str, *, unlock=None) -> None:
+    """The last action's messages, a refused save and the offer to unlock what blocks a repair
+    (``unlock(scope, units)``, a callback), always in the same place: the workspace draws them in
+    a box of fixed height beside the map (``NOTICE_HEIGHT``), so a notice never moves the map."""
     for kind, text in notices():
         getattr(st, kind)(text[lang])
     if st.session_state.get(CONFLICT):
         st.error(tp("conflict", lang, version=st.session_state[CONFLICT]))
         st.button(t("reload_plan", lang), type="primary", on_click=reload, args=(store, plan_id))
+    offer = st.session_state.get(OFFER)
+    if offer and unlock is not None:
+        st.button(t("unlock_and_repropose", lang, n=len(offer["units"])), type="primary", key="ws_unlock_offer_button",
+                  help=t("unlock_and_repropose_help", lang), on_click=unlock, args=(offer["scope"], offer["units"]))
 
 
 def lead_units(world, plan: Plan, codes: list[str], target: str | None) -> dict[str, tuple[str, str]]:
@@ -186,6 +199,11 @@ class Actions:
     def save(self, plan: Plan, action: str, detail: dict | None = None) -> bool:
         """Save an edit; a refused save (someone else was first) shows at the top of the page."""
         return commit(self.store, plan, action, detail, self.author)
+
+    def edit(self, plan: Plan, action: str, detail: dict | None = None) -> bool:
+        """A new action that saves ``plan`` (a table or note form): the last action's notices go."""
+        begin()
+        return self.save(plan, action, detail)
 
     def assign(self, codes: list[str], target: str, lock: bool) -> None:
         """Units into grid ``target``, or into a new grid (``new:<hospital>``) led by a free hospital.
@@ -241,9 +259,34 @@ class Actions:
                     "lead", {"grid": grid, "lead": lead})
 
     def repropose(self, scope: str) -> None:
-        """Everything not locked proposed again, in one district or (``all``) everywhere."""
-        self._solve(lambda: edits.repropose(self.session.world, self.plan(), self.session.solver,
-                                      None if scope == "all" else [scope]), "repropose", {"scope": scope})
+        """Everything not locked proposed again, in one district or (``all``) everywhere. When
+        locked units break a rule the re-proposal may not move them: said by name, with the offer
+        to unlock just them and re-propose (``unlock_repropose``)."""
+        begin()
+        self._repropose(self.plan(), scope, {"scope": scope}, unlocked=False)
+
+    def unlock_repropose(self, scope: str, units: list[str]) -> None:
+        """Unlock ``units`` (those that break a rule) and re-propose, saved as one version."""
+        begin()
+        self._repropose(self.plan().unlock(units), scope, {"scope": scope, "units": units[:50], "n": len(units)},
+                        unlocked=True)
+
+    def _repropose(self, start: Plan, scope: str, detail: dict, *, unlocked: bool) -> None:
+        session, before = self.session, self.plan()
+        try:
+            edited = edits.repropose(session.world, start, session.solver, None if scope == "all" else [scope])
+        except PlanningError as exc:
+            return refuse(exc)
+        changed = plan_to_dict(edited) != plan_to_dict(before)
+        if changed and not self.save(edited, "unlock_repropose" if unlocked else "repropose", detail):
+            return None
+        blocking = repair.blocking_locks(session, edited, scope)
+        if blocking:
+            said = repair.blocked_messages(session, edited, blocking, changed)
+            notify("warning", said["zh"], said["en"])
+            st.session_state[OFFER] = {"scope": scope, "units": blocking}
+        elif not changed:
+            say("info", "repropose_unchanged")
 
     def _solve(self, edit, action: str, detail: dict) -> None:
         begin()
@@ -297,4 +340,10 @@ class Actions:
             self.move_lead(*happened.drop)
         if happened.shape:
             begin()
-            select(selection() | set(units_within(units, happened.shape)))
+            inside = set(units_within(units, happened.shape))
+            if mode == "paint" and ss.get("ws_paint"):  # a brush: every unit inside, in one version
+                if not inside:
+                    return say("info", "paint_nothing_inside")
+                self.assign(sorted(inside), ss["ws_paint"], bool(ss.get("ws_lock_on_assign", True)))
+            else:
+                select(selection() | inside)

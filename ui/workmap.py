@@ -5,6 +5,7 @@ the view around a violation."""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import NamedTuple
 
@@ -87,8 +88,87 @@ _DOUBLE_CLICK_ZOOMS = """(function () {
 })();"""
 
 
-def base(session: PlanningSession, ready: Prepared, L: dict) -> folium.Map:
-    """The districts, the units and the drawing tools (rectangle, polygon; the trash clears).
+# The map as high as the window allows below its top (never under MIN_HEIGHT px), again when the
+# window is resized: the frame (a rule the component's own height cannot override) and the map in it.
+MIN_HEIGHT, BOTTOM_GAP = 520, 16
+_FIT_HEIGHT = """(function () {
+  var map = %(map)s, frame = window.frameElement;
+  if (!frame) return;
+  function scroller(el) {
+    for (var p = el.parentElement; p; p = p.parentElement) {
+      var o = window.parent.getComputedStyle(p).overflowY;
+      if ((o === 'auto' || o === 'scroll') && p.scrollHeight > p.clientHeight) return p;
+    }
+    return window.parent.document.scrollingElement;
+  }
+  function fit() {
+    var top = frame.getBoundingClientRect().top + scroller(frame).scrollTop;
+    var h = Math.max(%(min)d, Math.round(window.parent.innerHeight - top - %(gap)d));
+    if (h === window.yltMapHeight) return;
+    window.yltMapHeight = h;
+    frame.style.setProperty('height', h + 'px', 'important');
+    var outer = document.getElementById('map_div');
+    if (outer) outer.style.height = h + 'px';
+    map.getContainer().style.height = h + 'px';
+    map.invalidateSize();
+  }
+  fit();
+  setTimeout(fit, 400);
+  window.parent.addEventListener('resize', fit);
+  /* Ctrl+Z / Ctrl+Y pressed while the map has the keyboard: the page's undo keys (ui.undo) */
+  document.addEventListener('keydown', function (e) {
+    if (window.parent.yltUndoKey) window.parent.yltUndoKey(e);
+  }, true);
+})();"""
+
+
+def _local_words(lang: str) -> dict:
+    """Leaflet's and Leaflet.draw's titles and hints in ``lang`` (``L.drawLocal``'s shape)."""
+    def w(key: str) -> str:
+        return t(key, lang)
+
+    return {
+        "zoom": {"in": w("leaflet_zoom_in"), "out": w("leaflet_zoom_out")},
+        "draw": {
+            "toolbar": {"actions": {"title": w("leaflet_cancel_title"), "text": w("leaflet_cancel")},
+                        "finish": {"title": w("leaflet_finish_title"), "text": w("leaflet_finish")},
+                        "undo": {"title": w("leaflet_undo_point_title"), "text": w("leaflet_undo_point")},
+                        "buttons": {"polygon": w("leaflet_draw_polygon"), "rectangle": w("leaflet_draw_rectangle")}},
+            "handlers": {"polygon": {"tooltip": {"start": w("leaflet_polygon_start"), "cont": w("leaflet_polygon_cont"),
+                                                 "end": w("leaflet_polygon_end")}},
+                         "polyline": {"error": w("leaflet_edges_cross")},
+                         "rectangle": {"tooltip": {"start": w("leaflet_rectangle_start")}},
+                         "simpleshape": {"tooltip": {"end": w("leaflet_release")}}}},
+        "edit": {
+            "toolbar": {"actions": {"save": {"title": w("leaflet_save_title"), "text": w("leaflet_save")},
+                                    "cancel": {"title": w("leaflet_edit_cancel_title"), "text": w("leaflet_cancel")},
+                                    "clearAll": {"title": w("leaflet_clear_all_title"), "text": w("leaflet_clear_all")}},
+                        "buttons": {"remove": w("leaflet_remove"), "removeDisabled": w("leaflet_remove_none")}},
+            "handlers": {"remove": {"tooltip": {"text": w("leaflet_remove_hint")}}}},
+    }
+
+
+# Put before the drawing tools are made (they read L.drawLocal then); the zoom buttons are retitled.
+_LOCAL = """(function () {
+  var map = %(map)s, words = %(words)s;
+  function merge(into, from) {
+    for (var k in from) {
+      if (typeof from[k] === 'object') { into[k] = into[k] || {}; merge(into[k], from[k]); } else into[k] = from[k];
+    }
+  }
+  if (window.L && L.drawLocal) { merge(L.drawLocal.draw, words.draw); merge(L.drawLocal.edit, words.edit); }
+  var zc = map.zoomControl;
+  if (zc) {
+    [[zc._zoomInButton, words.zoom['in']], [zc._zoomOutButton, words.zoom.out]].forEach(function (b) {
+      if (b[0]) { b[0].title = b[1]; b[0].setAttribute('aria-label', b[1]); }
+    });
+  }
+})();"""
+
+
+def base(session: PlanningSession, ready: Prepared, L: dict, lang: str = "zh") -> folium.Map:
+    """The districts, the units and the drawing tools (rectangle, polygon; the trash clears),
+    their titles and hints in the app's language, the map as high as the window allows.
 
     The wheel zooms (one notch about one zoom level), the + and − buttons a whole level, the arrow
     keys pan, and a double click zooms in without editing (``_DOUBLE_CLICK_ZOOMS``)."""
@@ -96,6 +176,8 @@ def base(session: PlanningSession, ready: Prepared, L: dict) -> folium.Map:
     m.options.update(scroll_wheel_zoom=True, keyboard=True, double_click_zoom=True, zoom_delta=1,
                      wheel_px_per_zoom_level=60)
     _Script(_DOUBLE_CLICK_ZOOMS % {"map": m.get_name(), "hold": HOLD_MS}).add_to(m)
+    _Script(_FIT_HEIGHT % {"map": m.get_name(), "min": MIN_HEIGHT, "gap": BOTTOM_GAP}).add_to(m)
+    _Script(_LOCAL % {"map": m.get_name(), "words": json_for_script(_local_words(lang))}).add_to(m)
     unit_base_layer(ready.sources["units"], L).add_to(m)
     district_base_layer(ready.sources["districts"]).add_to(m)
     shape = {"shapeOptions": {"color": "#e6007e"}}
@@ -154,6 +236,11 @@ def legend(session: PlanningSession, show: list[str], lang: str, L: dict) -> Non
                 unsafe_allow_html=True)
     if "gaps" in show:
         st.caption(t("gaps_legend", lang))
+
+
+def json_for_script(value: object) -> str:
+    """``value`` as JSON safe inside a <script> (no closing tag, no HTML comment can start)."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def finite(*values: object) -> bool:
