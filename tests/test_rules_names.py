@@ -125,3 +125,26 @@ def test_a_grid_id_of_another_form_keeps_its_district(shanghai):
     assert labels.grid("999999-G01") == "999999-G01"
     assert labels.any("310118-G03").render("zh") == "青浦区 第3网格（310118-G03）"
     assert labels.any(QINGPU).render("zh") == "青浦区（310118）"
+
+
+def test_the_edit_log_names_places_too(shanghai):
+    """The history's details (ui.editlog, ui.i18n.detail): units, grids, hospitals and districts by
+    name, then code; a plan's name and numbers as they are."""
+    from ui.editlog import labeller, log_frame
+
+    session, _ = shanghai
+    entries = [{"version": 1, "author": "", "at": "2026-12-02T03:00:00+00:00", "action": "create", "detail": {"name": "方案"}},
+               {"version": 2, "author": "张三", "at": "2026-12-02T03:05:00+00:00", "action": "assign",
+                "detail": {"grid": "310118-G02", "units": ["310118001"], "n": 1, "lock": True}},
+               {"version": 3, "author": "张三", "at": "2026-12-02T03:06:00+00:00", "action": "lead",
+                "detail": {"grid": "310118-G02", "lead": "310118-DH04"}},
+               {"version": 4, "author": "张三", "at": "2026-12-02T03:07:00+00:00", "action": "repropose",
+                "detail": {"scope": QINGPU}}]
+    zh = log_frame(entries, "zh", labeller(session.world, "zh"))
+    assert list(zh["版本"]) == [4, 3, 2, 1]  # newest first
+    details = list(zh["内容"])
+    assert details[2] == "网格: 青浦区 第2网格（310118-G02）；单元: 青浦镇01（310118001）；数量: 1；锁定: 是"
+    assert details[1] == "网格: 青浦区 第2网格（310118-G02）；牵头医院: 青浦区区域医疗中心4（310118-DH04）"
+    assert details[0] == "范围: 青浦区（310118）" and details[3] == "名称: 方案"
+    en = log_frame(entries, "en", labeller(session.world, "en"))
+    assert list(en["Detail"])[2] == "grid: 青浦区 grid 2 (310118-G02); units: 青浦镇01 (310118001); n: 1; lock: yes"
