@@ -267,8 +267,10 @@ def workbook_values(tables: Mapping[str, pd.DataFrame], export: Export, lang: st
     return out
 
 
-def write(export: Export, kind: str, path: Path) -> Path:
-    """Write ``export`` as ``kind`` (one of KINDS) to ``path``; returns the path."""
+def write(export: Export, kind: str, path: Path, lang: str = "zh") -> Path:
+    """Write ``export`` as ``kind`` (one of KINDS) to ``path``; returns the path. ``lang``: the
+    PDF report's language when it is written alone (Chinese for filing; the filing ZIP's is always
+    Chinese)."""
     path = Path(path)
     if kind == "geojson":
         write_layout(export.collection, path)
@@ -294,7 +296,7 @@ def write(export: Export, kind: str, path: Path) -> Path:
     elif kind == "pdf":
         from geodata.report import pdf_bytes, report_html
 
-        document = pdf_bytes(report_html(export))
+        document = pdf_bytes(report_html(export, lang))
         with atomic_path(path) as tmp:
             tmp.write_bytes(document)
     elif kind == "filing":

@@ -49,7 +49,7 @@ def write_export(export, kind: str, path: Path, lang: str = "zh") -> Path:
     """Write ``export`` as ``kind``: the offline HTML map here, every other format by
     ``geodata.filing.write`` (the CLI and the review page both call this)."""
     if kind != "html":
-        return write(export, kind, path)
+        return write(export, kind, path, lang)
     from geodata.export import atomic_path
 
     path = Path(path)
