@@ -42,12 +42,13 @@ def stored(tmp_path_factory):
         yield app, plan_id, fills
 
 
-def _settle(pg, seconds: float = 90) -> None:
-    """Wait until the page's script has run (Streamlit's running indicator gone), then a moment
-    for the charts to draw."""
+def _settle(pg, seconds: float = 120) -> None:
+    """Wait until the page's script has run (Streamlit's running indicator, its spinners and the
+    last run's faded elements gone), then a moment for the charts to draw."""
     deadline = time.monotonic() + seconds
     pg.wait_for_timeout(500)
-    while time.monotonic() < deadline and pg.locator('[data-testid="stStatusWidget"]').count():
+    busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-stale="true"]'
+    while time.monotonic() < deadline and pg.locator(busy).count():
         pg.wait_for_timeout(250)
     pg.wait_for_timeout(1200)
 
@@ -110,8 +111,17 @@ def test_every_chart_page_offline_in_chinese(tab, stored, output_dir):
     pg.screenshot(path=str(output_dir / f"charts_grids_top_{width}.png"))
     _population_chart(pg)
     _shot(pg, pg.locator(CHART).first, output_dir / f"charts_grids_{width}.png")
-    if width == 1600:  # the grid table: thousands separators, a swatch a row
+    if width == 1600:  # the grid table: thousands separators, a swatch a row; the proposal on request
         _shot(pg, pg.locator('[data-testid="stDataFrame"]').nth(1), output_dir / "charts_grid_table_1600.png")
+        pg.locator('[data-testid="stButtonGroup"] button').filter(has_text="引擎建议").first.click()
+        warning = pg.locator('[data-testid="stAlertContentWarning"]').filter(has_text="引擎建议").first
+        warning.wait_for(timeout=180_000)
+        _settle(pg)
+        assert PLAN_NAME in warning.inner_text() and "第 1 版" in warning.inner_text()
+        _shot(pg, pg.locator("h1").first, output_dir / "charts_grids_proposal_1600.png")
+        pg.locator('[data-testid="stButtonGroup"] button').filter(has_text="当前方案").first.click()
+        banner.wait_for(timeout=60_000)
+        _settle(pg)
 
     # 评审模式: the population chart; at the desk, the map and the cards in the export's colours
     _visit(pg, "review", "评审模式", "各网格常住人口")

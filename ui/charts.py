@@ -130,6 +130,7 @@ def coverage_frame(table: pd.DataFrame, names: Mapping[str, str], rings: Mapping
                      "p95_km": weighted_quantile(km, people, q)})
     frame = pd.DataFrame(rows, columns=["district_code", "district_name", "ring", "population", "served_share",
                                         "mean_km", "p95_km"])
+    frame["district_name"] = frame["district_code"].map(unique_labels(names, frame["district_code"]))  # one row each
     rank = {r: i for i, r in enumerate(RING_ORDER)}
     frame["_ring_rank"] = frame["ring"].map(lambda r: rank.get(r, len(rank)))
     frame = frame.sort_values(["_ring_rank", "served_share", "district_code"]).drop(columns="_ring_rank")
