@@ -25,7 +25,7 @@ from streamlit.testing.v1 import AppTest
 from planning.plan import Grid, Plan
 from planning.verdict import Place, RuleResult, Verdict, Violation
 from texts import Text
-from ui.review.compare import figure_text, figures_chart, figures_frame, moved_table
+from ui.review.compare import changed_extent, figure_text, figures_chart, figures_frame, moved_table
 from ui.review.data import (GridFilter, default_before, grid_figures, grid_names, grid_title, layout_versions, named,
                             select_grids, shares, verdict_in_view, version_entries, version_label)
 from ui.review.gridmap import HATCH_ID, HoverLabel, grid_frame, grid_layers
@@ -208,6 +208,17 @@ def test_moved_units_are_named_with_grid_names_from_and_to():
     table = moved_table(DIFF, units, {"A-G01": "甲区 第1网格（A-G01）"}, {"A-G02": "甲区 第2网格（A-G02）"}, "zh")
     assert table.to_dict("records") == [{"unit_code": "a2", "unit": "甲镇02（a2）", "from": "甲区 第1网格（A-G01）",
                                          "to": "甲区 第2网格（A-G02）", "population": 200.0}]
+
+
+def test_both_maps_show_the_grids_a_moved_unit_left_or_joined(small):
+    export, _, _ = small
+    before = export.plan
+    after = before.reassign({"a2": "A-G02"})
+    units = gpd.GeoDataFrame({"unit_code": ["a1", "a2", "a3", "b1"]},
+                             geometry=[shapely.box(i, 0, i + 1, 1) for i in range(3)] + [shapely.box(10, 10, 11, 11)], crs=4326)
+    diff = {"units_moved": [{"unit_code": "a2", "from": "A-G01", "to": "A-G02", "population": 1.0}]}
+    assert changed_extent(units, diff, before, after) == (0.0, 0.0, 3.0, 1.0)  # A's grids, not B's
+    assert changed_extent(units, {"units_moved": []}, before, before) is None
 
 
 def test_the_figures_before_and_after_as_grouped_bars_in_the_readers_words():

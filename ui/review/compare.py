@@ -72,12 +72,13 @@ def show(r: Review) -> None:
     cols[2].metric(t("pairings_added", lang), len(diff["pairings_added"]))
     cols[3].metric(t("pairings_removed", lang), len(diff["pairings_removed"]))
     moved = moved_table(diff, r.pkg.units, grid_names(before.filing.grids, lang), grid_names(export.filing.grids, lang), lang)
+    extent = changed_extent(r.pkg.units, diff, before.plan, export.plan)
     left, right = st.columns(2)
     for col, side, source, v in ((left, "before", before, other_version), (right, "after", export, r.version)):
         with col:
             label = version_label(v, (r.entries if side == "after" else other_entries).get(v), lang)
             st.markdown(f"**{plain(t(side, lang))}** · {plain(label)}")
-            side_map(r, source, moved, key=f"cmp-map-{side}-{r.plan_id}")
+            side_map(r, source, moved, extent, key=f"cmp-map-{side}-{r.plan_id}")
     st.caption(t("rv_compare_legend", lang))
     st.subheader(t("rv_figures", lang))
     frame = figures_frame(diff, lang)
@@ -113,9 +114,22 @@ def moved_table(diff: dict, units: pd.DataFrame, before_names: dict[str, str], a
     return pd.DataFrame(rows, columns=["unit_code", "unit", "from", "to", "population"])
 
 
-def side_map(r: Review, source, moved: pd.DataFrame, *, key: str) -> None:
+def changed_extent(units: gpd.GeoDataFrame, diff: dict, before, after) -> tuple[float, float, float, float] | None:
+    """The bounds (west, south, east, north) of every grid a moved unit left or joined, in either
+    version: both maps show the same place, the changes with their grids around them. None when
+    nothing moved."""
+    touched = {u["from"] for u in diff["units_moved"]} | {u["to"] for u in diff["units_moved"]}
+    touched.discard("")
+    codes = units["unit_code"].astype(str)
+    inside = codes.map(lambda u: before.assignment.get(u) in touched or after.assignment.get(u) in touched)
+    if not inside.any():
+        return None
+    return tuple(float(v) for v in units[inside.to_numpy()].total_bounds)
+
+
+def side_map(r: Review, source, moved: pd.DataFrame, extent, *, key: str) -> None:
     """One version's grids in its own colours (``feature_colours``), broken ones marked, the units
-    that moved outlined; fitted to the moves when there are any."""
+    that moved outlined; fitted to ``extent`` (the changed grids) when there is one."""
     lang, L, pkg = r.lang, r.L, r.pkg
     features = gpd.GeoDataFrame.from_features(source.collection["features"], crs=4326)
     m = base_map(pkg.districts)
@@ -135,8 +149,9 @@ def side_map(r: Review, source, moved: pd.DataFrame, *, key: str) -> None:
                        tooltip=folium.GeoJsonTooltip(fields=["unit", "from", "to"],
                                                      aliases=[t("rv_unit", lang), t("from_grid", lang), t("to_grid", lang)])
                        ).add_to(m)
-        minx, miny, maxx, maxy = changed.total_bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=11)  # the changes, not the whole city
+    if extent is not None:
+        minx, miny, maxx, maxy = extent
+        m.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=12)  # the changes, not the whole city
     district_labels(pkg.districts).add_to(m)
     st_folium(m, height=480, use_container_width=True, returned_objects=[], key=key)
 
@@ -169,14 +184,14 @@ def figures_chart(frame: pd.DataFrame, labels: dict[str, str]) -> alt.FacetChart
     data = frame.dropna(subset=["value"]).assign(version=lambda d: d["side"].map(labels))
     order = [labels["before"], labels["after"]]
     bars = alt.Chart().mark_bar(stroke="#222222", strokeWidth=0.5).encode(
-        x=alt.X("value:Q", title=None, axis=alt.Axis(format="~s", tickCount=4)),
+        x=alt.X("value:Q", title=None, axis=None),  # each bar carries its number
         y=alt.Y("version:N", sort=order, title=None, axis=alt.Axis(labelFontSize=13)),
         color=alt.Color("version:N", sort=order, scale=alt.Scale(domain=order, range=["#9e9e9e", "#1f4e9c"]), legend=None),
         tooltip=[alt.Tooltip("figure:N", title=" "), alt.Tooltip("version:N", title=" "),
                  alt.Tooltip("label:N", title=" ")])
     text = alt.Chart().mark_text(align="left", dx=4, fontSize=13).encode(
         x="value:Q", y=alt.Y("version:N", sort=order), text="label:N")
-    return (alt.layer(bars, text, data=data).properties(width=260, height=alt.Step(30))
+    return (alt.layer(bars, text, data=data).properties(width=300, height=alt.Step(30))
             .facet(facet=alt.Facet("figure:N", title=None, sort=list(dict.fromkeys(data["figure"])),
                                    header=alt.Header(labelFontSize=14, labelFontWeight="bold")), columns=3)
             .resolve_scale(x="independent"))

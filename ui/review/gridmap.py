@@ -87,7 +87,8 @@ _HOVER = jinja2.Template("""{% macro script(this, kwargs) %}
     var p = e.layer.feature.properties;
     div.innerHTML = '<div style="font-size:1em;font-weight:700">' + p.name + '</div>'
       + '<div style="font-size:0.6em">' + p.lead + ' · ' + p.population
-      + (p._broken ? ' · <span style="color:{{ this.broken }}">' + p.issues + '</span>' : '') + '</div>';
+      + (p._broken ? ' · <span style="color:{{ this.broken }};background:#fff;padding:0 .25em;border-radius:3px">'
+         + p.issues + '</span>' : '') + '</div>';
     div.style.background = p._fill;
     div.style.display = 'block';
   });
