@@ -102,3 +102,15 @@ def test_a_plan_name_is_shown_as_text(tmp_path, monkeypatch, proposal):
                                                                    author="张三")
     at = _page("pages/grids.py", plan_id)
     assert any(plain(name) in i.value and "第 1 版" in i.value for i in at.info)
+
+
+def test_a_plan_the_data_cannot_take_is_named_and_the_proposal_shown(tmp_path, monkeypatch, proposal):
+    monkeypatch.setenv("YLT_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "data").mkdir()
+    payload = plan_to_dict(_part_of(proposal))
+    payload["assignment"]["NOPE001"] = payload["grids"][0]["grid_id"]  # a unit this data does not have
+    plan_id = PlanStore(tmp_path / "data" / "plans.sqlite").create("旧数据方案", "default", payload, author="张三")
+    at = _page("pages/pairings.py", plan_id)
+    warning = next(w.value for w in at.warning if "旧数据方案" in w.value)
+    assert "引擎建议" in warning and "NOPE001" in warning  # which plan, why, and what is shown instead
+    assert int({m.label: m.value for m in at.metric}["结对数"]) == len(proposal.pairings)
