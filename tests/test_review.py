@@ -25,10 +25,11 @@ from streamlit.testing.v1 import AppTest
 from planning.plan import Grid, Plan
 from planning.verdict import Place, RuleResult, Verdict, Violation
 from texts import Text
-from ui.review.compare import changed_extent, figure_text, figures_chart, figures_frame, moved_table
+from ui.review.compare import changed_extent, figure_text, figures_chart, figures_frame, hospital_names, moved_table
 from ui.review.data import (GridFilter, default_before, grid_figures, grid_names, grid_title, layout_versions, named,
                             select_grids, shares, verdict_in_view, version_entries, version_label)
 from ui.review.gridmap import HATCH_ID, HoverLabel, grid_frame, grid_layers
+from ui.review.meeting import card_html
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,6 +70,19 @@ def test_names_come_before_codes_and_a_grid_is_named_by_its_district_and_number(
     assert grid_title("QP-north", "青浦区", "zh") == "青浦区 网格 QP-north"
     grids = pd.DataFrame({"grid_id": ["310118-G02"], "district_name": ["青浦区"]})
     assert grid_names(grids, "zh") == {"310118-G02": "青浦区 第2网格（310118-G02）"}
+
+
+def test_a_card_names_its_grid_before_its_id_and_shows_data_as_text():
+    from ui import state
+
+    row = SimpleNamespace(grid_id="310118-G02", district_name="青浦区", lead_name=HOSTILE, lead_facility_code="310118-DH04",
+                          population=665343.0, units=6, mean_access_km=9.84)
+    zh = card_html(row, "#8dd3c7", 53, ["中山医院", "瑞金医院"], ["G3", "G6"], state.labels("zh"), "zh")
+    assert zh.index("青浦区 第2网格</h4>") < zh.index("网格编号：310118-G02")
+    assert "常住人口：665,343 · 单元：6" in zh and "结对医院：中山医院、瑞金医院" in zh and "待解决：G3、G6" in zh
+    assert "<img" not in zh and "${" not in zh and "（310118-DH04）" in zh
+    en = card_html(row, "#8dd3c7", 53, [], [], state.labels("en"), "en")
+    assert "青浦区 grid 2</h4>" in en and "Grid id: 310118-G02" in en and "Partners: —" in en and "：" not in en
 
 
 # --- versions ----------------------------------------------------------------------------------
@@ -208,6 +222,12 @@ def test_moved_units_are_named_with_grid_names_from_and_to():
     table = moved_table(DIFF, units, {"A-G01": "甲区 第1网格（A-G01）"}, {"A-G02": "甲区 第2网格（A-G02）"}, "zh")
     assert table.to_dict("records") == [{"unit_code": "a2", "unit": "甲镇02（a2）", "from": "甲区 第1网格（A-G01）",
                                          "to": "甲区 第2网格（A-G02）", "population": 200.0}]
+
+
+def test_pairings_added_and_removed_name_their_hospitals():
+    before = pd.DataFrame({"hospital_code": ["RUIJIN", "X9"], "hospital": ["瑞金医院", ""]})
+    after = pd.DataFrame({"hospital_code": ["ZS"], "hospital": ["中山医院"]})
+    assert hospital_names(before, after) == {"RUIJIN": "瑞金医院", "ZS": "中山医院"}  # X9 has no name: its code is shown
 
 
 def test_both_maps_show_the_grids_a_moved_unit_left_or_joined(small):

@@ -91,15 +91,24 @@ def show(r: Review) -> None:
                  width="stretch", column_config={c: st.column_config.NumberColumn(format="localized")
                                                  for c in (t("before", lang), t("after", lang), t("change", lang))})
     if diff["pairings_added"] or diff["pairings_removed"]:
-        names = r.names
-        added = "、".join(f"{h}→{names.get(d, d)}" for h, d in diff["pairings_added"]) or "—"
-        removed = "、".join(f"{h}→{names.get(d, d)}" for h, d in diff["pairings_removed"]) or "—"
+        names, hospitals = r.names, hospital_names(before.filing.pairings, export.filing.pairings)
+        added = "、".join(f"{hospitals.get(h, h)}→{names.get(d, d)}" for h, d in diff["pairings_added"]) or "—"
+        removed = "、".join(f"{hospitals.get(h, h)}→{names.get(d, d)}" for h, d in diff["pairings_removed"]) or "—"
         st.markdown(tp("pairings_diff", lang, added=added, removed=removed))
     if len(moved):
         st.subheader(t("units_moved", lang))
         show_table(moved.drop(columns=["unit_code"]).rename(columns={
             "unit": t("rv_unit", lang), "from": t("from_grid", lang), "to": t("to_grid", lang),
             "population": t("population", lang)}), lang)
+
+
+def hospital_names(*pairings: pd.DataFrame) -> dict[str, str]:
+    """City hospitals' names by code, from the pairing tables of both versions (a code without a
+    name stays a code)."""
+    out: dict[str, str] = {}
+    for table in pairings:
+        out.update({str(c): str(n) for c, n in zip(table["hospital_code"], table["hospital"]) if str(n or "").strip()})
+    return out
 
 
 def moved_table(diff: dict, units: pd.DataFrame, before_names: dict[str, str], after_names: dict[str, str],

@@ -100,24 +100,30 @@ def grid_map(r: Review, colours: dict[str, str]) -> None:
 
 
 def cards(r: Review, colours: dict[str, str]) -> None:
-    """A card a grid in view: its colour and name (district and number) first, its id after, then
-    its lead (name, code), population, members, partners and the rules it breaks."""
-    L, lang, f = r.L, r.lang, r.export.filing
-    issues = open_issues(r.export)
-    grids = r.grids
+    """A card a grid in view (``card_html``), three a row."""
+    f, grids, issues = r.export.filing, r.grids, open_issues(r.export)
     for start in range(0, len(grids), 3):
         for col, row in zip(st.columns(3), grids.iloc[start:start + 3].itertuples()):
-            members = f.members[f.members["grid_id"] == row.grid_id]
             paired = f.pairings[f.pairings["district_code"] == row.district_code]
-            partners_text = "、".join(h or c for h, c in zip(paired["hospital"], paired["hospital_code"])) or "—"
+            partners = [h or c for h, c in zip(paired["hospital"], paired["hospital_code"])]
+            members = int((f.members["grid_id"] == row.grid_id).sum())
             with col.container(border=True):
-                st.markdown(
-                    f"<div class='ylt-card'><h4>{swatch_html(colours.get(str(row.grid_id), ''))}"
-                    f"{safe_text(grid_title(row.grid_id, row.district_name, lang))}</h4>"
-                    f"<p>{safe_text(t('rv_grid_code', lang))}：{safe_text(row.grid_id)}</p>"
-                    f"<p>{safe_text(L['lead_hospital'])}：{safe_text(named(row.lead_name, row.lead_facility_code, lang))}</p>"
-                    f"<p>{safe_text(L['population'])}：{row.population:,.0f} · {safe_text(L['units'])}：{row.units}</p>"
-                    f"<p>{safe_text(L['members'])}：{len(members)} · {safe_text(L['mean_access'])}：{row.mean_access_km:.1f}</p>"
-                    f"<p>{safe_text(L['partners'])}：{safe_text(partners_text)}</p>"
-                    f"<p>{safe_text(L['open_issues'])}：{safe_text('、'.join(sorted(issues[row.grid_id])) or '—')}</p></div>",
-                    unsafe_allow_html=True)
+                st.markdown(card_html(row, colours.get(str(row.grid_id), ""), members, partners,
+                                      sorted(issues.get(row.grid_id, ())), r.L, r.lang), unsafe_allow_html=True)
+
+
+def card_html(row, colour: str, members: int, partners: list[str], rules: list[str], L: dict, lang: str) -> str:
+    """One grid's card: its colour and name (district and number) first, its id after, then its
+    lead (name, code), population, members, partners and the rules it breaks; every text escaped."""
+    colon, comma = ("：", "、") if lang == "zh" else (": ", ", ")
+
+    def line(*pairs: tuple[str, str]) -> str:
+        return "<p>" + " · ".join(f"{safe_text(k)}{colon}{safe_text(v)}" for k, v in pairs) + "</p>"
+
+    return (f"<div class='ylt-card'><h4>{swatch_html(colour)}{safe_text(grid_title(row.grid_id, row.district_name, lang))}</h4>"
+            + line((t("rv_grid_code", lang), row.grid_id))
+            + line((L["lead_hospital"], named(row.lead_name, row.lead_facility_code, lang)))
+            + line((L["population"], f"{row.population:,.0f}"), (L["units"], row.units))
+            + line((L["members"], members), (L["mean_access"], f"{row.mean_access_km:.1f}"))
+            + line((L["partners"], comma.join(partners) or "—"))
+            + line((L["open_issues"], comma.join(rules) or "—")) + "</div>")

@@ -55,7 +55,7 @@ def toggle(lang: str, where=st) -> bool:
 def filters(verdict: Verdict, L: dict, lang: str) -> GridFilter:
     """The filters beyond districts and rings: grids with violations only, served share and
     village clinics integrated (ranges, in per cent), rules broken."""
-    cols = st.columns([1.2, 2, 2, 2.4], vertical_alignment="center")
+    cols = st.columns([1.6, 2, 2, 2.2], vertical_alignment="center")
     only = cols[0].toggle(t("rv_violations_only", lang), key="review_only_broken")
     served = cols[1].slider(t("rv_served_range", lang), 0, 100, (0, 100), step=5, format="%d%%", key="review_served")
     villages = cols[2].slider(t("rv_village_range", lang), 0, 100, (0, 100), step=5, format="%d%%", key="review_villages")
