@@ -61,3 +61,10 @@ def test_tianditu_key_is_escaped():
     d, _, _ = _frames()
     html = base_map(d, basemap="tianditu", tianditu_key='k"><script>').get_root().render()
     assert '"><script>' not in html
+
+
+def test_the_scale_bar_is_metric_only():
+    districts = gpd.GeoDataFrame({"district_code": ["1"]}, geometry=[shapely.box(121, 31, 121.2, 31.2)], crs=4326)
+    page = base_map(districts).get_root().render()
+    assert page.count("L.control.scale(") == 1
+    assert "imperial: false" in page and "metric: true" in page

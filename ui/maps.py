@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 
 import branca.element
+from branca.element import MacroElement
+from jinja2 import Template
 import folium
 import folium.plugins
 import geopandas as gpd
@@ -79,6 +81,15 @@ _CSS = "<style>.leaflet-interactive:focus{outline:none}.district-label{font:600 
        "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;pointer-events:none}</style>"
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in kilometres only (folium's ``control_scale`` adds miles too, which
+    no Chinese planner reads)."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+    {% endmacro %}""")
+
+
 def base_map(districts: gpd.GeoDataFrame, *, basemap: str = "none", tianditu_key: str = "") -> folium.Map:
     """A map fitted to the districts, with no tiles unless a base map is chosen.
 
@@ -90,9 +101,10 @@ def base_map(districts: gpd.GeoDataFrame, *, basemap: str = "none", tianditu_key
     minx, miny, maxx, maxy = districts.total_bounds
     # No attribution control: the page credits a chosen base map in its own caption.
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], tiles=None, zoom_start=9,
-                   control_scale=True, zoom_control=True, attribution_control=False,
+                   control_scale=False, zoom_control=True, attribution_control=False,
                    scroll_wheel_zoom=False, zoom_snap=0.25, zoom_delta=0.5, keyboard=False)
     m.get_root().header.add_child(folium.Element(_CSS))
+    MetricScale().add_to(m)
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
     elif basemap == "tianditu" and tianditu_key:
