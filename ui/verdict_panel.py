@@ -21,11 +21,16 @@ SEVERITY_COLOURS = {"error": ("#9E303B", "#FFF1F2"), "warning": ("#956B0F", "#FF
 ROW_HEIGHT = 35  # px, Streamlit's own; set, so the table's height fits every rule
 
 
+def ordered(verdict: Verdict) -> list[RuleResult]:
+    """The rules with errors first, then those with warnings only, then the passed ones, each
+    group in rule order (G1..G6, P1..P8)."""
+    return sorted(verdict.rules, key=lambda r: 0 if r.errors else 1 if r.warnings else 2)
+
+
 def rule_rows(verdict: Verdict, lang: str) -> pd.DataFrame:
-    """One row per rule id the engine checked: id, name, ✓/✗ (an error fails it), errors,
-    warnings; the rules with errors first, then those with warnings, then the passed ones (each
-    group in rule order). Rules sharing an id (G2's district and pooling checks) are one row."""
-    rules = sorted(verdict.rules, key=lambda r: (not r.errors, not r.warnings))
+    """One row per rule id the engine checked (``ordered``): id, name, ✓/✗ (an error fails it),
+    errors, warnings. Rules sharing an id (G2's district and pooling checks) are one row."""
+    rules = ordered(verdict)
     return pd.DataFrame([{"ID": r.id, t("rule_name", lang): r.title(lang),
                           "✓/✗": t("rule_pass" if r.passed else "rule_fail", lang),
                           t("errors", lang): len(r.errors), t("warnings", lang): len(r.warnings)} for r in rules],
@@ -50,7 +55,7 @@ def rules_table(verdict: Verdict, lang: str) -> None:
     """The rules (``rule_rows``) as a table tall enough for every row, a rule with an error in
     the error colour, one with warnings only in the warning colour."""
     frame = rule_rows(verdict, lang)
-    severities = [_severity(r) for r in sorted(verdict.rules, key=lambda r: (not r.errors, not r.warnings))]
+    severities = [_severity(r) for r in ordered(verdict)]
     st.dataframe(frame.style.apply(_row_style(severities), axis=1), hide_index=True, width="stretch",
                  row_height=ROW_HEIGHT, height=ROW_HEIGHT * (len(frame) + 1) + 3)
 
