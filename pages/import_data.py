@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from geodata.errors import DataValidationError, GeodataError, LoadReport
+from geodata.package import name_upload
 from geodata.schema import LAYERS, TEMPLATE_FILES
 from geodata.store import MAX_FILES, discard, save_upload
 from ui import access, shell, state
+from ui.guide import data_format
 from ui.i18n import plain, t, tp
+from ui.imports import dataset_picker, loaded_name, name_field
 from ui.report import layer_label, show_issues, show_report
 from ui.templates import template_csv, template_xlsx
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "DATA_FORMAT.md"
 LAYERS_WITH_CRS = ("districts", "units", "facilities")
 
 shell.enter()
 lang = state.lang()
 st.title(t("page_import", lang))
 access.require("import", lang)
-st.markdown(t("import_intro", lang))
+st.markdown(t("imp_intro", lang))
 
 files = st.file_uploader(
-    t("upload", lang), accept_multiple_files=True,
+    t("upload", lang), accept_multiple_files=True, key=shell.IMPORT_UPLOADER,
     type=["geojson", "json", "gpkg", "zip", "csv", "xlsx", "toml", "shp", "shx", "dbf", "prj", "cpg"],
 )
+dataset_name = name_field(lang)
 systems = {"": t("crs_auto", lang), "wgs84": "WGS84 (EPSG:4326)", "cgcs2000": "CGCS2000 (EPSG:4490)",
            "gcj02": "GCJ-02（高德/腾讯 AMap/Tencent）", "bd09": "BD-09（百度 Baidu）"}
 for layer in LAYERS_WITH_CRS:
@@ -43,8 +44,9 @@ def _convert_from_gcj02() -> None:
     st.session_state["reload"] = True
 
 
-def load(files, crs: dict[str, str]) -> None:
-    """Store and load the upload; on success make it the session's data and show its report."""
+def load(files, crs: dict[str, str], name: str) -> None:
+    """Store and load the upload under ``name``; on success make it the session's data and show
+    its report."""
     if not files:
         st.warning(t("nothing_uploaded", lang))
         return
@@ -65,6 +67,8 @@ def load(files, crs: dict[str, str]) -> None:
         st.error(t("load_failed", lang))
         show_issues(LoadReport(issues=exc.issues), lang)
         return
+    if name.strip():
+        name_upload(package_id, name)
     state.activate(package_id, crs)
     st.session_state["last_import"] = package_id
     st.rerun()  # so the sidebar and every page show the new data
@@ -72,16 +76,18 @@ def load(files, crs: dict[str, str]) -> None:
 
 if st.button(t("validate_load", lang), type="primary") or st.session_state.pop("reload", False):
     st.session_state.pop("last_import", None)
-    load(files, crs)
+    load(files, crs, dataset_name)
 
 package_id, pkg = state.current()
 if st.session_state.get("last_import") == package_id:
-    st.success(tp("loaded_ok", lang, name=pkg.name, units=len(pkg.units), facilities=len(pkg.facilities),
-                 population=f"{pkg.population:,.0f}"))
+    st.success(tp("imp_loaded", lang, name=loaded_name(package_id, pkg.name), units=len(pkg.units),
+                  facilities=len(pkg.facilities), population=f"{pkg.population:,.0f}"))
     if any(i.code == "looks_gcj02" for i in pkg.report.issues):
         st.button(t("convert_gcj", lang), on_click=_convert_from_gcj02)
     st.page_link("pages/grids.py", label=t("next_grids", lang), icon=":material/arrow_forward:")
     show_report(pkg.report, pkg.meta, lang)
+
+dataset_picker(package_id, lang)
 
 with st.expander(t("templates", lang)):
     st.caption(t("templates_note", lang))
@@ -97,5 +103,5 @@ with st.expander(t("data_source_note", lang)):
         st.markdown(f"**{layer_label(layer.name, lang)}** — {layer.meaning}")  # markdown: the app's own words
         st.markdown("、".join(  # markdown: the app's own words
             f"`{c.name}`" + (f"（{t('required', lang)}）" if c.required else "") for c in layer.columns))
-with st.expander(t("format_doc", lang)):
-    st.markdown(DOC.read_text(encoding="utf-8"))
+with st.expander(t("imp_format_doc", lang)):
+    st.markdown(data_format(lang))  # markdown: the app's own words (docs/DATA_FORMAT*.md, no data)

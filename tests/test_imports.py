@@ -161,3 +161,34 @@ def test_a_zip_of_documents_only_still_says_it_matches_no_layer(world):
     pkg = _load([("区县边界.geojson", world["districts"]), ("说明.zip", _zip({"说明.docx": b"PK", "readme.txt": b"x"}))])
     unknown = next(i for i in pkg.report.issues if i.code == "layer_unknown")
     assert dict(unknown.params)["name"] == "说明.zip"
+
+
+# --- the data-format help in the reader's language ---------------------------------------------
+
+def test_the_chinese_data_format_documents_every_layer_column_and_setting():
+    from dataclasses import fields
+
+    from conftest import ROOT
+    from geodata.package import parse_config
+    from geodata.schema import LAYERS
+    from planning.config import PlanConfig
+
+    zh = (ROOT / "docs" / "DATA_FORMAT.zh.md").read_text(encoding="utf-8")
+    en = (ROOT / "docs" / "DATA_FORMAT.md").read_text(encoding="utf-8")
+    for layer in LAYERS.values():
+        assert f"`{layer.name}`" in zh
+        for column in layer.columns:
+            assert f"`{column.name}`" in zh, column.name
+    for f in fields(PlanConfig):
+        assert ("[crs]" if f.name == "layer_crs" else f.name) in zh, f.name
+    example = {doc: parse_config(doc.split("```toml\n", 1)[1].split("```", 1)[0]) for doc in (zh, en)}
+    assert example[zh] == example[en]  # the same settings, comments in Chinese
+    sections = {doc: [line for line in doc.splitlines() if line.startswith("## ")] for doc in (zh, en)}
+    assert len(sections[zh]) == len(sections[en])  # every section translated
+
+
+def test_the_format_help_is_shown_in_the_readers_language():
+    from ui.guide import data_format
+
+    assert data_format("zh").startswith("# 规划数据包") and "无法读取的文件被明确称为无效文件" in data_format("zh")
+    assert data_format("en").startswith("# The planning data package")

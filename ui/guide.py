@@ -64,3 +64,13 @@ def next_steps(lang: str, here: str = "pages/data.py") -> None:
         label = f"{n}. {t(title, lang)}" + (t("step_here", lang) if page == here else "")
         col.page_link(page, label=label, icon=f":material/{icon}:", disabled=page == here)
     cols[-1].page_link("pages/guide.py", label=t("page_guide", lang), icon=":material/menu_book:")
+
+
+DATA_FORMAT = {"zh": ROOT / "docs" / "DATA_FORMAT.zh.md", "en": ROOT / "docs" / "DATA_FORMAT.md"}
+
+
+def data_format(lang: str) -> str:
+    """docs/DATA_FORMAT.md in ``lang``: the Chinese translation (DATA_FORMAT.zh.md) for ``zh``,
+    the English original otherwise (and when the translation is missing)."""
+    path = DATA_FORMAT.get(lang, DATA_FORMAT["en"])
+    return (path if path.is_file() else DATA_FORMAT["en"]).read_text(encoding="utf-8")

@@ -10,6 +10,7 @@ runs the requested page through ``st.navigation``. Checked by ``tests/test_brows
 
 from __future__ import annotations
 
+import json
 import runpy
 from pathlib import Path
 
@@ -20,10 +21,83 @@ APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def enter() -> None:
-    """Call first in every page: hands over to the shell when the page was run on its own."""
+    """Call first in every page: hands over to the shell when the page was run on its own; then
+    the file uploaders' own words in the session's language (``uploader_words``)."""
     if PagesManager.uses_pages_directory:
         runpy.run_path(str(APP), run_name="__main__")
         st.stop()
+    from ui import state
+
+    uploader_words(state.lang())
+
+
+IMPORT_UPLOADER = "import_files"  # the import page's uploader key: its limits are the package's too
+
+# Streamlit writes its file uploader's words in English (the button, the drop hint, "100MB per
+# file", its refusals). One script, sent with every page, rewrites them in the reader's language
+# as they appear (a MutationObserver), keeping each original so a switch of language redoes them;
+# the limits said are the ones enforced: Streamlit's per file (server.maxUploadSize), and on the
+# import page also the package's (geodata.readers.Limits, geodata.store.MAX_FILES).
+_RELABEL = """
+(function () {
+  window.__yltUploaderWords = WORDS;
+  if (window.__yltUploaderObserver) { window.__yltUploaderRelabel(); return; }
+  const shown = new WeakMap();
+  function say(text, onImport) {
+    const w = window.__yltUploaderWords;
+    let m = text.match(/^\\s*(\\S+) per file$/);
+    if (m) return w.perFile.replace("$1", m[1].replace(/^([\\d.]+)([KMG]?B)$/, "$1 $2")) + (onImport ? w.total : "");
+    if (!w.zh) return text;
+    if (text === "Upload") return w.button;
+    if (text === "Add files") return w.add;
+    if (/^Drag and drop (files|a file) here$/.test(text)) return w.drop;
+    m = text.match(/^File must be (.+) or smaller\\.?$/);
+    if (m) return w.tooLarge.replace("$1", m[1]);
+    m = text.match(/^(.*) files are not allowed\\.?$/);
+    if (m) return w.type.replace("$1", m[1]);
+    return text;
+  }
+  function relabel() {
+    document.querySelectorAll('[data-testid="stFileUploader"]').forEach(function (box) {
+      const onImport = !!box.closest(".st-key-IMPORT");
+      const walk = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+      for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+        const last = shown.get(node);
+        const original = last && last.said === node.nodeValue ? last.original : node.nodeValue;
+        const said = say(original, onImport);
+        if (said !== node.nodeValue) node.nodeValue = said;
+        shown.set(node, {original: original, said: said});
+      }
+    });
+  }
+  let pending = false;
+  window.__yltUploaderRelabel = relabel;
+  window.__yltUploaderObserver = new MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; relabel(); });
+  });
+  window.__yltUploaderObserver.observe(document.body, {childList: true, subtree: true, characterData: true});
+  relabel();
+})();
+"""
+
+
+def uploader_words(lang: str) -> None:
+    """Send the script that says every file uploader's words in ``lang`` (``_RELABEL``); its own
+    element is hidden. The words are the catalogue's (``texts.imports``), never data."""
+    from geodata.readers import DEFAULT_LIMITS
+    from geodata.store import MAX_FILES
+    from ui.i18n import t
+
+    words = {"zh": lang == "zh", "button": t("up_button", lang), "add": t("up_add", lang), "drop": t("up_drop", lang),
+             "perFile": t("up_per_file", lang, size="$1"), "tooLarge": t("up_too_large", lang, size="$1"),
+             "type": t("up_type", lang, type="$1"),
+             "total": t("up_total", lang, total=DEFAULT_LIMITS.max_file_bytes // 2**20, files=MAX_FILES)}
+    data = json.dumps(words, ensure_ascii=False).replace("</", "<\\/")
+    script = _RELABEL.replace("WORDS", data).replace("IMPORT", IMPORT_UPLOADER)
+    st.html('<style>[data-testid="stElementContainer"]:has(.ylt-uploader-words){display:none}</style>'
+            f'<span class="ylt-uploader-words"></span><script>{script}</script>', unsafe_allow_javascript=True)
 
 
 def page(title_key: str, intro_key: str | None = None):
