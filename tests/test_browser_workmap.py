@@ -245,9 +245,9 @@ def test_locks_that_block_a_repair_are_named_and_unlocked_in_one_click(page, ser
 
 
 def test_search_brush_keys_and_chinese_titles(page, server, output_dir):
-    """The map's controls speak Chinese; a search selects a unit and zooms to it; in 涂色 a drawn
-    rectangle paints every unit inside in one version; Ctrl+Z undoes it and Ctrl+Y redoes it;
-    the paint list follows the district the map is moved to."""
+    """The map's controls speak Chinese; a search selects a unit and zooms to it; the grid 涂色
+    offers follows the district the map is moved to, until one is picked; a drawn rectangle paints
+    every unit inside in one version; Ctrl+Z undoes it and Ctrl+Y redoes it."""
     import numpy as np
 
     from geodata.default import load_default
@@ -285,7 +285,20 @@ def test_search_brush_keys_and_chinese_titles(page, server, output_dir):
     target = next(g.grid_id for g in plan.grids if g.district_code == QINGPU
                   and g.grid_id not in {plan.assignment[u] for u in inside})
     page.get_by_text("涂色", exact=True).click()
-    _choose(page, "涂色网格", target)
+    # the grid offered follows the map into another district, until the planner picks one
+    box = page.get_by_role("combobox", name="涂色网格")
+    box.wait_for()
+    jinshan = pkg.units[pkg.units["district_code"] == "310116"].geometry.union_all().representative_point()
+    _map_frame(page).evaluate("([lat, lng]) => window.map.setView([lat, lng], 11)", [jinshan.y, jinshan.x])
+    for _ in range(100):
+        if box.input_value().startswith("310116-"):
+            break
+        page.wait_for_timeout(100)
+    assert box.input_value().startswith("310116-")
+    page.get_by_text("列表按地图当前所在区县排序：金山区").wait_for()
+    page.screenshot(path=str(output_dir / "workmap_paint_follows_view.png"))
+
+    _choose(page, "涂色网格", target)  # picked: it stays wherever the map goes
     page.wait_for_timeout(1000)
     _map_frame(page).evaluate("() => window.map.setZoom(10)")
     page.wait_for_timeout(1500)
@@ -316,13 +329,4 @@ def test_search_brush_keys_and_chinese_titles(page, server, output_dir):
     redone = _wait_version(server, plan_id, lambda v: v > undone)
     assert redone == undone + 1 and all(_latest(server, plan_id)[1].assignment[u] == target for u in moved)
 
-    jinshan = pkg.units[pkg.units["district_code"] == "310116"].geometry.union_all().representative_point()
-    _map_frame(page).evaluate("([lat, lng]) => window.map.setView([lat, lng], 11)", [jinshan.y, jinshan.x])
-    box = page.get_by_role("combobox", name="涂色网格")
-    for _ in range(100):
-        if box.input_value().startswith("310116-"):
-            break
-        page.wait_for_timeout(100)
-    assert box.input_value().startswith("310116-")
-    page.get_by_text("金山区", exact=False).first.wait_for()
-    page.screenshot(path=str(output_dir / "workmap_paint_follows_view.png"))
+    assert box.input_value().startswith(target)  # the map went back to Qingpu and elsewhere: still the grid picked

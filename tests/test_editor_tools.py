@@ -208,3 +208,42 @@ def test_the_grid_table_has_thousands_separators(default):
     _, session, plan = default
     config = number_formats(session.metrics(plan))
     assert "population" in config and config["population"]["type_config"]["format"] == "localized"
+
+
+def test_an_unreadable_layout_is_said_in_words_not_in_pythons():
+    from planning.plan import PlanProblem
+    from ui.layout_errors import unreadable
+
+    def why(data: bytes) -> str:
+        try:
+            json.loads(data.decode("utf-8-sig"))
+        except (ValueError, RecursionError) as exc:
+            return PlanProblem("file", "", "unreadable", {"why": unreadable(exc)}).message("zh")
+        raise AssertionError("read")
+
+    cut = why(b'{"type": "FeatureCollection",\n "features": [')
+    assert "第 2 行第 15 个字符处格式错误" in cut and "Expecting" not in cut and "char" not in cut
+    assert "不是 UTF-8 编码" in why(b"\xb5\xc4\xff")
+    assert "文件是空的" in why(b"  ")
+    assert "嵌套层级过深" in why(b"[" * 100_000 + b"]" * 100_000)
+
+
+def test_the_grid_offered_for_painting_follows_the_map_until_one_is_picked(page, default):
+    at, plan_id, store = page
+    pkg, _, _ = default
+    plan = plan_from_dict(store.load(plan_id)[1])
+
+    def centre(district: str) -> None:
+        p = pkg.units[pkg.units["district_code"] == district].geometry.iloc[0].representative_point()
+        _event(at, center={"lat": p.y, "lng": p.x})
+
+    at.radio(key="ws_mode").set_value("paint").run()
+    centre(JINSHAN)
+    assert at.selectbox(key="ws_paint").value.startswith(JINSHAN + "-")
+    assert at.selectbox(key="ws_paint").options[0].startswith(JINSHAN + "-")  # its grids listed first
+    centre(QINGPU)
+    assert at.selectbox(key="ws_paint").value.startswith(QINGPU + "-")
+    picked = next(g.grid_id for g in plan.grids if g.district_code == QINGPU and g.grid_id != at.selectbox(key="ws_paint").value)
+    at.selectbox(key="ws_paint").set_value(picked).run()
+    centre(JINSHAN)
+    assert at.selectbox(key="ws_paint").value == picked  # picked by the planner: it stays

@@ -42,6 +42,16 @@ TEXT: dict[str, tuple[str, str]] = {
                              "every unit whose centre lies inside at once (one version)."),
     "paint_nothing_inside": ("框内没有单元的中心点，未涂色。", "No unit's centre lies inside the shape; nothing painted."),
     "paint_in_view": ("列表按地图当前所在区县排序：{district}", "Listed for the district in view first: {district}"),
+    # an uploaded plan layout that cannot be read (ui/layout_errors.py)
+    "layout_empty": ("文件是空的", "the file is empty"),
+    "layout_json_at": ("文件不是完整的 GeoJSON：第 {line} 行第 {char} 个字符处格式错误，文件可能不完整或不是本工具导出的方案",
+                       "the file is not complete GeoJSON: its format breaks at line {line}, character {char}; it may be "
+                       "cut short or not a plan exported by this tool"),
+    "layout_not_utf8": ("文件不是 UTF-8 编码的文本（可能是 Excel、压缩包或其他编码的文件），请导入本工具导出的方案 GeoJSON",
+                        "the file is not UTF-8 text (an Excel file, an archive or another encoding, perhaps); import a "
+                        "plan GeoJSON exported by this tool"),
+    "layout_too_deep": ("文件嵌套层级过深，不是本工具导出的方案", "the file is nested too deeply to be a plan exported by this tool"),
+    "layout_not_json": ("文件不是 GeoJSON", "the file is not GeoJSON"),
     # the map's own controls, in the app's language (ui/workmap.py)
     "leaflet_zoom_in": ("放大", "Zoom in"),
     "leaflet_zoom_out": ("缩小", "Zoom out"),

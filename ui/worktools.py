@@ -17,6 +17,7 @@ from ui.i18n import sendable, t, tp
 
 MODES = ("select", "paint", "lead")
 IN_VIEW = "ws_view_district"  # the district the map's centre was last in (the paint list follows it)
+AUTO = "ws_paint_auto"  # the grid to paint with was offered by the page, not picked by the planner
 
 
 def grid_labels(session: PlanningSession, plan: Plan) -> dict[str, str]:
@@ -50,20 +51,20 @@ def paint_order(plan: Plan, district: str | None) -> list[str]:
 
 
 def paint_choice(plan: Plan, district: str | None) -> str | None:
-    """The grid 涂色 should offer now: the chosen one while it exists and the map stays in its
-    district; when the map moves to another district, the grid last clicked there (else that
-    district's first); with no choice yet, the grid last clicked or of the selection."""
+    """The grid 涂色 should offer now. With none chosen yet: the grid last clicked, else the
+    selection's, else the first of the district in view. A grid the planner picked stays picked
+    wherever the map goes; one offered by the page (``AUTO``) follows the map into another
+    district: the grid last clicked there, else that district's first."""
     ss, grids = st.session_state, plan.grid_by_id
     chosen, last = ss.get("ws_paint"), ss.get(editor.LAST_GRID)
     moved = district is not None and district != ss.get(IN_VIEW)
     ss[IN_VIEW] = district
-    if chosen in grids and not (moved and grids[chosen].district_code != district):
-        return chosen
-    if moved:
-        if last in grids and grids[last].district_code == district:
-            return last
-        return next((g for g in paint_order(plan, district) if grids[g].district_code == district), chosen)
-    picked = [last, *(plan.assignment.get(u) for u in sorted(editor.selection()))]
+    mine = [g for g in paint_order(plan, district) if grids[g].district_code == district]
+    if chosen in grids:
+        if not (moved and ss.get(AUTO, True) and grids[chosen].district_code != district):
+            return chosen
+        return last if last in mine else next(iter(mine), chosen)
+    picked = [last, *(plan.assignment.get(u) for u in sorted(editor.selection())), *mine]
     return next((g for g in picked if g in grids), None)
 
 
@@ -78,10 +79,11 @@ def mode_tools(session: PlanningSession, plan: Plan, units, center: object, lang
     if mode == "paint":
         district = district_at(session, units, center)
         choice = paint_choice(plan, district)
-        if choice is not None:
-            st.session_state["ws_paint"] = choice
+        if choice is not None and choice != st.session_state.get("ws_paint"):
+            st.session_state["ws_paint"], st.session_state[AUTO] = choice, True
         labels = grid_labels(session, plan)
-        st.selectbox(L["paint_grid"], paint_order(plan, district), key="ws_paint", format_func=lambda g: labels.get(g, g))
+        st.selectbox(L["paint_grid"], paint_order(plan, district), key="ws_paint", format_func=lambda g: labels.get(g, g),
+                     on_change=lambda: st.session_state.__setitem__(AUTO, False))
         if district:
             st.caption(tp("paint_in_view", lang, district=session.world.district_names.get(district, district)))
     if mode == "lead":
