@@ -15,8 +15,8 @@ from ui.review.data import (Review, coverage, exported, first_usable, grid_figur
                             unusable, version_entries, version_label)
 
 lang, L, package_id, pkg = shell.page("page_review", "review_intro")
-head = st.columns([4, 2], vertical_alignment="center")
-presenting = present.toggle(lang, where=head[1])
+head = st.columns([4, 1.3, 0.9], vertical_alignment="center")
+presenting = present.toggle(lang, where=head[1], full_screen=head[2])
 try:
     store = access.plan_store()
 except PlanStorageError as exc:

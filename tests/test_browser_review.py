@@ -1,7 +1,7 @@
 """The review in a real browser (chromium, network blocked), with a plan of four versions whose
 v2 breaks rules in Qingpu (tests/review_plans.py): broken grids hatched in red, the large label
 naming the grid under the pointer; presentation mode on a 1920x1080 projector and at 150 % zoom
-(sidebar and controls gone, the whole map above the fold, kept by a refresh); compare with both
+(sidebar and controls gone, the whole map above the fold, kept by a refresh, a full-screen button); compare with both
 maps side by side and the before/after chart. Screenshots go to ``tests/output/``."""
 
 from __future__ import annotations
@@ -122,9 +122,16 @@ def test_presentation_mode_on_a_projector_and_at_150_percent(browser, review_app
             assert outside == []
         finally:
             context.close()
-    # the switch brings the controls back and leaves the URL
+    # the full-screen button (a click is what lets a page go full screen), then the switch brings the
+    # controls back and leaves the URL
     context, page, _ = _open(browser, url, (1600, 1000))
     try:
+        button = page.frame_locator('iframe[title="st.iframe"]').first.locator("#ylt-full")
+        button.click()
+        page.wait_for_function("() => !!document.fullscreenElement")
+        assert button.inner_text() == "退出全屏"
+        button.click()
+        page.wait_for_function("() => !document.fullscreenElement")
         page.get_by_text("演示模式").click()
         page.locator('[data-testid="stSidebar"]').wait_for(state="visible")
         page.get_by_text("只看有违规的网格").wait_for(state="visible")

@@ -5,9 +5,11 @@ from __future__ import annotations
 TEXT: dict[str, tuple[str, str]] = {
     # presentation
     "rv_present": ("演示模式", "Presentation mode"),
-    "rv_present_help": ("投影用：隐藏侧栏和筛选控件，地图置顶，大字显示；刷新页面仍保持。按 F11 让浏览器全屏。",
+    "rv_present_help": ("投影用：隐藏侧栏和筛选控件，地图置顶，大字显示；刷新页面仍保持。点“全屏”或按 F11 让浏览器全屏。",
                         "For the projector: the sidebar and the filters hidden, the map first, large type; a refresh "
-                        "keeps it. Press F11 for the browser's full screen."),
+                        "keeps it. Click Full screen or press F11 for the browser's full screen."),
+    "rv_full_screen": ("全屏", "Full screen"),
+    "rv_leave_full_screen": ("退出全屏", "Leave full screen"),
     # filters
     "rv_violations_only": ("只看有违规的网格", "Only grids with violations"),
     "rv_served_range": ("居民已服务比例", "Residents served"),

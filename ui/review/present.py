@@ -5,7 +5,11 @@ figures in large type."""
 
 from __future__ import annotations
 
+import html
+import json
+
 import streamlit as st
+import streamlit.components.v1 as components
 
 from planning.verdict import Verdict
 from ui.i18n import sendable, t
@@ -31,6 +35,27 @@ PRESENT_STYLE = """<style>
 </style>"""
 
 
+FULL_SCREEN = """<button id="ylt-full" style="font:15px sans-serif;padding:5px 14px;border:1px solid #bbb;
+border-radius:8px;background:#fff;cursor:pointer;white-space:nowrap">%(label)s</button>
+<script>
+const page = window.parent.document;
+document.getElementById('ylt-full').onclick = () => {
+  if (page.fullscreenElement) { page.exitFullscreen(); } else { page.documentElement.requestFullscreen(); }
+};
+const say = () => { document.getElementById('ylt-full').textContent = page.fullscreenElement ? %(leave)s : %(enter)s; };
+page.addEventListener('fullscreenchange', say);
+say();
+</script>"""
+
+
+def full_screen_button(lang: str) -> None:
+    """A button that puts the whole page in the browser's full screen (and back): the browser
+    allows that only on a click, so it is a small page of its own beside the switch."""
+    enter, leave = t("rv_full_screen", lang), t("rv_leave_full_screen", lang)
+    components.html(FULL_SCREEN % {"label": html.escape(enter), "enter": json.dumps(enter), "leave": json.dumps(leave)},
+                    height=42)
+
+
 def presenting() -> bool:
     """Whether the page is in presentation mode: the toggle, first taken from the URL."""
     if "review_present" not in st.session_state:
@@ -38,10 +63,14 @@ def presenting() -> bool:
     return bool(st.session_state["review_present"])
 
 
-def toggle(lang: str, where=st) -> bool:
-    """The presentation switch; mirrors its state into the URL and sets the page's style."""
+def toggle(lang: str, where=st, full_screen=None) -> bool:
+    """The presentation switch; mirrors its state into the URL and sets the page's style; when on,
+    the full-screen button goes in ``full_screen`` (a column)."""
     presenting()
     on = where.toggle(t("rv_present", lang), key="review_present", help=t("rv_present_help", lang))
+    if on and full_screen is not None:
+        with full_screen:
+            full_screen_button(lang)
     if on:
         st.query_params[PARAM] = "1"
     elif PARAM in st.query_params:
