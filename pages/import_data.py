@@ -12,7 +12,7 @@ from ui import access, shell, state
 from ui.guide import data_format
 from ui.i18n import plain, t, tp
 from ui.imports import dataset_picker, loaded_name, name_field
-from ui.report import layer_label, show_issues, show_report
+from ui.report import layer_label, show_file_errors, show_issues, show_report
 from ui.templates import template_csv, template_xlsx
 
 LAYERS_WITH_CRS = ("districts", "units", "facilities")
@@ -65,6 +65,7 @@ def load(files, crs: dict[str, str], name: str) -> None:
     except DataValidationError as exc:
         discard(package_id)
         st.error(t("load_failed", lang))
+        show_file_errors(LoadReport(issues=exc.issues), lang)
         show_issues(LoadReport(issues=exc.issues), lang)
         return
     if name.strip():

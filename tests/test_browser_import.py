@@ -114,6 +114,11 @@ def test_an_invalid_zip_is_called_invalid_with_the_fix(page, server, output_dir)
     page.wait_for_timeout(800)
     text = page.locator("body").inner_text()
     assert "缺少必需的图层" not in text and "/vsimem/" not in text
+    # the whole message and its fix, above the table (whose cells cut them short)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="文件无法读取")
+    said = alert.inner_text()
+    assert "规划数据包.zip 不是有效的 ZIP/Shapefile 压缩包" in said and "RAR/7z" in said, said
+    assert "修正方法：请在电脑上重新压缩" in said and "压缩(zipped)文件夹" in said, said
     grid.scroll_into_view_if_needed()
     page.screenshot(path=str(output_dir / "browser_import_invalid_zh.png"))
     # the table's cells are drawn on a canvas: read the problem from the grid's accessible copy

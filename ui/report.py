@@ -9,7 +9,7 @@ import streamlit as st
 
 from geodata.errors import LoadReport
 from geodata.schema import LayerMeta
-from ui.i18n import t
+from ui.i18n import plain, t
 from ui.tables import display
 
 WIDE = {"problem": "large", "fix": "large"}
@@ -33,6 +33,17 @@ def issue_table(report: LoadReport, lang: str) -> pd.DataFrame:
     return table.drop(columns=["code"])
 
 
+FILE_ERRORS_SHOWN = 5
+
+
+def show_file_errors(report: LoadReport, lang: str) -> None:
+    """Errors about a whole file (one that cannot be read, a layer missing), each in full with its
+    fix above the table, whose cells cut a long message short; at most ``FILE_ERRORS_SHOWN``."""
+    colon = "：" if lang == "zh" else ": "
+    for problem in [i for i in report.errors if i.position is None][:FILE_ERRORS_SHOWN]:
+        st.error(plain(problem.message(lang)) + "  \n" + plain(t("fix", lang) + colon + problem.fix(lang)))
+
+
 def show_issues(report: LoadReport, lang: str) -> None:
     """Errors first, with problem and fix columns wide enough to read."""
     table = issue_table(report, lang)
@@ -46,6 +57,7 @@ def show_report(report: LoadReport, meta: Mapping[str, LayerMeta], lang: str) ->
     counts = problems.counts()
     summary = t("issues_summary", lang, **counts)
     (st.error if counts["error"] else st.warning if counts["warning"] else st.success)(summary)
+    show_file_errors(problems, lang)
     if problems.issues:
         show_issues(problems, lang)
     else:
