@@ -216,9 +216,9 @@ def _district_page(export, code: str, grids, colours: dict[str, str], county: bo
                   leads=_lead_points(export, grids["lead_facility_code"]), grid_labels=labels, words=_words(lang))
     group = _w("alliance", lang) if county else _w("grid", lang)  # a county's are 医共体
     out = [f"<div class='page'><h2>{_e(name)}（{_e(code)}）</h2>", svg, _legend(lang, "lead", "district", "grid_label"),
-           f"<table><tr><th>{group}</th><th>{_w('lead', lang)}</th><th class='n'>{_w('residents', lang)}</th>"
+           f"<table><thead><tr><th>{group}</th><th>{_w('lead', lang)}</th><th class='n'>{_w('residents', lang)}</th>"
            f"<th class='n'>{_w('units', lang)}</th><th class='n'>{_w('members', lang)}</th>"
-           f"<th class='n'>{_w('mean_km', lang)}</th></tr>"]
+           f"<th class='n'>{_w('mean_km', lang)}</th></tr></thead>"]
     for row in grids.itertuples():
         members = len([m for m in str(row.member_facilities).split(";") if m])
         swatch = f"<i class='sw' style='background:{colours.get(str(row.grid_id), '#d9d9d9')}'></i>"
@@ -238,17 +238,17 @@ def _district_page(export, code: str, grids, colours: dict[str, str], county: bo
 def _rules_page(export, lang: str) -> list[str]:
     """The rules and their results, then every violation with its fix, on landscape pages (wide table)."""
     f = export.filing
-    out = [f"<div class='page wide'><h2>{_w('rules', lang)}</h2><p class='muted'>{_w('rules_note', lang)}</p><table><tr>"
+    out = [f"<div class='page wide'><h2>{_w('rules', lang)}</h2><p class='muted'>{_w('rules_note', lang)}</p><table><thead><tr>"
            f"<th>{_w('rule', lang)}</th><th>{_w('rule_name', lang)}</th><th>{_w('result', lang)}</th>"
-           f"<th class='n'>{_w('errors', lang)}</th><th class='n'>{_w('warnings', lang)}</th></tr>"]
+           f"<th class='n'>{_w('errors', lang)}</th><th class='n'>{_w('warnings', lang)}</th></tr></thead>"]
     for r in f.rules.itertuples():
         out.append(f"<tr><td class='k'>{_e(r.rule)}</td><td class='k'>{_e(r.name_zh if lang == 'zh' else r.name_en)}</td>"
                    f"<td class='k {'pass' if r.passed else 'fail'}'>{_w('passed' if r.passed else 'failed', lang)}</td>"
                    f"<td class='n'>{r.errors}</td><td class='n'>{r.warnings}</td></tr>")
     out.append("</table>")
     if len(f.violations):
-        out.append(f"<table><tr><th class='k'>{_w('rule', lang)}</th><th class='k'>{_w('severity', lang)}</th>"
-                   f"<th>{_w('place', lang)}</th><th>{_w('problem', lang)}</th><th>{_w('fix', lang)}</th></tr>")
+        out.append(f"<table><thead><tr><th class='k'>{_w('rule', lang)}</th><th class='k'>{_w('severity', lang)}</th>"
+                   f"<th>{_w('place', lang)}</th><th>{_w('problem', lang)}</th><th>{_w('fix', lang)}</th></tr></thead>")
         out += [f"<tr><td class='k'>{_e(v.rule)}</td><td class='k'>{_w(v.severity, lang)}</td><td>{_e(v.place)}</td>"
                 f"<td class='long'>{_e(v.message_zh if lang == 'zh' else v.message_en)}</td>"
                 f"<td class='long'>{_e(v.fix_zh if lang == 'zh' else v.fix_en)}</td></tr>" for v in f.violations.itertuples()]
@@ -272,9 +272,11 @@ def _changes_page(export, lang: str) -> list[str]:
                               pairings_added=listed(f"{h}→{d}" for h, d in changes["pairings_added"]),
                               pairings_removed=listed(f"{h}→{d}" for h, d in changes["pairings_removed"])) + "</p>")
         if changes["units_moved"]:
-            out.append(f"<table><tr><th>{_w('units', lang)}</th><th>{_w('from_grid', lang)}</th><th>{_w('to_grid', lang)}</th>"
-                       f"<th class='n'>{_w('residents', lang)}</th></tr>")
-            out += [f"<tr><td class='k'>{_e(u['unit_code'])}</td><td class='k'>{_e(u['from'])}</td><td class='k'>{_e(u['to'])}</td>"
+            out.append(f"<table><thead><tr><th>{_w('units', lang)}</th><th>{_w('from_grid', lang)}</th><th>{_w('to_grid', lang)}</th>"
+                       f"<th class='n'>{_w('residents', lang)}</th></tr></thead>")
+            units = export.filing.units
+            names = dict(zip(units["unit_code"].astype(str), units["unit_name"].astype(str)))
+            out += [f"<tr><td class='k'>{_e(names.get(str(u['unit_code']), ''))}（{_e(u['unit_code'])}）</td><td class='k'>{_e(u['from'])}</td><td class='k'>{_e(u['to'])}</td>"
                     f"<td class='n'>{u['population']:,.0f}</td></tr>" for u in changes["units_moved"][:300]]
             out.append("</table>")
     out.append("</div>")
@@ -322,10 +324,10 @@ def _quality_table(rows: list[dict] | None, lang: str) -> list[str]:
     out = [f"<div class='page'><h2>{q('title')}</h2>",
            f"<p>{_e(quality_summary(rows, lang))}</p>",
            f"<p class='muted'>{q('help')}</p>",
-           "<table>"
+           "<table><thead>"
            f"<tr><th>{q('col_district')}</th><th class='k'>{q('col_method')}</th><th class='n k'>{q('col_grids')}</th>"
            f"<th class='n'>{q('col_balance')}</th><th class='n'>{q('col_balance_bound')}</th>"
-           f"<th class='n'>{q('col_access')}</th><th class='n'>{q('col_access_bound')}</th><th>{q('col_verdict')}</th></tr>"]
+           f"<th class='n'>{q('col_access')}</th><th class='n'>{q('col_access_bound')}</th><th>{q('col_verdict')}</th></tr></thead>"]
     for r in rows:
         mark = "✓ " if r["proved"] else ""
         access = "" if r["access_km"] is None else f"{r['access_km']:.2f}"
