@@ -135,3 +135,32 @@ def test_the_uploader_and_the_help_in_english(page, server, output_dir):
     page.get_by_text("Data format", exact=True).click()
     page.get_by_role("heading", name="The planning data package (规划数据包)").wait_for()
     page.locator(UPLOADER).first.screenshot(path=str(output_dir / "browser_import_uploader_en.png"))
+
+
+def test_the_workspace_plan_uploader_speaks_chinese_too(page, server, output_dir):
+    """Every uploader, not just the import page's: the workspace's 导入方案 (its limit is
+    Streamlit's per file only: a plan is no data package)."""
+    page.set_viewport_size(DESK)
+    page.goto(server["url"] + "/workspace")
+    page.get_by_role("button", name="方案管理").click(timeout=90_000)
+    words = _uploader_text(page)
+    assert "上传文件" in words and "每个文件不超过 100 MB" in words and "合计" not in words, words
+    assert not re.search(r"\bUpload\b|per file", words), words
+    page.locator(UPLOADER).first.screenshot(path=str(output_dir / "browser_workspace_uploader_zh.png"))
+    # Streamlit's other words (the drop hint while dragging, its refusals) as they appear
+    said = page.evaluate("""async () => {
+        const box = document.querySelector('[data-testid="stFileUploader"]');
+        const said = {};
+        for (const text of ["Drag and drop files here", "File must be 100.0MB or smaller.",
+                            "application/x-rar files are not allowed.", "Add files"]) {
+            const span = document.createElement("span");
+            span.textContent = text;
+            box.appendChild(span);
+            await new Promise(r => setTimeout(r, 150));
+            said[text] = span.textContent;
+            span.remove();
+        }
+        return said;
+    }""")
+    assert said == {"Drag and drop files here": "将文件拖放到此处", "File must be 100.0MB or smaller.": "文件不能超过 100.0MB",
+                    "application/x-rar files are not allowed.": "不支持 application/x-rar 类型的文件", "Add files": "添加文件"}
