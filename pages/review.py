@@ -11,8 +11,8 @@ from ui import access, planbar, shell, state
 from ui.i18n import sendable, t
 from ui.review import compare, meeting, present
 from ui.review import export as export_view
-from ui.review.data import (Review, coverage, exported, first_usable, grid_figures, select_grids, unit_coverage,
-                            unusable, version_entries, version_label)
+from ui.review.data import (Review, coverage, exported, first_usable, grid_figures, select_grids, unusable,
+                            version_entries, version_label)
 
 lang, L, package_id, pkg = shell.page("page_review", "review_intro")
 head = st.columns([4, 1.3, 0.9], vertical_alignment="center")
@@ -57,8 +57,7 @@ with st.spinner(t("loading", lang)):
         export = exported(state.cache_key(), plan_id, version, None, session, store)
     except Exception as exc:  # one bad plan must never break the review for everyone
         unusable(plan_name, version, exc, lang)
-    served, villages = coverage(state.cache_key(), session)
-    units = unit_coverage(state.cache_key(), session)
+    units, villages = coverage(state.cache_key(), session)
 with controls:
     chosen_filter = present.filters(export.filing.verdict, L, lang)
 kept = select_grids(grid_figures(export, units, villages), shown, chosen_filter)
@@ -66,6 +65,6 @@ kept = select_grids(grid_figures(export, units, villages), shown, chosen_filter)
 # one view at a time: a Leaflet map drawn inside a hidden tab gets no size and draws wrong
 view = head[0].segmented_control(" ", ["review", "compare", "export"], default="review", key="review_view",
                                  format_func=lambda v: t(f"{v}_tab", lang), label_visibility="collapsed") or "review"
-review = Review(lang, L, pkg, store, session, plans, plan_id, version, export, shown, names, rings, served, villages,
-                units=units, kept=kept, entries=entries, present=presenting, key=state.cache_key())
+review = Review(lang, L, pkg, store, session, plans, plan_id, version, export, shown, names, rings, villages, units,
+                kept=kept, entries=entries, present=presenting, key=state.cache_key())
 {"review": meeting, "compare": compare, "export": export_view}[view].show(review)

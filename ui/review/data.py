@@ -14,7 +14,6 @@ import streamlit as st
 
 from geodata.filing import Export, build
 from geodata.plans import LOG_ONLY, PlanNotFoundError, PlanStorageError
-from planning.coverage import summary_by
 from planning.plan import Plan, PlanProblem
 from planning.session import PlanningSession
 from planning.verdict import Verdict
@@ -29,7 +28,7 @@ STORAGE = (PlanStorageError, sqlite3.Error, OSError)
 class Review:
     """One review page's choices and what they show: the plan version, the districts in view
     (district and ring filters), the grids the other filters leave (``kept``; None: every grid of
-    those districts), its export, the city's coverage per unit (``units``) and village clinics,
+    those districts), its export, the package's village clinics and coverage per unit (``units``),
     the version log (``entries``) and whether it is shown on a projector (``present``)."""
 
     lang: str
@@ -44,9 +43,8 @@ class Review:
     shown: list[str]
     names: dict[str, str]
     rings: dict[str, str]
-    served: pd.Series
     villages: pd.DataFrame
-    units: pd.DataFrame | None = None
+    units: pd.DataFrame
     kept: list[str] | None = None
     entries: dict[int, dict] = field(default_factory=dict)
     present: bool = False
@@ -114,15 +112,11 @@ def exported(key: tuple, plan_id: str, version: int, since: int | None, _session
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def coverage(key: tuple, _session: PlanningSession):
+def coverage(key: tuple, _session: PlanningSession) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The package's coverage the meeting's figures are summed from: residents and those served per
+    unit, and the village clinics (integrated or not)."""
     result = _session.coverage(sites=0)
-    return summary_by(result.table.assign(city="all"), "city").iloc[0], result.villages
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def unit_coverage(key: tuple, _session: PlanningSession) -> pd.DataFrame:
-    """Residents and those served, per unit (the coverage the meeting's figures are summed from)."""
-    return _session.coverage(sites=0).table[["unit_code", "district_code", "population", "served"]]
+    return result.table[["unit_code", "district_code", "population", "served"]], result.villages
 
 
 def open_issues(export: Export) -> dict[str, set[str]]:
