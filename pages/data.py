@@ -55,7 +55,7 @@ for kind in kinds:
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"data-map-{package_id}-{basemap}",
           feature_group_to_add=[units, points])
 rings = [r for r in RINGS if r in set(pkg.districts["ring"])]
-st.markdown(legend_html(rings, kinds, L), unsafe_allow_html=True)
+st.markdown(legend_html(rings, kinds, L, on_map=True), unsafe_allow_html=True)
 
 tabs = st.tabs([L["districts"], L["units"], L["facilities"], L["partnerships"], L["load_report"]])
 for tab, frame in zip(tabs, (pkg.districts, pkg.units, pkg.facilities, pkg.partnerships)):

@@ -68,3 +68,13 @@ def test_the_scale_bar_is_metric_only():
     page = base_map(districts).get_root().render()
     assert page.count("L.control.scale(") == 1
     assert "imperial: false" in page and "metric: true" in page
+
+
+def test_the_legend_can_lie_on_the_map_with_the_same_items():
+    from ui.maps import legend_html
+
+    labels = {"ring_central": "中心城区", "kind_chc": "社区卫生服务中心"}
+    plain_legend = legend_html(["central"], ["chc"], labels)
+    on_map = legend_html(["central"], ["chc"], labels, on_map=True)
+    assert plain_legend in on_map and "ylt-map-legend" in on_map and "margin-top:-" in on_map
+    assert "ylt-map-legend" not in plain_legend

@@ -12,7 +12,8 @@ from ui.tables import number_formats
 
 def test_populations_get_separators_shares_percentages_and_codes_stay_as_written():
     frame = pd.DataFrame({"population": [662030, 1200], "integrated": [0.5, 0.97], "meets_standard": [0.1, 0.7], "served_share": [0.2, 1.0],
-                          "district_code": [310101, 310104], "units": [10, 8], "name": ["a", "b"], "fixed": [True, False]})
+                          "district_code": [310101, 310104], "pooling_area": [310000, 310000], "plan_id": [1001, 1002],
+                          "year": [2026, 2026], "units": [10, 8], "name": ["a", "b"], "fixed": [True, False]})
     formats = number_formats(frame)
     assert set(formats) == {"population", "integrated", "meets_standard", "served_share"}
     assert formats["population"]["type_config"]["format"] == "localized"

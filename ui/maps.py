@@ -176,8 +176,11 @@ def facility_layer(facilities: gpd.GeoDataFrame, kind: str, labels: dict[str, st
     )
 
 
-def legend_html(rings: list[str], kinds: list[str], labels: dict[str, str]) -> str:
-    """A legend of the rings and facility kinds shown; the labels are the app's own words."""
+def legend_html(rings: list[str], kinds: list[str], labels: dict[str, str], *, on_map: bool = False) -> str:
+    """A legend of the rings and facility kinds shown; the labels are the app's own words.
+    ``on_map``: laid over the lower right corner of the map drawn just above it (a page element,
+    not a Leaflet control, so switching a layer on or off never redraws the map and loses its
+    zoom)."""
     items = [
         f'<span style="display:inline-block;width:14px;height:14px;background:{RING_COLOURS[r]};'
         f'border:1px solid #333;margin:0 4px -2px 10px"></span>{html.escape(labels["ring_" + r])}'
@@ -188,8 +191,14 @@ def legend_html(rings: list[str], kinds: list[str], labels: dict[str, str]) -> s
         f'border-radius:50%;background:{KIND_STYLE[k][0]};margin:0 4px 0 10px"></span>{html.escape(labels["kind_" + k])}'
         for k in kinds
     ]
-    return '<div style="font-size:0.9rem;line-height:1.9">' + " ".join(
+    body = '<div style="font-size:0.9rem;line-height:1.9">' + " ".join(
         f'<span style="white-space:nowrap">{item}</span>' for item in items) + "</div>"
+    if not on_map:
+        return body
+    return ('<div class="ylt-map-legend" style="position:relative;z-index:500;margin-top:-4.2rem;height:0;'
+            'display:flex;justify-content:flex-end;align-items:flex-start;pointer-events:none"><div style="background:rgba(255,255,255,.92);'
+            'border:1px solid #bbb;border-radius:4px;padding:2px 10px 2px 0;margin-right:10px;max-width:70%">'
+            f'{body}</div></div>')
 
 
 def grid_layer(grids: gpd.GeoDataFrame, labels: dict[str, str], colours: dict[str, str] | None = None) -> folium.GeoJson:

@@ -9,6 +9,12 @@ from ui.i18n import COLUMNS, VALUES, t
 
 HIDDEN = ("geometry", "_pos")
 SHARES = ("integrated", "meets_standard")  # columns holding shares 0-1 (besides *_share), shown as percentages
+IDENTIFIERS = ("pooling_area", "code", "year", "version")  # numbers that name something (besides *_code, *_id): no separators
+
+
+def _identifier(column: object) -> bool:
+    name = str(column)
+    return name in IDENTIFIERS or name.endswith(("_code", "_id"))
 
 
 def _cell(value: object, column: str, lang: str) -> object:
@@ -52,7 +58,7 @@ def number_formats(frame: pd.DataFrame) -> dict[str, object]:
         known = values.dropna()
         if (str(column).endswith("_share") or column in SHARES) and known.between(0, 1).all():
             config[column] = st.column_config.NumberColumn(format="percent")
-        elif known.abs().max() >= 1000 and not str(column).endswith("_code"):
+        elif known.abs().max() >= 1000 and not _identifier(column):
             config[column] = st.column_config.NumberColumn(format="localized")
     return config
 
