@@ -303,6 +303,9 @@ def test_the_filters_shape_the_whole_meeting_view(stored, monkeypatch):
     cards = [m.value for m in at.markdown if m.value.startswith("<div class='ylt-card'>")]
     assert len(cards) == len(broken) and all(any(g in c for c in cards) for g in broken)
     assert "青浦区 第1网格</h4>" in cards[0] and "网格编号：310118-G01" in cards[0]  # the name, then the id
+    chart = at.selectbox(key=f"review-chart-{plan_id}")  # the population chart: only the districts in view
+    assert chart.options == [chart.format_func("310118")] and chart.format_func("310118").startswith("青浦区")
+    assert {e.value.split(" · ")[0] for e in [*at.error, *at.warning] if " · " in e.value} == {"G3", "G6"}
     at.multiselect(key="review_rules").set_value(["G6"]).run()
     assert _caption(at, "显示 ") == f"显示 1 / {total} 个网格"
     at.toggle(key="review_only_broken").set_value(False).run()
