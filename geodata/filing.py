@@ -284,13 +284,16 @@ def write(export: Export, kind: str, path: Path, lang: str = "zh") -> Path:
         facilities = export.package.facilities.drop(columns=[c for c in ("_pos",) if c in export.package.facilities])
         write_gpkg(path, {"grids": grids, "units": gpd.GeoDataFrame(units, geometry="geometry", crs=4326),
                           "facilities": facilities, "pairings": export.filing.pairings},
-                   metadata={key: export.meta[key] for key in ("plan_id", "plan_name", "version", "settings", "quality")
+                   metadata={key: export.meta[key] for key in ("plan_id", "plan_name", "version", "settings", "quality", "confirmed")
                              if key in export.meta})
     elif kind == "csv":
         write_csv(export.filing.units[["unit_code", "grid_id"]], path)
     elif kind == "checks":
-        write_json(checks_document(export.filing.verdict, settings=export.meta.get("settings"),
-                                   quality=export.meta.get("quality")), path)
+        document = checks_document(export.filing.verdict, settings=export.meta.get("settings"),
+                                   quality=export.meta.get("quality"))
+        if export.meta.get("confirmed"):  # filed though it breaks rules or stands on demo data
+            document["confirmed"] = export.meta["confirmed"]
+        write_json(document, path)
     elif kind == "xlsx":
         write_xlsx(path, chinese_workbook(workbook_values(sheets(export), export)))
     elif kind == "pdf":

@@ -73,7 +73,9 @@ def test_one_click_downloads_named_files_and_filing_takes_a_confirmation(desk, a
     page.screenshot(path=str(output_dir / "export_confirm_1600.png"))
 
     confirm.click()
-    page.locator("button:has-text('下载'):not([disabled])").first.wait_for(timeout=240_000)
+    ready = page.locator("button:has-text('下载'):not([disabled])").first
+    ready.wait_for(timeout=240_000)
+    ready.scroll_into_view_if_needed()
     page.screenshot(path=str(output_dir / "export_confirmed_1600.png"))
     filing = _download(page, tmp_path)
     assert filing.name == f"{PLAN}_第2版_备案.zip"

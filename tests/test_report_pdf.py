@@ -203,3 +203,5 @@ def test_the_filing_zip_holds_the_confirmed_layout(export, tmp_path):
     with zipfile.ZipFile(path) as archive:
         layout = next(n for n in archive.namelist() if n.endswith(".geojson"))
         assert json.loads(archive.read(layout))["metadata"]["confirmed"]["reasons"] == ["demo_data"]
+        checks = next(n for n in archive.namelist() if n.endswith(".checks.json"))
+        assert json.loads(archive.read(checks))["confirmed"]["by"] == "王规划"
