@@ -28,7 +28,7 @@ from geodata import coords
 from geodata.errors import DataValidationError, LoadReport, UnsafeArchiveError, issue
 from geodata.readers import (DEFAULT_LIMITS, TABLE_SUFFIXES, VECTOR_SUFFIXES, Limits, RawLayer, archive_issue, read_file,
                              safe_extract, zip_members)
-from geodata.store import MANIFEST, data_dir, package_info, package_path
+from geodata.store import MANIFEST, data_dir, package_info, package_path, save_upload
 from geodata.schema import FACILITIES, LAYER_FILE_HINTS, LAYERS, LEAD_KINDS, LayerMeta, layer_for_file
 from geodata.units import HEX_CELL_BUDGET, apportion, hex_size_within, hex_units, overlapping_pairs, part_gap, uncovered
 from geodata.validate import POS, interpret
@@ -105,6 +105,17 @@ def name_upload(package_id: str, name: str) -> str:
     tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
     tmp.replace(manifest)
     return kept
+
+
+def save_named(files: list[tuple[str, bytes]], name: str, *, limits: Limits = DEFAULT_LIMITS) -> str:
+    """``geodata.store.save_upload``, then the dataset's name: the one given, else the one the same
+    files were given before (the store writes their manifest afresh). Returns the package id."""
+    earlier = {u["package_id"]: u["name"] for u in uploads() if u["name"]}
+    package_id = save_upload(files, limits=limits)
+    kept = clean_name(name) or earlier.get(package_id, "")
+    if kept:
+        name_upload(package_id, kept)
+    return package_id
 
 
 def upload_name(package_id: str) -> str:

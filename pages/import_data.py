@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from geodata.errors import DataValidationError, GeodataError, LoadReport
-from geodata.package import name_upload
+from geodata.package import save_named
 from geodata.schema import LAYERS, TEMPLATE_FILES
-from geodata.store import MAX_FILES, discard, save_upload
+from geodata.store import MAX_FILES, discard
 from ui import access, shell, state
 from ui.guide import data_format
 from ui.i18n import plain, t, tp
@@ -54,7 +54,7 @@ def load(files, crs: dict[str, str], name: str) -> None:
         st.error(t("upload_too_many", lang, n=MAX_FILES))
         return
     try:
-        package_id = save_upload([(f.name, f.getvalue()) for f in files])
+        package_id = save_named([(f.name, f.getvalue()) for f in files], name)
     except GeodataError as exc:  # a full disk says so in the reader's language
         messages = getattr(exc, "messages", None)
         why = messages[lang] if isinstance(messages, dict) and lang in messages else exc
@@ -68,8 +68,6 @@ def load(files, crs: dict[str, str], name: str) -> None:
         show_file_errors(LoadReport(issues=exc.issues), lang)
         show_issues(LoadReport(issues=exc.issues), lang)
         return
-    if name.strip():
-        name_upload(package_id, name)
     state.activate(package_id, crs)
     st.session_state["last_import"] = package_id
     st.rerun()  # so the sidebar and every page show the new data

@@ -16,7 +16,7 @@ import pytest
 
 from corpus.realdata.faults import base, facilities_csv, geojson, shapefile_members, windows_zip
 from geodata.errors import DataValidationError
-from geodata.package import clean_name, load_package, name_upload, upload_name, uploads
+from geodata.package import clean_name, load_package, name_upload, save_named, upload_name, uploads
 from geodata.store import package_info, package_path, save_upload
 
 
@@ -134,6 +134,15 @@ def test_a_named_single_zip_package_is_still_read_as_one_zip(world):
     assert package_path(package_id).suffix == ".zip"
     pkg = load_package(package_path(package_id))
     assert pkg.name == "舟山、铜陵、阳泉" and len(pkg.units) == len(world["base"].units)
+
+
+def test_the_same_files_uploaded_again_keep_their_name_unless_given_another(world):
+    files = [("区县边界.geojson", world["districts"]), ("医疗机构.csv", world["facilities"])]
+    package_id = save_named(files, "青浦区 2024")
+    assert save_named(files, "") == package_id and upload_name(package_id) == "青浦区 2024"
+    assert save_named(list(reversed(files)), "青浦区 2025") == package_id and upload_name(package_id) == "青浦区 2025"
+    other = save_named(files[:1], "")
+    assert other != package_id and upload_name(other) == ""
 
 
 def test_names_are_cleaned_and_bounded():
