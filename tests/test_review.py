@@ -310,6 +310,10 @@ def test_the_filters_shape_the_whole_meeting_view(stored, monkeypatch):
     assert _caption(at, "显示 ") == f"显示 1 / {total} 个网格"
     at.toggle(key="review_only_broken").set_value(False).run()
     at.multiselect(key="review_rules").set_value([]).run()
+    at.slider(key="review_served").set_value((95, 100)).run()  # no grid serves so many
+    assert _caption(at, "显示 ") == f"显示 0 / {total} 个网格" and at.info[0].value.startswith("没有网格符合筛选条件")
+    assert not at.exception
+    at.slider(key="review_served").set_value((0, 100)).run()
     at.slider(key="review_villages").set_value((70, 100)).run()  # grids with village clinics mostly integrated
     shown = int(_caption(at, "显示 ").split("/")[0].split()[1])
     assert 0 < shown < total

@@ -17,6 +17,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rv_rule_filter": ("违反的规则", "Rules broken"),
     "rv_any_rule": ("任一规则", "any rule"),
     "rv_shown": ("显示 {n} / {total} 个网格", "{n} of {total} grids shown"),
+    "rv_none_shown": ("没有网格符合筛选条件：放宽或清除上面的筛选。", "No grid passes the filters: widen or clear them above."),
     # the map and the cards
     "rv_grid": ("网格", "Grid"),
     "rv_grid_name": ("{district} 第{n}网格", "{district} grid {n}"),

@@ -28,16 +28,18 @@ LABEL_PX = {False: 20, True: 34}
 def show(r: Review) -> None:
     lang, export, L = r.lang, r.export, r.L
     colours = feature_colours(export.collection["features"])  # the whole plan's, as in every view
+    verdict = verdict_in_view(export.filing.verdict, export, r.grids["grid_id"].tolist(), r.shown)
     st.caption(tp("rv_shown", r.lang, n=len(r.grids), total=len(export.filing.grids)))
+    if not len(r.grids):
+        st.info(t("rv_none_shown", lang))
     if r.present:
         grid_map(r, colours)
-        figures(r)
+        figures(r, verdict)
     else:
-        figures(r)
+        figures(r, verdict)
         grid_map(r, colours)
     population_section(r.grids, colours, r.names, r.session.band, {d for d, ring in r.rings.items() if ring == "county"},
                        lang, key=f"review-chart-{r.plan_id}")
-    verdict = verdict_in_view(export.filing.verdict, export, r.grids["grid_id"].tolist(), r.shown)
     st.subheader(t("rules_panel", lang))
     rules_table(verdict, lang)
     violation_notices(verdict, lang)
@@ -53,13 +55,12 @@ def _share(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.1%}"
 
 
-def figures(r: Review) -> None:
-    """The headline figures of the grids in view."""
+def figures(r: Review, verdict) -> None:
+    """The headline figures of the grids in view (``verdict``: the rules as far as they are in view)."""
     L, lang, grids = r.L, r.lang, r.grids
     people = grids["population"].sum()
     ratio = grids["population"].max() / grids["population"].min() if len(grids) and grids["population"].min() > 0 else 0
     served, integrated = shares(r.units, r.villages, r.export, grids["grid_id"].tolist())
-    verdict = verdict_in_view(r.export.filing.verdict, r.export, grids["grid_id"].tolist(), r.shown)
     cols = st.columns(6 if r.present else 3)
     cols[0].metric(L["grid_count"], len(grids))
     cols[1].metric(L["population"], f"{people / 1e4:,.1f} 万" if lang == "zh" else f"{people / 1e6:,.2f} M")
@@ -85,7 +86,9 @@ def grid_map(r: Review, colours: dict[str, str]) -> None:
         frame = grid_frame(shown, colours, grid_names(f.grids, lang), open_issues(r.export), rule_names)
         add_grids(m, frame, [t("rv_grid", lang), L["lead_hospital"], L["population"], t("rv_issues", lang)],
                   label_px=LABEL_PX[r.present], quiet=r.present)
-    lead_layer(pkg.facilities[pkg.facilities["facility_code"].isin(set(r.grids["lead_facility_code"]))], L).add_to(m)
+    leads = pkg.facilities[pkg.facilities["facility_code"].isin(set(r.grids["lead_facility_code"]))]
+    if len(leads):  # a tooltip on no data is an error in folium
+        lead_layer(leads, L).add_to(m)
     partners = set(f.pairings.loc[f.pairings["district_code"].isin(r.shown), "hospital_code"])
     campuses = pkg.facilities[(pkg.facilities["kind"] == "city_hospital") & pkg.facilities["hospital_code"].isin(partners)]
     group = folium.FeatureGroup(name="partners")
