@@ -25,7 +25,8 @@ from streamlit.testing.v1 import AppTest
 from planning.plan import Grid, Plan
 from planning.verdict import Place, RuleResult, Verdict, Violation
 from texts import Text
-from ui.review.compare import changed_extent, figure_text, figures_chart, figures_frame, hospital_names, moved_table
+from ui.review.compare import (changed_extent, figure_text, figures_chart, figures_frame, hospital_names, in_view,
+                               moved_table)
 from ui.review.data import (GridFilter, default_before, grid_figures, grid_names, grid_title, layout_versions, named,
                             select_grids, shares, verdict_in_view, version_entries, version_label)
 from ui.review.gridmap import HATCH_ID, HoverLabel, grid_frame, grid_layers
@@ -224,6 +225,24 @@ def test_moved_units_are_named_with_grid_names_from_and_to():
                                          "to": "甲区 第2网格（A-G02）", "population": 200.0}]
 
 
+def test_compare_follows_the_districts_in_view():
+    units = pd.DataFrame({"unit_code": ["a2", "b1"], "district_code": ["A", "B"]})
+    grids = pd.DataFrame({"grid_id": ["A-G01", "A-G02", "B-G01"], "district_code": ["A", "A", "B"],
+                          "population": [300.0, 100.0, 50.0], "mean_access_km": [1.0, 2.0, 3.0],
+                          "polsby_popper": [0.5, 0.5, 0.5]})
+    diff = {"units_moved": [{"unit_code": "a2", "from": "A-G01", "to": "A-G02", "population": 200.0},
+                            {"unit_code": "b1", "from": "B-G01", "to": "B-G02", "population": 50.0}],
+            "residents_moved": 250.0, "pairings_added": [("RUIJIN", "A")], "pairings_removed": [("ZS", "B")],
+            "figures": {}}
+    only_a = in_view(diff, units, grids, grids, ["A"])
+    assert [u["unit_code"] for u in only_a["units_moved"]] == ["a2"] and only_a["residents_moved"] == 200.0
+    assert only_a["pairings_added"] == [("RUIJIN", "A")] and only_a["pairings_removed"] == []
+    assert only_a["figures"]["grids"] == {"before": 2, "after": 2, "change": 0}
+    assert only_a["figures"]["population"]["after"] == 400.0
+    everything = in_view(diff, units, grids, grids, ["A", "B"])
+    assert everything["units_moved"] == diff["units_moved"] and everything["figures"]["population"]["before"] == 450.0
+
+
 def test_pairings_added_and_removed_name_their_hospitals():
     before = pd.DataFrame({"hospital_code": ["RUIJIN", "X9"], "hospital": ["瑞金医院", ""]})
     after = pd.DataFrame({"hospital_code": ["ZS"], "hospital": ["中山医院"]})
@@ -353,6 +372,10 @@ def test_compare_defaults_past_notes_and_locks_names_units_and_speaks_chinese(st
     assert len(at.get("vega_lite_chart")) >= 1  # the before/after chart
     next(b for b in at.button if b.label == "方案初稿（v1）").click().run()
     assert at.selectbox(key="cmp_version").value == 1
+    at.multiselect[0].set_value(["310101"]).run()  # 黄浦区 only: nothing moved there
+    assert any(c.value.startswith("只对比所选区县：黄浦区") for c in at.caption)
+    assert {m.label: m.value for m in at.metric}["调整网格的单元"] == "0"
+    at.multiselect[0].set_value([]).run()
     at.selectbox[1].set_value(3).run()  # a note-only version under review
     at.selectbox(key="cmp_version").set_value(2).run()
     assert {m.label: m.value for m in at.metric}["调整网格的单元"] == "0"  # a note moves nothing

@@ -37,6 +37,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rv_compare_legend": ("两侧地图各按本版本的网格着色；洋红色边框 = 调整了网格的单元（悬停可见原网格→新网格）。",
                           "Each map in its own version's grid colours; magenta outline = a unit that changed grid "
                           "(hover for from → to)."),
+    "rv_compare_scope": ("只对比所选区县：{districts}", "Compared in the districts chosen only: {districts}"),
     "rv_figures": ("主要指标前后对比", "The figures before and after"),
     "rv_figure": ("指标", "Figure"),
     "rv_unit": ("单元", "Unit"),

@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 
 from planning.colours import feature_colours
 from planning.filing import compare
+from planning.metrics import summary
 from ui import planbar
 from ui.i18n import plain, sendable, t, tp
 from ui.maps import base_map, district_labels, safe_text
@@ -65,7 +66,10 @@ def show(r: Review) -> None:
         before = exported(r.key, other_plan, other_version, None, r.session, r.store)
     except Exception as exc:  # the other version cannot be compared: say so, keep this one
         unusable(r.by_id[other_plan]["name"], other_version, exc, lang)
-    diff = compare(export.world, before.plan, export.plan)
+    diff = in_view(compare(export.world, before.plan, export.plan), r.pkg.units, before.filing.grids,
+                   export.filing.grids, r.shown)
+    if len(r.shown) < len(r.names):
+        st.caption(tp("rv_compare_scope", lang, districts=[r.names.get(d, d) for d in r.shown] or ["—"]))
     cols = st.columns(4)
     cols[0].metric(t("units_moved", lang), len(diff["units_moved"]))
     cols[1].metric(t("residents_moved", lang), f"{diff['residents_moved']:,.0f}")
@@ -100,6 +104,22 @@ def show(r: Review) -> None:
         show_table(moved.drop(columns=["unit_code"]).rename(columns={
             "unit": t("rv_unit", lang), "from": t("from_grid", lang), "to": t("to_grid", lang),
             "population": t("population", lang)}), lang)
+
+
+def in_view(diff: dict, units: pd.DataFrame, before_grids: pd.DataFrame, after_grids: pd.DataFrame,
+            districts: list[str]) -> dict:
+    """``planning.filing.compare``'s answer for the districts in view: the units moved and the
+    pairings added or removed there, the residents of those units, and the figures of the grids
+    there (``planning.metrics.summary`` of each version's grid table). All districts: unchanged."""
+    wanted = set(districts)
+    district_of = dict(zip(units["unit_code"].astype(str), units["district_code"].astype(str)))
+    moved = [u for u in diff["units_moved"] if district_of.get(str(u["unit_code"])) in wanted]
+    before = summary(before_grids[before_grids["district_code"].astype(str).isin(wanted)])
+    after = summary(after_grids[after_grids["district_code"].astype(str).isin(wanted)])
+    return {**diff, "units_moved": moved, "residents_moved": float(sum(u["population"] for u in moved)),
+            "pairings_added": [p for p in diff["pairings_added"] if p[1] in wanted],
+            "pairings_removed": [p for p in diff["pairings_removed"] if p[1] in wanted],
+            "figures": {k: {"before": before[k], "after": after[k], "change": after[k] - before[k]} for k in before}}
 
 
 def hospital_names(*pairings: pd.DataFrame) -> dict[str, str]:
@@ -141,7 +161,8 @@ def side_map(r: Review, source, moved: pd.DataFrame, extent, *, key: str) -> Non
     that moved outlined; fitted to ``extent`` (the changed grids) when there is one."""
     lang, L, pkg = r.lang, r.L, r.pkg
     features = gpd.GeoDataFrame.from_features(source.collection["features"], crs=4326)
-    m = base_map(pkg.districts)
+    districts = pkg.districts[pkg.districts["district_code"].isin(r.shown)]
+    m = base_map(districts if len(districts) else pkg.districts)
     if len(features):
         shown = features[["grid_id", "geometry"]].merge(source.filing.grids[["grid_id", "lead_name", "population"]],
                                                         on="grid_id")
