@@ -66,5 +66,5 @@ kept = select_grids(grid_figures(export, units, villages), shown, chosen_filter)
 view = head[0].segmented_control(" ", ["review", "compare", "export"], default="review", key="review_view",
                                  format_func=lambda v: t(f"{v}_tab", lang), label_visibility="collapsed") or "review"
 review = Review(lang, L, pkg, store, session, plans, plan_id, version, export, shown, names, rings, villages, units,
-                kept=kept, entries=entries, present=presenting, key=state.cache_key())
+                kept=kept, entries=entries, filters=chosen_filter, present=presenting, key=state.cache_key())
 {"review": meeting, "compare": compare, "export": export_view}[view].show(review)

@@ -376,6 +376,9 @@ def test_compare_defaults_past_notes_and_locks_names_units_and_speaks_chinese(st
     assert any(c.value.startswith("只对比所选区县：黄浦区") for c in at.caption)
     assert {m.label: m.value for m in at.metric}["调整网格的单元"] == "0"
     at.multiselect[0].set_value([]).run()
+    at.toggle(key="review_only_broken").set_value(True).run()
+    assert any(c.value.startswith("违规、服务比例与规则的筛选只作用于") for c in at.caption)
+    at.toggle(key="review_only_broken").set_value(False).run()
     at.selectbox[1].set_value(3).run()  # a note-only version under review
     at.selectbox(key="cmp_version").set_value(2).run()
     assert {m.label: m.value for m in at.metric}["调整网格的单元"] == "0"  # a note moves nothing

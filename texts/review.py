@@ -38,6 +38,9 @@ TEXT: dict[str, tuple[str, str]] = {
                           "Each map in its own version's grid colours; magenta outline = a unit that changed grid "
                           "(hover for from → to)."),
     "rv_compare_scope": ("只对比所选区县：{districts}", "Compared in the districts chosen only: {districts}"),
+    "rv_compare_grid_filters": ("违规、服务比例与规则的筛选只作用于“评审”视图：对比显示两个版本的全部网格。",
+                                "The filters on violations, shares and rules apply to the Review view only: the comparison "
+                                "shows every grid of both versions."),
     "rv_figures": ("主要指标前后对比", "The figures before and after"),
     "rv_figure": ("指标", "Figure"),
     "rv_unit": ("单元", "Unit"),

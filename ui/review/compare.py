@@ -70,6 +70,8 @@ def show(r: Review) -> None:
                    export.filing.grids, r.shown)
     if len(r.shown) < len(r.names):
         st.caption(tp("rv_compare_scope", lang, districts=[r.names.get(d, d) for d in r.shown] or ["—"]))
+    if r.filters.active:  # violations, shares and rules belong to one version: the comparison shows every grid
+        st.caption(t("rv_compare_grid_filters", lang))
     cols = st.columns(4)
     cols[0].metric(t("units_moved", lang), len(diff["units_moved"]))
     cols[1].metric(t("residents_moved", lang), f"{diff['residents_moved']:,.0f}")

@@ -24,6 +24,22 @@ LOG = logging.getLogger(__name__)
 STORAGE = (PlanStorageError, sqlite3.Error, OSError)
 
 
+@dataclass(frozen=True)
+class GridFilter:
+    """The review's filters beyond districts and rings: grids with open violations only, a range of
+    served share and of village clinics integrated (0-1; a grid without village clinics drops out
+    once that range is narrowed), and rule ids (a grid breaking any of them)."""
+
+    violations_only: bool = False
+    served: tuple[float, float] = (0.0, 1.0)
+    villages: tuple[float, float] = (0.0, 1.0)
+    rules: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self != GridFilter()
+
+
 @dataclass
 class Review:
     """One review page's choices and what they show: the plan version, the districts in view
@@ -47,6 +63,7 @@ class Review:
     units: pd.DataFrame
     kept: list[str] | None = None
     entries: dict[int, dict] = field(default_factory=dict)
+    filters: GridFilter = field(default_factory=lambda: GridFilter())
     present: bool = False
     key: tuple = ()
 
@@ -177,22 +194,6 @@ def grid_names(grids: pd.DataFrame, lang: str) -> dict[str, str]:
 
 
 # --- what each grid shows, and the filters ------------------------------------------------------
-
-@dataclass(frozen=True)
-class GridFilter:
-    """The review's filters beyond districts and rings: grids with open violations only, a range of
-    served share and of village clinics integrated (0-1; a grid without village clinics drops out
-    once that range is narrowed), and rule ids (a grid breaking any of them)."""
-
-    violations_only: bool = False
-    served: tuple[float, float] = (0.0, 1.0)
-    villages: tuple[float, float] = (0.0, 1.0)
-    rules: tuple[str, ...] = ()
-
-    @property
-    def active(self) -> bool:
-        return self != GridFilter()
-
 
 def grid_figures(export: Export, units: pd.DataFrame, villages: pd.DataFrame) -> pd.DataFrame:
     """One row per grid: district, served share of its residents (``units``: the coverage table,
