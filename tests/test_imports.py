@@ -201,3 +201,28 @@ def test_the_format_help_is_shown_in_the_readers_language():
 
     assert data_format("zh").startswith("# 规划数据包") and "无法读取的文件被明确称为无效文件" in data_format("zh")
     assert data_format("en").startswith("# The planning data package")
+
+
+# --- the import page (AppTest): a hostile name is shown as text; switching datasets -------------
+
+def test_the_import_page_says_a_markdown_name_as_text_and_switches_datasets(tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT, write_world
+
+    world = write_world(tmp_path / "w")
+    hostile = "[x](http://e.com/a) **b** $x$"
+    named = save_named([(p.name, p.read_bytes()) for p in world.iterdir()], hostile)
+    other = save_named([("districts.geojson", (world / "districts.geojson").read_bytes())], "甲乙两区")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["data"] = named
+    at.session_state["last_import"] = named
+    at.switch_page("pages/import_data.py").run()
+    assert not at.exception
+    loaded = at.success[0].value
+    assert "\\[x\\]" in loaded and "\\*\\*b\\*\\*" in loaded and "32 个单元" in loaded  # escaped, not rendered
+    pick = at.selectbox(key="imp_pick")
+    assert pick.value == named and sorted(pick.options) == sorted(["甲乙两区", hostile + "（当前使用）"])
+    pick.set_value(other).run()
+    at.button(key="imp_use").click().run()
+    assert not at.exception and at.query_params["data"] == other
