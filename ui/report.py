@@ -12,7 +12,7 @@ from geodata.schema import LayerMeta
 from ui.i18n import plain, t
 from ui.tables import display
 
-WIDE = {"problem": "large", "fix": "large"}
+WIDE = {"problem": "large", "fix": "large", "layer": 130, "position": 110}  # px: "单元（units）", "第 47 个要素"
 
 
 def layer_label(layer: str, lang: str) -> str:
