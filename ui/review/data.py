@@ -45,7 +45,8 @@ class Review:
     """One review page's choices and what they show: the plan version, the districts in view
     (district and ring filters), the grids the other filters leave (``kept``; None: every grid of
     those districts), its export, the package's village clinics and coverage per unit (``units``),
-    the version log (``entries``) and whether it is shown on a projector (``present``)."""
+    the version log (``entries``), the grid filters (``filters``) and whether it is shown on a
+    projector (``present``)."""
 
     lang: str
     L: dict
@@ -63,7 +64,7 @@ class Review:
     units: pd.DataFrame
     kept: list[str] | None = None
     entries: dict[int, dict] = field(default_factory=dict)
-    filters: GridFilter = field(default_factory=lambda: GridFilter())
+    filters: GridFilter = GridFilter()
     present: bool = False
     key: tuple = ()
 

@@ -86,10 +86,13 @@ def grid_map(r: Review, colours: dict[str, str]) -> None:
         frame = grid_frame(shown, colours, grid_names(f.grids, lang), open_issues(r.export), rule_names)
         add_grids(m, frame, [t("rv_grid", lang), L["lead_hospital"], L["population"], t("rv_issues", lang)],
                   label_px=LABEL_PX[r.present], quiet=r.present)
+        if r.filters.active:  # the grids the filters leave, not every district
+            minx, miny, maxx, maxy = features.total_bounds
+            m.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=12)
     leads = pkg.facilities[pkg.facilities["facility_code"].isin(set(r.grids["lead_facility_code"]))]
     if len(leads):  # a tooltip on no data is an error in folium
         lead_layer(leads, L).add_to(m)
-    partners = set(f.pairings.loc[f.pairings["district_code"].isin(r.shown), "hospital_code"])
+    partners = set(f.pairings.loc[f.pairings["district_code"].isin(set(r.grids["district_code"])), "hospital_code"])
     campuses = pkg.facilities[(pkg.facilities["kind"] == "city_hospital") & pkg.facilities["hospital_code"].isin(partners)]
     group = folium.FeatureGroup(name="partners")
     for row in campuses.itertuples():
