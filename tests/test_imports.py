@@ -226,3 +226,16 @@ def test_the_import_page_says_a_markdown_name_as_text_and_switches_datasets(tmp_
     pick.set_value(other).run()
     at.button(key="imp_use").click().run()
     assert not at.exception and at.query_params["data"] == other
+
+
+def test_the_name_given_on_import_is_the_name_the_app_shows(world, monkeypatch):
+    """The sidebar's 当前数据, the session's package name and the exports' data sources all read
+    ``ui.state.display_name``: the planner's name comes before the archive's or the upload time."""
+    from ui.state import display_name
+
+    package_id = save_upload([("规划数据包.zip", windows_zip({"区县边界.geojson": world["districts"],
+                                                               "医疗机构.csv": world["facilities"], **world["units_shp"]}))])
+    package = load_package(package_path(package_id))
+    assert display_name(package_id, package, "zh") == "规划数据包"  # the archive's name
+    name_upload(package_id, "舟山 2024 年规划数据")
+    assert display_name(package_id, package, "zh") == display_name(package_id, package, "en") == "舟山 2024 年规划数据"

@@ -114,10 +114,13 @@ def load(package_id: str, crs: Mapping[str, str] | None = None) -> DataPackage:
 
 
 def display_name(package_id: str, package: DataPackage, language: str) -> str:
-    """The name to show: the demo's, an uploaded archive's, or when and how many files."""
+    """The name to show: the demo's, the one the planner gave on import, an uploaded archive's, or
+    when and how many files."""
     if package_id == DEFAULT:
         return t("default_name", language)
     info = package_info(package_id)
+    if info.get("name"):
+        return str(info["name"])
     if info.get("archive"):
         return str(info["archive"])
     return t("upload_name", language, saved=info.get("saved", "?"), n=len(info.get("files", [])))
