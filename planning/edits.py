@@ -4,7 +4,8 @@ made).
 
 The rules are not enforced here: an edit may break one (a grid cut in two, a grid out of the
 band) and the rules panel says so; only edits that make no sense (a unit into another district's
-grid, a lead that is not a hospital of the district) are refused.
+grid, a lead that is not a hospital of the district) are refused. A refusal names the places by
+name, then code (``planning.labels``: 青浦区区域医疗中心4（310118-DH04）).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import replace
 
 from planning.errors import EditError
 from planning.grids import GridSolver
+from planning.labels import Labels
 from planning.pairing import PairingProblem, planned_pairings, solve
 from planning.plan import Plan, PlanPairing
 from planning.world import World
@@ -27,7 +29,7 @@ def assign(world: World, plan: Plan, units: Iterable[str], grid: str, *, lock: b
     returned as the second value. Grids left empty are dropped."""
     target = plan.grid_by_id.get(grid)
     if target is None:
-        raise EditError("no_grid", grid=grid)
+        raise EditError("no_grid", grid=Labels(world).grid(grid))
     district = dict(zip(world.unit_codes.tolist(), world.district.tolist()))
     units = [u for u in dict.fromkeys(units) if u in district]
     moved = [u for u in units if district[u] == target.district_code]
@@ -57,7 +59,7 @@ def new_grid(world: World, plan: Plan, units: Iterable[str], lead: str, *, lock:
     (G3). Returns the plan, the new grid's id and the refused units."""
     j = _lead_index(world, lead)
     if lead not in free_leads(world, plan, str(world.lead_district[j])):
-        raise EditError("lead_taken", lead=lead)
+        raise EditError("lead_taken", lead=Labels(world).facility(lead))
     district = str(world.lead_district[j])
     edited, gid = plan.with_grid(district, lead)
     own = [str(world.unit_codes[world.lead_unit[j]])] if world.lead_unit[j] >= 0 else []
@@ -70,14 +72,15 @@ def change_lead(world: World, plan: Plan, solver: GridSolver, grid: str, lead: s
     and around the locks (the other districts stay as they are)."""
     target = plan.grid_by_id.get(grid)
     if target is None:
-        raise EditError("no_grid", grid=grid)
+        raise EditError("no_grid", grid=Labels(world).grid(grid))
     j = _lead_index(world, lead)
     if str(world.lead_district[j]) != target.district_code:
-        raise EditError("lead_other_district", lead=lead, grid=grid)
+        names = Labels(world)
+        raise EditError("lead_other_district", lead=names.facility(lead), grid=names.grid(grid, target.district_code))
     if lead == target.lead_facility_code:
         return plan
     if lead not in free_leads(world, plan, target.district_code, keep=grid):
-        raise EditError("lead_taken_other", lead=lead)
+        raise EditError("lead_taken_other", lead=Labels(world).facility(lead))
     own = str(world.unit_codes[world.lead_unit[j]]) if world.lead_unit[j] >= 0 else None
     edited = plan.with_lead(grid, lead)
     if own is not None and own in edited.locked and edited.assignment.get(own) != grid:
@@ -124,5 +127,5 @@ def lock_grids(plan: Plan, grids: Iterable[str]) -> Plan:
 def _lead_index(world: World, lead: str) -> int:
     hits = [j for j, c in enumerate(world.lead_codes) if c == lead]
     if not hits:
-        raise EditError("not_a_lead", lead=lead)
+        raise EditError("not_a_lead", lead=Labels(world).facility(lead))
     return hits[0]

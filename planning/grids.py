@@ -37,6 +37,8 @@ from scipy.sparse.csgraph import connected_components
 
 from planning import exact
 from planning.errors import InfeasiblePlanError
+from planning.labels import Label, Labels, named
+from planning.labels import code_of as label_code
 from planning.plan import Grid, Plan, grid_id
 from planning.world import World
 from texts import render
@@ -99,14 +101,15 @@ class GridProposal:
 
 def choose_count(population: float, n_leads: int, n_units: int, *, band: tuple[float, float],
                  fixed: int | None = None, county: bool = False, county_max: int = 3,
-                 place: str = "") -> int:
+                 place: Label = "") -> int:
     """How many grids a district forms (G5). The band and a fixed count are the planner's
     settings: when they ask for more grids than the hospitals that may lead allow, the district
     gets as many as it can and the rules flag the shortfall (G5, G6) with the numbers and the fix.
-    Raises ``InfeasiblePlanError`` only when no grid can be formed at all (no hospital may lead)."""
+    Raises ``InfeasiblePlanError`` only when no grid can be formed at all (no hospital may lead),
+    naming ``place`` (the district's label, ``planning.labels``; its code is the error's place)."""
     lo_band, hi_band = band
     if n_leads == 0 or n_units == 0:
-        raise InfeasiblePlanError(("G3",), place, "no_lead")
+        raise InfeasiblePlanError(("G3",), str(label_code(place)), "no_lead", district=place)
     upper = min(n_leads, n_units, county_max if county else n_units)
     if fixed is not None:
         return max(1, min(fixed, upper))
@@ -310,8 +313,10 @@ class GridSolver:
         changed under the plan)."""
         gone = [g for g in previous.grids if g.lead_facility_code not in lead_index]
         if gone:
+            names = Labels(world)
             raise InfeasiblePlanError(("G3",), gone[0].grid_id, "lead_gone",
-                                      grids=[f"{g.grid_id} ({g.lead_facility_code})" for g in gone]) from None
+                                      grids=[names.grid(g.grid_id, g.district_code) for g in gone],
+                                      leads=[names.facility(g.lead_facility_code) for g in gone]) from None
 
     def _exact_lead_choice(self, world: World, code: str, units: np.ndarray, leads: list[int]) -> bool:
         """Whether the exact model also chooses which hospitals lead: a city district small enough
@@ -360,7 +365,7 @@ class GridSolver:
         candidates = self._candidates(world, code)
         county = world.district_ring.get(code) == "county"
         size = world.lead_capacity[candidates] if len(world.lead_capacity) else np.ones(len(candidates))
-        place = f"{world.district_names.get(code, code)} ({code})"
+        place = named(world.district_names.get(code, ""), code)
         if self.leads == "given" and len(candidates):
             fixed = len(candidates) if not county else min(len(candidates), self.county_max)
         else:
@@ -446,11 +451,15 @@ class GridSolver:
             unit = str(world.unit_codes[units[a]])
             if int(a) in seen:
                 first, second = world.lead_codes[leads[seen[int(a)]]], world.lead_codes[leads[g]]
-                raise InfeasiblePlanError(("G3",), unit, "leads_share_unit", first=first, second=second, unit=unit)
+                names = Labels(world)
+                raise InfeasiblePlanError(("G3",), unit, "leads_share_unit", first=names.facility(first),
+                                          second=names.facility(second), unit=names.unit(unit))
             seen[int(a)] = g
             if locked[a] and label[a] != g:
-                raise InfeasiblePlanError(("G3",), unit, "lead_unit_locked", unit=unit, locked_in=ids[label[a]], grid=ids[g],
-                                          lead=str(world.lead_codes[leads[g]]))
+                names = Labels(world)
+                raise InfeasiblePlanError(("G3",), unit, "lead_unit_locked", unit=names.unit(unit),
+                                          locked_in=names.grid(ids[label[a]]), grid=names.grid(ids[g]),
+                                          lead=names.facility(str(world.lead_codes[leads[g]])))
 
     @staticmethod
     def _repair(state: _District, adjacency) -> None:
@@ -704,7 +713,9 @@ def free_lead_choice(world: World, plan: Plan, district: str, *, band: tuple[flo
     candidates = world.leads_of(district)
     code_of = {str(world.lead_codes[j]): c for c, j in enumerate(candidates)}
     if not mine or any(g.lead_facility_code not in code_of for g in mine):
-        raise InfeasiblePlanError(("G3",), district, "lead_gone", grids=[g.grid_id for g in mine])
+        names, gone = Labels(world), [g for g in mine if g.lead_facility_code not in code_of]
+        raise InfeasiblePlanError(("G3",), district, "lead_gone", grids=[names.grid(g.grid_id, district) for g in gone],
+                                  leads=[names.facility(g.lead_facility_code) for g in gone])
     index = {g.grid_id: code_of[g.lead_facility_code] for g in mine}
     start = np.array([index.get(plan.assignment.get(str(world.unit_codes[i]), ""), -1) for i in units])
     if (start < 0).any():  # units the plan leaves out: their nearest chosen lead (the solver repairs the rest)

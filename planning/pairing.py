@@ -32,6 +32,7 @@ from ortools.graph.python import min_cost_flow
 
 from planning.config import PlanConfig
 from planning.errors import InfeasiblePlanError
+from planning.labels import Label, named
 from planning.plan import PlanPairing
 from planning.verdict import Place, Rule, Violation, violation
 from texts import Text
@@ -113,6 +114,14 @@ class PairingProblem:
 
     def name(self, district: str) -> str:
         return self.district_names.get(district, district)
+
+    def district_label(self, district: str) -> Label:
+        """青浦区（310118）: the district by name, then code, for messages (``planning.labels``)."""
+        return named(self.district_names.get(district, ""), district)
+
+    def hospital_label(self, code: str) -> Label:
+        """瑞金医院（H01）: the hospital by name, then code (the code alone when it has no name)."""
+        return named(next((h.name for h in self.hospitals if h.code == code), ""), code)
 
     def eligible(self, h: Hospital, d: str) -> bool:
         """P4: a campus (existing or planned) in the district, or a recorded partnership."""
@@ -203,11 +212,11 @@ def solve_general(problem: PairingProblem) -> tuple[set[tuple[int, int]], float]
     for i, n in used_h.items():
         code, cap = problem.hospitals[i].code, problem.hospital_cap[problem.hospitals[i].code]
         if n > cap:
-            raise InfeasiblePlanError(("P2",), code, "fixed_hospital_cap", hospital=code, n=n, cap=cap)
+            raise InfeasiblePlanError(("P2",), code, "fixed_hospital_cap", hospital=problem.hospital_label(code), n=n, cap=cap)
     for j, n in used_d.items():
         d, cap = problem.districts[j], problem.district_cap[problem.districts[j]]
         if n > cap:
-            raise InfeasiblePlanError(("P1",), d, "fixed_district_cap", district=d, n=n, cap=cap)
+            raise InfeasiblePlanError(("P1",), d, "fixed_district_cap", district=problem.district_label(d), n=n, cap=cap)
     source, sink = n_h + n_d, n_h + n_d + 1
     tails, heads, caps, costs = [], [], [], []
 
@@ -305,9 +314,11 @@ def solve(problem: PairingProblem) -> PairingResult:
         n_h = sum(1 for c, _ in kept if c == code)
         n_d = sum(1 for _, x in kept if x == d)
         if n_h >= problem.hospital_cap[code]:
-            why = Text("pairing.dropped.hospital_cap", {"hospital": code, "n": n_h, "cap": problem.hospital_cap[code]})
+            why = Text("pairing.dropped.hospital_cap", {"hospital": problem.hospital_label(code), "n": n_h,
+                                                        "cap": problem.hospital_cap[code]})
         elif n_d >= problem.district_cap[d]:
-            why = Text("pairing.dropped.district_cap", {"district": d, "n": n_d, "cap": problem.district_cap[d]})
+            why = Text("pairing.dropped.district_cap", {"district": problem.district_label(d), "n": n_d,
+                                                        "cap": problem.district_cap[d]})
         else:
             why = Text("pairing.dropped.preferred")
         dropped.append((code, d, why))
@@ -315,7 +326,7 @@ def solve(problem: PairingProblem) -> PairingResult:
     for j, d in enumerate(problem.districts):
         if any(b == j for _, b in chosen):
             continue
-        eligible = [h.code for h in problem.hospitals if h.capped and problem.eligible(h, d)]
+        eligible = [named(h.name, h.code) for h in problem.hospitals if h.capped and problem.eligible(h, d)]
         why = Text("pairing.unpaired.at_cap", {"hospitals": eligible}) if eligible else Text("pairing.unpaired.none_eligible")
         unpaired.append((d, why))
     return PairingResult(tuple(pairings), value, tuple(dropped), tuple(unpaired))
@@ -440,8 +451,8 @@ def district_cap_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> l
         partners = sorted(p.hospital_code for p in _general(problem, pairings) if p.district_code == d)
         cap = problem.district_cap[d]
         if len(partners) > cap:
-            out.append(violation("P1", "P1.over_cap", fix="P1.over_cap", district=problem.name(d), n=len(partners),
-                                 hospitals=partners, cap=cap, place=Place(districts=(d,), facilities=tuple(partners)),
+            out.append(violation("P1", "P1.over_cap", fix="P1.over_cap", district=problem.district_label(d),
+                                 n=len(partners), hospitals=[problem.hospital_label(h) for h in partners], cap=cap, place=Place(districts=(d,), facilities=tuple(partners)),
                                  figures={"partners": len(partners), "cap": cap}))
     return out
 
@@ -455,8 +466,8 @@ def hospital_cap_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> l
         served = sorted(p.district_code for p in pairings if p.hospital_code == h.code)
         cap = problem.hospital_cap[h.code]
         if len(served) > cap:
-            out.append(violation("P2", "P2.over_cap", fix="P2.over_cap", hospital=h.code, name=h.name, n=len(served),
-                                 districts=[problem.name(d) for d in served], cap=cap,
+            out.append(violation("P2", "P2.over_cap", fix="P2.over_cap", hospital=named(h.name, h.code), name=h.name,
+                                 n=len(served), districts=[problem.district_label(d) for d in served], cap=cap,
                                  place=Place(districts=tuple(served), facilities=(h.code,)),
                                  figures={"districts": len(served), "cap": cap}))
     return out
@@ -465,16 +476,16 @@ def hospital_cap_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> l
 def eligibility_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
     """P4: a pairing needs a campus (existing or planned) or a recorded partnership; else justification."""
     by_code = {h.code: h for h in problem.hospitals}
-    return [violation("P4", "P4.no_basis", fix="P4.no_basis", severity="warning", hospital=p.hospital_code,
-                      district=problem.name(p.district_code), place=_pair_place(problem, p.hospital_code, p.district_code))
+    return [violation("P4", "P4.no_basis", fix="P4.no_basis", severity="warning",
+                      hospital=problem.hospital_label(p.hospital_code), district=problem.district_label(p.district_code), place=_pair_place(problem, p.hospital_code, p.district_code))
             for p in pairings if not problem.eligible(by_code[p.hospital_code], p.district_code)]
 
 
 def partnership_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -> list[Violation]:
     """P6: existing partnerships are kept; one that is not is shown with the change, never dropped silently."""
     kept = {(p.hospital_code, p.district_code) for p in pairings}
-    return [violation("P6", "P6.not_kept", fix="P6.not_kept", severity="warning", hospital=h, district=problem.name(d),
-                      place=_pair_place(problem, h, d))
+    return [violation("P6", "P6.not_kept", fix="P6.not_kept", severity="warning", hospital=problem.hospital_label(h),
+                      district=problem.district_label(d), place=_pair_place(problem, h, d))
             for h, d in sorted(problem.partnerships) if (h, d) not in kept and d in problem.districts
             and any(x.code == h and x.capped for x in problem.hospitals)]
 
@@ -494,8 +505,8 @@ def remote_priority_rule(problem: PairingProblem, pairings: Iterable[Pairing]) -
                  and served[h.code] < problem.hospital_cap[h.code]
                  and not any(p.hospital_code == h.code and p.district_code == d for p in general)]
         if spare and count[d] < problem.district_cap[d]:
-            out.append(violation("P7", "P7.fewer_partners", fix="P7.fewer_partners", district=problem.name(d),
-                                 n=count[d], central=central_max, spare=spare,
+            out.append(violation("P7", "P7.fewer_partners", fix="P7.fewer_partners", district=problem.district_label(d),
+                                 n=count[d], central=central_max, spare=[problem.hospital_label(h) for h in spare],
                                  place=Place(districts=(d,), facilities=tuple(spare)),
                                  figures={"partners": count[d], "central_max": central_max}))
     return out
@@ -510,8 +521,9 @@ def staffing_rule(staffing: Mapping[tuple[str, str], tuple[int, int]]):
             if (p.hospital_code, p.district_code) in staffing:
                 managers, experts = staffing[(p.hospital_code, p.district_code)]
                 if managers < 2 or experts < 5:
-                    out.append(violation("P8", "P8.below_floor", fix="P8.below_floor", hospital=p.hospital_code,
-                                         district=problem.name(p.district_code), managers=managers, experts=experts,
+                    out.append(violation("P8", "P8.below_floor", fix="P8.below_floor",
+                                         hospital=problem.hospital_label(p.hospital_code),
+                                         district=problem.district_label(p.district_code), managers=managers, experts=experts,
                                          place=_pair_place(problem, p.hospital_code, p.district_code),
                                          figures={"managers": managers, "experts": experts}))
         return out

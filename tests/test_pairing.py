@@ -215,3 +215,76 @@ def test_tcm_exempt_false_counts_tcm_hospitals_by_the_caps():
         assert sum(p.hospital_code == code for p in pairings) <= counted.hospital_cap[code]
     assert sum(p.hospital_code in tcm for p in solve(exempt).pairings) > sum(p.hospital_code in tcm for p in pairings)
     assert not any(v.severity == "error" for vs in check_pairings(counted, pairings).values() for v in vs)
+
+
+# --- names before codes (issue 18): hospitals and districts by name, then code; data keeps codes ----
+
+@pytest.fixture(scope="module")
+def shanghai_problem():
+    pkg = load_default()
+    world = build_world(pkg.units, pkg.districts, pkg.facilities)
+    return build_problem(world, pkg.facilities, pkg.partnerships, pkg.config)
+
+
+def test_every_p_rule_message_names_hospitals_and_districts_first(shanghai_problem):
+    """Shanghai's pairings broken on purpose: 青浦 (310118) given two more general partners (P1),
+    one of them without a campus or partnership (P4) and beyond its own cap (P2); a recorded
+    partnership of 金山 (310116) not kept (P6); 奉贤 (310120) left without partners while hospitals have room (P7); a
+    trusteeship short of staff (P8)."""
+    from dataclasses import replace
+
+    from planning.pairing import _pairing
+    from planning.verdict import Verdict
+    from test_rules_names import bare_codes
+
+    p = replace(shanghai_problem, partnerships=frozenset({("RUIJIN", "310118"), ("TONGJI", "310116")}))
+    row = {h.code: i for i, h in enumerate(p.hospitals)}
+    pair = lambda h, d: _pairing(p, row[h], p.districts.index(d), p.hospitals[row[h]].subkind)  # noqa: E731
+    base = [x for x in solve(replace(p, partnerships=frozenset())).pairings if x.district_code != "310120"]
+    broken = base + [pair("RUIJIN", "310118"), pair("RENJI", "310118"), pair("RENJI", "310117")]
+    found = [(rule, rule(p, broken)) for rule in pairing_rules({("ZHONGSHAN", "310118"): (1, 3)})]
+    verdict = Verdict.of(found)
+    assert {v.rule for v in verdict.violations} == {"P1", "P2", "P4", "P6", "P7", "P8"}
+    names = {**{h.code: h.name for h in p.hospitals}, **dict(p.district_names)}
+    for v in verdict.violations:
+        for lang in ("zh", "en"):
+            codes = {c: names[c] for c in (*v.place.districts, *v.place.facilities)}
+            assert codes and bare_codes(v.message(lang), lang, codes) == [], v.message(lang)
+    p1 = verdict.rule("P1").errors[0]
+    assert p1.message("zh") == ("青浦区（310118） 与 3 家市级综合医院结对（仁济医院（RENJI）、瑞金医院（RUIJIN）、"
+                                "中山医院（ZHONGSHAN）），上限 2")
+    p2 = verdict.rule("P2").errors[0]
+    assert p2.message("en").startswith("仁济医院 (RENJI) serves 4 districts (黄浦区 (310101), ")
+    (p6,) = verdict.rule("P6").warnings
+    assert p6.message("zh") == "既往合作 同济医院（TONGJI）→金山区（310116） 未保留"
+    # checks.json keeps the codes
+    assert p1.as_dict()["params"]["district"] == "310118"
+    assert p1.as_dict()["params"]["hospitals"] == ["RENJI", "RUIJIN", "ZHONGSHAN"]
+    assert p2.as_dict()["params"]["hospital"] == "RENJI" and p2.as_dict()["params"]["name"] == "仁济医院"
+    p7 = next(v for v in verdict.rule("P7").errors if v.place.districts == ("310120",)).as_dict()
+    assert p7["message"]["zh"].startswith("远郊 奉贤区（310120） 只有 0 家合作医院") and p7["params"]["district"] == "310120" and set(p7["params"]["spare"]) == set(p7["place"]["facilities"])
+
+
+def test_reasons_and_refusals_name_the_hospital_and_the_district():
+    hospitals = (Hospital("H0", "甲", "general", (("D0", "main", 0, 0), ("D1", "branch", 0, 0), ("D2", "branch", 0, 0))),)
+    p = PairingProblem(hospitals=hospitals, districts=("D0", "D1", "D2"), ring=dict.fromkeys(("D0", "D1", "D2"), "central"),
+                       access_km=np.array([[1.0, 2.0, 30.0]]), partnerships=frozenset({("H0", "D2")}),
+                       district_cap={"D0": 2, "D1": 2, "D2": 2}, hospital_cap={"H0": 2},
+                       district_names={"D0": "黄浦区", "D2": "奉贤区"})
+    result = solve(p)
+    (dropped,) = result.dropped
+    assert dropped[:2] == ("H0", "D2") and dropped[2].render("zh") == "P2：甲（H0） 已服务 2 个区（上限 2）"
+    (unpaired,) = result.unpaired
+    assert unpaired[0] == "D2" and unpaired[1].render("en") == "P2: every eligible hospital (甲 (H0)) is at its cap"
+    over = PairingProblem(**{**p.__dict__, "fixed": frozenset({("H0", "D0"), ("H0", "D1"), ("H0", "D2")})})
+    with pytest.raises(InfeasiblePlanError) as err:
+        solve(over)
+    assert err.value.place == "H0" and err.value.messages["zh"].startswith("甲（H0） 固定结对 3 个区")
+    two = (*hospitals, Hospital("H1", "", "general", (("D0", "main", 0, 0),)))
+    crowded = PairingProblem(**{**p.__dict__, "hospitals": two, "access_km": np.ones((2, 3)),
+                                "hospital_cap": {"H0": 2, "H1": 1}, "district_cap": {"D0": 1, "D1": 2, "D2": 2},
+                                "fixed": frozenset({("H0", "D0"), ("H1", "D0")})})
+    with pytest.raises(InfeasiblePlanError) as err:
+        solve(crowded)
+    assert err.value.place == "D0" and err.value.messages["en"].startswith("黄浦区 (D0) has 2 fixed city general hospitals")
+    assert crowded.hospital_label("H1") == "H1" and crowded.district_label("D1") == "D1"  # no name: the code

@@ -54,16 +54,22 @@ def _names(world) -> dict[str, str]:
     return {code: name for code, name in names.items() if name and name != code}
 
 
-def _bare_codes(text: str, lang: str, world, grid_ids) -> list[str]:
-    """The codes in ``text`` not right after their name and an opening bracket."""
-    names, bare = _names(world), []
-    labels = Labels(world)
-    wanted = {**names, **{g: labels.grid(g).render(lang).rsplit(OPEN[lang], 1)[0] for g in grid_ids}}
+def bare_codes(text: str, lang: str, wanted: dict[str, str]) -> list[str]:
+    """The codes of ``wanted`` (code -> the text that must come right before it) in ``text`` not
+    right after their name and an opening bracket."""
+    bare = []
     for code, name in wanted.items():
         for hit in re.finditer(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text):
             if not text[:hit.start()].endswith(name + OPEN[lang]):
                 bare.append(code)
     return bare
+
+
+def _bare_codes(text: str, lang: str, world, grid_ids) -> list[str]:
+    """The world's codes and the grids ``grid_ids`` in ``text`` not named first."""
+    labels = Labels(world)
+    grids = {g: labels.grid(g).render(lang).rsplit(OPEN[lang], 1)[0] for g in grid_ids}
+    return bare_codes(text, lang, {**_names(world), **grids})
 
 
 def test_the_broken_plan_breaks_every_grid_rule(broken):

@@ -70,8 +70,8 @@ ENGINE: dict[str, tuple[str, str]] = {
                            "grid {grid} has {population:,.0f} residents, below the minimum ({lo:,.0f}-{hi:,.0f})"),
     "rule.P1.over_cap": ("{district} 与 {n} 家市级综合医院结对（{hospitals}），上限 {cap}",
                          "{district} pairs with {n} city general hospitals ({hospitals}); cap {cap}"),
-    "rule.P2.over_cap": ("{name}（{hospital}）服务 {n} 个区（{districts}，含本部所在区），上限 {cap}",
-                         "{name} ({hospital}) serves {n} districts ({districts}, home included); cap {cap}"),
+    "rule.P2.over_cap": ("{hospital} 服务 {n} 个区（{districts}，含本部所在区），上限 {cap}",
+                         "{hospital} serves {n} districts ({districts}, home included); cap {cap}"),
     "rule.P4.no_basis": ("{hospital} 在 {district} 既无院区也无既往合作：需说明理由",
                          "{hospital} has no campus or partnership in {district}: needs justification"),
     "rule.P6.not_kept": ("既往合作 {hospital}→{district} 未保留", "existing partnership {hospital}→{district} is not kept"),
@@ -152,8 +152,8 @@ ENGINE: dict[str, tuple[str, str]] = {
     "pairing.unpaired.at_cap": ("P2：符合条件的医院（{hospitals}）均已达上限",
                                 "P2: every eligible hospital ({hospitals}) is at its cap"),
     # no plan can be made (planning.errors.InfeasiblePlanError)
-    "infeasible.no_lead": ("{place} 没有可牵头网格的医院（区级医院/区域性医疗中心或县级医院）。请在 facilities 中添加此类医院，或为合适的医院设置 can_lead = 是。",
-                           "{place} has no hospital that may lead a grid (district or county hospital). Add one to "
+    "infeasible.no_lead": ("{district} 没有可牵头网格的医院（区级医院/区域性医疗中心或县级医院）。请在 facilities 中添加此类医院，或为合适的医院设置 can_lead = 是。",
+                           "{district} has no hospital that may lead a grid (district or county hospital). Add one to "
                            "facilities, or set can_lead = yes on a suitable hospital."),
     "infeasible.no_lead_anywhere": ("没有任何区县有可牵头网格的医院（区级医院/区域性医疗中心或县级医院）：请在 facilities 中添加，或设置 can_lead = 是。",
                                     "No district has a hospital that may lead a grid (district or county hospital): add them to "
@@ -161,15 +161,15 @@ ENGINE: dict[str, tuple[str, str]] = {
     "infeasible.no_units": ("数据包没有可用的单元（单元图层未能载入或为空），无法划分网格或评估覆盖：请先按问题清单修正单元文件。",
                             "The package has no usable units (the units layer failed to load or is empty): no grid or "
                             "coverage can be worked out. Fix the units file as the problem list says."),
-    "infeasible.lead_gone": ("{grids} 的牵头医院已不在数据中，或已不可牵头网格：先在“整网格操作”中为这些网格更换牵头医院，或按当前数据新建方案",
-                             "the lead of {grids} is no longer in the data or may no longer lead a grid: change their "
-                             "leads first (Whole grids), or start a new plan from the data"),
+    "infeasible.lead_gone": ("{grids} 的牵头医院 {leads} 已不在数据中，或已不可牵头网格：先在“整网格操作”中为这些网格更换牵头医院，或按当前数据新建方案",
+                             "{grids}: lead hospital {leads} is no longer in the data or may no longer lead a grid. "
+                             "Change the lead first (Whole grids), or start a new plan from the data"),
     "infeasible.leads_share_unit": ("牵头医院 {first} 和 {second} 位于同一单元 {unit}，无法各自牵头一个网格。请只保留其中一家牵头，或拆分该单元。",
                                     "lead hospitals {first} and {second} stand in the same unit {unit} and cannot each lead "
                                     "a grid. Keep one of them as lead, or split the unit."),
-    "infeasible.lead_unit_locked": ("单元 {unit} 被锁定在网格 {locked_in}，但它是网格 {grid} 牵头医院 {lead} 的所在单元。请解锁该单元或更换牵头医院。",
-                                    "unit {unit} is locked into grid {locked_in} but it is where {lead}, the lead of grid "
-                                    "{grid}, stands. Unlock the unit or change that grid's lead."),
+    "infeasible.lead_unit_locked": ("单元 {unit} 被锁定在 {locked_in}，但它是 {grid} 的牵头医院 {lead} 的所在单元。请解锁该单元或更换牵头医院。",
+                                    "unit {unit} is locked into {locked_in} but it is where {lead}, the lead of {grid}, "
+                                    "stands. Unlock the unit or change that grid's lead."),
     "infeasible.fixed_hospital_cap": ("{hospital} 固定结对 {n} 个区，超过上限 {cap}（含本部所在区）。请取消部分固定结对，或为该院设置带理由的上限调整。",
                                       "{hospital} has {n} fixed pairings, above its cap of {cap} (home district included). "
                                       "Unfix some, or set a hospital_cap_override with its reason."),
@@ -177,14 +177,14 @@ ENGINE: dict[str, tuple[str, str]] = {
                                       "{district} has {n} fixed city general hospitals, above its cap of {cap}. Unfix some, "
                                       "or set a district_cap_override with its reason (area, population)."),
     # edits refused (planning.edits)
-    "edit.no_grid": ("没有网格 {grid}", "there is no grid {grid}"),
+    "edit.no_grid": ("{grid} 不存在", "{grid} does not exist"),
     "edit.not_a_lead": ("{lead} 不是可牵头网格的医院（G3）", "{lead} is not a hospital that may lead a grid (G3)"),
     "edit.lead_taken": ("{lead} 已牵头网格，或其所在单元已有牵头医院（G3）",
                         "{lead} already leads a grid, or a current lead stands in its unit (G3)"),
     "edit.lead_taken_other": ("{lead} 已牵头其他网格，或其所在单元已有其他牵头医院（G3）",
                               "{lead} already leads another grid, or another lead stands in its unit (G3)"),
-    "edit.lead_other_district": ("{lead} 不在网格 {grid} 所在的区，网格不跨区（G2）",
-                                 "{lead} is not in the district of grid {grid}; grids stay inside their district (G2)"),
+    "edit.lead_other_district": ("{lead} 不在 {grid} 所在的区，网格不跨区（G2）",
+                                 "{lead} is not in the district of {grid}; grids stay inside their district (G2)"),
     # the plan's history as a list to return to (ui.editlog): a version's content saved as a new version
     "action_revert": ("回到旧版本", "returned to a version"),
     "history_click": ("点击某一版本所在的行，可回到该版本：其内容另存为新版本，之后的各版本都保留。",
