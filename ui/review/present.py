@@ -9,7 +9,6 @@ import html
 import json
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from planning.verdict import Verdict
 from ui.i18n import sendable, t
@@ -52,8 +51,8 @@ def full_screen_button(lang: str) -> None:
     """A button that puts the whole page in the browser's full screen (and back): the browser
     allows that only on a click, so it is a small page of its own beside the switch."""
     enter, leave = t("rv_full_screen", lang), t("rv_leave_full_screen", lang)
-    components.html(FULL_SCREEN % {"label": html.escape(enter), "enter": json.dumps(enter), "leave": json.dumps(leave)},
-                    height=42)
+    st.iframe(FULL_SCREEN % {"label": html.escape(enter), "enter": json.dumps(enter), "leave": json.dumps(leave)},
+              height=42)
 
 
 def presenting() -> bool:
