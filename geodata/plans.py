@@ -225,6 +225,11 @@ class PlanStore:
         self._log_only(new, author, "duplicate", {"from": plan_id, "version": version}, None, ())
         return new
 
+    def record_filing(self, plan_id: str, version: int, *, author: str, file_name: str) -> None:
+        """Log that ``version`` was filed (its filing package downloaded): the review's "last
+        filed version" reads it back (``last_filed``). Makes no new version."""
+        self._log_only(plan_id, author, "file", {"version": int(version), "name": file_name}, None, ())
+
     def _log_only(self, plan_id: str, author: str, action: str, detail: dict, sql: str | None, args: tuple) -> None:
         with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
@@ -276,7 +281,7 @@ class PlanStore:
         return target
 
 
-LOG_ONLY = frozenset({"rename", "delete", "restore", "duplicate"})  # log entries that make no new version
+LOG_ONLY = frozenset({"rename", "delete", "restore", "duplicate", "file"})  # log entries that make no new version
 
 
 def undo_redo(history: list[dict]) -> tuple[int | None, int | None]:
@@ -305,3 +310,9 @@ def undo_redo(history: list[dict]) -> tuple[int | None, int | None]:
             redo.clear()
         current = version
     return (undo[-1] if undo else None, redo[-1] if redo else None)
+
+
+def last_filed(history: list[dict]) -> int | None:
+    """The version filed last (``PlanStore.record_filing``), or None when none was."""
+    filed = [e["detail"].get("version") for e in history if e["action"] == "file"]
+    return next((int(v) for v in reversed(filed) if isinstance(v, int)), None)

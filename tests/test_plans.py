@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from geodata.plans import PlanConflictError, PlanNotFoundError, PlanStore
+from geodata.plans import PlanConflictError, PlanNotFoundError, PlanStore, last_filed
 from planning.plan import Grid, Plan, plan_from_dict, plan_to_dict
 
 
@@ -175,3 +175,16 @@ def test_sigkill_in_a_burst_of_edits_loses_no_acknowledged_edit(tmp_path):
         assert [e["version"] for e in store.history(plan_id)] == list(range(1, version + 1))
         survived.append(version)
     assert PlanStore(path).integrity() == "ok"
+
+
+def test_a_filing_is_logged_without_a_new_version_and_the_last_one_is_found(tmp_path):
+    store = PlanStore(tmp_path / "plans.sqlite")
+    plan_id = store.create("方案一", "default", plan_to_dict(sample()), author="张三")
+    assert last_filed(store.history(plan_id)) is None
+    store.save(plan_id, plan_to_dict(sample().reassign({"U3": "A-G01"})), expected_version=1, author="张三", action="reassign")
+    store.record_filing(plan_id, 1, author="李科长", file_name="方案一_第1版_备案.zip")
+    store.record_filing(plan_id, 2, author="李科长", file_name="方案一_第2版_备案.zip")
+    assert store.load(plan_id)[0] == 2  # filing makes no version
+    assert last_filed(store.history(plan_id)) == 2
+    entry = store.history(plan_id)[-1]
+    assert (entry["action"], entry["author"], entry["detail"]) == ("file", "李科长", {"version": 2, "name": "方案一_第2版_备案.zip"})

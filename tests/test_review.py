@@ -362,7 +362,7 @@ def test_compare_defaults_past_notes_and_locks_names_units_and_speaks_chinese(st
     assert at.selectbox(key="cmp_version").value == 1  # v4 locks, v3 notes: the grids before v2's change
     assert at.selectbox(key="cmp_version").format_func(2).endswith("· 李科长 · 划入网格")
     assert {m.label: m.value for m in at.metric}["调整网格的单元"] == str(len(moved["units"]))
-    assert any("方案库不记录备案" in c.value for c in at.caption)
+    assert any(c.value.startswith("这个方案还没有备案过") for c in at.caption)
     table = at.dataframe[-1].value
     assert list(table.columns) == ["单元", "原网格", "新网格", "常住人口"]
     assert table["单元"].iloc[0].startswith("青浦镇") and table["单元"].iloc[0].endswith(f"（{moved['units'][0]}）")
@@ -386,3 +386,19 @@ def test_compare_defaults_past_notes_and_locks_names_units_and_speaks_chinese(st
     at.run()
     assert not at.exception, at.exception
     assert [list(df.value.columns) for df in at.dataframe][-1] == ["Figure", "Compared version", "This version", "Change"]
+
+
+@pytest.mark.slow
+def test_the_last_filed_version_is_one_click_away_once_a_filing_is_logged(stored, monkeypatch):
+    """Runs last in this file: it logs a filing in the shared store."""
+    from geodata.plans import PlanStore
+
+    data, plan_id, _ = stored
+    PlanStore(data / "plans.sqlite").record_filing(plan_id, 2, author="李科长", file_name="方案_第2版_备案.zip")
+    at = _app(monkeypatch, data, plan_id).run()
+    at.segmented_control(key="review_view").set_value("compare").run()
+    assert not at.exception, at.exception
+    filed = next(b for b in at.button if b.label == "上次备案的版本（v2）")
+    filed.click().run()
+    assert at.selectbox(key="cmp_version").value == 2
+    assert any(c.value.startswith("备案记录：") for c in at.caption)

@@ -53,4 +53,5 @@ TEXT: dict[str, tuple[str, str]] = {
     "export.confirm_needed": ("勾选上面的确认后才能下载备案文件。", "Tick the confirmation above to download the filing package."),
     "export.reason_rules": ("规则未通过：{rules}", "rules failed: {rules}"),
     "export.reason_demo": ("演示数据", "demo data"),
+    "action_file": ("备案", "filed"),
 }

@@ -29,11 +29,13 @@ TEXT: dict[str, tuple[str, str]] = {
     # compare
     "rv_proposal": ("方案初稿（v1）", "The proposal (v1)"),
     "rv_before_change": ("上次调整网格之前（v{version}）", "Before the last change of the grids (v{version})"),
-    "rv_no_filing": ("方案库不记录备案（导出备案材料不写入方案日志），所以无法给出“上次备案的版本”；"
-                     "这里以上次调整网格之前的版本代替（只添加决策说明或锁定的版本不算调整）。",
-                     "The plan store keeps no record of filing (an export for filing is not written to the plan's log), "
-                     "so the last filed version cannot be named; the version before the last change of the grids stands "
-                     "in for it (a version that only adds a decision note or a lock is no change)."),
+    "rv_last_filed": ("上次备案的版本（v{version}）", "The last filed version (v{version})"),
+    "rv_filed_note": ("备案记录：下载备案包（ZIP）时记入方案日志。", "Filing is logged when the filing package (ZIP) is downloaded."),
+    "rv_no_filing": ("这个方案还没有备案过（下载备案包时记入方案日志），这里以上次调整网格之前的版本代替"
+                     "（只添加决策说明或锁定的版本不算调整）。",
+                     "This plan has not been filed yet (a download of the filing package is logged); the version before "
+                     "the last change of the grids stands in for it (a version that only adds a decision note or a lock "
+                     "is no change)."),
     "rv_compare_legend": ("两侧地图各按本版本的网格着色；洋红色边框 = 调整了网格的单元（悬停可见原网格→新网格）。",
                           "Each map in its own version's grid colours; magenta outline = a unit that changed grid "
                           "(hover for from → to)."),

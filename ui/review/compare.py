@@ -20,6 +20,7 @@ from planning.metrics import summary
 from ui import planbar
 from ui.i18n import plain, sendable, t, tp
 from ui.maps import base_map, district_labels, safe_text
+from geodata.plans import last_filed
 from ui.review.data import (Review, default_before, exported, grid_names, named, open_issues, unusable, version_entries,
                             version_label)
 from ui.review.gridmap import add_grids, grid_frame
@@ -42,9 +43,15 @@ def pick(r: Review) -> tuple[str, int, dict[int, dict]]:
     shortcuts = st.columns([1, 1, 3], vertical_alignment="center")
     shortcuts[0].button(t("rv_proposal", lang), key="cmp_proposal", on_click=_choose, args=(r.plan_id, 1),
                         width="stretch")
-    shortcuts[1].button(t("rv_before_change", lang, version=before_last), key="cmp_last", width="stretch",
-                        on_click=_choose, args=(r.plan_id, before_last))
-    shortcuts[2].caption(t("rv_no_filing", lang))
+    filed = last_filed(r.store.history(r.plan_id))
+    if filed is not None:
+        shortcuts[1].button(t("rv_last_filed", lang, version=filed), key="cmp_last", width="stretch",
+                            on_click=_choose, args=(r.plan_id, filed))
+        shortcuts[2].caption(t("rv_filed_note", lang))
+    else:
+        shortcuts[1].button(t("rv_before_change", lang, version=before_last), key="cmp_last", width="stretch",
+                            on_click=_choose, args=(r.plan_id, before_last))
+        shortcuts[2].caption(t("rv_no_filing", lang))
     if ss.get("cmp_plan") not in ids:  # first visit, or that plan was deleted: this plan
         ss["cmp_plan"] = r.plan_id
         ss.pop("cmp_version", None)

@@ -41,8 +41,15 @@ def show(r: Review) -> None:
             return
         confirmed = concerns
     data = _made(r, source, since, kind, name, confirmed)
+    filed = (_record_filing, (r.store, plan_id, version, name)) if kind == "filing" else ("ignore", ())
     st.download_button(tp("export.download", lang, name=name), data, file_name=name, type="primary", width="stretch",
-                       on_click="ignore", key="review_download")
+                       on_click=filed[0], args=filed[1] or None, key="review_download")
+
+
+def _record_filing(store, plan_id: str, version: int, name: str) -> None:
+    """A filing package downloaded: the plan's log says which version was filed, by whom (the
+    review's "last filed version")."""
+    store.record_filing(plan_id, version, author=access.author(), file_name=name)
 
 
 def _source(r: Review, since: int):
