@@ -154,3 +154,16 @@ def test_the_edit_log_names_places_too(shanghai):
     assert details[0] == "范围: 青浦区（310118）" and details[3] == "名称: 方案"
     en = log_frame(entries, "en", labeller(session.world, "en"))
     assert list(en["Detail"])[2] == "grid: 青浦区 grid 2 (310118-G02); units: 青浦镇01 (310118001); n: 1; lock: yes"
+
+
+def test_a_grid_s_label_is_not_preceded_by_the_word_grid(broken):
+    """网格 青浦区 第2网格（310118-G02） said 网格 twice: the label carries the word. (G3's English
+    "outside grid …" stays as other tests quote it.)"""
+    world, verdict, _ = broken
+    labels = Labels(world)
+    grids = {g for v in verdict.violations for g in v.place.grids}
+    for v in verdict.violations:
+        for lang, word in (("zh", "网格 "), ("en", "grid ")):
+            for text in (v.message(lang), v.fix(lang)):
+                doubled = [g for g in grids if word + labels.grid(g).render(lang) in text]
+                assert doubled == [] or (lang, v.what.code) == ("en", "rule.G3.lead_outside"), text
