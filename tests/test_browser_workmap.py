@@ -300,9 +300,10 @@ def test_search_brush_keys_and_chinese_titles(page, server, output_dir):
 
     _choose(page, "涂色网格", target)  # picked: it stays wherever the map goes
     page.wait_for_timeout(1000)
-    _map_frame(page).evaluate("() => window.map.setZoom(10)")
-    page.wait_for_timeout(1500)
     lons, lats = points.x.to_numpy()[order[:3]], points.y.to_numpy()[order[:3]]
+    # the three units in the middle of the map, away from its toolbar
+    _map_frame(page).evaluate("([lat, lng]) => window.map.setView([lat, lng], 11)", [lats.mean(), lons.mean()])
+    page.wait_for_timeout(1500)
     pad = 0.004
     corner_a, corner_b = _pixel(page, lons.min() - pad, lats.max() + pad), _pixel(page, lons.max() + pad, lats.min() - pad)
     _map_frame(page).locator("a.leaflet-draw-draw-rectangle").click()

@@ -149,18 +149,20 @@ def test_click_assign_breaks_a_rule_undo_mends_it_redo_and_refresh(page, server,
     page.get_by_role("button", name="划入", exact=True).click()
     page.get_by_text("已保存：网格方案 第 2 版").wait_for()
     assert _latest(server, plan_id)[1].assignment[unit] == target
-    page.get_by_text(f"G6 · {target}").wait_for()  # the violation, live
+    # the violation, live (its grid named first, its id after: planning.labels)
+    broken = page.get_by_text(re.compile(rf"^G6 · .*{re.escape(target)}"))
+    broken.first.wait_for()
     assert _map_count(page, FLAGGED, lambda n: n >= 1) >= 1
     page.screenshot(path=str(output_dir / "browser_workspace_violation.png"), full_page=True)
 
     page.get_by_role("button", name="↶ 撤销").click()
     page.get_by_text("已保存：网格方案 第 3 版").wait_for()
-    expect(page.get_by_text(f"G6 · {target}")).to_have_count(0)
+    expect(broken).to_have_count(0)
     assert _map_count(page, FLAGGED, lambda n: n == 0) == 0
     assert _latest(server, plan_id)[1].assignment[unit] == plan.assignment[unit]
     page.get_by_role("button", name="↷ 重做").click()
     page.get_by_text("已保存：网格方案 第 4 版").wait_for()
-    page.get_by_text(f"G6 · {target}").wait_for()
+    broken.first.wait_for()
 
     # a refresh (and the URL with it) returns to the same plan at its last edit
     page.reload()
@@ -263,7 +265,7 @@ def test_review_page_and_compare_view(page, server, output_dir, default_world):
     assert _latest(server, plan_id)[1].assignment[unit] == other
     page.goto(f"{server['url']}/review?plan={plan_id}")
     page.get_by_text("规则通过").wait_for(timeout=60_000)
-    page.get_by_text("310101-G01 · 黄浦区").wait_for()  # a card per grid
+    page.get_by_text("黄浦区 第1网格").first.wait_for()  # a card per grid, named by district and number
     # the grids on the map: one outlined shape each (ui.maps.grid_layer draws them in #222222; the
     # leads and partners are circles outlined in white, so they are not counted)
     shapes = _map_count(page, GRID_OUTLINE, lambda n: n == len(plan.grids))
