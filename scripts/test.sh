@@ -6,4 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
-exec .venv/bin/python -m pytest "$@"
+# two workers (pytest-xdist): the browser tests one at a time on one, the rest on the other
+# (tests/conftest.py groups them); TEST_WORKERS=0 runs everything in this one process
+exec .venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadgroup "$@"

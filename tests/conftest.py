@@ -116,6 +116,17 @@ def output_dir() -> Path:
     return OUTPUT
 
 
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (``scripts/test.sh`` runs ``-n 2 --dist loadgroup``): the browser tests
+    run one at a time on one worker (each drives a server and chromium, and timing matters), the
+    other tests a module at a time on the other (module fixtures are made once)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.module.__name__
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the test item, so fixtures can see whether the test failed."""
