@@ -213,7 +213,7 @@ def _print_verdict(verdict, lang: str) -> None:
         print(f"{rule.id}: {state}{'; ' + counts if counts else ''}")
         for v in rule.violations:
             tag = "错误 ERROR" if v.severity == "error" else "警告 WARNING"
-            print(f"    [{tag}] {v.place.label()}: {v.message(lang)} → {v.fix(lang)}")
+            print(f"    [{tag}] {v.message(lang)} → {v.fix(lang)}")  # the message names its place, names first
 
 
 def _carried(pkg, lang: str) -> list[dict]:

@@ -98,3 +98,19 @@ def test_export_of_a_hostile_layout_lists_every_problem_and_writes_nothing(tmp_p
     err = capsys.readouterr().err
     assert "EVIL<script>" in err and "NO-SUCH-UNIT" in err and "Traceback" not in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_violation_line_names_its_place_once_names_first(capsys):
+    """The CLI prints the message (which names the place, names before codes) and its fix, not the
+    place's bare codes in front of it as well."""
+    from cli import _print_verdict
+    from planning.verdict import Place, RuleResult, Verdict, Violation
+    from texts import Text
+
+    message = Text("rule.G1.unassigned", {"n": 1, "people": 5200, "examples": "青浦镇01（310118001）"})
+    found = Violation("G1", "error", message, Text("fix.G1.unassigned"), Place(units=("310118001",)))
+    _print_verdict(Verdict((RuleResult("G1", ("rule_title.G1",), "RULES.md", (found,)),)), "zh")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("G1: FAIL")
+    assert lines[1].strip().startswith("[错误 ERROR] ") and "青浦镇01（310118001）" in lines[1]
+    assert lines[1].count("310118001") == 1
