@@ -3,10 +3,9 @@ network.
 
 - ``svg_map``: grids in the plan's colours, district lines and names, grid labels, lead
   hospitals, a north arrow and a metric scale bar;
-- ``population_chart``: population per grid against the band and the target, the same chart as
-  the pages draw (``ui.charts.population_bars``), as SVG through vl-convert (Vega-Lite's own
-  renderer, run in process: no network). ``geodata`` never imports ``ui`` (tests/test_layers.py),
-  so the chart's Vega-Lite is written here for print: no tooltips, the CJK font named.
+- ``population_chart``: population per grid against the band and the target, the very chart the
+  pages draw (``geodata.charts.population_bars``), sized for print with the CJK font named, as
+  SVG through vl-convert (Vega-Lite's own renderer, run in process: no network).
 """
 
 from __future__ import annotations
@@ -18,10 +17,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import shapely
 
+from geodata.charts import population_bars
 from geodata.export import writable_text
 from planning.colours import NO_GRID, feature_colours
 
@@ -30,8 +31,6 @@ PAD_PX = 14
 KM_PER_DEGREE = 111.32  # of latitude (and of longitude at the equator)
 FONT = "Noto Sans CJK SC"
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts")
-BAND_FILL = "#1f4e9c"  # as ui.charts
-TARGET_COLOUR = "#b42318"
 LEAD_FILL = "#b42318"
 
 
@@ -211,37 +210,12 @@ def _fonts_registered() -> bool:
 
 def population_spec(rows: pd.DataFrame, *, band: tuple[float, float] | None, target: float | None,
                     labels: Mapping[str, str]) -> dict:
-    """The Vega-Lite of the population chart, as the pages draw it (``ui.charts.population_bars``):
-    horizontal bars in the grids' colours, largest first, each with its figure; the band shaded
-    with rules at its ends, the target dashed. ``rows``: ``name``, ``population``, ``fill``;
-    ``labels``: ``population``."""
-    data = [{"name": str(n), "population": float(p), "fill": str(f)}
-            for n, p, f in zip(rows["name"], rows["population"], rows["fill"])]
-    order = [r["name"] for r in sorted(data, key=lambda r: -r["population"])]
-    x = {"field": "population", "type": "quantitative", "title": labels["population"],
-         "axis": {"format": ",.0f", "tickCount": 6}}
-    y = {"field": "name", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 320, "labelOverlap": False}}
-    layers: list[dict] = []
-    if band is not None:
-        lo, hi = float(band[0]), float(band[1])
-        layers.append({"data": {"values": [{"lo": lo, "hi": hi}]}, "mark": {"type": "rect", "color": BAND_FILL,
-                       "opacity": 0.10}, "encoding": {"x": {"field": "lo", "type": "quantitative"},
-                                                      "x2": {"field": "hi"}}})
-        layers.append({"data": {"values": [{"x": lo}, {"x": hi}]}, "mark": {"type": "rule", "color": BAND_FILL,
-                       "strokeWidth": 1.5}, "encoding": {"x": {"field": "x", "type": "quantitative"}}})
-    layers.append({"data": {"values": data}, "mark": {"type": "bar", "stroke": "#222222", "strokeWidth": 0.6},
-                   "encoding": {"x": x, "y": y, "color": {"field": "fill", "type": "nominal", "scale": None,
-                                                          "legend": None}}})
-    layers.append({"data": {"values": data}, "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11,
-                                                      "color": "#333333"},
-                   "encoding": {"x": {"field": "population", "type": "quantitative"}, "y": y,
-                                "text": {"field": "population", "type": "quantitative", "format": ",.0f"}}})
-    if target is not None:
-        layers.append({"data": {"values": [{"x": float(target)}]}, "mark": {"type": "rule", "color": TARGET_COLOUR,
-                       "strokeDash": [6, 4], "strokeWidth": 2}, "encoding": {"x": {"field": "x", "type": "quantitative"}}})
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "width": 420, "height": {"step": 20},
-            "layer": layers, "config": {"font": FONT, "axis": {"labelFontSize": 11, "titleFontSize": 12},
-                                        "view": {"stroke": None}, "background": "white"}}
+    """The Vega-Lite of the population chart, the pages' own (``geodata.charts.population_bars``)
+    sized for an A4 page and set in the report's font. ``rows``: ``name``, ``population``,
+    ``fill``; ``labels``: ``population`` (and ``grid``, ``band``, ``target`` if given)."""
+    chart = population_bars(rows, band=band, target=target, labels=labels).properties(width=420, height=alt.Step(20))
+    return chart.configure(font=FONT, background="white").configure_axis(
+        labelFontSize=11, titleFontSize=12).configure_view(stroke=None).to_dict()
 
 
 def population_chart(rows: pd.DataFrame, *, band: tuple[float, float] | None, target: float | None,
