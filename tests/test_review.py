@@ -402,3 +402,14 @@ def test_the_last_filed_version_is_one_click_away_once_a_filing_is_logged(stored
     filed.click().run()
     assert at.selectbox(key="cmp_version").value == 2
     assert any(c.value.startswith("备案记录：") for c in at.caption)
+
+
+@pytest.mark.slow
+def test_the_export_view_says_filters_do_not_narrow_what_is_filed(stored, monkeypatch):
+    data, plan_id, _ = stored
+    at = _app(monkeypatch, data, plan_id).run()
+    at.segmented_control(key="review_view").set_value("export").run()
+    assert not at.exception, at.exception
+    assert not any(c.value.startswith("导出与备案始终是整个方案") for c in at.caption)
+    at.multiselect[0].set_value(["310101"]).run()
+    assert any(c.value.startswith("导出与备案始终是整个方案") for c in at.caption)

@@ -54,4 +54,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "export.reason_rules": ("规则未通过：{rules}", "rules failed: {rules}"),
     "export.reason_demo": ("演示数据", "demo data"),
     "action_file": ("备案", "filed"),
+    "export.whole_plan": ("导出与备案始终是整个方案（全部区县和网格）；上面的筛选只作用于评审和版本对比。",
+                          "Exports and filing always hold the whole plan (every district and grid); the filters above "
+                          "apply to the review and the comparison only."),
 }

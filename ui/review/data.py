@@ -81,6 +81,11 @@ class Review:
         return self.by_id[self.plan_id]["name"]
 
     @property
+    def filters_active(self) -> bool:
+        """Whether any filter narrows the page (districts, rings, or the grid filters)."""
+        return self.filters.active or len(self.shown) < self.export.filing.grids["district_code"].nunique()
+
+    @property
     def grids(self) -> gpd.GeoDataFrame:
         """The grids in view: of the districts shown, and through the filters."""
         grids = self.export.filing.grids

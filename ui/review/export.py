@@ -26,6 +26,8 @@ CONFIRMED_KINDS = ("filing", "pdf")  # the documents that are filed: they carry 
 def show(r: Review) -> None:
     lang, plan_id, version, plan_name = r.lang, r.plan_id, r.version, r.plan_name
     st.caption(t("export_intro", lang))
+    if r.filters_active:
+        st.caption(t("export.whole_plan", lang))
     since_options = [0, *range(version - 1, 0, -1)]
     since = st.selectbox(t("since_version", lang), since_options,
                          format_func=lambda v: t("first_filing", lang) if v == 0 else f"v{v}")
