@@ -320,7 +320,7 @@ def test_hostile_plan_names_and_notes_are_shown_as_text(page, server, output_dir
     page.get_by_role("tab", name="编辑记录").click()
     page.get_by_label(re.compile("决策说明")).fill(HOSTILE)
     page.get_by_role("button", name="添加说明").click()
-    page.get_by_text(re.compile(re.escape("：" + HOSTILE))).wait_for()
+    page.get_by_text(re.compile(re.escape("未署名：" + HOSTILE))).wait_for()  # the note (the name is in 已保存：… too)
     store = PlanStore(server["data"] / "plans.sqlite")
     assert next(p["name"] for p in store.plans() if p["plan_id"] == plan_id) == HOSTILE
     page.goto(f"{server['url']}/review?plan={plan_id}")
