@@ -105,12 +105,14 @@ _FIT_HEIGHT = """(function () {
     var top = frame.getBoundingClientRect().top + scroller(frame).scrollTop;
     var h = Math.max(%(min)d, Math.round(window.parent.innerHeight - top - %(gap)d));
     if (h === window.yltMapHeight) return;
+    var first = !window.yltMapHeight, shown = map.getBounds();
     window.yltMapHeight = h;
     frame.style.setProperty('height', h + 'px', 'important');
     var outer = document.getElementById('map_div');
     if (outer) outer.style.height = h + 'px';
     map.getContainer().style.height = h + 'px';
     map.invalidateSize();
+    if (first) map.fitBounds(shown);  /* the districts fill the taller map, as they filled the first */
   }
   fit();
   setTimeout(fit, 400);
