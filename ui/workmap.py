@@ -117,9 +117,13 @@ _FIT_HEIGHT = """(function () {
   fit();
   setTimeout(fit, 400);
   window.parent.addEventListener('resize', fit);
-  /* Ctrl+Z / Ctrl+Y pressed while the map has the keyboard: the page's undo keys (ui.undo) */
+  /* Ctrl+Z / Ctrl+Y pressed while the map has the keyboard: the page's undo keys (ui.undo), but
+     not while a shape is being drawn (the drawing's own 删除上一个点 is what is wanted then) */
+  var drawing = false;
+  map.on('draw:drawstart', function () { drawing = true; });
+  map.on('draw:drawstop', function () { drawing = false; });
   document.addEventListener('keydown', function (e) {
-    if (window.parent.yltUndoKey) window.parent.yltUndoKey(e);
+    if (!drawing && window.parent.yltUndoKey) window.parent.yltUndoKey(e);
   }, true);
 })();"""
 
