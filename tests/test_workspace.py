@@ -459,9 +459,11 @@ def test_review_page_shows_figures_cards_compare_and_makes_a_filing(page):
     assert {m.label: m.value for m in at.metric}["调整网格的单元"] == "0"  # a lock moves no unit
     at.segmented_control(key="review_view").set_value("export").run()
     at.radio(key="review_kind").set_value("filing").run()
-    _button(at, "生成").click().run()
+    # made as soon as the format is chosen; the demo data takes a confirmation before it is filed
+    at.checkbox(key=f"review_confirm_{plan_id}_2").check().run()
     assert not at.exception
-    assert at.get("download_button")
+    download = at.get("download_button")
+    assert download and not download[0].proto.disabled
 
 
 @pytest.mark.slow

@@ -22,7 +22,10 @@ TEXT: dict[str, tuple[str, str]] = {
                             "version saved."),
     # search (ui/search.py)
     "search_label": ("搜索", "Search"),
-    "search_placeholder": ("单元、网格、医院或地名（名称或代码），回车定位", "Unit, grid, hospital or place (name or code), Enter to go"),
+    "search_placeholder": ("单元、网格、医院或地名", "Unit, grid, hospital or place"),
+    "search_help": ("名称或代码的任一部分均可；回车后选中第一个结果并定位，其余结果列在下方。",
+                    "Any part of a name or code; Enter selects the first match and zooms to it, the other matches are "
+                    "listed below."),
     "search_results": ("匹配结果（{n}）", "Matches ({n})"),
     "search_none": ("没有找到“{query}”", "Nothing found for “{query}”"),
     "search_kind_unit": ("单元", "unit"),

@@ -127,7 +127,8 @@ def box(found_in: list[Entry], plan: Plan, units, lang: str) -> None:
         if 0 <= choice < len(hits):
             go(hits[choice], plan, units)
 
-    query = st.text_input(t("search_label", lang), key=QUERY, on_change=typed, placeholder=t("search_placeholder", lang))
+    query = st.text_input(t("search_label", lang), key=QUERY, on_change=typed, placeholder=t("search_placeholder", lang),
+                          help=t("search_help", lang))
     hits = find(found_in, query or "")
     if query and not hits:
         st.caption(tp("search_none", lang, query=query))
