@@ -64,6 +64,18 @@ BOUNDS: Mapping[str, Bound] = MappingProxyType({
     "hex_size_km": Bound(0, 1000, positive=True),  # and a cell budget that follows from the districts (``geodata.units``)
     "overlap_min_m2": Bound(0, 1e12, positive=True),
     "unit_part_gap_km": Bound(0, 10_000, positive=True),
+    # accessibility (issue 17): the catchment bounds the neighbour search, so it is bounded tightly
+    "access_catchment_min": Bound(0, 120, positive=True), "access_catchment_km": Bound(0, 100, positive=True),
+    "access_raam_tau_min": Bound(0, 600, positive=True), "access_raam_reach_min": Bound(0, 120, positive=True),
+    "access_raam_cycles": Bound(1, 1000, whole=True),
+    "access_threshold_per_10000": Bound(0, 10_000), "access_circle_target": Bound(0, 1),
+})
+# settings that are lists of numbers (accessibility steps, issue 17): each item within its bound, at
+# most STEPS_MAX items; breaks rise and come with as many weights (``check``)
+STEPS_MAX = 10
+LIST_BOUNDS: Mapping[str, Bound] = MappingProxyType({
+    "access_e2sfca_breaks_min": Bound(0, 120, positive=True), "access_e2sfca_weights": Bound(0, 1),
+    "access_3sfca_breaks_min": Bound(0, 120, positive=True), "access_3sfca_weights": Bound(0, 1),
 })
 # caps of one district or hospital (``limit``) and a district's number of grids
 OVERRIDE_LIMIT = Bound(0, CEILING, clamp=True, whole=True)
@@ -187,6 +199,19 @@ class PlanConfig:
     overlap_min_m2: float = 1000.0  # loading: overlaps, gaps and slivers of units and districts smaller than this are not reported
     unit_part_gap_km: float = 5.0  # loading: a unit whose parts lie further apart than this is reported
     layer_crs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # accessibility, the 2SFCA family (issue 17; docs/COVERAGE.md): minutes on roads; over distance
+    # every minute value is scaled by access_catchment_km / access_catchment_min
+    access_catchment_min: float = 30.0  # 2SFCA and Gaussian 2SFCA catchment d0 (Luo & Wang 2003; Dai 2010)
+    access_catchment_km: float = 10.0  # the same catchment over straight-line distance x detour
+    access_e2sfca_breaks_min: tuple[float, ...] = (10.0, 20.0, 30.0)  # Enhanced 2SFCA steps (Luo & Qi 2009)
+    access_e2sfca_weights: tuple[float, ...] = (1.00, 0.68, 0.22)
+    access_3sfca_breaks_min: tuple[float, ...] = (10.0, 20.0, 30.0, 60.0)  # 3SFCA steps (Wan et al. 2012)
+    access_3sfca_weights: tuple[float, ...] = (0.962, 0.704, 0.377, 0.042)
+    access_raam_tau_min: float = 60.0  # RAAM travel scale tau (Saxon & Snow 2020)
+    access_raam_reach_min: float = 60.0  # RAAM: the facilities a resident may choose from
+    access_raam_cycles: int = 150  # RAAM iterations (PySAL access's default)
+    access_threshold_per_10000: float = 4.5  # residents below this accessibility count as short (LW-14 GPs)
+    access_circle_target: float = 0.80  # the 15-minute community health circle's target share
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> PlanConfig:
@@ -257,6 +282,7 @@ class PlanConfig:
                 bounded(f"grid_counts.{code}", n, replace(GRID_COUNT, clamp=False), "auto", [])
             except ValueError as exc:
                 problems.append(exc.args[0])
+        problems.extend(_steps_problems(self, defaults))
         bad = {str(p).split(" ", 1)[0].split(".", 1)[0] for p in problems}
         if not bad & {"grid_population_min", "grid_population_max"} and self.grid_population_min > self.grid_population_max:
             problems.append("grid_population_min must be positive and not above grid_population_max")
@@ -271,9 +297,39 @@ class PlanConfig:
             raise ConfigError(problems)
 
 
+def _steps_problems(config: PlanConfig, defaults: PlanConfig) -> list[str]:
+    """The accessibility steps: 1 to ``STEPS_MAX`` items within their bounds, rising breaks, as many
+    weights as breaks."""
+    problems: list[str] = []
+    for name, bound in LIST_BOUNDS.items():
+        items = getattr(config, name)
+        if not 1 <= len(items) <= STEPS_MAX:
+            problems.append(f"{name} must list 1 to {STEPS_MAX} numbers")
+        for i, item in enumerate(items):
+            try:
+                bounded(f"{name}[{i}]", item, bound, getattr(defaults, name), [])
+            except ValueError as exc:
+                problems.append(exc.args[0])
+    if problems:
+        return problems
+    for measure in ("e2sfca", "3sfca"):
+        breaks, weights = getattr(config, f"access_{measure}_breaks_min"), getattr(config, f"access_{measure}_weights")
+        if list(breaks) != sorted(set(breaks)):
+            problems.append(f"access_{measure}_breaks_min must rise from one break to the next")
+        if len(breaks) != len(weights):
+            problems.append(f"access_{measure}_weights must give one weight per break of access_{measure}_breaks_min")
+    return problems
+
+
 def _coerce(key: str, value: object, default: object, notes: list[ConfigProblem]) -> object:
     if key in BOUNDS:
         return bounded(key, value, BOUNDS[key], default, notes)
+    if key in LIST_BOUNDS:
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+            raise TypeError(f"expected a list of 1 to {STEPS_MAX} numbers")
+        if not 1 <= len(value) <= STEPS_MAX:
+            raise TypeError(f"expected a list of 1 to {STEPS_MAX} numbers, not {len(value)}")
+        return tuple(float(bounded(f"{key}[{i}]", item, LIST_BOUNDS[key], default, notes)) for i, item in enumerate(value))
     if key.endswith("_overrides"):
         if not isinstance(value, Mapping):
             raise TypeError("expected a table of code = {limit = N, reason = \"...\"}")

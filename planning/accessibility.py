@@ -1,0 +1,449 @@
+"""Spatial accessibility as health geographers measure it: the two-step floating catchment area
+(2SFCA) family, RAAM, and the equity of what residents get (issue 17, the computational core).
+
+Everything works on a sparse demand x supply cost matrix (``CostMatrix``): the pairs within reach
+only, costs in km (straight line times the detour factor, as ``planning.coverage``) or in travel
+minutes on the package's roads (walk, roads, walk, as ``planning.roads``). Pairs come from the
+k-d tree (scipy ``cKDTree``) the coverage code already uses.
+
+Measures (``A_i``, supply per resident at demand point ``i``; ``P_i`` demand, ``S_j`` supply,
+``w`` a weight of the cost ``d_ij``):
+
+- 2SFCA, Luo & Wang (2003), *Environment and Planning B* 30(6): ``R_j = S_j / sum_i P_i [d_ij <= d0]``,
+  ``A_i = sum_j R_j [d_ij <= d0]``.
+- Enhanced 2SFCA, Luo & Qi (2009), *Health & Place* 15(4): the same with stepped weights in both
+  steps (0-10 / 10-20 / 20-30 min -> 1.00 / 0.68 / 0.22).
+- Gaussian 2SFCA, Dai (2010), *Health & Place* 16(5): the weight
+  ``(exp(-(d/d0)^2/2) - exp(-1/2)) / (1 - exp(-1/2))`` inside ``d0``, 0 beyond.
+- 3SFCA, Wan, Zou & Sternberg (2012), *IJGIS* 26(6): a selection weight ``G_ij = W_ij / sum_k W_ik``
+  multiplies the stepped weight in both steps ({10: 0.962, 20: 0.704, 30: 0.377, 60: 0.042}).
+- RAAM, Saxon & Snow (2020), *Geographical Analysis* 52(1): residents choose the facility that
+  minimises travel (``d_ij / tau``) plus congestion; the result is a cost (lower is better).
+
+The conventions are those of PySAL's ``access`` 1.1.10 (``access.fca``, ``access.weights``,
+``access.raam``), which ``tests/test_accessibility.py`` checks to 1e-9; where we differ, the
+docstring says so (a point with nothing in reach gets 0, not NaN; a facility whose catchment holds
+no demand passes on nothing, not infinity).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+# remote suburbs first when results go by ring (the rings of ``world.district_ring``)
+RING_ORDER = ("remote_suburb", "county", "near_suburb", "central")
+CHUNK_PAIRS = 4_000_000  # the k-d tree is asked in slices holding about this many pairs
+
+
+# --- parameters -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessParams:
+    """The measures' parameters, in the cost's unit (minutes on roads, else km).
+
+    Defaults are the papers' (minutes): 2SFCA/G2SFCA catchment ``d0`` = 30 min; E2SFCA steps of
+    Luo & Qi (2009); 3SFCA steps of Wan et al. (2012); RAAM ``tau`` = 60 min of Saxon & Snow (2020)
+    and ``access``'s 150 cycles; the 15-minute community health circle against the 80 % target."""
+
+    catchment: float = 30.0
+    e2sfca_steps: tuple[tuple[float, float], ...] = ((10.0, 1.00), (20.0, 0.68), (30.0, 0.22))
+    three_sfca_steps: tuple[tuple[float, float], ...] = ((10.0, 0.962), (20.0, 0.704), (30.0, 0.377), (60.0, 0.042))
+    raam_tau: float = 60.0
+    raam_reach: float = 60.0
+    raam_cycles: int = 150
+    threshold_per_10000: float = 4.5  # LW-14: GPs per 10,000 residents
+    circle: float = 15.0  # the 15-minute community health circle (its cost in the same unit)
+    circle_target: float = 0.80
+
+    @property
+    def reach(self) -> float:
+        """The farthest cost any measure looks at: the neighbour search radius."""
+        return max(self.catchment, self.e2sfca_steps[-1][0], self.three_sfca_steps[-1][0], self.raam_reach, self.circle)
+
+    @classmethod
+    def from_config(cls, config, *, minutes: bool) -> AccessParams:
+        """From the planner's settings (``[accessibility]`` in config.toml). On roads the minute
+        values are used as they are; over straight-line distance every minute value is scaled by
+        ``access_catchment_km / access_catchment_min`` (10 km for 30 min by default), and the
+        circle is ``chc_threshold_km`` instead of ``chc_threshold_min``."""
+        scale = 1.0 if minutes else config.access_catchment_km / config.access_catchment_min
+
+        def steps(breaks, weights):
+            return tuple((float(b) * scale, float(w)) for b, w in zip(breaks, weights))
+
+        return cls(catchment=config.access_catchment_min * scale,
+                   e2sfca_steps=steps(config.access_e2sfca_breaks_min, config.access_e2sfca_weights),
+                   three_sfca_steps=steps(config.access_3sfca_breaks_min, config.access_3sfca_weights),
+                   raam_tau=config.access_raam_tau_min * scale, raam_reach=config.access_raam_reach_min * scale,
+                   raam_cycles=int(config.access_raam_cycles), threshold_per_10000=config.access_threshold_per_10000,
+                   circle=config.chc_threshold_min if minutes else config.chc_threshold_km,
+                   circle_target=config.access_circle_target)
+
+
+# --- the sparse cost matrix -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostMatrix:
+    """Demand x supply pairs within reach, sorted by demand point then facility (CSR order)."""
+
+    rows: np.ndarray  # demand point of each pair (int64)
+    cols: np.ndarray  # facility of each pair (int64)
+    cost: np.ndarray  # km or minutes
+    shape: tuple[int, int]
+
+    @property
+    def indptr(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum(np.bincount(self.rows, minlength=self.shape[0]))])
+
+    @classmethod
+    def from_pairs(cls, rows, cols, cost, shape: tuple[int, int]) -> CostMatrix:
+        rows, cols, cost = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(cost, dtype=float)
+        order = np.lexsort((cols, rows))
+        return cls(rows[order], cols[order], cost[order], (int(shape[0]), int(shape[1])))
+
+    def within(self, limit: float) -> CostMatrix:
+        """The pairs of cost at most ``limit``."""
+        keep = self.cost <= limit
+        return CostMatrix(self.rows[keep], self.cols[keep], self.cost[keep], self.shape)
+
+
+def pairs_within(points: np.ndarray, sites: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (point, site) pair at most ``radius`` apart (metres) and its distance, from the k-d tree
+    of the sites (scipy ``cKDTree``). Points are asked in slices with ``k`` = the most sites any of
+    them has within reach, so memory follows the pairs, not points x sites."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(points) or not len(sites):
+        return empty, empty, np.zeros(0)
+    tree = cKDTree(sites)
+    counts = tree.query_ball_point(points, r=radius, return_length=True)
+    order = np.argsort(counts, kind="stable")
+    order = order[counts[order] > 0]
+    ks = counts[order]
+    rows, cols, dist = [], [], []
+    start = 0
+    while start < len(order):
+        # the longest slice whose size times its largest k (the last, counts ascend) fits CHUNK_PAIRS
+        size = np.arange(1, len(order) - start + 1) * ks[start:]
+        stop = start + max(1, int(np.searchsorted(size, CHUNK_PAIRS, side="right")))
+        some, k = order[start:stop], int(ks[stop - 1])
+        d, j = tree.query(points[some], k=k, distance_upper_bound=radius * (1 + 1e-12))
+        d, j = d.reshape(len(some), k), j.reshape(len(some), k)
+        hit = d <= radius
+        rows.append(np.broadcast_to(some[:, None], d.shape)[hit])
+        cols.append(j[hit])
+        dist.append(d[hit])
+        start = stop
+    if not rows:
+        return empty, empty, np.zeros(0)
+    return np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64), np.concatenate(dist)
+
+
+def distance_costs(points: np.ndarray, sites: np.ndarray, reach_km: float, *, detour: float = 1.0) -> CostMatrix:
+    """Costs in km (straight line times ``detour``, as ``planning.coverage.nearest``) of every pair
+    within ``reach_km``; points and sites in metres."""
+    rows, cols, metres = pairs_within(points, sites, reach_km / detour * 1000)
+    cost = metres / 1000 * detour
+    keep = cost <= reach_km
+    return CostMatrix.from_pairs(rows[keep], cols[keep], cost[keep], (len(points), len(sites)))
+
+
+def travel_costs(network, points: np.ndarray, sites: np.ndarray, reach_min: float, *, walk_kmh: float = 5.0,
+                 batch: int = 64) -> CostMatrix:
+    """Minutes of every pair within ``reach_min`` on the road ``network`` (``planning.roads``): walk
+    to the nearest node, drive, walk from the node nearest the site, or walk straight when that is
+    faster (as ``planning.roads.minutes_to_nearest``). One bounded Dijkstra per site, ``batch``
+    sites at a time."""
+    from scipy.sparse.csgraph import dijkstra
+
+    walk = lambda metres: metres / 1000 / walk_kmh * 60  # noqa: E731
+    rows, cols, minutes = [], [], []
+    if len(points) and len(sites) and network.n:
+        nodes = cKDTree(network.xy)
+        origin_gap, origin_node = nodes.query(points)
+        site_gap, site_node = nodes.query(sites)
+        origin_walk, site_walk = walk(origin_gap), walk(site_gap)
+        for start in range(0, len(sites), batch):
+            group = np.arange(start, min(start + batch, len(sites)))
+            times = np.atleast_2d(dijkstra(network.graph, directed=False, indices=site_node[group], limit=reach_min))
+            for j, row in zip(group, times):
+                total = site_walk[j] + row[origin_node] + origin_walk
+                hit = np.flatnonzero(total <= reach_min)
+                rows.append(hit), cols.append(np.full(len(hit), j)), minutes.append(total[hit])
+    on_foot = pairs_within(points, sites, reach_min / 60 * walk_kmh * 1000)
+    rows.append(on_foot[0]), cols.append(on_foot[1]), minutes.append(walk(on_foot[2]))
+    rows, cols, minutes = (np.concatenate(x) for x in (rows, cols, minutes))
+    # a pair found both ways keeps the faster
+    order = np.lexsort((minutes, cols, rows))
+    rows, cols, minutes = rows[order], cols[order], minutes[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    return CostMatrix(rows[first], cols[first], minutes[first], (len(points), len(sites)))
+
+
+# --- weights --------------------------------------------------------------------------------------
+
+
+def step_weight(cost: np.ndarray, steps: Sequence[tuple[float, float]]) -> np.ndarray:
+    """The weight of the first step whose upper break is at least the cost, 0 beyond the last (as
+    ``access.weights.step_fn``: a cost equal to a break takes that step's weight)."""
+    breaks = np.array([b for b, _ in steps], dtype=float)
+    weights = np.array([w for _, w in steps] + [0.0], dtype=float)
+    order = np.argsort(breaks, kind="stable")
+    return weights[np.append(order, len(breaks))][np.searchsorted(breaks[order], cost, side="left")]
+
+
+def gaussian_weight(cost: np.ndarray, d0: float) -> np.ndarray:
+    """Dai (2010)'s Gaussian weight: 1 at the door, 0 at the catchment ``d0`` and beyond."""
+    edge = math.exp(-0.5)
+    inside = (np.exp(-0.5 * (np.asarray(cost, dtype=float) / d0) ** 2) - edge) / (1 - edge)
+    return np.where(np.asarray(cost) <= d0, inside, 0.0)
+
+
+def selection_weight(costs: CostMatrix, weight: np.ndarray) -> np.ndarray:
+    """Wan et al. (2012)'s selection weight ``G_ij = W_ij / sum_k W_ik`` over each point's pairs (0
+    where a point's weights add up to 0; ``access`` leaves NaN there, which it then skips)."""
+    total = np.bincount(costs.rows, weights=weight, minlength=costs.shape[0])
+    return np.divide(weight, total[costs.rows], out=np.zeros_like(weight), where=total[costs.rows] > 0)
+
+
+# --- the floating catchment measures --------------------------------------------------------------
+
+
+def floating_catchment(costs: CostMatrix, demand: np.ndarray, supply: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The two steps with one weight per pair: ``R_j = S_j / sum_i P_i w_ij``, ``A_i = sum_j R_j w_ij``
+    (``access.fca.two_stage_fca``). A facility whose weighted demand is 0 passes on nothing (in
+    ``access`` it gives infinity or NaN); a point with no pair gets 0 (NaN in ``access``)."""
+    demand, supply = np.asarray(demand, dtype=float), np.asarray(supply, dtype=float)
+    load = np.bincount(costs.cols, weights=demand[costs.rows] * weight, minlength=costs.shape[1])
+    ratio = np.divide(supply, load, out=np.zeros(costs.shape[1]), where=load > 0)
+    return np.bincount(costs.rows, weights=ratio[costs.cols] * weight, minlength=costs.shape[0])
+
+
+def two_sfca(costs: CostMatrix, demand, supply, catchment: float) -> np.ndarray:
+    """2SFCA (Luo & Wang 2003): every pair within the catchment ``d0`` counts fully, none beyond
+    (``access``'s ``two_stage_fca(max_cost=d0)``; the edge itself is inside)."""
+    return floating_catchment(costs, demand, supply, (costs.cost <= catchment).astype(float))
+
+
+def enhanced_two_sfca(costs: CostMatrix, demand, supply, steps: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Enhanced 2SFCA (Luo & Qi 2009): stepped weights in both steps (``access``'s
+    ``enhanced_two_stage_fca`` with ``step_fn``)."""
+    return floating_catchment(costs, demand, supply, step_weight(costs.cost, steps))
+
+
+def gaussian_two_sfca(costs: CostMatrix, demand, supply, d0: float) -> np.ndarray:
+    """Gaussian 2SFCA (Dai 2010): the Gaussian weight of ``gaussian_weight`` in both steps
+    (``access``'s ``two_stage_fca`` given that weight and ``max_cost=d0``)."""
+    return floating_catchment(costs, demand, supply, gaussian_weight(costs.cost, d0))
+
+
+def three_sfca(costs: CostMatrix, demand, supply, steps: Sequence[tuple[float, float]]) -> np.ndarray:
+    """3SFCA (Wan, Zou & Sternberg 2012): the stepped weight times the selection weight ``G`` in
+    both steps; ``G`` is normalised over all of a point's pairs in the matrix (``access``'s
+    ``three_stage_fca`` normalises over all pairs of its cost table)."""
+    weight = step_weight(costs.cost, steps)
+    return floating_catchment(costs, demand, supply, weight * selection_weight(costs, weight))
+
+
+def raam(costs: CostMatrix, demand, supply, tau: float = 60.0, *, cycles: int = 150, initial_step: float = 0.2,
+         min_step: float = 0.005, half_life: float = 50, limit_initial: int = 20, rho: float | None = None) -> np.ndarray:
+    """RAAM (Saxon & Snow 2020): each point's residents move, cycle by cycle, from their costliest
+    facility to their cheapest, where cost = travel / ``tau`` + demand at the facility / (its supply
+    x ``rho``); the result is each point's mean cost at the end (lower is better).
+
+    The iteration is ``access.raam.iterate_raam``'s, step for step, over the sparse pairs instead of
+    a dense matrix: same first assignment (nearest), step size halving every ``half_life`` cycles,
+    whole-number moves, the first ``limit_initial`` cycles keeping facilities from being mobbed, and
+    ``rho`` = total demand / total supply by default. Points and facilities with nothing (demand or
+    supply 0) stay out of the iteration as in ``access``; such a point, or one with no facility in
+    reach, gets the cheapest cost it would face (infinity when none is in reach)."""
+    demand, supply = np.asarray(demand, dtype=float), np.asarray(supply, dtype=float)
+    if rho is None:
+        rho = demand[demand > 0].sum() / supply[supply > 0].sum()
+    keep = supply[costs.cols] > 0
+    rows, cols, travel = costs.rows[keep], costs.cols[keep], costs.cost[keep] / tau
+    capacity = supply * rho
+    active = np.zeros(costs.shape[0], dtype=bool)
+    active[rows] = True
+    active &= demand > 0
+    take = active[rows]
+    a_rows, a_cols, a_travel = rows[take], cols[take], travel[take]
+    index = np.flatnonzero(active)
+    local = np.searchsorted(index, a_rows)
+    starts = np.searchsorted(local, np.arange(len(index)))
+    d = demand[index]
+    assignment = np.zeros(len(a_rows))
+    near = _row_first(local, starts, a_travel, np.ones(len(a_rows), dtype=bool), np.minimum)
+    assignment[near] = d
+    total = a_travel.copy()
+    for i in range(cycles):
+        at_supply = np.bincount(a_cols, weights=assignment, minlength=len(supply))
+        congestion = np.divide(at_supply, capacity, out=np.zeros(len(supply)), where=capacity > 0)
+        total = congestion[a_cols] + a_travel
+        pmax = _row_first(local, starts, total, assignment != 0, np.maximum)
+        pmin = _row_first(local, starts, total, np.ones(len(total), dtype=bool), np.minimum)
+        lmin, lmax = a_cols[pmin], a_cols[pmax]
+        slmin, slmax = capacity[lmin], capacity[lmax]
+        drlmin, drlmax = assignment[pmin], assignment[pmax]
+        dr = drlmin + drlmax
+        drotherlmin = at_supply[lmin] - drlmin
+        drotherlmax = at_supply[lmax] - drlmax
+        drlmin_new = ((slmin * slmax) / (slmin + slmax)) * (
+            (a_travel[pmax] - a_travel[pmin]) + (dr + drotherlmax) / slmax - drotherlmin / slmin)
+        delta = np.minimum(drlmin_new - drlmin, drlmax)
+        delta = np.where(lmax == lmin, 0, delta)
+        step = max(initial_step * 0.5 ** (i / half_life), min_step)
+        delta = np.minimum(delta, step * d).astype(int)
+        if i < limit_initial:
+            naive = np.bincount(lmin, weights=delta, minlength=len(supply)) / capacity
+            scale = np.maximum(naive, 1)
+            delta = np.round(delta / scale[lmin]).astype(int)
+        assignment[pmin] += delta
+        assignment[pmax] -= delta
+    out = np.full(costs.shape[0], np.inf)
+    if len(index):
+        spent = np.add.reduceat(total * assignment, starts) if len(total) else np.zeros(0)
+        out[index] = spent / np.add.reduceat(assignment, starts)
+    # points outside the iteration: the cheapest cost they would face at the end
+    congestion = np.divide(np.bincount(a_cols, weights=assignment, minlength=len(supply)), capacity,
+                           out=np.zeros(len(supply)), where=capacity > 0)
+    idle = ~active[rows]
+    cheapest = np.full(costs.shape[0], np.inf)
+    np.minimum.at(cheapest, rows[idle], congestion[cols[idle]] + travel[idle])
+    out[~active] = cheapest[~active]
+    return out
+
+
+def _row_first(local: np.ndarray, starts: np.ndarray, values: np.ndarray, allowed: np.ndarray, ufunc) -> np.ndarray:
+    """Per row (``local``, sorted, with ``starts``), the position of the first allowed entry holding
+    the row's minimum (``np.minimum``) or maximum (``np.maximum``): numpy's ``argmin``/``argmax``
+    tie rule on a dense row, as ``access`` uses."""
+    fill = np.inf if ufunc is np.minimum else -np.inf
+    masked = np.where(allowed, values, fill)
+    best = ufunc.reduceat(masked, starts)
+    hit = np.flatnonzero(allowed & (masked == best[local]))
+    first = np.ones(len(hit), dtype=bool)
+    first[1:] = local[hit][1:] != local[hit][:-1]
+    return hit[first]
+
+
+def normalised(values: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """Values divided by their demand-weighted mean (``access.helpers.normalized_access``): 1 is the
+    study area's average."""
+    values, demand = np.asarray(values, dtype=float), np.asarray(demand, dtype=float)
+    ok = np.isfinite(values)
+    mean = (values[ok] * demand[ok]).sum() / demand.sum()
+    return values / mean
+
+
+def nearest_cost(costs: CostMatrix) -> np.ndarray:
+    """Each point's cost to its nearest facility in the matrix (infinity when none is in reach)."""
+    out = np.full(costs.shape[0], np.inf)
+    np.minimum.at(out, costs.rows, costs.cost)
+    return out
+
+
+def measures(costs: CostMatrix, demand, supply, params: AccessParams) -> pd.DataFrame:
+    """Every measure per demand point: the 2SFCA family per 10,000 residents, RAAM as a cost, and
+    the cost to the nearest facility."""
+    per = 10_000
+    return pd.DataFrame({
+        "two_sfca": per * two_sfca(costs, demand, supply, params.catchment),
+        "e2sfca": per * enhanced_two_sfca(costs, demand, supply, params.e2sfca_steps),
+        "g2sfca": per * gaussian_two_sfca(costs, demand, supply, params.catchment),
+        "three_sfca": per * three_sfca(costs, demand, supply, params.three_sfca_steps),
+        "raam": raam(costs.within(params.raam_reach), demand, supply, params.raam_tau, cycles=params.raam_cycles),
+        "nearest": nearest_cost(costs),
+    })
+
+
+# --- equity ---------------------------------------------------------------------------------------
+
+
+def _weighted(values, weights) -> tuple[np.ndarray, np.ndarray]:
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    keep = np.isfinite(values) & (weights > 0)
+    return values[keep], weights[keep]
+
+
+def gini(values, weights) -> float:
+    """The Gini coefficient of ``values`` across residents (each value counted ``weights`` times):
+    ``sum_ij w_i w_j |x_i - x_j| / (2 W^2 mean)``. 0 when all are equal; NaN with no residents or
+    a mean of 0."""
+    x, w = _weighted(values, weights)
+    total = w.sum()
+    if total <= 0:
+        return math.nan
+    mean = (w * x).sum() / total
+    if mean == 0:
+        return math.nan
+    order = np.argsort(x, kind="stable")
+    x, w = x[order], w[order]
+    upto = np.cumsum(w)
+    return float((w * x * (upto - w + upto - total)).sum() / (total**2 * mean))
+
+
+def theil(values, weights) -> float:
+    """The Theil T index across residents: ``sum_i (w_i / W) (x_i / mean) ln(x_i / mean)`` (``0 ln 0``
+    = 0). 0 when all are equal, never negative, ``ln W`` when one resident holds everything."""
+    x, w = _weighted(values, weights)
+    total = w.sum()
+    if total <= 0:
+        return math.nan
+    mean = (w * x).sum() / total
+    if mean <= 0:
+        return math.nan
+    r = x / mean
+    terms = np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)
+    return float(max((w * terms).sum() / total, 0.0))
+
+
+def share_below(values, weights, threshold: float) -> float:
+    """The share of residents whose value is below ``threshold`` (a point with no value counts as
+    below)."""
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    total = weights.sum()
+    below = ~(np.nan_to_num(values, nan=-np.inf) >= threshold)
+    return float((weights * below).sum() / total) if total > 0 else math.nan
+
+
+def circle_share(nearest: np.ndarray, weights, limit: float) -> float:
+    """The share of residents whose nearest community health facility is within ``limit`` (the
+    15-minute community health circle: 15 min, or ``chc_threshold_km`` over distance)."""
+    nearest, weights = np.asarray(nearest, dtype=float), np.asarray(weights, dtype=float)
+    total = weights.sum()
+    return float((weights * (nearest <= limit)).sum() / total) if total > 0 else math.nan
+
+
+def equity(values, weights, nearest, params: AccessParams, *, per_10000: bool = True) -> dict[str, float | bool]:
+    """The equity of one set of residents: residents, mean (resident-weighted), Gini, Theil, the
+    share below ``params.threshold_per_10000`` and the circle share against its target."""
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    x, w = _weighted(values, weights)
+    circle = circle_share(nearest, weights, params.circle)
+    return {"residents": float(weights.sum()), "mean": float((x * w).sum() / w.sum()) if w.sum() > 0 else math.nan,
+            "gini": gini(values, weights), "theil": theil(values, weights),
+            "share_below": share_below(values, weights, params.threshold_per_10000 if per_10000 else 0.0),
+            "circle_share": circle, "circle_meets_target": bool(circle >= params.circle_target)}
+
+
+def equity_by(frame: pd.DataFrame, key: str, params: AccessParams, *, value: str = "e2sfca",
+              weight: str = "population", nearest: str = "nearest") -> pd.DataFrame:
+    """``equity`` per group of ``key`` (ring, district_code, grid_id ...), one row each. By ring the
+    remote suburbs come first (``RING_ORDER``), otherwise groups keep the order of their keys."""
+    rows = [{key: group, **equity(part[value], part[weight], part[nearest], params)}
+            for group, part in frame.groupby(key, sort=True)]
+    out = pd.DataFrame(rows, columns=[key, "residents", "mean", "gini", "theil", "share_below", "circle_share",
+                                      "circle_meets_target"])
+    if key == "ring":
+        rank = {ring: i for i, ring in enumerate(RING_ORDER)}
+        out = out.iloc[np.argsort([rank.get(r, len(rank)) for r in out[key]], kind="stable")]
+    return out.reset_index(drop=True)
