@@ -263,7 +263,7 @@ def test_search_brush_keys_and_chinese_titles(page, server, output_dir):
     qingpu = pkg.units[pkg.units["district_code"] == QINGPU]
     wanted = qingpu.iloc[0]
     zoom = _zoom(page)
-    search = page.get_by_label("搜索")
+    search = page.get_by_role("textbox", name="搜索")
     search.fill(str(wanted["unit_name"]))
     search.press("Enter")
     page.get_by_text("已选: 1 个单元").wait_for()
