@@ -226,6 +226,8 @@ def test_locks_that_block_a_repair_are_named_and_unlocked_in_one_click(page, ser
     page.screenshot(path=str(output_dir / "workmap_locks_block_repair.png"))
 
     offer = page.get_by_role("button", name=re.compile(r"解锁这 \d+ 个单元并重新生成"))
+    box, shown = page.locator(MAP).bounding_box(), offer.bounding_box()
+    assert shown["x"] > box["x"] + box["width"] and shown["y"] + shown["height"] < box["y"] + 260  # beside the map, at the top
     offer.click()
     after = _wait_version(server, plan_id, lambda v: v > version, seconds=60)
     assert after == version + 1  # the unlock and the re-proposal: one version

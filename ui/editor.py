@@ -32,7 +32,7 @@ CONFLICT = "ws_conflict"
 NOTICES = "ws_notices"
 LAST_GRID = "ws_last_grid"  # the grid of the unit last clicked (or zoomed to): 涂色's first choice
 OFFER = "ws_unlock_offer"  # after a re-proposal the locks held back: the scope and the units to unlock
-NOTICE_HEIGHT = 190  # px: the notices' box in the tool column; it never grows, so nothing below it moves
+NOTICE_HEIGHT = 210  # px: the notices' box in the tool column; it never grows, so nothing below it moves
 
 
 @dataclass(frozen=True)
@@ -159,15 +159,16 @@ def show(store: PlanStore, plan_id: str, lang: str, *, unlock=None) -> None:
     """The last action's messages, a refused save and the offer to unlock what blocks a repair
     (``unlock(scope, units)``, a callback), always in the same place: the workspace draws them in
     a box of fixed height beside the map (``NOTICE_HEIGHT``), so a notice never moves the map."""
+    offer = st.session_state.get(OFFER)
+    if offer and unlock is not None:  # first, so the box never hides it below its fold; the why follows
+        st.button(t("unlock_and_repropose", lang, n=len(offer["units"])), type="primary", key="ws_unlock_offer_button",
+                  help=t("unlock_and_repropose_help", lang), on_click=unlock, args=(offer["scope"], offer["units"]),
+                  width="stretch")
     for kind, text in notices():
         getattr(st, kind)(text[lang])
     if st.session_state.get(CONFLICT):
         st.error(tp("conflict", lang, version=st.session_state[CONFLICT]))
         st.button(t("reload_plan", lang), type="primary", on_click=reload, args=(store, plan_id))
-    offer = st.session_state.get(OFFER)
-    if offer and unlock is not None:
-        st.button(t("unlock_and_repropose", lang, n=len(offer["units"])), type="primary", key="ws_unlock_offer_button",
-                  help=t("unlock_and_repropose_help", lang), on_click=unlock, args=(offer["scope"], offer["units"]))
 
 
 def lead_units(world, plan: Plan, codes: list[str], target: str | None) -> dict[str, tuple[str, str]]:
