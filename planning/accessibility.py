@@ -38,7 +38,7 @@ from scipy.spatial import cKDTree
 
 # remote suburbs first when results go by ring (the rings of ``world.district_ring``)
 RING_ORDER = ("remote_suburb", "county", "near_suburb", "central")
-CHUNK_PAIRS = 4_000_000  # the k-d tree is asked in slices holding about this many pairs
+CHUNK_POINTS = 125_000  # demand points are searched in slices of this many
 
 
 # --- parameters -----------------------------------------------------------------------------------
@@ -92,16 +92,13 @@ class AccessParams:
 
 @dataclass(frozen=True)
 class CostMatrix:
-    """Demand x supply pairs within reach, sorted by demand point then facility (CSR order)."""
+    """Demand x supply pairs within reach (each pair once, in any order; ``from_pairs`` sorts them
+    by demand point then facility)."""
 
-    rows: np.ndarray  # demand point of each pair (int64)
-    cols: np.ndarray  # facility of each pair (int64)
+    rows: np.ndarray  # demand point of each pair
+    cols: np.ndarray  # facility of each pair
     cost: np.ndarray  # km or minutes
     shape: tuple[int, int]
-
-    @property
-    def indptr(self) -> np.ndarray:
-        return np.concatenate([[0], np.cumsum(np.bincount(self.rows, minlength=self.shape[0]))])
 
     @classmethod
     def from_pairs(cls, rows, cols, cost, shape: tuple[int, int]) -> CostMatrix:
@@ -115,44 +112,41 @@ class CostMatrix:
         return CostMatrix(self.rows[keep], self.cols[keep], self.cost[keep], self.shape)
 
 
-def pairs_within(points: np.ndarray, sites: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (point, site) pair at most ``radius`` apart (metres) and its distance, from the k-d tree
-    of the sites (scipy ``cKDTree``). Points are asked in slices with ``k`` = the most sites any of
-    them has within reach, so memory follows the pairs, not points x sites."""
-    empty = np.zeros(0, dtype=np.int64)
+def pairs_within(points: np.ndarray, sites: np.ndarray, radius: float, *, workers: int = 2
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (point, site) pair at most ``radius`` apart (metres) and its distance, from scipy's k-d
+    trees (``cKDTree.sparse_distance_matrix``, a dual-tree search). The points go in slices of
+    ``CHUNK_POINTS`` (``workers`` slices at a time, in threads) so that memory follows the pairs.
+    Pairs come grouped by slice, not sorted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    index = np.int32 if max(len(points), len(sites)) < 2**31 else np.int64
     if not len(points) or not len(sites):
-        return empty, empty, np.zeros(0)
+        return np.zeros(0, dtype=index), np.zeros(0, dtype=index), np.zeros(0)
     tree = cKDTree(sites)
-    counts = tree.query_ball_point(points, r=radius, return_length=True)
-    order = np.argsort(counts, kind="stable")
-    order = order[counts[order] > 0]
-    ks = counts[order]
-    rows, cols, dist = [], [], []
-    start = 0
-    while start < len(order):
-        # the longest slice whose size times its largest k (the last, counts ascend) fits CHUNK_PAIRS
-        size = np.arange(1, len(order) - start + 1) * ks[start:]
-        stop = start + max(1, int(np.searchsorted(size, CHUNK_PAIRS, side="right")))
-        some, k = order[start:stop], int(ks[stop - 1])
-        d, j = tree.query(points[some], k=k, distance_upper_bound=radius * (1 + 1e-12))
-        d, j = d.reshape(len(some), k), j.reshape(len(some), k)
-        hit = d <= radius
-        rows.append(np.broadcast_to(some[:, None], d.shape)[hit])
-        cols.append(j[hit])
-        dist.append(d[hit])
-        start = stop
-    if not rows:
-        return empty, empty, np.zeros(0)
-    return np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64), np.concatenate(dist)
+
+    def slice_at(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        found = tree.sparse_distance_matrix(cKDTree(points[start:start + CHUNK_POINTS]), radius, output_type="ndarray")
+        return np.add(found["j"], start, dtype=index, casting="unsafe"), found["i"].astype(index), found["v"].copy()
+
+    starts = range(0, len(points), CHUNK_POINTS)
+    if workers > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            parts = list(pool.map(slice_at, starts))
+    else:
+        parts = [slice_at(start) for start in starts]
+    return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
 
 
 def distance_costs(points: np.ndarray, sites: np.ndarray, reach_km: float, *, detour: float = 1.0) -> CostMatrix:
     """Costs in km (straight line times ``detour``, as ``planning.coverage.nearest``) of every pair
     within ``reach_km``; points and sites in metres."""
-    rows, cols, metres = pairs_within(points, sites, reach_km / detour * 1000)
-    cost = metres / 1000 * detour
+    rows, cols, cost = pairs_within(points, sites, reach_km / detour * 1000)
+    cost *= detour / 1000
     keep = cost <= reach_km
-    return CostMatrix.from_pairs(rows[keep], cols[keep], cost[keep], (len(points), len(sites)))
+    if not keep.all():
+        rows, cols, cost = rows[keep], cols[keep], cost[keep]
+    return CostMatrix(rows, cols, cost, (len(points), len(sites)))
 
 
 def travel_costs(network, points: np.ndarray, sites: np.ndarray, reach_min: float, *, walk_kmh: float = 5.0,
@@ -179,7 +173,7 @@ def travel_costs(network, points: np.ndarray, sites: np.ndarray, reach_min: floa
                 rows.append(hit), cols.append(np.full(len(hit), j)), minutes.append(total[hit])
     on_foot = pairs_within(points, sites, reach_min / 60 * walk_kmh * 1000)
     rows.append(on_foot[0]), cols.append(on_foot[1]), minutes.append(walk(on_foot[2]))
-    rows, cols, minutes = (np.concatenate(x) for x in (rows, cols, minutes))
+    rows, cols, minutes = (np.concatenate(x).astype(t) for x, t in ((rows, np.int64), (cols, np.int64), (minutes, float)))
     # a pair found both ways keeps the faster
     order = np.lexsort((minutes, cols, rows))
     rows, cols, minutes = rows[order], cols[order], minutes[order]
@@ -217,20 +211,25 @@ def selection_weight(costs: CostMatrix, weight: np.ndarray) -> np.ndarray:
 # --- the floating catchment measures --------------------------------------------------------------
 
 
-def floating_catchment(costs: CostMatrix, demand: np.ndarray, supply: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """The two steps with one weight per pair: ``R_j = S_j / sum_i P_i w_ij``, ``A_i = sum_j R_j w_ij``
+def floating_catchment(costs: CostMatrix, demand: np.ndarray, supply: np.ndarray, weight: np.ndarray | None
+                       ) -> np.ndarray:
+    """The two steps with one weight per pair (``None``: 1 for every pair): ``R_j = S_j / sum_i P_i
+    w_ij``, ``A_i = sum_j R_j w_ij``
     (``access.fca.two_stage_fca``). A facility whose weighted demand is 0 passes on nothing (in
     ``access`` it gives infinity or NaN); a point with no pair gets 0 (NaN in ``access``)."""
     demand, supply = np.asarray(demand, dtype=float), np.asarray(supply, dtype=float)
-    load = np.bincount(costs.cols, weights=demand[costs.rows] * weight, minlength=costs.shape[1])
+    load = np.bincount(costs.cols, weights=demand[costs.rows] if weight is None else demand[costs.rows] * weight,
+                       minlength=costs.shape[1])
     ratio = np.divide(supply, load, out=np.zeros(costs.shape[1]), where=load > 0)
-    return np.bincount(costs.rows, weights=ratio[costs.cols] * weight, minlength=costs.shape[0])
+    passed = ratio[costs.cols] if weight is None else ratio[costs.cols] * weight
+    return np.bincount(costs.rows, weights=passed, minlength=costs.shape[0])
 
 
 def two_sfca(costs: CostMatrix, demand, supply, catchment: float) -> np.ndarray:
     """2SFCA (Luo & Wang 2003): every pair within the catchment ``d0`` counts fully, none beyond
     (``access``'s ``two_stage_fca(max_cost=d0)``; the edge itself is inside)."""
-    return floating_catchment(costs, demand, supply, (costs.cost <= catchment).astype(float))
+    inside = costs.cost <= catchment
+    return floating_catchment(costs, demand, supply, None if inside.all() else inside.astype(float))
 
 
 def enhanced_two_sfca(costs: CostMatrix, demand, supply, steps: Sequence[tuple[float, float]]) -> np.ndarray:
@@ -264,11 +263,15 @@ def raam(costs: CostMatrix, demand, supply, tau: float = 60.0, *, cycles: int = 
     whole-number moves, the first ``limit_initial`` cycles keeping facilities from being mobbed, and
     ``rho`` = total demand / total supply by default. Points and facilities with nothing (demand or
     supply 0) stay out of the iteration as in ``access``; such a point, or one with no facility in
-    reach, gets the cheapest cost it would face (infinity when none is in reach)."""
+    reach, gets the cheapest cost it would face (infinity when none is in reach). Ties between
+    facilities go to the first among a point's pairs (``CostMatrix.from_pairs``: the lowest
+    facility index, as numpy's ``argmin`` on ``access``'s dense row when its facilities are in
+    index order)."""
     demand, supply = np.asarray(demand, dtype=float), np.asarray(supply, dtype=float)
     if rho is None:
         rho = demand[demand > 0].sum() / supply[supply > 0].sum()
-    keep = supply[costs.cols] > 0
+    keep = np.flatnonzero(supply[costs.cols] > 0)
+    keep = keep[np.argsort(costs.rows[keep], kind="stable")]  # by point; ties go to the first in a point's pairs
     rows, cols, travel = costs.rows[keep], costs.cols[keep], costs.cost[keep] / tau
     capacity = supply * rho
     active = np.zeros(costs.shape[0], dtype=bool)
