@@ -284,15 +284,15 @@ def raam(costs: CostMatrix, demand, supply, tau: float = 60.0, *, cycles: int = 
     starts = np.searchsorted(local, np.arange(len(index)))
     d = demand[index]
     assignment = np.zeros(len(a_rows))
-    near = _row_first(local, starts, a_travel, np.ones(len(a_rows), dtype=bool), np.minimum)
+    near = _row_argmin(local, starts, a_travel)
     assignment[near] = d
     total = a_travel.copy()
     for i in range(cycles):
         at_supply = np.bincount(a_cols, weights=assignment, minlength=len(supply))
         congestion = np.divide(at_supply, capacity, out=np.zeros(len(supply)), where=capacity > 0)
         total = congestion[a_cols] + a_travel
-        pmax = _row_first(local, starts, total, assignment != 0, np.maximum)
-        pmin = _row_first(local, starts, total, np.ones(len(total), dtype=bool), np.minimum)
+        pmax = _row_argmax_among(local, np.flatnonzero(assignment), total)
+        pmin = _row_argmin(local, starts, total)
         lmin, lmax = a_cols[pmin], a_cols[pmax]
         slmin, slmax = capacity[lmin], capacity[lmax]
         drlmin, drlmax = assignment[pmin], assignment[pmax]
@@ -325,17 +325,30 @@ def raam(costs: CostMatrix, demand, supply, tau: float = 60.0, *, cycles: int = 
     return out
 
 
-def _row_first(local: np.ndarray, starts: np.ndarray, values: np.ndarray, allowed: np.ndarray, ufunc) -> np.ndarray:
-    """Per row (``local``, sorted, with ``starts``), the position of the first allowed entry holding
-    the row's minimum (``np.minimum``) or maximum (``np.maximum``): numpy's ``argmin``/``argmax``
-    tie rule on a dense row, as ``access`` uses."""
-    fill = np.inf if ufunc is np.minimum else -np.inf
-    masked = np.where(allowed, values, fill)
-    best = ufunc.reduceat(masked, starts)
-    hit = np.flatnonzero(allowed & (masked == best[local]))
+def _first_per_row(local: np.ndarray, hit: np.ndarray) -> np.ndarray:
+    """Of positions ``hit`` (ascending), the first of each row (``local`` gives each position's row)."""
     first = np.ones(len(hit), dtype=bool)
     first[1:] = local[hit][1:] != local[hit][:-1]
     return hit[first]
+
+
+def _row_argmin(local: np.ndarray, starts: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per row (``local``, sorted, beginning at ``starts``), the position of its first smallest
+    value: numpy's ``argmin`` on a dense row, as ``access`` uses it."""
+    best = np.minimum.reduceat(values, starts)
+    return _first_per_row(local, np.flatnonzero(values == best[local]))
+
+
+def _row_argmax_among(local: np.ndarray, positions: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per row, the position of its first largest value among ``positions`` (ascending; every row
+    holds at least one): ``argmax`` of a masked dense row, as ``access`` uses it."""
+    rows = local[positions]
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    group = np.cumsum(np.r_[False, rows[1:] != rows[:-1]])
+    picked = values[positions]
+    best = np.maximum.reduceat(picked, starts)
+    hit = positions[picked == best[group]]
+    return _first_per_row(local, hit)
 
 
 def normalised(values: np.ndarray, demand: np.ndarray) -> np.ndarray:
