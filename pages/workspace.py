@@ -193,7 +193,7 @@ with tabs[3]:
     editlog.notes(plan, lang)
     editlog.note_form(f"ws_note_{working.version}", lang, author,
                       lambda note, typed: act.edit(act.plan().with_note(note), "note", {"n": len(typed)}))
-    editlog.log(store, state.plan_id(), lang)
+    editlog.log(store, state.plan_id(), lang, editing_as=author)  # a click on a version offers to return to it
 
 if st.session_state.get(SCROLL):  # after 定位: the rules table is below the map, bring the map up
     components.html(workmap.scroll_script(st.session_state.pop(SCROLL)), height=0)

@@ -6,6 +6,8 @@ stand-in for the map component (the real map: ``test_browser_workmap.py``)."""
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -179,7 +181,8 @@ def test_a_drawn_shape_paints_every_unit_inside_in_one_version(page, default):
     lead_units = {u for u in qingpu["unit_code"] if u in leads and plan.assignment[u] != grid}
     assert lead_units and all(payload["assignment"][u] == plan.assignment[u] for u in lead_units)  # G3 kept
     assert all(payload["assignment"][u] == grid for u in qingpu["unit_code"] if u not in lead_units)
-    assert any("不能移出该网格（G3）" in w for w in _texts(at))  # refused before the save, and said
+    kept = [w for w in _texts(at) if "不能移出该网格（G3）" in w]  # refused before the save, and said
+    assert kept and all(re.search(r"是 \S+区 第\d+网格（\d+\\?-G\d+） 的牵头医院 \S+（", w) for w in kept)  # names first
     _event(at, all_drawings=[{"type": "Feature", "properties": {},
                               "geometry": shapely.geometry.mapping(shapely.box(150, 80, 150.1, 80.1))}])
     assert store.load(plan_id)[0] == after and any("框内没有单元" in w for w in _texts(at))

@@ -142,6 +142,8 @@ def test_files_that_are_no_layout_are_refused_with_a_reason(session, data):
     assert plan is None and problems
     for p in problems:
         p.message("zh").encode("utf-8")
+        for python_words in ("Expecting", "codec", "char ", "recursion", "Error"):  # words, not Python's
+            assert python_words not in p.message("zh") and python_words not in p.message("en"), p.message("en")
 
 
 def test_problems_are_capped_and_values_shortened():

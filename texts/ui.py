@@ -109,9 +109,9 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Save refused: someone else saved this plan as version {version}; nothing was overwritten. Load their "
                  "version and make your edit again."),
     "reload_plan": ("载入最新版本", "Load the latest version"),
-    "lead_unit_kept": ("单元 {unit} 是网格 {grid} 牵头医院 {lead} 所在单元，不能移出该网格（G3），未划入。", "Unit {unit} holds {lead}, the lead of grid {grid}: it cannot leave that grid (G3) and was not moved."),
-    "refused_units": ("{n} 个单元不在网格 {grid} 所在的区，未划入（网格不跨区，G2）",
-                      "{n} unit(s) not in the district of grid {grid} were left where they are (grids stay inside, G2)"),
+    "lead_unit_kept": ("单元 {unit} 是 {grid} 的牵头医院 {lead} 所在单元，不能移出该网格（G3），未划入。", "Unit {unit} holds {lead}, the lead of {grid}: it cannot leave that grid (G3) and was not moved."),
+    "refused_units": ("{n} 个单元不在 {grid} 所在的区，未划入（网格不跨区，G2）",
+                      "{n} unit(s) not in the district of {grid} were left where they are (grids stay inside, G2)"),
     "edit_mode": ("地图点击", "Map clicks"),
     "mode_select": ("选择", "Select"),
     "mode_paint": ("涂色", "Paint"),

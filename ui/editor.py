@@ -20,6 +20,7 @@ from geodata.plans import PlanConflictError, PlanNotFoundError, PlanStorageError
 from geodata.select import unit_at, units_within
 from planning import edits
 from planning.errors import EditError, InfeasiblePlanError, PlanningError
+from planning.labels import Labels
 from planning.plan import Plan, plan_from_dict, plan_to_dict
 from planning.session import PlanningSession
 from ui import repair, state, workmap
@@ -212,8 +213,9 @@ class Actions:
         begin()
         world, fresh = self.session.world, target.startswith("new:")
         held = lead_units(world, self.plan(), codes, None if fresh else target)
+        names = Labels(world)  # names before codes (planning.labels)
         for unit, (other, lead) in held.items():
-            say("warning", "lead_unit_kept", unit=unit, grid=other, lead=world.lead_name(lead))
+            say("warning", "lead_unit_kept", unit=names.unit(unit), grid=names.grid(other), lead=names.facility(lead))
         codes = [c for c in codes if c not in held]
         if not codes:
             return None
@@ -225,7 +227,7 @@ class Actions:
         except EditError as exc:
             return refuse(exc)
         if refused:
-            say("warning", "refused_units", n=len(refused), grid=grid)
+            say("warning", "refused_units", n=len(refused), grid=names.grid(grid))
         moved = [c for c in codes if c not in refused]
         # a move that changes nothing (the units are there already) is answered by save(): 没有变化
         if moved and self.save(edited, "new_grid" if fresh else "assign",

@@ -3,8 +3,7 @@
 Python's own reasons (``Expecting value: line 1 column 1 (char 0)``, ``'utf-8' codec can't
 decode byte 0xb5 in position 3``) are the parser's, not the planner's: ``unreadable`` turns each
 into a catalogue message (``texts.workspace``) that says what is wrong with the file, where, and
-what to do. ``ui.planbar.layout_plan`` is the place that reads the file (see the report of
-issue 18, round two: it still passes ``str(exc)``)."""
+what to do. ``ui.planbar.layout_plan``, which reads the file, puts it in the problem it lists."""
 
 from __future__ import annotations
 

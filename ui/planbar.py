@@ -18,7 +18,7 @@ from planning.errors import InfeasiblePlanError
 from planning.plan import (Plan, PlanProblem, clean_name, layout_problems, plan_from_dict, plan_problems, plan_to_dict,
                            shown, text_problem)
 from planning.session import PlanningSession
-from ui import access, editor, state
+from ui import access, editor, layout_errors, state
 from ui.i18n import LANGS, local_time, plain, sendable, t, tp
 
 NAME_MAX = 60  # what the name fields take
@@ -98,6 +98,7 @@ def editor_name(lang: str, author: str, *, where=st) -> None:
 def create(session: PlanningSession, store: PlanStore, package_id: str, name: str, author: str) -> None:
     """A new plan from the proposal (grids and pairings), saved and opened; its name without
     control characters (``planning.plan.clean_name``)."""
+    editor.begin()  # a new action: the previous one's notices go
     name = clean_name(name, NAME_MAX) or t("new_plan_name", state.lang())
     try:
         plan = session.propose(name=name).plan
@@ -114,7 +115,7 @@ def layout_plan(session: PlanningSession, data: bytes) -> tuple[Plan | None, lis
     try:
         collection = json.loads(data.decode("utf-8-sig"))
     except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested beyond reading
-        return None, [PlanProblem("file", "", "unreadable", {"why": str(exc)[:200]})]
+        return None, [PlanProblem("file", "", "unreadable", {"why": layout_errors.unreadable(exc)})]  # in words, not Python's
     problems = layout_problems(collection)
     if problems:
         return None, problems
@@ -129,6 +130,7 @@ def import_layout(session: PlanningSession, store: PlanStore, package_id: str, d
                   author: str) -> None:
     """A plan from an exported layout GeoJSON: every problem is listed and nothing is stored,
     or it is stored as a new plan and opened; the rules then judge its leads and pairings."""
+    editor.begin()  # a new action: the previous one's notices go
     plan, problems = layout_plan(session, data)
     if plan is None:
         say_problems("error", "import_refused", problems, name=filename)
