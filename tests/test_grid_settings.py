@@ -45,8 +45,9 @@ def test_the_url_form_of_the_settings_reads_back_and_refuses_what_it_cannot_read
     assert dict(decode_grid(encode_grid({"grid_counts": MappingProxyType({})}))["grid_counts"]) == {}  # none fixed
     assert decode_grid("") == {} and decode_grid("balance:0") == {"grid_balance_target": 0.0}
     for bad in ("balance:x", "colour:red", "counts:310115=0", "counts:310115", "leads:some", "exact:inf", "balance"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError) as refused:
             decode_grid(bad)
+        assert str(refused.value) == repr(bad) and "convert" not in str(refused.value)  # the part, not Python's words
 
 
 def test_the_cache_key_follows_every_setting_and_equal_settings_share_it():

@@ -518,7 +518,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "gs_apply": ("应用并重新生成", "Apply and re-propose"),
     "gs_reset": ("恢复数据包设置", "Back to the package's settings"),
     "gs_refused": ("设置未应用：{why}", "Settings not applied: {why}"),
-    "gs_url_refused": ("网址中的网格设置无法使用，已按数据包设置：{why}", "The grid settings in the address cannot be used; the package's apply: {why}"),
+    "gs_url_refused": ("网址中的网格设置无法使用，已按数据包的设置规划。无法使用的部分：{why}", "The grid settings in the address cannot be used; the package's settings apply. What cannot be used: {why}"),
     # one district's access-versus-balance frontier (ui/grid_settings.py)
     "fr_title": ("均衡与就医距离的权衡", "Access versus balance"),
     "fr_intro": ("按人口均衡目标 1.05、1.1、1.25、1.5 和不限，分别重新划分所选区县的{groups}（牵头医院和锁定单元不变），"

@@ -232,7 +232,10 @@ def decode_grid(text: str) -> dict[str, object]:
                 raise ValueError(f"{part!r}")
             out[name] = value
         else:
-            number = float(value)
+            try:
+                number = float(value)
+            except ValueError:
+                raise ValueError(f"{part!r}") from None  # the part that cannot be read, not Python's words
             if not math.isfinite(number):
                 raise ValueError(f"{part!r}")
             out[name] = number
