@@ -83,8 +83,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "format_pdf": ("PDF 报告", "PDF report"), "format_filing": ("备案包 ZIP", "Filing package (ZIP)"),
     "format_html": ("离线地图 HTML", "Offline map (HTML)"),
     "format_checks": ("规则检查 JSON", "Rule checks (JSON)"),
-    "make_export": ("生成", "Make the file"),
-    "download": ("下载 {name}", "Download {name}"),
     "workspace_intro": ("在地图上调整网格与结对：点击或框选单元后划入网格，锁定后围绕锁定重新生成；每次修改自动保存为新版本，规则实时检查。",
                         "Edit grids and pairings on the map: click or draw to select units and assign them, lock and re-propose "
                         "around the locks; every edit is saved as a new version and every rule is checked live."),
@@ -282,19 +280,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "source_file": ("来源文件", "Source file"),
     "crs_used": ("坐标系", "Coordinate system"),
     "rows_loaded": ("载入行数", "Rows loaded"),
-    "import_intro": (
-        "上传规划数据包：一个 GeoPackage、一个包含各图层文件的 ZIP，或多个图层文件（districts / units / facilities / "
-        "partnerships，可附 config.toml）。支持 GeoJSON、Shapefile（ZIP）、CSV、XLSX；UTF-8 与 GBK 编码；"
-        "WGS84、CGCS2000、GCJ-02、BD-09 及任意 EPSG 坐标系。格式说明见 docs/DATA_FORMAT.md。",
-        "Upload a planning data package: one GeoPackage, one ZIP of layer files, or several layer files (districts / "
-        "units / facilities / partnerships, optionally config.toml). GeoJSON, zipped Shapefile, CSV and XLSX; UTF-8 "
-        "and GBK; WGS84, CGCS2000, GCJ-02, BD-09 or any EPSG code. See docs/DATA_FORMAT.md.",
-    ),
     "upload": ("选择文件", "Choose files"),
     "crs_of": ("{layer}的坐标系", "Coordinate system of {layer}"),
     "crs_auto": ("自动（按文件，默认 WGS84）", "Automatic (from the file, else WGS84)"),
     "validate_load": ("校验并载入", "Validate and load"),
-    "loaded_ok": ("已载入“{name}”：{units} 个单元，{facilities} 个机构，人口 {population}。", "Loaded '{name}': {units} units, {facilities} facilities, population {population}."),
     "load_failed": ("数据包无法使用，请按下表修正后重新上传。", "The package cannot be used; fix the problems below and upload again."),
     "convert_gcj": ("按 GCJ-02 转换机构坐标后重新载入", "Reload with facilities converted from GCJ-02"),
     "severity": ("级别", "Severity"),
@@ -328,7 +317,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "layer_candidates": ("候选站点", "candidate sites"),
     "layer_config": ("配置", "config"),
     "required": ("必填", "required"),
-    "format_doc": ("数据格式说明（docs/DATA_FORMAT.md）", "Data format (docs/DATA_FORMAT.md)"),
     "online_basemap": ("所选底图需要联网：浏览器将向 {host} 请求地图瓦片。离线内网请选择“无底图”。",
                        "The chosen base map needs internet: the browser will request tiles from {host}. On an offline intranet choose 'None'."),
     "issues_table": ("问题清单", "Problems"),
