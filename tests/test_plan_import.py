@@ -365,7 +365,10 @@ def test_an_export_that_fails_names_the_plan_and_the_cause(app_on_world, good, m
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
+    import ui.review.export
+
     monkeypatch.setattr(ui.handout, "write_export", broken)
+    monkeypatch.setattr(ui.review.export, "write_export", broken)  # imported by name there
     at = make("pages/review.py")
     at.query_params["plan"] = plan_id
     at.run()
