@@ -439,15 +439,16 @@ def circle_share(nearest: np.ndarray, weights, limit: float) -> float:
     return float((weights * (nearest <= limit)).sum() / total) if total > 0 else math.nan
 
 
-def equity(values, weights, nearest, params: AccessParams, *, per_10000: bool = True) -> dict[str, float | bool]:
+def equity(values, weights, nearest, params: AccessParams) -> dict[str, float | bool]:
     """The equity of one set of residents: residents, mean (resident-weighted), Gini, Theil, the
-    share below ``params.threshold_per_10000`` and the circle share against its target."""
+    share below ``params.threshold_per_10000`` (values per 10,000 residents, as ``measures``
+    gives them) and the circle share against its target."""
     values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
     x, w = _weighted(values, weights)
     circle = circle_share(nearest, weights, params.circle)
     return {"residents": float(weights.sum()), "mean": float((x * w).sum() / w.sum()) if w.sum() > 0 else math.nan,
             "gini": gini(values, weights), "theil": theil(values, weights),
-            "share_below": share_below(values, weights, params.threshold_per_10000 if per_10000 else 0.0),
+            "share_below": share_below(values, weights, params.threshold_per_10000),
             "circle_share": circle, "circle_meets_target": bool(circle >= params.circle_target)}
 
 
