@@ -89,15 +89,22 @@ def _ring_colour(ring_words: Mapping[str, str], shown: Iterable[str]) -> alt.Col
                                      range=[RING_FILLS.get(r, "#999999") for r in present]))
 
 
+def _district_rows(frame: pd.DataFrame, ring_words: Mapping[str, str], labels: Mapping[str, str]):
+    """What the district charts share: the rows with their ring in words, the district axis in the
+    frame's order, and the district and ring tooltips."""
+    data = frame.assign(ring_word=[ring_words.get(r, r) for r in frame["ring"]])
+    y = alt.Y("district_name:N", sort=data["district_name"].tolist(), title=None,
+              axis=alt.Axis(labelLimit=240, labelOverlap=False))
+    return data, y, [alt.Tooltip("district_name:N", title=labels["district"]),
+                     alt.Tooltip("ring_word:N", title=labels["ring"])]
+
+
 def coverage_bars(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labels: Mapping[str, str]) -> alt.LayerChart:
     """The share of residents served per district (``coverage_frame``'s rows, in its order) as
     horizontal bars coloured by ring. ``labels``: ``served_share``, ``district``, ``ring``,
     ``population`` in the reader's language."""
-    data = frame.assign(ring_word=[ring_words.get(r, r) for r in frame["ring"]])
-    y = alt.Y("district_name:N", sort=data["district_name"].tolist(), title=None,
-              axis=alt.Axis(labelLimit=240, labelOverlap=False))
-    tips = [alt.Tooltip("district_name:N", title=labels["district"]), alt.Tooltip("ring_word:N", title=labels["ring"]),
-            alt.Tooltip("served_share:Q", title=labels["served_share"], format=".1%"),
+    data, y, tips = _district_rows(frame, ring_words, labels)
+    tips = [*tips, alt.Tooltip("served_share:Q", title=labels["served_share"], format=".1%"),
             alt.Tooltip("population:Q", title=labels["population"], format=",.0f")]
     bars = alt.Chart(data).mark_bar(stroke="#222222", strokeWidth=0.5).encode(
         x=alt.X("served_share:Q", title=labels["served_share"], scale=alt.Scale(domain=[0, 1]),
@@ -112,11 +119,8 @@ def access_bars(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labels: M
     """The distance to care per district: a bar to the residents' mean, a black tick at the 95th
     percentile (how far the farthest twentieth live), the same rows and colours as
     ``coverage_bars``. ``labels``: ``distance``, ``mean``, ``p95``, ``district``, ``ring``."""
-    data = frame.assign(ring_word=[ring_words.get(r, r) for r in frame["ring"]])
-    y = alt.Y("district_name:N", sort=data["district_name"].tolist(), title=None,
-              axis=alt.Axis(labelLimit=240, labelOverlap=False))
-    tips = [alt.Tooltip("district_name:N", title=labels["district"]), alt.Tooltip("ring_word:N", title=labels["ring"]),
-            alt.Tooltip("mean_km:Q", title=labels["mean"], format=".2f"),
+    data, y, tips = _district_rows(frame, ring_words, labels)
+    tips = [*tips, alt.Tooltip("mean_km:Q", title=labels["mean"], format=".2f"),
             alt.Tooltip("p95_km:Q", title=labels["p95"], format=".2f")]
     bars = alt.Chart(data).mark_bar(stroke="#222222", strokeWidth=0.5).encode(
         x=alt.X("mean_km:Q", title=labels["distance"], axis=alt.Axis(format=".1f")),
