@@ -111,7 +111,9 @@ if which == open_plan.PLAN:
     st.stop()
 if binding:
     st.caption(t("binding", lang))
-    st.dataframe(pd.DataFrame(binding), hide_index=True, width="stretch")
+    show(pd.DataFrame([{"rule": b["rule"], "place": f"{(hospital_names if b['rule'] == 'P2' else names).get(b['place'], b['place'])}"
+                                                 f"（{b['place']}）", "cap": b["cap"], "gain_km": b["gain_km"]}
+                       for b in binding]), lang)  # names before codes, headers in the reader's words
 
 with st.expander(t("what_if", lang)):
     c1, c2 = st.columns(2)

@@ -101,6 +101,9 @@ def test_pairing_page_lists_pairings_rules_and_the_unpaired_district():
     assert int(metrics["结对数"]) > 20 and metrics["无市级综合医院结对的区"] == "1"
     assert "长宁区" in at.info[0].value and "P4：" in at.info[0].value
     assert list(at.dataframe[0].value["ID"]) == ["P1", "P2", "P4", "P6", "P7", "P8"]
+    binding = next(d.value for d in at.dataframe if "放宽一格可缩短（km）" in d.value.columns)  # in Chinese, names first
+    assert list(binding.columns) == ["规则", "对象", "上限", "放宽一格可缩短（km）"]
+    assert all("（" in place and not place.startswith("（") for place in binding["对象"])
 
 
 @pytest.mark.slow

@@ -614,6 +614,8 @@ TEXT: dict[str, tuple[str, str]] = {
 
 
 COLUMNS: dict[str, tuple[str, str]] = {
+    "rule": ("规则", "Rule"), "place": ("对象", "Hospital or district"), "cap": ("上限", "Cap"),
+    "gain_km": ("放宽一格可缩短（km）", "Gained by relaxing one (km)"),
     "district_code": ("区县代码", "District code"), "district_name": ("区县名称", "District"),
     "ring": ("圈层", "Ring"), "pooling_area": ("医保统筹区", "Pooling area"), "population": ("常住人口", "Population"),
     "unit_code": ("单元代码", "Unit code"), "unit_name": ("单元名称", "Unit"), "source": ("来源", "Source"),
