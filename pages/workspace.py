@@ -22,6 +22,7 @@ from planning.metrics import band_deviation, summary
 from planning.session import PlanningSession
 from ui import access, editlog, editor, pairing_editor, planbar, search, shell, state, tables, undo, workmap, worktools
 from ui.i18n import t, tp
+from ui.charts import population_section
 from ui.verdict_panel import rules_table, violation_notices
 
 
@@ -181,7 +182,10 @@ tabs = st.tabs([t("rules_tab", lang, errors=errors, warnings=warnings), t("grid_
 with tabs[0]:
     rules_table(verdict, lang)
     violation_notices(verdict, lang, action=zoom_button)
-with tabs[1]:
+with tabs[1]:  # the grids' population against the band and the district's mean, after every edit
+    county = {d for d, ring in session.world.district_ring.items() if ring == "county"}
+    population_section(table, workmap.grid_colours(ready, plan), session.world.district_names, session.band, county, lang,
+                       key=f"ws-chart-{state.plan_id()}")
     tables.show(table, lang)
 with tabs[2]:
     made = pairing_editor.edited(session, pairings, working.version, lang)

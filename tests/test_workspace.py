@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+import pyarrow.ipc
 import pytest
 import shapely
 import streamlit_folium
@@ -242,6 +244,13 @@ def test_workspace_creates_a_plan_and_edits_it_with_clicks_undo_and_redo(page):
     assert version == 2 and payload["assignment"][target["unit_code"]] == other
     assert target["unit_code"] in payload["locked"]
     assert store.history(plan_id)[-1]["action"] == "assign"
+    at.selectbox(key=f"ws-chart-{plan_id}").set_value("310118").run()  # the population bars follow the edit
+    people = dict(zip(units["unit_code"], units["population"]))
+    after = sum(people[u] for u, g in payload["assignment"].items() if g == other)
+    rows = pd.concat([pyarrow.ipc.open_stream(d.data.data).read_pandas() for c in at.get("vega_lite_chart")
+                      for d in c.proto.datasets if d.data.data])
+    bars = rows.dropna(subset=["name"]) if "name" in rows else rows.iloc[0:0]
+    assert bars.loc[bars["name"].str.endswith(other), "population"].tolist() == [after]
 
     at.button(key="ws_undo").click().run()
     assert store.load(plan_id)[1]["assignment"][target["unit_code"]] == current

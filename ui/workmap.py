@@ -193,6 +193,11 @@ def base(session: PlanningSession, ready: Prepared, L: dict, lang: str = "zh") -
     return m
 
 
+def grid_colours(ready: Prepared, plan: Plan) -> dict[str, str]:
+    """The plan's one colouring (touching grids differ), as the map, the chart and every view use it."""
+    return assignment_colours(ready.touching, plan.assignment, [g.grid_id for g in plan.grids])
+
+
 def layers(session: PlanningSession, plan: Plan, ready: Prepared, *, selection: set[str], flagged: set[str],
            pairings: list[Pairing], show: list[str], drops: int, lang: str, L: dict) -> list[folium.FeatureGroup]:
     """The plan on the map: units coloured by grid and outlined (selected, breaking a rule,
@@ -200,7 +205,7 @@ def layers(session: PlanningSession, plan: Plan, ready: Prepared, *, selection: 
     layers switched on (``show``: primary, pairings, gaps)."""
     world, facilities = session.world, session.package.facilities
     # the plan's one colouring (planning.colours): the same colours as the grid page, review and exports
-    colours = assignment_colours(ready.touching, plan.assignment, [g.grid_id for g in plan.grids])
+    colours = grid_colours(ready, plan)
     out = [plan_styles(ready.units, plan.assignment, plan.locked, selection, flagged, colours),
            outline_layer(ready.edges, ready.sources["edges"], plan.assignment)]
     free = {c for d in world.districts for c in free_leads(world, plan, d)}
