@@ -464,3 +464,260 @@ def equity_by(frame: pd.DataFrame, key: str, params: AccessParams, *, value: str
         rank = {ring: i for i, ring in enumerate(RING_ORDER)}
         out = out.iloc[np.argsort([rank.get(r, len(rank)) for r in out[key]], kind="stable")]
     return out.reset_index(drop=True)
+
+
+# --- hierarchical, tier by tier -------------------------------------------------------------------
+#
+# Tao, Cheng & Liu (2020), "Hierarchical two-step floating catchment area (2SFCA) method: measuring
+# the spatial accessibility to hierarchical healthcare facilities in Shenzhen, China",
+# *International Journal for Equity in Health* 19:164: each level of care has its own catchment,
+# distance decay and supply, and is measured apart. Here the two chains of Chinese primary and
+# secondary care, three tiers each, every tier a Gaussian 2SFCA (Dai 2010) whose ``d0`` is the
+# tier's own reach from the settings (``*_threshold_km`` over distance, ``*_threshold_min`` on
+# roads, as ``planning.coverage.threshold``) and whose supply is the column the tier is staffed by.
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One level of care: its chain (``rural``: village clinic -> THC -> county hospital; ``urban``:
+    CHC -> district hospital -> city hospital), its level in the chain (1 is nearest the resident),
+    the facility kinds, the supply column (``gps`` falls back to ``physicians`` where blank) and the
+    setting that gives its catchment (``<threshold>_km`` or ``<threshold>_min``)."""
+
+    name: str
+    chain: str
+    level: int
+    kinds: tuple[str, ...]
+    supply: str  # gps | physicians | beds
+    threshold: str  # a config prefix: chc_threshold, thc_threshold, village_threshold, hospital_threshold
+
+    def catchment(self, config, *, minutes: bool) -> float:
+        return float(getattr(config, f"{self.threshold}_{'min' if minutes else 'km'}"))
+
+
+TIERS: tuple[Tier, ...] = (
+    Tier("village_clinic", "rural", 1, ("village_clinic",), "physicians", "village_threshold"),
+    Tier("thc", "rural", 2, ("thc",), "gps", "thc_threshold"),
+    Tier("county_hospital", "rural", 3, ("county_hospital",), "beds", "hospital_threshold"),
+    Tier("chc", "urban", 1, ("chc",), "gps", "chc_threshold"),
+    Tier("district_hospital", "urban", 2, ("district_hospital",), "beds", "hospital_threshold"),
+    Tier("city_hospital", "urban", 3, ("city_hospital",), "beds", "hospital_threshold"),
+)
+
+
+def tier_supply(facilities: pd.DataFrame, tier: Tier) -> np.ndarray:
+    """The tier's facilities' supply: the recorded ``tier.supply`` (for ``gps``, physicians where GPs
+    are blank); a blank count is unknown and passes on nothing (0)."""
+    values = pd.to_numeric(facilities[tier.supply], errors="coerce")
+    if tier.supply == "gps":
+        values = values.fillna(pd.to_numeric(facilities["physicians"], errors="coerce"))
+    return values.fillna(0.0).to_numpy(dtype=float)
+
+
+def tier_skip_reason(kinds: np.ndarray, supply: np.ndarray) -> str:
+    """Why a tier cannot be measured (``""`` when it can): ``no_facilities`` of its kinds in the
+    package, or ``no_supply`` recorded for any of them (a tier whose supply is unknown is skipped,
+    never taken as zero access)."""
+    if not len(kinds):
+        return "no_facilities"
+    if not np.nansum(supply) > 0:
+        return "no_supply"
+    return ""
+
+
+def limiting_tier(ratios: pd.DataFrame, chains: np.ndarray) -> np.ndarray:
+    """Per row (a unit), the tier that limits access: among the measured tiers of the row's chain,
+    the one whose access relative to its norm (``ratios``, one column per tier name) is lowest; on a
+    tie the lower level (nearer the resident) wins; ``""`` when the chain has no measured tier.
+
+    A tier's *norm* is its resident-weighted mean access over the whole package, so a ratio of 1 is
+    the package's average for that tier and the ratios of different tiers (GPs, physicians, beds per
+    10,000 residents) can be compared (``normalised``, ``access.helpers.normalized_access``)."""
+    out = np.full(len(ratios), "", dtype=object)
+    for chain in np.unique(chains):
+        names = [t.name for t in sorted(TIERS, key=lambda t: t.level) if t.chain == chain and t.name in ratios]
+        if not names:
+            continue
+        rows = np.flatnonzero(chains == chain)
+        values = ratios.iloc[rows][names].to_numpy(dtype=float)
+        out[rows] = np.array(names, dtype=object)[np.argmin(np.nan_to_num(values, nan=np.inf), axis=1)]
+    return out
+
+
+def hierarchical(cost_of, facilities: pd.DataFrame, demand, config, *, minutes: bool
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every tier of ``TIERS`` per demand point (supply per 10,000 residents, Gaussian 2SFCA with
+    ``d0`` the tier's catchment), and one row per tier saying what was measured or why it was
+    skipped. ``cost_of(sites_xy, reach)`` gives the ``CostMatrix`` from the demand points to those
+    sites; ``facilities`` carries ``kind``, the supply columns and ``x``/``y`` (metres)."""
+    values, rows = {}, []
+    kinds = facilities["kind"].to_numpy(dtype=str)
+    for tier in TIERS:
+        mine = np.flatnonzero(np.isin(kinds, tier.kinds))
+        supply = tier_supply(facilities.iloc[mine], tier)
+        reason = tier_skip_reason(mine, supply)
+        d0 = tier.catchment(config, minutes=minutes)
+        norm = math.nan
+        if not reason:
+            costs = cost_of(facilities[["x", "y"]].to_numpy(dtype=float)[mine], d0)
+            values[tier.name] = 10_000 * gaussian_two_sfca(costs, demand, supply, d0)
+            norm = float(np.average(values[tier.name], weights=demand)) if np.sum(demand) > 0 else math.nan
+        rows.append({"tier": tier.name, "chain": tier.chain, "level": tier.level, "supply": tier.supply,
+                     "catchment": d0, "facilities": len(mine), "supply_total": float(supply.sum()),
+                     "norm": norm, "measured": not reason, "skipped": reason})
+    return pd.DataFrame(values, index=pd.RangeIndex(len(demand))), pd.DataFrame(rows)
+
+
+# --- the whole package: what ``PlanningSession.accessibility`` returns ------------------------------
+
+MEASURES = ("two_sfca", "e2sfca", "g2sfca", "three_sfca", "raam")
+HEADLINE = "e2sfca"  # the measure equity, the maps and the exports use
+EQUITY_COLUMNS = ("residents", "mean", "gini", "theil", "share_below", "circle_share", "circle_meets_target")
+
+
+@dataclass(frozen=True)
+class AccessibilityResult:
+    """The accessibility of one package (and plan), as ``PlanningSession.accessibility`` gives it.
+
+    Primary care (CHC and THC, GPs, else physicians, else the median of the kind:
+    ``planning.coverage.Facilities``) is measured by every measure of ``measures``; the tiers
+    (``TIERS``) each by a Gaussian 2SFCA of their own. Values of the 2SFCA family and of the tiers
+    are supply per 10,000 residents (GPs, physicians or beds); ``raam`` is a cost (lower is better);
+    ``nearest`` the cost to the nearest CHC or THC. Costs are ``cost_unit``: ``min`` on the package's
+    roads, else ``km`` (straight line x detour).
+
+    Fields (stable: pages, the CLI and the exports read them by name):
+
+    - ``points``: per demand point (population point or cell, else one per unit): ``unit_code``,
+      ``district_code``, ``ring``, ``population``, the ``MEASURES``, ``nearest``, one column per
+      measured tier (``tier_<name>``).
+    - ``units``: per unit (in the world's order): ``unit_code``, ``unit_name``, ``district_code``,
+      ``district_name``, ``ring``, ``grid_id`` (``""`` without a plan or outside its grids),
+      ``population``, the ``MEASURES`` and ``nearest`` as resident-weighted means (a unit without
+      residents: its points' plain mean), ``tier_<name>`` and ``ratio_<name>`` (the tier's access
+      over its norm) per measured tier, ``chain`` (``urban`` | ``rural``: the chain of its nearest
+      CHC or THC) and ``limiting_tier`` (``limiting_tier``; ``""`` when its chain has no measured tier).
+    - ``tiers``: per tier of ``TIERS``: ``tier``, ``chain``, ``level``, ``supply``, ``catchment``,
+      ``facilities``, ``supply_total``, ``norm``, ``measured``, ``skipped`` (``no_facilities`` |
+      ``no_supply`` | ``""``).
+    - ``equity``: the whole package, ``equity`` of the headline measure across the demand points'
+      residents (``EQUITY_COLUMNS``).
+    - ``by_ring`` (remote suburbs first), ``by_district`` (rings in that order, then district code),
+      ``by_grid`` (empty without a plan): ``equity_by`` with ``district_name`` added by district.
+    """
+
+    measure: str
+    cost_unit: str  # min | km
+    demand: str  # points | units
+    params: AccessParams
+    points: pd.DataFrame
+    units: pd.DataFrame
+    tiers: pd.DataFrame
+    equity: dict
+    by_ring: pd.DataFrame
+    by_district: pd.DataFrame
+    by_grid: pd.DataFrame
+
+    @property
+    def skipped_tiers(self) -> list[str]:
+        """The tiers the package lacks (no facilities, or none with supply recorded)."""
+        return self.tiers.loc[~self.tiers["measured"], "tier"].tolist()
+
+
+def _unit_means(points: pd.DataFrame, columns: list[str], n: int) -> pd.DataFrame:
+    """Resident-weighted means per unit (index ``unit``), a plain mean for a unit without residents;
+    infinity (RAAM, nearest: nothing in reach) where any of a unit's points has it."""
+    out = {}
+    weight = points["population"].to_numpy(dtype=float)
+    unit = points["unit"].to_numpy()
+    people = np.bincount(unit, weights=weight, minlength=n)
+    count = np.bincount(unit, minlength=n).astype(float)
+    for col in columns:
+        x = points[col].to_numpy(dtype=float)
+        finite = np.isfinite(x)
+        xs = np.where(finite, x, 0.0)
+        weighted = np.divide(np.bincount(unit, weights=weight * xs, minlength=n), people, out=np.zeros(n), where=people > 0)
+        plain = np.divide(np.bincount(unit, weights=xs, minlength=n), count, out=np.zeros(n), where=count > 0)
+        value = np.where(people > 0, weighted, plain)
+        bad = np.bincount(unit, weights=(~finite).astype(float), minlength=n) > 0
+        out[col] = np.where(bad, np.inf, value)
+    return pd.DataFrame(out)
+
+
+def _by_district(points: pd.DataFrame, params: AccessParams, names: dict) -> pd.DataFrame:
+    table = equity_by(points, "district_code", params, value=HEADLINE)
+    ring = points.groupby("district_code")["ring"].first()
+    rank = {r: i for i, r in enumerate(RING_ORDER)}
+    table.insert(1, "district_name", table["district_code"].map(names).fillna(""))
+    table.insert(2, "ring", table["district_code"].map(ring).fillna(""))
+    order = np.lexsort((table["district_code"].to_numpy(dtype=str), [rank.get(r, len(rank)) for r in table["ring"]]))
+    return table.iloc[order].reset_index(drop=True)
+
+
+def assess(package, world, *, network=None, demand=None) -> AccessibilityResult:
+    """Accessibility of ``package`` (units, facilities, config) over ``world``: the headline
+    measures on primary care, the tiers, and equity by ring and district (``with_plan`` adds the
+    grids). ``network``: the package's roads (``planning.roads``), else straight lines x detour;
+    ``demand``: ``planning.coverage.Demand`` (population points), else one point per unit."""
+    from planning.coverage import Demand, Facilities
+
+    config = package.config
+    minutes = network is not None
+    params = AccessParams.from_config(config, minutes=minutes)
+    given = demand
+    demand = demand if demand is not None else Demand.of_units(world)
+
+    def cost_of(sites: np.ndarray, reach: float) -> CostMatrix:
+        if minutes:
+            return travel_costs(network, demand.xy, sites, reach, walk_kmh=config.walk_kmh)
+        return distance_costs(demand.xy, sites, reach, detour=config.detour_factor)
+
+    fac = Facilities.from_frame(package.facilities, world.crs)
+    primary = fac.of(("chc", "thc"))
+    costs = cost_of(fac.xy[primary], params.reach)
+    values = measures(costs, demand.population, np.nan_to_num(fac.clinicians[primary]), params)
+    frame = package.facilities.assign(x=fac.xy[:, 0], y=fac.xy[:, 1])
+    tier_values, tiers = hierarchical(cost_of, pd.DataFrame(frame.drop(columns="geometry")), demand.population, config,
+                                      minutes=minutes)
+    ring_of = np.array([world.district_ring.get(d, "") for d in world.district], dtype=object)
+    points = pd.DataFrame({"unit": demand.unit, "unit_code": world.unit_codes[demand.unit],
+                           "district_code": world.district[demand.unit], "ring": ring_of[demand.unit],
+                           "population": demand.population})
+    points = pd.concat([points, values, tier_values.add_prefix("tier_")], axis=1)
+    means = _unit_means(points, [*MEASURES, "nearest", *("tier_" + tier_values.columns)], world.n)
+    units = pd.DataFrame({"unit_code": world.unit_codes, "unit_name": world.unit_names, "district_code": world.district,
+                          "district_name": [world.district_names.get(d, "") for d in world.district], "ring": ring_of,
+                          "grid_id": "", "population": world.population})
+    units = pd.concat([units, means], axis=1)
+    norms = tiers.set_index("tier")["norm"]
+    ratios = pd.DataFrame({name: np.divide(units[f"tier_{name}"].to_numpy(dtype=float), norms[name], out=np.zeros(world.n),
+                                           where=norms[name] > 0) for name in tier_values.columns}, index=units.index)
+    units = pd.concat([units, ratios.add_prefix("ratio_")], axis=1)
+    kinds = fac.kinds[primary]
+    if len(primary):
+        near = cKDTree(fac.xy[primary]).query(world.xy)[1]
+        units["chain"] = np.where(kinds[near] == "thc", "rural", "urban")
+    else:
+        units["chain"] = np.where(np.isin(fac.kinds, [t.kinds[0] for t in TIERS if t.chain == "rural"]).any(),
+                                  "rural", "urban")
+    units["limiting_tier"] = limiting_tier(ratios, units["chain"].to_numpy(dtype=str))
+    return AccessibilityResult(
+        measure=HEADLINE, cost_unit="min" if minutes else "km", demand="points" if given is not None else "units",
+        params=params, points=points, units=units, tiers=tiers,
+        equity=equity(points[HEADLINE], points["population"], points["nearest"], params),
+        by_ring=equity_by(points, "ring", params, value=HEADLINE),
+        by_district=_by_district(points, params, world.district_names),
+        by_grid=pd.DataFrame(columns=["grid_id", *EQUITY_COLUMNS]))
+
+
+def with_plan(result: AccessibilityResult, assignment) -> AccessibilityResult:
+    """``result`` with each unit's ``grid_id`` from a plan's ``assignment`` (unit code -> grid) and
+    the equity by grid (units outside the plan's grids are left out of ``by_grid``)."""
+    from dataclasses import replace
+
+    grid_of = dict(assignment)
+    units = result.units.assign(grid_id=result.units["unit_code"].map(grid_of).fillna(""))
+    points = result.points.assign(grid_id=result.points["unit_code"].map(grid_of).fillna(""))
+    placed = points[points["grid_id"] != ""]
+    by_grid = equity_by(placed, "grid_id", result.params, value=HEADLINE) if len(placed) else result.by_grid
+    return replace(result, units=units, points=points, by_grid=by_grid)

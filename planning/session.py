@@ -201,3 +201,42 @@ class PlanningSession:
         if sites not in cache:
             cache[sites] = analyse_coverage(self.package, self.world, sites=sites)
         return cache[sites]
+
+    # --- accessibility (issue 17) ---------------------------------------------------------------
+    @cached_property
+    def _access_inputs(self):
+        """The roads and the demand points the coverage analysis measures from (``None``: none)."""
+        from planning.coverage import Demand
+        from planning.roads import network_from
+
+        cached = next(iter(self.__dict__.get("_coverage", {}).values()), None)
+        if cached is not None:
+            return cached.network, cached.demand
+        pkg = self.package
+        network = network_from(pkg.roads, self.world.crs) if getattr(pkg, "roads", None) is not None else None
+        points = getattr(pkg, "population_points", None)
+        return network, (Demand.of_points(self.world, pkg.units, points) if points is not None else None)
+
+    @cached_property
+    def _access(self):
+        from planning.accessibility import assess
+
+        network, demand = self._access_inputs
+        return assess(self.package, self.world, network=network, demand=demand)
+
+    def accessibility(self, plan: Plan | None = None):
+        """Spatial accessibility, the 2SFCA family, tier by tier, and its equity
+        (``planning.accessibility.AccessibilityResult``); with ``plan``, each unit's grid and the
+        equity by grid. Measured once per session (the neighbour search is bounded by the
+        settings' catchments); a plan only adds its grids (cached per plan assignment)."""
+        from planning.accessibility import with_plan
+
+        if plan is None:
+            return self._access
+        cache: dict = self.__dict__.setdefault("_access_plans", {})
+        key = tuple(sorted(plan.assignment.items()))
+        if key not in cache:
+            if len(cache) >= 8:
+                cache.pop(next(iter(cache)))
+            cache[key] = with_plan(self._access, plan.assignment)
+        return cache[key]
