@@ -354,6 +354,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                             "population_gained": gains}), out / "sites.csv")
     write_csv(villages, out / "villages.csv")
     population = pkg.districts.set_index("district_code")["population"]
+    plan = None
     try:  # per grid too, on the proposed grids
         plan = session.propose_grids().plan
         grid_of_unit = table["unit_code"].map(plan.assignment)
@@ -382,6 +383,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                                  "kind has none recorded (docs/COVERAGE.md)"},
         "travel": "road network" if network is not None else f"straight line x {config.detour_factor}",
         "demand": f"{len(demand.xy)} population points" if demand is not None else "one point per unit",
+        # the 2SFCA family, tier by tier, and its equity by ring, district and grid (docs/DATA_FORMAT.md)
+        "accessibility": session.accessibility(plan).document(),
     }, out / "coverage.json")
     city = summary_by(table.assign(city="all"), "city").iloc[0]
     print(f"population {city['population']:,.0f}: served {city['served_share']:.1%}, within reach but unserved "
@@ -394,12 +397,25 @@ def cmd_coverage(args: argparse.Namespace) -> int:
               f"{' …' if len(gaps_staff) > 10 else ''}): {by.get('median', 0)} estimated as the median of their kind, "
               f"{by.get('unknown', 0)} unknown (their residents counted as 'capacity unknown'); see coverage.json", file=sys.stderr)
     print(f"{args.sites} new sites would bring {sum(gains):,.0f} residents within reach")
+    _print_accessibility(session.accessibility(plan))
     if len(villages):
         print(f"village clinics: {len(villages)}, proposed links {int((villages['link'] == 'proposed').sum())}, "
               f"integrated {villages['integrated'].mean():.1%}")
     else:
         print("village clinics: none in this package")
     return 0
+
+
+def _print_accessibility(result) -> None:
+    """One line of the accessibility's equity, and the tiers the package lacks (skipped, said why)."""
+    e, p = result.equity, result.params
+    print(f"accessibility ({result.measure}, GPs per 10,000 residents): mean {e['mean']:.2f}, Gini {e['gini']:.3f}, "
+          f"Theil {e['theil']:.3f}, below {p.threshold_per_10000:g} {e['share_below']:.1%}, "
+          f"15-minute circle {e['circle_share']:.1%} (target {p.circle_target:.0%})")
+    skipped = result.tiers[~result.tiers["measured"]]
+    if len(skipped):
+        print("tiers not measured: " + ", ".join(f"{t} ({why.replace('_', ' ')})" for t, why in
+                                                 zip(skipped["tier"], skipped["skipped"])))
 
 
 def _ranges(numbers: list[int]) -> str:

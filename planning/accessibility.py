@@ -623,6 +623,35 @@ class AccessibilityResult:
         """The tiers the package lacks (no facilities, or none with supply recorded)."""
         return self.tiers.loc[~self.tiers["measured"], "tier"].tolist()
 
+    def document(self) -> dict:
+        """Everything as plain JSON values (``coverage.json``'s ``accessibility``; docs/DATA_FORMAT.md):
+        a value that is not finite (RAAM or nearest with nothing in reach, a Gini of no residents)
+        is ``null``; values are not rounded."""
+        from dataclasses import asdict
+
+        return _plain({
+            "measure": self.measure, "cost_unit": self.cost_unit, "demand": self.demand, "params": asdict(self.params),
+            "tiers": self.tiers.to_dict(orient="records"), "skipped_tiers": self.skipped_tiers,
+            "equity": self.equity, "by_ring": self.by_ring.to_dict(orient="records"),
+            "by_district": self.by_district.to_dict(orient="records"),
+            "by_grid": self.by_grid.to_dict(orient="records"), "units": self.units.to_dict(orient="records"),
+        })
+
+
+def _plain(value):
+    """``value`` with numpy scalars as Python ones, tuples as lists and non-finite floats as None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
+
 
 def _unit_means(points: pd.DataFrame, columns: list[str], n: int) -> pd.DataFrame:
     """Resident-weighted means per unit (index ``unit``), a plain mean for a unit without residents;
