@@ -54,12 +54,123 @@ def covered_weight(demand_xy: np.ndarray, weight: np.ndarray, sites_xy: np.ndarr
     return float(np.asarray(weight)[dist <= radius].sum())
 
 
-def candidates_of(world, units, candidates=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def candidates_of(world, units, candidates=None, demand=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidate sites (xy in the world's metres, codes, names): the planner's layer when given,
-    else every unit's centre."""
+    else, given ``demand`` (``planning.coverage.Demand``: population points, or unit centres),
+    as many sites as units where people live (``demand_candidates``), else every unit's centre."""
+    if (candidates is None or not len(candidates)) and demand is not None:
+        return demand_candidates(world, units, demand.xy, demand.population, demand.unit, world.n)
     if candidates is not None and len(candidates):
         metric = candidates.to_crs(world.crs)
         return (np.column_stack([metric.geometry.x, metric.geometry.y]), candidates["site_code"].to_numpy(dtype=str),
                 candidates["name"].to_numpy(dtype=str))
     names = units.set_index("unit_code").loc[world.unit_codes, "unit_name"].to_numpy(dtype=str)
     return world.xy, world.unit_codes, names
+
+
+# --- candidate sites from where people live -------------------------------------------------------
+MAX_CLUSTERS = 400  # candidate sites derived from the demand, at most
+MAX_POINTS = 60_000  # demand points clustered, at most (a fixed-seed sample beyond)
+MINIBATCH_FROM = 5_000  # a district with more points than this is clustered with MiniBatchKMeans
+RANDOM_STATE = 0
+
+
+def cluster_counts(population: np.ndarray, total: int) -> np.ndarray:
+    """``total`` clusters shared among groups by population: one for every group with residents
+    (the most populous first when ``total`` is smaller), then each next cluster to the group with
+    the most residents per cluster (ties: the first group)."""
+    population = np.asarray(population, dtype=float)
+    live = np.flatnonzero(population > 0)
+    out = np.zeros(len(population), dtype=int)
+    if total <= 0 or not len(live):
+        return out
+    out[live[np.argsort(-population[live], kind="stable")][:total]] = 1
+    for _ in range(total - out.sum()):
+        per = np.divide(population, out, out=np.zeros(len(population)), where=out > 0)
+        out[int(np.argmax(per))] += 1
+    return out
+
+
+def _weighted_centres(xy: np.ndarray, weight: np.ndarray, k: int, random_state: int) -> np.ndarray:
+    """``k`` population-weighted k-means centres of ``xy`` (scikit-learn, ``sample_weight``; a
+    fixed ``random_state``, so the same data gives the same centres)."""
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+
+    distinct = len(np.unique(xy, axis=0))
+    k = min(k, distinct)
+    if k >= distinct:
+        return np.unique(xy, axis=0)
+    if len(xy) > MINIBATCH_FROM:
+        model = MiniBatchKMeans(n_clusters=k, random_state=random_state, n_init=3, batch_size=4096)
+    else:
+        model = KMeans(n_clusters=k, random_state=random_state, n_init=3)
+    return model.fit(xy, sample_weight=weight).cluster_centers_
+
+
+def _sample(n: int, cap: int, rng: np.random.Generator) -> np.ndarray:
+    """At most ``cap`` of ``n`` indices, the same ones for the same seed (all when ``n <= cap``)."""
+    return np.arange(n) if n <= cap else np.sort(rng.choice(n, size=cap, replace=False))
+
+
+def demand_candidates(world, units, xy: np.ndarray, weight: np.ndarray, unit: np.ndarray, count: int, *,
+                      max_points: int = MAX_POINTS, random_state: int = RANDOM_STATE
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate sites where people live (xy in the world's metres, codes, names): the
+    population-weighted k-means centres of the demand points ``xy`` (``weight`` residents each,
+    lying in units ``unit``, indices into the world's units), clustered district by district with
+    ``count`` centres shared by population (at most ``MAX_CLUSTERS``), at most ``max_points``
+    points in all (a fixed-seed sample). Each centre is snapped to a unit of its district: it
+    stays where it is when a unit of the district holds it, else it moves to the district's
+    nearest demand point. A site's code is its unit's code with ``-k`` and a number, its name its
+    unit's name (numbered when a unit holds several)."""
+    import shapely
+
+    xy, weight, unit = np.asarray(xy, dtype=float), np.asarray(weight, dtype=float), np.asarray(unit, dtype=int)
+    keep = weight > 0
+    xy, weight, unit = xy[keep], weight[keep], unit[keep]
+    district = world.district[unit]
+    codes_of = sorted(set(district))
+    people = np.array([weight[district == d].sum() for d in codes_of])
+    per = cluster_counts(people, min(int(count), MAX_CLUSTERS))
+    geoms = units.set_index("unit_code").loc[world.unit_codes].geometry.to_crs(world.crs).to_numpy()
+    tree = shapely.STRtree(geoms)
+    rng = np.random.default_rng(random_state)
+    sites, site_unit = [], []
+    for d, k in zip(codes_of, per):
+        if k == 0:
+            continue
+        rows = np.flatnonzero(district == d)
+        rows = rows[_sample(len(rows), max(int(max_points * len(rows) / len(xy)), k), rng)]
+        centres = _weighted_centres(xy[rows], weight[rows], int(k), random_state)
+        hit_point, hit_unit = tree.query(shapely.points(centres), predicate="within")
+        ours = world.district[hit_unit] == d
+        held = dict(zip(hit_point[ours], hit_unit[ours]))
+        _, nearest_row = cKDTree(xy[rows]).query(centres)
+        for c, centre in enumerate(centres):
+            if c in held:
+                sites.append(centre)
+                site_unit.append(held[c])
+            else:  # outside the district's units (a bay, a hole, another district): the nearest resident
+                sites.append(xy[rows[nearest_row[c]]])
+                site_unit.append(unit[rows[nearest_row[c]]])
+    if not sites:
+        return np.zeros((0, 2)), np.array([], dtype=str), np.array([], dtype=str)
+    site_unit = np.asarray(site_unit)
+    order = np.lexsort((np.asarray(sites)[:, 1], np.asarray(sites)[:, 0], site_unit))
+    site_xy, site_unit = np.asarray(sites)[order], site_unit[order]
+    number = np.zeros(len(site_unit), dtype=int)
+    for i in range(1, len(site_unit)):
+        number[i] = number[i - 1] + 1 if site_unit[i] == site_unit[i - 1] else 0
+    several = np.bincount(site_unit, minlength=world.n)[site_unit] > 1
+    codes = np.array([f"{world.unit_codes[u]}-k{n + 1}" for u, n in zip(site_unit, number)], dtype=str)
+    names = np.array([f"{world.unit_names[u]}-{n + 1}" if s else str(world.unit_names[u])
+                      for u, n, s in zip(site_unit, number, several)], dtype=str)
+    return site_xy, codes, names
+
+
+def coverage_of_sites(demand_xy: np.ndarray, weight: np.ndarray, sites_xy: np.ndarray, k: int,
+                      radius: float) -> float:
+    """The residents ``k`` sites chosen among ``sites_xy`` by the maximal covering model reach
+    (within ``radius`` metres)."""
+    _, gains = maximal_covering(demand_xy, weight, sites_xy, k, radius)
+    return float(sum(gains))

@@ -1,0 +1,132 @@
+"""Candidate sites from where people live (planning/sites.py): population-weighted k-means of the
+demand, district by district, snapped to a unit of the district; on coarse units they reach more
+residents than the units' centres with the same number of sites."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from planning.coverage import Demand
+from planning.sites import (candidates_of, cluster_counts, coverage_of_sites, demand_candidates, maximal_covering)
+from planning.world import build_world
+from tests.test_grids import UTM, X0, Y0
+
+
+def coarse_world():
+    """Two districts of two 4 x 4 km units each; the residents of every unit live in two clumps
+    near its corners (400 + 600 per unit, 60 points a clump), far from the unit's centre::
+
+        +-------+-------+-------+-------+
+        | o   o | o   o | o   o | o   o |      A-1, A-2 | B-1, B-2
+        |       |       |       |       |      o: a clump of residents
+        +-------+-------+-------+-------+
+    """
+    rng = np.random.default_rng(5)
+    units, districts, points = [], [], []
+    for d, (code, x0) in enumerate((("A", 0), ("B", 8000))):
+        for k in range(2):
+            left = X0 + x0 + 4000 * k
+            box = shapely.box(left, Y0, left + 4000, Y0 + 4000)
+            units.append({"unit_code": f"{code}-{k + 1}", "unit_name": f"{code}街道{k + 1}", "district_code": code,
+                          "population": 1000.0, "geometry": box})
+            for cx, people in ((left + 600, 400.0), (left + 3400, 600.0)):
+                xy = rng.normal((cx, Y0 + 3400), 120, (60, 2))
+                points += [{"population": people / 60, "geometry": shapely.Point(p)} for p in xy]
+        districts.append({"district_code": code, "district_name": code, "ring": "remote_suburb", "pooling_area": "all",
+                          "geometry": shapely.box(X0 + x0, Y0, X0 + x0 + 8000, Y0 + 4000)})
+    to4326 = lambda rows: gpd.GeoDataFrame(rows, geometry="geometry", crs=UTM).to_crs(4326)  # noqa: E731
+    units, districts, points = to4326(units), to4326(districts), to4326(points)
+    empty = gpd.GeoDataFrame({"facility_code": [], "name": [], "kind": [], "district_code": [], "can_lead": []},
+                             geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    world = build_world(units, districts, empty)
+    return world, units, Demand.of_points(world, units, points)
+
+
+def test_cluster_counts_share_by_population_with_one_for_each_district():
+    assert cluster_counts(np.array([900.0, 100.0, 0.0]), 10).tolist() == [9, 1, 0]
+    assert cluster_counts(np.array([10.0, 10.0, 10.0]), 2).tolist() == [1, 1, 0]  # too few: the first largest
+    assert cluster_counts(np.array([1.0, 1000.0]), 5).sum() == 5 and cluster_counts(np.array([1.0, 1000.0]), 5)[0] == 1
+
+
+def test_clustered_candidates_reach_more_residents_than_unit_centres_with_the_same_sites():
+    world, units, demand = coarse_world()
+    centres_xy, _, _ = candidates_of(world, units)
+    xy, codes, names = candidates_of(world, units, demand=demand)
+    assert len(xy) == len(centres_xy) == world.n  # the same number of candidates
+    for k in (1, 2, 4):
+        by_centres = coverage_of_sites(demand.xy, demand.population, centres_xy, k, 1000.0)
+        by_clusters = coverage_of_sites(demand.xy, demand.population, xy, k, 1000.0)
+        assert by_clusters >= by_centres
+    # a unit centre lies 1.4 km or more from every clump: it reaches no one; the clusters sit on the clumps
+    assert coverage_of_sites(demand.xy, demand.population, centres_xy, 4, 1000.0) == 0
+    assert coverage_of_sites(demand.xy, demand.population, xy, 4, 1000.0) >= 4 * 600 - 1e-6  # at least the big clumps
+
+
+def test_clustered_candidates_stay_inside_their_district_and_are_named_by_their_unit():
+    world, units, demand = coarse_world()
+    xy, codes, names = demand_candidates(world, units, demand.xy, demand.population, demand.unit, 6)
+    metric = units.to_crs(world.crs).set_index("unit_code")
+    for (x, y), code, name in zip(xy, codes, names):
+        unit = code.rsplit("-k", 1)[0]
+        assert metric.geometry[unit].covers(shapely.Point(x, y))
+        assert name.startswith(metric.loc[unit, "unit_name"])
+    assert len(set(codes)) == len(codes) == 6
+    assert sorted({c[0] for c in codes}) == ["A", "B"]  # 3 in each district (equal populations)
+    again = demand_candidates(world, units, demand.xy, demand.population, demand.unit, 6)
+    assert np.array_equal(again[0], xy) and list(again[1]) == list(codes)  # deterministic
+
+
+def l_world():
+    """District A is an L of three 4 x 4 km units around B's one unit; A's residents live in two
+    clumps, at the far ends of the L (o), so their weighted centre (x) falls in B::
+
+        +-----+-----+
+        | A-2 | A-3o|
+        +-----+-----+
+        |oA-1 x B-1 |
+        +-----+-----+
+    """
+    rng = np.random.default_rng(7)
+    boxes = {"A-1": ("A", 0, 0), "A-2": ("A", 0, 4000), "A-3": ("A", 4000, 4000), "B-1": ("B", 4000, 0)}
+    clumps = {"A-1": (1200, 600), "A-3": (7600, 6600), "B-1": (6000, 2000)}
+    units, points = [], []
+    for code, (d, x, y) in boxes.items():
+        units.append({"unit_code": code, "unit_name": code, "district_code": d, "population": 1000.0 if code in clumps else 0.0,
+                      "geometry": shapely.box(X0 + x, Y0 + y, X0 + x + 4000, Y0 + y + 4000)})
+        if code in clumps:
+            xy = rng.normal((X0 + clumps[code][0], Y0 + clumps[code][1]), 100, (40, 2))
+            points += [{"population": 25.0, "geometry": shapely.Point(p)} for p in xy]
+    districts = [{"district_code": "A", "district_name": "A", "ring": "county", "pooling_area": "all",
+                  "geometry": shapely.union_all([u["geometry"] for u in units if u["district_code"] == "A"])},
+                 {"district_code": "B", "district_name": "B", "ring": "county", "pooling_area": "all",
+                  "geometry": units[3]["geometry"]}]
+    to4326 = lambda rows: gpd.GeoDataFrame(rows, geometry="geometry", crs=UTM).to_crs(4326)  # noqa: E731
+    units, districts, points = to4326(units), to4326(districts), to4326(points)
+    empty = gpd.GeoDataFrame({"facility_code": [], "name": [], "kind": [], "district_code": [], "can_lead": []},
+                             geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    world = build_world(units, districts, empty)
+    return world, units, Demand.of_points(world, units, points)
+
+
+def test_a_centre_outside_its_district_moves_to_the_nearest_resident_of_the_district():
+    world, units, demand = l_world()
+    xy, codes, _ = demand_candidates(world, units, demand.xy, demand.population, demand.unit, 2)
+    in_a = world.district[demand.unit] == "A"
+    centre = np.average(demand.xy[in_a], axis=0, weights=demand.population[in_a])
+    metric = units.to_crs(world.crs).set_index("unit_code")
+    assert metric.geometry["B-1"].contains(shapely.Point(centre))  # the centre lies in B
+    site = xy[[c.startswith("A-") for c in codes]]
+    assert len(site) == 1
+    gaps = np.hypot(*(demand.xy[in_a] - site[0]).T)
+    assert gaps.min() == 0 and np.hypot(*(demand.xy[in_a][gaps.argmin()] - centre)) == np.hypot(
+        *(demand.xy[in_a] - centre).T).min()  # the district's resident nearest the centre
+
+
+def test_sampling_bounds_the_points_and_keeps_the_result_deterministic():
+    world, units, demand = coarse_world()
+    a = demand_candidates(world, units, demand.xy, demand.population, demand.unit, 4, max_points=50)
+    b = demand_candidates(world, units, demand.xy, demand.population, demand.unit, 4, max_points=50)
+    assert np.array_equal(a[0], b[0]) and len(a[0]) == 4
+    assert maximal_covering(demand.xy, demand.population, a[0], 2, 1000.0)[1]  # the sample still finds people
