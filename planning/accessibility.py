@@ -268,8 +268,9 @@ def raam(costs: CostMatrix, demand, supply, tau: float = 60.0, *, cycles: int = 
     facility index, as numpy's ``argmin`` on ``access``'s dense row when its facilities are in
     index order)."""
     demand, supply = np.asarray(demand, dtype=float), np.asarray(supply, dtype=float)
-    if rho is None:
-        rho = demand[demand > 0].sum() / supply[supply > 0].sum()
+    if rho is None:  # with no supply at all no facility enters the iteration: any rho will do
+        available = supply[supply > 0].sum()
+        rho = demand[demand > 0].sum() / available if available > 0 else 1.0
     keep = np.flatnonzero(supply[costs.cols] > 0)
     keep = keep[np.argsort(costs.rows[keep], kind="stable")]  # by point; ties go to the first in a point's pairs
     rows, cols, travel = costs.rows[keep], costs.cols[keep], costs.cost[keep] / tau
@@ -287,7 +288,7 @@ def raam(costs: CostMatrix, demand, supply, tau: float = 60.0, *, cycles: int = 
     near = _row_argmin(local, starts, a_travel)
     assignment[near] = d
     total = a_travel.copy()
-    for i in range(cycles):
+    for i in range(cycles if len(index) else 0):  # nobody to move: no cycle
         at_supply = np.bincount(a_cols, weights=assignment, minlength=len(supply))
         congestion = np.divide(at_supply, capacity, out=np.zeros(len(supply)), where=capacity > 0)
         total = congestion[a_cols] + a_travel
@@ -713,7 +714,7 @@ def assess(package, world, *, network=None, demand=None) -> AccessibilityResult:
                            "district_code": world.district[demand.unit], "ring": ring_of[demand.unit],
                            "population": demand.population})
     points = pd.concat([points, values, tier_values.add_prefix("tier_")], axis=1)
-    means = _unit_means(points, [*MEASURES, "nearest", *("tier_" + tier_values.columns)], world.n)
+    means = _unit_means(points, [*MEASURES, "nearest", *(f"tier_{name}" for name in tier_values.columns)], world.n)
     units = pd.DataFrame({"unit_code": world.unit_codes, "unit_name": world.unit_names, "district_code": world.district,
                           "district_name": [world.district_names.get(d, "") for d in world.district], "ring": ring_of,
                           "grid_id": "", "population": world.population})
