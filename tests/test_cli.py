@@ -153,6 +153,16 @@ def test_coverage_writes_every_output(tmp_path):
     assert all("gps_per_10000" in g for g in figures["supply_grids"])
     assert len((tmp_path / "sites.csv").read_text().splitlines()) == 6
     assert len((tmp_path / "villages.csv").read_text(encoding="utf-8").splitlines()) == 910
+    # the accessibility (issue 17): per unit with its grid and limiting tier, equity remote suburbs first
+    access = figures["accessibility"]
+    assert access["measure"] == "e2sfca" and access["cost_unit"] == "km" and access["demand"] == "units"
+    assert len(access["units"]) == 234 and all(u["grid_id"] for u in access["units"])
+    assert {u["limiting_tier"] for u in access["units"]} <= {"village_clinic", "thc", "chc", "district_hospital"}
+    assert access["skipped_tiers"] == ["county_hospital", "city_hospital"]
+    assert access["by_ring"][0]["ring"] == "remote_suburb" and access["by_district"][0]["ring"] == "remote_suburb"
+    assert {g["grid_id"] for g in access["by_grid"]} == {g["grid_id"] for g in figures["grids"]}
+    assert 0 <= access["equity"]["gini"] < 1 and access["equity"]["residents"] == pytest.approx(city["population"])
+    assert "tiers not measured: county_hospital (no facilities), city_hospital (no supply)" in done.stdout
 
 
 @pytest.mark.slow
