@@ -13,7 +13,8 @@ Parts (each a plain dict of code -> (zh, en)):
   rules cannot all allow, and storage failures;
 - ``texts.review``, ``texts.workspace``, ``texts.exports``, ``texts.imports``, ``texts.charts``:
   the words of the review and meeting, the editing desk, the exports and filing, the import page
-  and the charts (one part a page area, so a change to one area's words touches one file).
+  and the charts (one part a page area, so a change to one area's words touches one file);
+- ``texts.access``: the accessibility's words in the workbook and the filing report.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from texts import charts, exports, imports, review, workspace
+from texts import access, charts, exports, imports, review, workspace
 from texts.data import ISSUES, POSITIONS
 from texts.engine import ENGINE
 from texts.ui import TEXT as UI
@@ -48,6 +49,7 @@ CATALOGUE: dict[str, tuple[str, str]] = _merge(
     exports.TEXT,
     imports.TEXT,
     charts.TEXT,
+    access.TEXT,
     POSITIONS,
     {f"issue.{code}": (zh, en) for code, (zh, _, en, _) in ISSUES.items()},
     {f"issue.{code}.fix": (zh, en) for code, (_, zh, _, en) in ISSUES.items()},
