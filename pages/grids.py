@@ -19,7 +19,7 @@ from ui import grid_settings, open_plan, shell, solve_quality, state
 from ui.charts import population_section
 from ui.i18n import plain, t
 from planning.colours import shape_colours
-from ui.maps import base_map, district_labels, grid_layer, lead_layer, swatch_uri
+from ui.maps import base_map, district_labels, grid_labels, grid_layer, lead_layer, swatch_uri
 from ui.tables import HIDDEN, display, number_formats, show
 from ui.verdict_panel import rules_table, violation_notices
 
@@ -102,6 +102,7 @@ if in_county.any():  # a county's groups are county alliances: the map's labels 
     grid_layer(grids[in_county], {**L, "grid_id": t("alliance_id", lang)}, colours).add_to(m)
 lead_layer(leads, L).add_to(m)
 district_labels(pkg.districts).add_to(m)
+grid_labels(grids).add_to(m)  # each grid's number, where it has room
 st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"grid-map-{package_id}-{which}-{opened.plan_id if opened else ''}-{opened.version if opened else 0}")
 if world.island_links:
     links = "; ".join(f"{a} – {b} ({gap} km)" for a, b, gap in world.island_links)

@@ -78,3 +78,35 @@ def test_the_legend_can_lie_on_the_map_with_the_same_items():
     on_map = legend_html(["central"], ["chc"], labels, on_map=True)
     assert plain_legend in on_map and "ylt-map-legend" in on_map and "margin-top:-" in on_map
     assert "ylt-map-legend" not in plain_legend
+
+
+LABEL = r'grid-label\\" data-z=\\"(\d+)\\"\\u003e([^\\]+)\\u003c'  # a label in the page's JSON
+
+
+def test_grid_labels_show_their_number_from_the_zoom_where_the_grid_has_room():
+    from ui.maps import grid_labels, room_zoom, short_grid_id
+
+    assert short_grid_id("310118-G03") == "G03" and short_grid_id("QP-north") == "QP-north"
+    wide, narrow = room_zoom(0.5), room_zoom(0.01)  # a grid half a degree wide, one a hundredth
+    assert wide < narrow and 256 * 2 ** wide * 0.5 / 360 >= 64 > 256 * 2 ** (wide - 1) * 0.5 / 360
+    grids = gpd.GeoDataFrame({"grid_id": ["310118-G03", "<b>x</b>-G01"]},
+                             geometry=[shapely.box(121, 31, 121.5, 31.2), shapely.box(121.6, 31, 121.61, 31.01)], crs=4326)
+    m = base_map(grids.assign(district_code="310118"))
+    grid_labels(grids).add_to(m)
+    page = m.get_root().render()
+    labels = dict((text, int(z)) for z, text in re.findall(LABEL, page))
+    assert labels["G03"] == wide and narrow in labels.values() and "<b>x</b>" not in page
+    assert "querySelectorAll('.grid-label')" in page and ".grid-label{display:none" in page  # hidden until there is room
+
+
+def test_the_workspace_labels_each_grid_from_its_units_without_geometry_work():
+    from geodata.default import load_default
+    from planning.session import PlanningSession
+    from ui.workmap import label_layer, prepare
+
+    session = PlanningSession(load_default())
+    plan = session.propose().plan
+    layer = label_layer(prepare(session), plan.assignment)
+    html = folium.Map().add_child(layer).get_root().render()
+    shown = re.findall(LABEL, html)
+    assert len(shown) == len(plan.grids) and all(6 <= int(z) <= 16 for z, _ in shown)  # a district to a town

@@ -78,7 +78,9 @@ def _safe_frame(gdf: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
 TILE_HOSTS = {"osm": "tile.openstreetmap.org", "tianditu": "tianditu.gov.cn"}
 # Leaflet paths take keyboard focus when clicked and browsers draw a focus box around them.
 _CSS = "<style>.leaflet-interactive:focus{outline:none}.district-label{font:600 13px sans-serif;color:#222;" \
-       "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;pointer-events:none}</style>"
+       "text-shadow:0 0 3px #fff,0 0 3px #fff;white-space:nowrap;pointer-events:none}" \
+       ".grid-label{display:none;font:600 11px sans-serif;color:#333;text-shadow:0 0 2px #fff,0 0 2px #fff;" \
+       "white-space:nowrap;pointer-events:none;transform:translate(-50%,-50%)}</style>"
 
 
 class MetricScale(MacroElement):
@@ -105,6 +107,7 @@ def base_map(districts: gpd.GeoDataFrame, *, basemap: str = "none", tianditu_key
                    scroll_wheel_zoom=False, zoom_snap=0.25, zoom_delta=0.5, keyboard=False)
     m.get_root().header.add_child(folium.Element(_CSS))
     MetricScale().add_to(m)
+    GridLabelZoom().add_to(m)
     if basemap == "osm":
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(m)
     elif basemap == "tianditu" and tianditu_key:
@@ -128,6 +131,65 @@ def district_labels(districts: gpd.GeoDataFrame) -> folium.FeatureGroup:
         folium.Marker([p.y, p.x], icon=folium.DivIcon(html=f'<div class="district-label">{safe_text(name)}</div>',
                                                       icon_size=(0, 0), icon_anchor=(0, 0))).add_to(group)
     return group
+
+
+LABEL_ROOM_PX = 64  # a grid's label shows once the grid is this wide on screen
+
+
+def room_zoom(span_deg: float, room_px: int = LABEL_ROOM_PX) -> int:
+    """The zoom from which a shape ``span_deg`` degrees of longitude wide is ``room_px`` wide on a
+    Web Mercator map (256 px tiles: a degree is 256 * 2**z / 360 px): where its label has room."""
+    import math
+
+    return max(0, min(20, math.ceil(math.log2(room_px * 360 / (256 * max(float(span_deg), 1e-9))))))
+
+
+def short_grid_id(grid_id: str) -> str:
+    """What a map label shows of a grid id: its number (G03 of 310118-G03), else the id."""
+    grid_id = str(grid_id)
+    tail = grid_id.rsplit("-", 1)[-1]
+    return tail if tail != grid_id and re.fullmatch(r"G\d+", tail) else grid_id
+
+
+def grid_labels(grids: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """Each grid's number at a point inside it (``label_markers``)."""
+    shapes = [(g, geom) for g, geom in zip(grids["grid_id"], grids.geometry) if geom is not None and not geom.is_empty]
+    return label_markers([g for g, _ in shapes], [geom.representative_point() for _, geom in shapes],
+                         [geom.bounds[2] - geom.bounds[0] for _, geom in shapes])
+
+
+def label_markers(grid_ids, points, spans) -> folium.FeatureGroup:
+    """Grid numbers at ``points``, each shown only where its grid (``spans`` degrees wide) has room
+    on screen: a label carries the zoom it needs (``room_zoom``) and ``GridLabelZoom`` shows it from
+    there."""
+    group = folium.FeatureGroup(name="grid labels")
+    for grid_id, p, span in zip(grid_ids, points, spans):
+        folium.Marker([p.y, p.x], interactive=False, icon=folium.DivIcon(
+            html=f'<div class="grid-label" data-z="{room_zoom(span)}">{safe_text(short_grid_id(grid_id))}</div>',
+            icon_size=(0, 0), icon_anchor=(0, 0))).add_to(group)
+    return group
+
+
+class GridLabelZoom(MacroElement):
+    """Shows each grid label from the zoom it needs (its ``data-z``), hides it below: labels never
+    pile up on a city view and appear as the planner zooms in. Runs after a zoom and when layers
+    are added (the workspace sends its layers after the map is drawn), once a frame at most."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+        (function (map) {
+            let queued = false;
+            function show() {
+                queued = false;
+                const z = map.getZoom();
+                map.getContainer().querySelectorAll('.grid-label').forEach(function (e) {
+                    e.style.display = z >= Number(e.dataset.z) ? 'block' : 'none';
+                });
+            }
+            function later() { if (!queued) { queued = true; requestAnimationFrame(show); } }
+            map.on('zoomend layeradd', later);
+            later();
+        })({{ this._parent.get_name() }});
+    {% endmacro %}""")
 
 
 def district_layer(districts: gpd.GeoDataFrame, labels: dict[str, str]) -> folium.GeoJson:

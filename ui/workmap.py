@@ -12,6 +12,9 @@ from typing import NamedTuple
 import folium
 import folium.plugins
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 import streamlit as st
 from scipy import sparse
 
@@ -22,7 +25,7 @@ from planning.pairing import Pairing
 from planning.plan import Plan
 from planning.session import PlanningSession
 from ui.i18n import t
-from ui.maps import (KIND_STYLE, _Script, base_map, candidate_layer, district_base_layer, district_source, edge_source,
+from ui.maps import (KIND_STYLE, _Script, base_map, candidate_layer, label_markers, district_base_layer, district_source, edge_source,
                      facility_layer, gap_layer, lead_markers, legend_html, outline_layer, pairing_lines,
                      plan_styles, role_legend_html, shared_edges, unit_base_layer, unit_shapes, unit_source)
 
@@ -37,6 +40,7 @@ class Prepared(NamedTuple):
     edges: tuple[list[str], list[str], list[dict]]
     sources: dict
     touching: set[tuple[str, str]]  # units within a metre of each other, across district lines (the colouring's)
+    points: np.ndarray  # a point inside each unit (lon, lat), and the unit's west and east edges: grid labels
 
 
 def prepare(session: PlanningSession) -> Prepared:
@@ -48,7 +52,26 @@ def prepare(session: PlanningSession) -> Prepared:
     sources = {"units": unit_source(units, unit_shapes(units), world.district_names),
                "districts": district_source(session.package.districts), "edges": edge_source(edges)}
     touching = unit_touching(units["unit_code"].astype(str).tolist(), list(units.geometry))
-    return Prepared(units, edges, sources, touching)
+    inside = units.geometry.representative_point()
+    bounds = units.geometry.bounds
+    points = np.column_stack([inside.x, inside.y, bounds["minx"], bounds["maxx"]])
+    return Prepared(units, edges, sources, touching, points)
+
+
+def label_layer(ready: Prepared, assignment: dict[str, str]) -> folium.FeatureGroup:
+    """Each grid's number where it has room (``ui.maps.label_markers``): at the inside point of its
+    unit nearest the middle of its units, its width from its units' edges. From the units' points
+    computed once (``prepare``), so an edit costs no geometry."""
+    grids = pd.Series([assignment.get(c) for c in ready.units["unit_code"].astype(str)])
+    frame = pd.DataFrame(ready.points, columns=["x", "y", "west", "east"]).assign(grid=grids).dropna(subset=["grid"])
+    ids, points, spans = [], [], []
+    for grid, rows in frame.groupby("grid", sort=True):
+        middle = rows[["x", "y"]].mean().to_numpy()
+        nearest = rows.iloc[int(np.argmin(((rows[["x", "y"]].to_numpy() - middle) ** 2).sum(axis=1)))]
+        ids.append(grid)
+        points.append(shapely.Point(nearest["x"], nearest["y"]))
+        spans.append(rows["east"].max() - rows["west"].min())
+    return label_markers(ids, points, spans)
 
 
 # A click on a unit waits HOLD_MS before Leaflet (and so streamlit_folium) sees it: a second click
@@ -207,7 +230,7 @@ def layers(session: PlanningSession, plan: Plan, ready: Prepared, *, selection: 
     # the plan's one colouring (planning.colours): the same colours as the grid page, review and exports
     colours = grid_colours(ready, plan)
     out = [plan_styles(ready.units, plan.assignment, plan.locked, selection, flagged, colours),
-           outline_layer(ready.edges, ready.sources["edges"], plan.assignment)]
+           outline_layer(ready.edges, ready.sources["edges"], plan.assignment), label_layer(ready, plan.assignment)]
     free = {c for d in world.districts for c in free_leads(world, plan, d)}
     if free:
         candidates = facilities[facilities["facility_code"].isin(free)]

@@ -11,7 +11,7 @@ import geopandas as gpd
 import jinja2
 
 from planning.colours import NO_GRID
-from ui.maps import safe_text
+from ui.maps import grid_labels, safe_text
 
 BROKEN = "#d7191c"
 HATCH_ID = "ylt-hatch"
@@ -118,4 +118,5 @@ def add_grids(m: folium.Map, frame: gpd.GeoDataFrame, aliases: list[str], *, lab
     layers = grid_layers(frame, aliases)
     for layer in layers:
         layer.add_to(m)
+    grid_labels(frame).add_to(m)  # each grid's number, where it has room
     HoverLabel(layers[0], size_px=label_px, quiet=quiet).add_to(m)
