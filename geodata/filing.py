@@ -181,6 +181,9 @@ def sheets(export: Export) -> dict[str, pd.DataFrame]:
     grid_of = dict(export.plan.assignment)
     out["覆盖 coverage"] = coverage.gaps.assign(grid_id=[grid_of.get(str(u), "") for u in coverage.gaps["unit_code"]])
     out["村卫生室 villages"] = coverage.villages
+    access = export.session.accessibility(export.plan)
+    out["可及性 accessibility"] = accessibility_units(access)
+    out["可及性公平 equity"] = accessibility_equity(access)
     if export.meta.get("quality"):
         out["求解质量 quality"] = pd.DataFrame(
             [{**{k: v for k, v in row.items() if k != "verdict"}, "verdict_zh": row["verdict"]["zh"],
@@ -188,6 +191,33 @@ def sheets(export: Export) -> dict[str, pd.DataFrame]:
     if export.changes is not None:
         out["变化 changes"] = pd.DataFrame(export.changes["units_moved"], columns=["unit_code", "from", "to", "population"])
     return out
+
+
+ACCESS_UNIT_COLUMNS = ("unit_name", "unit_code", "district_name", "district_code", "ring", "grid_id", "population",
+                       "two_sfca", "e2sfca", "g2sfca", "three_sfca", "raam", "nearest", "chain", "limiting_tier")
+
+
+def accessibility_units(access) -> pd.DataFrame:
+    """The accessibility sheet: per unit, names before codes, every measure, each measured tier and
+    its ratio to the tier's norm, the chain and the tier that limits access
+    (``planning.accessibility.AccessibilityResult.units``)."""
+    tiers = [c for c in access.units.columns if c.startswith(("tier_", "ratio_"))]
+    return access.units[[*ACCESS_UNIT_COLUMNS, *tiers]]
+
+
+def accessibility_equity(access) -> pd.DataFrame:
+    """The equity sheet: the whole city, then by ring (remote suburbs first), by district (rings in
+    that order) and by grid: residents, mean accessibility, Gini, Theil, the share below the
+    threshold and the 15-minute circle against its target."""
+    from planning.accessibility import EQUITY_COLUMNS
+
+    whole = pd.DataFrame([{"scope": "city", "scope_code": "", "scope_name": "", **access.equity}])
+    ring = access.by_ring.rename(columns={"ring": "scope_code"}).assign(scope="ring", scope_name="")
+    district = access.by_district.rename(columns={"district_code": "scope_code", "district_name": "scope_name"})
+    grid = access.by_grid.rename(columns={"grid_id": "scope_code"}).assign(scope="grid", scope_name="")
+    parts = [whole, ring, district.assign(scope="district"), grid]
+    return pd.concat([p[["scope", "scope_name", "scope_code", *EQUITY_COLUMNS]] for p in parts if len(p)],
+                     ignore_index=True)
 
 
 # Headers of the workbook's columns that the pages' tables do not show (texts.ui.COLUMNS has the rest)
@@ -211,6 +241,32 @@ WORKBOOK_COLUMNS: dict[str, tuple[str, str]] = {
     "far": ("距离过远", "Too far"), "other_district": ("跨区", "Other district"), "priority": ("优先级", "Priority"),
     "from": ("原网格", "From grid"), "to": ("新网格", "To grid"), "verdict_zh": ("结论", "Verdict (Chinese)"),
     "verdict_en": ("结论（英文）", "Verdict"),
+    # the accessibility (issue 17; docs/COVERAGE.md): per 10,000 residents, RAAM a cost
+    "two_sfca": ("2SFCA 可及性（每万人全科医生）", "2SFCA (GPs per 10,000)"),
+    "e2sfca": ("增强型 2SFCA 可及性（每万人全科医生）", "Enhanced 2SFCA (GPs per 10,000)"),
+    "g2sfca": ("高斯 2SFCA 可及性（每万人全科医生）", "Gaussian 2SFCA (GPs per 10,000)"),
+    "three_sfca": ("3SFCA 可及性（每万人全科医生）", "3SFCA (GPs per 10,000)"),
+    "raam": ("RAAM 综合就医成本（越低越好）", "RAAM cost (lower is better)"),
+    "nearest": ("到最近基层机构（km；有路网时为分钟）", "Nearest CHC or THC (km; minutes on roads)"),
+    "chain": ("服务链", "Chain of care"), "limiting_tier": ("制约可及性的层级", "Tier that limits access"),
+    "tier_village_clinic": ("村卫生室可及性（每万人医师）", "Village clinics (physicians per 10,000)"),
+    "tier_thc": ("乡镇卫生院可及性（每万人全科医生）", "THCs (GPs per 10,000)"),
+    "tier_county_hospital": ("县级医院可及性（每万人床位）", "County hospitals (beds per 10,000)"),
+    "tier_chc": ("社区卫生服务中心可及性（每万人全科医生）", "CHCs (GPs per 10,000)"),
+    "tier_district_hospital": ("区级医院可及性（每万人床位）", "District hospitals (beds per 10,000)"),
+    "tier_city_hospital": ("市级医院可及性（每万人床位）", "City hospitals (beds per 10,000)"),
+    "ratio_village_clinic": ("村卫生室：与全市平均之比", "Village clinics: ratio to the city's mean"),
+    "ratio_thc": ("乡镇卫生院：与全市平均之比", "THCs: ratio to the city's mean"),
+    "ratio_county_hospital": ("县级医院：与全市平均之比", "County hospitals: ratio to the city's mean"),
+    "ratio_chc": ("社区卫生服务中心：与全市平均之比", "CHCs: ratio to the city's mean"),
+    "ratio_district_hospital": ("区级医院：与全市平均之比", "District hospitals: ratio to the city's mean"),
+    "ratio_city_hospital": ("市级医院：与全市平均之比", "City hospitals: ratio to the city's mean"),
+    "scope": ("层面", "Scope"), "scope_name": ("名称", "Name"), "scope_code": ("代码", "Code"),
+    "residents": ("居民", "Residents"), "mean": ("平均可及性（每万人全科医生）", "Mean accessibility (GPs per 10,000)"),
+    "gini": ("基尼系数", "Gini"), "theil": ("泰尔指数", "Theil"),
+    "share_below": ("低于阈值的居民占比", "Share of residents below the threshold"),
+    "circle_share": ("15 分钟圈覆盖居民占比", "Share within the 15-minute circle"),
+    "circle_meets_target": ("15 分钟圈达标", "15-minute circle meets target"),
 }
 
 
@@ -260,7 +316,15 @@ def workbook_values(tables: Mapping[str, pd.DataFrame], export: Export, lang: st
         for column, words in VALUES.items():
             if column in frame.columns:
                 frame[column] = [words[v][pick] if isinstance(v, str) and v in words else v for v in frame[column]]
-        for column in ("fixed", "locked", "passed", "balance_met", "proved"):
+        if "limiting_tier" in frame.columns:
+            frame["limiting_tier"] = [coded("kind_", t) if t else "" for t in frame["limiting_tier"]]
+        if "chain" in frame.columns:
+            frame["chain"] = [coded("access_x.chain_", c) for c in frame["chain"]]
+        if "scope" in frame.columns:
+            frame["scope"] = [coded("access_x.scope_", c) for c in frame["scope"]]
+            frame["scope_code"] = [coded("ring_", c) if s == "ring" else c for s, c in zip(tables[name]["scope"],
+                                                                                        frame["scope_code"])]
+        for column in ("fixed", "locked", "passed", "balance_met", "proved", "circle_meets_target"):
             if column in frame.columns and frame[column].dtype == bool:
                 frame[column] = [yes if v else no for v in frame[column]]
         out[name] = frame

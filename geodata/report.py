@@ -145,6 +145,7 @@ def report_html(export, lang: str = "zh") -> str:
     rings = dict(zip(districts["district_code"].astype(str), districts["ring"].astype(str)))
     for code, grids in export.filing.grids.groupby("district_code", sort=True):
         parts += _district_page(export, str(code), grids, colours, rings.get(str(code)) == "county", lang)
+    parts += _access_page(export.session.accessibility(export.plan), export.package.config, lang)
     parts += _rules_page(export, lang)
     parts += _changes_page(export, lang)
     parts.append("</body></html>")
@@ -232,6 +233,58 @@ def _district_page(export, code: str, grids, colours: dict[str, str], county: bo
     out.append(f"<p><b>{_w('partners', lang)}</b>" + (("；" if lang == "zh" else "; ").join(
         f"{_e(p.hospital)}（{_e(render('role_' + p.role, lang))}{_w('fixed', lang) if p.fixed else ''}）"
         for p in partners.itertuples()) or _w("none", lang)) + "</p></div>")
+    return out
+
+
+def _a(code: str, lang: str, **params: object) -> str:
+    return _e(render(f"access_x.{code}", lang, **params))
+
+
+def _access_rows(rows, lang: str) -> list[str]:
+    """Equity table rows: place, residents, mean, Gini, Theil, share below, circle share, target met."""
+    def num(value: float, digits: int) -> str:
+        return "—" if value is None or value != value else f"{value:.{digits}f}"  # NaN: no residents
+
+    def share(value: float) -> str:
+        return "—" if value is None or value != value else f"{value:.1%}"
+
+    return [f"<tr><td class='k'>{place}</td><td class='n'>{r['residents']:,.0f}</td><td class='n'>{num(r['mean'], 2)}</td>"
+            f"<td class='n'>{num(r['gini'], 3)}</td><td class='n'>{num(r['theil'], 3)}</td>"
+            f"<td class='n'>{share(r['share_below'])}</td><td class='n'>{share(r['circle_share'])}</td>"
+            f"<td class='k {'pass' if r['circle_meets_target'] else 'fail'}'>"
+            f"{_e(render('export.yes' if r['circle_meets_target'] else 'export.no', lang))}</td></tr>"
+            for place, r in rows]
+
+
+def _access_page(access, config, lang: str) -> list[str]:
+    """Accessibility and its equity (issue 17): the whole city and each ring, then each district,
+    remote suburbs first (``planning.accessibility.AccessibilityResult``); which tier limits how
+    many units, and the tiers the package cannot measure."""
+    p = access.params
+    travel = _a("travel_roads", lang) if access.cost_unit == "min" else _a("travel_line", lang, detour=config.detour_factor)
+    head = (f"<table><thead><tr><th>{_a('place', lang)}</th><th class='n'>{_a('residents', lang)}</th>"
+            f"<th class='n'>{_a('mean', lang)}</th><th class='n'>{_a('gini', lang)}</th><th class='n'>{_a('theil', lang)}</th>"
+            f"<th class='n'>{_a('share_below', lang, threshold=f'{p.threshold_per_10000:g}')}</th>"
+            f"<th class='n'>{_a('circle', lang)}</th><th class='k'>{_a('meets', lang)}</th></tr></thead>")
+    rings = [(_a("whole", lang), access.equity)]
+    rings += [(_e(render(f"ring_{r['ring']}", lang)) if f"ring_{r['ring']}" in CATALOGUE else _e(r["ring"]), r)
+              for r in access.by_ring.to_dict(orient="records")]
+    districts = [(f"{_e(r['district_name'])}（{_e(r['district_code'])}）" if lang == "zh" else
+                  f"{_e(r['district_name'])} ({_e(r['district_code'])})", r) for r in access.by_district.to_dict(orient="records")]
+    out = [f"<div class='page'><h2>{_a('title', lang)}</h2>",
+           f"<p class='muted'>{_a('note', lang, unit=render('access_x.unit_' + access.cost_unit, lang), travel=travel, threshold=f'{p.threshold_per_10000:g}', target=f'{p.circle_target:.0%}')}</p>",
+           f"<h3>{_a('by_ring', lang)}</h3>", head, *_access_rows(rings, lang), "</table>",
+           f"<h3>{_a('by_district', lang)}</h3>", head, *_access_rows(districts, lang), "</table>"]
+    counts = access.units["limiting_tier"].value_counts()
+    items = [render("access_x.count_item", lang, tier=render(f"kind_{t}", lang), n=int(n)) for t, n in counts.items() if t]
+    if items:
+        out.append(f"<p>{_a('limiting', lang, tiers=items)}</p>")
+    skipped = access.tiers[~access.tiers["measured"]]
+    if len(skipped):
+        why = [render("access_x.tier_item", lang, tier=render(f"kind_{t}", lang), why=render(f"access_x.skip_{r}", lang))
+               for t, r in zip(skipped["tier"], skipped["skipped"])]
+        out.append(f"<p class='muted'>{_a('skipped', lang, tiers=why)}</p>")
+    out.append("</div>")
     return out
 
 

@@ -90,7 +90,7 @@ def test_gpkg_csv_and_xlsx(export, tmp_path):
     assert csv[0] == "unit_code,grid_id" and len(csv) == 1 + len(export.plan.assignment)
     book = openpyxl.load_workbook(write(export, "xlsx", tmp_path / "plan.xlsx"), read_only=True)
     assert [s.split(" ")[0] for s in book.sheetnames] == ["网格", "成员机构", "单元", "结对", "规则", "问题", "覆盖", "村卫生室",
-                                                             "变化", "字段说明"]
+                                                             "可及性", "可及性公平", "变化", "字段说明"]
     assert book["网格 grids"].max_row == 1 + len(export.filing.grids)
     headers = [c.value for c in next(book["网格 grids"].iter_rows(max_row=1))]
     assert "网格编号" in headers and "grid_id" not in headers  # Chinese headers; the codes on the last sheet
@@ -177,3 +177,46 @@ def test_a_data_problem_every_result_inherits_is_filed_with_the_layout(export):
     (warning,) = again.meta["data_warnings"]
     assert warning["code"] == "looks_gcj02" and "gcj02" in warning["fix"]["en"]
     assert export.meta["data_warnings"] == []
+
+
+# --- the accessibility in the workbook and the report (issue 17) ----------------------------------
+
+
+def test_the_workbook_carries_the_accessibility_per_unit_and_its_equity(export, tmp_path):
+    book = openpyxl.load_workbook(write(export, "xlsx", tmp_path / "plan.xlsx"), read_only=True)
+    rows = list(book["可及性 accessibility"].iter_rows(values_only=True))
+    head = rows[0]
+    assert head[:4] == ("单元名称", "单元代码", "区县名称", "区县代码")  # names before codes
+    assert {"增强型 2SFCA 可及性（每万人全科医生）", "制约可及性的层级", "服务链", "社区卫生服务中心：与全市平均之比"} <= set(head)
+    assert len(rows) == 1 + len(export.plan.assignment)
+    limiting = {r[head.index("制约可及性的层级")] for r in rows[1:]}
+    assert limiting <= {"村卫生室", "乡镇卫生院", "社区卫生服务中心", "区级医院 / 区域性医疗中心"} and "区级医院 / 区域性医疗中心" in limiting
+    assert {r[head.index("圈层")] for r in rows[1:]} == {"中心城区", "近郊", "远郊"}
+    equity = list(book["可及性公平 equity"].iter_rows(values_only=True))
+    scope = [r[0] for r in equity[1:]]
+    assert equity[0][:3] == ("层面", "名称", "代码") and "基尼系数" in equity[0]
+    assert scope[0] == "全市" and scope[1:4] == ["圈层"] * 3 and equity[2][2] == "远郊"
+    assert scope.count("区县") == 16 and scope.count("网格") == len(export.filing.grids)
+    assert {r[-1] for r in equity[1:]} <= {"是", "否"}
+    fields = {r[1]: r[0] for r in book["字段说明 fields"].iter_rows(min_row=2, values_only=True)}
+    assert fields["limiting_tier"] == "制约可及性的层级" and fields["gini"] == "基尼系数"
+
+
+def test_the_report_has_the_equity_by_ring_and_district_remote_suburbs_first(export):
+    page = report_html(export, "zh")
+    section = page[page.index("就医可及性与公平"):]
+    section = section[:section.index("</div>")]
+    assert section.index("远郊") < section.index("近郊") < section.index("中心城区")
+    assert "按圈层" in section and "按区县" in section and "基尼系数" in section and "15 分钟圈覆盖" in section
+    assert section.index("崇明区（310151）") < section.index("黄浦区（310101）")
+    assert "本数据包未测的层级：县级医院（无此类机构）、市级医院（未登记人员或床位）" in section
+    english = report_html(export, "en")
+    assert "Accessibility of care and its equity" in english and "Remote suburb" in english
+
+
+@needs(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) is installed by scripts/setup.sh --dev")
+@pytest.mark.slow
+def test_the_pdf_report_carries_the_accessibility_section(export, tmp_path):
+    pdf = write(export, "pdf", tmp_path / "report.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "就医可及性与公平" in text and "基尼系数" in text and "制约可及性的层级" in text

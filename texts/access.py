@@ -35,6 +35,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "access_x.tier_item": ("{tier}（{why}）", "{tier} ({why})"),
     "access_x.count_item": ("{tier} {n}", "{tier} {n}"),
     # coded values in the workbook
+    "access_x.scope_city": ("全市", "Whole city"),
+    "access_x.scope_ring": ("圈层", "Ring"),
+    "access_x.scope_district": ("区县", "District"),
+    "access_x.scope_grid": ("网格", "Grid"),
     "access_x.chain_urban": ("城市：社区卫生服务中心—区级医院—市级医院", "Urban: CHC, district hospital, city hospital"),
     "access_x.chain_rural": ("农村：村卫生室—乡镇卫生院—县级医院", "Rural: village clinic, THC, county hospital"),
     "access_x.supply_gps": ("全科医生", "GPs"),
