@@ -37,6 +37,7 @@ def grid_frame(features: gpd.GeoDataFrame, colours: dict[str, str], names: dict[
         "issues": [safe_text(b) if b else "—" for b in broken],
         "_fill": [_hex(colours.get(g, "")) for g in ids],
         "_broken": [bool(b) for b in broken],
+        "grid_id": ids,  # for the map's grid numbers (ui.maps.grid_labels escapes them); no tooltip shows it
     }, geometry=features.geometry.values, crs=features.crs)
 
 
