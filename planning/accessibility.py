@@ -471,11 +471,19 @@ def equity_by(frame: pd.DataFrame, key: str, params: AccessParams, *, value: str
 #
 # Tao, Cheng & Liu (2020), "Hierarchical two-step floating catchment area (2SFCA) method: measuring
 # the spatial accessibility to hierarchical healthcare facilities in Shenzhen, China",
-# *International Journal for Equity in Health* 19:164: each level of care has its own catchment,
-# distance decay and supply, and is measured apart. Here the two chains of Chinese primary and
-# secondary care, three tiers each, every tier a Gaussian 2SFCA (Dai 2010) whose ``d0`` is the
-# tier's own reach from the settings (``*_threshold_km`` over distance, ``*_threshold_min`` on
-# roads, as ``planning.coverage.threshold``) and whose supply is the column the tier is staffed by.
+# *International Journal for Equity in Health* 19:164 (doi:10.1186/s12939-020-01280-7): each level
+# of care has its own catchment, distance decay and supply, and is measured apart. Here the two
+# chains of Chinese primary and secondary care, three tiers each, every tier a Gaussian 2SFCA (Dai
+# 2010, the decay that study uses) whose ``d0`` is the tier's own reach from the settings
+# (``*_threshold_km`` over distance, ``*_threshold_min`` on roads, as ``planning.coverage.threshold``)
+# and whose supply is the column the tier is staffed by. We take the study's per-level catchments,
+# decay and supply; not its M2SFCA absolute-distance factor nor its combined general accessibility:
+# each tier stays a 2SFCA, comparable with the round-1 measures.
+#
+# The tier that limits a unit: a tier's norm is its resident-weighted mean over the package; a unit's
+# ratio is its (resident-weighted) tier accessibility over that norm; among the measured tiers of the
+# unit's chain (that of its nearest CHC or THC) the lowest ratio limits, a tie going to the level
+# nearer the resident (``limiting_tier``).
 
 
 @dataclass(frozen=True)

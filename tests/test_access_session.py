@@ -180,3 +180,29 @@ def test_the_document_is_plain_json(default):
     assert back["units"][0].keys() >= {"unit_code", "unit_name", "e2sfca", "limiting_tier", "chain", "grid_id"}
     assert [r["ring"] for r in back["by_ring"]][0] == "remote_suburb"
     assert back["params"]["catchment"] == result.params.catchment
+
+
+def test_on_roads_every_tier_is_measured_in_minutes_against_its_own_minute_catchment(tmp_path):
+    """A road across the small world: costs are travel minutes, each tier's d0 is its
+    ``*_threshold_min``, and the CHC tier is the Gaussian 2SFCA over the road minutes."""
+    from planning.roads import build_network
+
+    pkg = _staffed_world(tmp_path / "w", villages=True, city=True)
+    session = PlanningSession(pkg)
+    world, config = session.world, session.config
+    low, high = world.xy.min(axis=0) - 2000, world.xy.max(axis=0) + 2000
+    road = np.column_stack([np.linspace(low[0], high[0], 60), np.full(60, world.xy[:, 1].mean())])
+    network = build_network([road], [30.0])
+    result = acc.assess(pkg, world, network=network)
+    assert result.cost_unit == "min"
+    t = result.tiers.set_index("tier")
+    for tier in acc.TIERS:
+        assert t.loc[tier.name, "catchment"] == getattr(config, f"{tier.threshold}_min")
+    fac = Facilities.from_frame(pkg.facilities, world.crs)
+    chc = fac.of(("chc",))
+    d0 = config.chc_threshold_min
+    costs = acc.travel_costs(network, world.xy, fac.xy[chc], d0, walk_kmh=config.walk_kmh)
+    expected = 10_000 * acc.gaussian_two_sfca(costs, world.population, np.full(len(chc), 6.0), d0)
+    assert (expected > 0).any() and (expected == 0).any()  # some units reach the CHC in time, some do not
+    np.testing.assert_allclose(result.units["tier_chc"], expected, rtol=0, atol=1e-12)
+    assert result.params == acc.AccessParams.from_config(config, minutes=True)
