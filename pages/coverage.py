@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 from planning.coverage import summary_by
 from planning.villages import integration
 from ui import shell, state
+from ui.accessibility_view import section as accessibility_section
 from ui.charts import access_bars, coverage_bars, coverage_frame
 from ui.i18n import plain, t
 from ui.maps import base_map, district_labels, gap_layer, safe_text
@@ -74,6 +75,7 @@ st.markdown(" ".join(f'<span style="white-space:nowrap"><span style="display:inl
             + f'</span>{L["new_sites"]}', unsafe_allow_html=True)
 
 district_charts(table, world, lang)
+accessibility_section(state.session(), pkg, package_id, lang)
 
 st.subheader(t("top_gaps", lang))
 top = gaps.head(20).assign(unit_name=lambda g: g["unit_code"].map(names),

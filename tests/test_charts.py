@@ -197,3 +197,61 @@ def test_matrix_frame_for_some_districts_keeps_each_hospitals_whole_count():
 def test_two_hospitals_of_one_name_get_two_rows():
     labels = unique_labels({"H1": "人民医院", "H2": "人民医院", "H3": "中山医院", "H4": ""}, ["H1", "H2", "H3", "H4"])
     assert labels == {"H1": "人民医院（H1）", "H2": "人民医院（H2）", "H3": "中山医院", "H4": "H4"}
+
+
+# --- accessibility (覆盖缺口 · 可及性) -------------------------------------------------------------
+def test_quantile_breaks_put_about_a_fifth_of_the_residents_in_each_class():
+    from ui.charts import access_class, class_labels, quantile_breaks
+
+    values = np.arange(1.0, 11.0)  # ten units, 1 .. 10
+    people = np.full(10, 100.0)
+    breaks = quantile_breaks(values, people)
+    assert breaks.tolist() == [2.0, 4.0, 6.0, 8.0]
+    classes = access_class(values, breaks)
+    assert np.bincount(classes).tolist() == [2, 2, 2, 2, 2]
+    assert access_class(np.array([np.inf, np.nan, 0.5]), breaks).tolist() == [-1, -1, 0]
+    assert class_labels(values, breaks) == ["1.00–2.00", "2.00–4.00", "4.00–6.00", "6.00–8.00", "8.00–10.00"]
+    # residents weigh: one unit holding most residents takes the middle breaks
+    assert quantile_breaks(values, np.array([1, 1, 1, 1, 1000, 1, 1, 1, 1, 1.0])).tolist() == [5.0]
+
+
+def test_histogram_counts_residents_and_lorenz_ends_at_the_corners():
+    import pytest
+
+    from planning.accessibility import gini
+    from ui.charts import access_histogram, access_histogram_frame, lorenz_curve, lorenz_frame
+
+    values, people = np.array([1.0, 2.0, 3.0, 4.0, np.inf]), np.array([100.0, 300.0, 400.0, 200.0, 50.0])
+    hist = access_histogram_frame(values, people, bins=3)
+    assert hist["residents"].sum() == 1000.0 and hist["residents"].tolist() == [100.0, 300.0, 600.0]
+    assert hist["share"].sum() == 1.0 and hist["start"].iloc[0] == 1.0 and hist["end"].iloc[-1] == 4.0
+    curve = lorenz_frame(values, people)
+    assert curve.iloc[0].tolist() == [0.0, 0.0] and curve.iloc[-1].tolist() == [1.0, 1.0]
+    assert (np.diff(curve["access"]) >= 0).all() and (curve["access"] <= curve["people"] + 1e-12).all()
+    # the area between the curve and the line of equality is half the Gini
+    area = np.trapezoid(curve["access"], curve["people"])
+    assert 1 - 2 * area == pytest.approx(gini(values, people), abs=1e-12)
+    labels = {"value": "每万人口可及全科医生数", "residents": "居民数", "share": "占居民比例", "threshold": "标准线",
+              "people": "居民累计占比", "access": "可及资源累计占比", "equality": "完全均等线"}
+    spec = access_histogram(hist, labels=labels, threshold=4.5).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule"]
+    assert spec["layer"][0]["encoding"]["x"]["title"] == "每万人口可及全科医生数"
+    assert len(access_histogram(hist, labels=labels, threshold=None).to_dict()["layer"]) == 1
+    lorenz = lorenz_curve(curve, labels=labels).to_dict()
+    assert lorenz["layer"][1]["encoding"]["y"]["title"] == "可及资源累计占比"
+
+
+def test_mean_bars_keep_the_groups_order_remote_suburbs_first():
+    from ui.charts import access_mean_bars
+
+    frame = pd.DataFrame({"district_name": ["青浦区", "闵行区", "黄浦区"], "ring": ["remote_suburb", "near_suburb", "central"],
+                          "mean": [1.9, 2.0, 2.2], "residents": [1e6, 2e6, 6e5], "share_below": [0.9, 0.5, 0.1]})
+    words = {"remote_suburb": "远郊", "near_suburb": "近郊", "central": "中心城区"}
+    labels = {"value": "每万人口可及全科医生数", "group": "范围", "ring": "圈层", "residents": "居民数", "share_below": "低于标准线的居民"}
+    spec = access_mean_bars(frame, ring_words=words, labels=labels).to_dict()
+    bars = spec["layer"][0]
+    assert bars["encoding"]["y"]["sort"] == ["青浦区", "闵行区", "黄浦区"]
+    assert bars["encoding"]["color"]["scale"]["domain"] == ["远郊", "近郊", "中心城区"]
+    by_ring = access_mean_bars(frame.assign(ring_word=["远郊", "近郊", "中心城区"]), ring_words=words, labels=labels,
+                               row="ring_word").to_dict()
+    assert by_ring["layer"][0]["encoding"]["y"]["sort"] == ["远郊", "近郊", "中心城区"]

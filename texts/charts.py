@@ -17,6 +17,52 @@ TEXT: dict[str, tuple[str, str]] = {
                             "share of residents served within GP capacity. Right: the bar is the mean distance to the nearest "
                             "community health centre or township health centre, weighted by residents; the black tick is the "
                             "distance within which 95% of residents live."),
+    # accessibility, the 2SFCA family (pages/coverage.py through ui/accessibility_view.py)
+    "acc_title": ("可及性（两步移动搜寻法 2SFCA）", "Accessibility (two-step floating catchment area, 2SFCA)"),
+    "acc_intro": ("每个居民能分到多少基层医疗资源：社区卫生服务中心和乡镇卫生院的全科医生（缺时以执业医师计），"
+                  "按距离衰减分摊给{reach}内的居民。{demand}",
+                  "How much primary care each resident can reach: the general practitioners (else physicians) of "
+                  "community and township health centres, shared among the residents within {reach} with distance "
+                  "decay. {demand}"),
+    "acc_demand_points": ("居民位置取自人口点。", "Residents are placed by the population points."),
+    "acc_demand_units": ("没有人口点，居民按单元代表点计。", "No population points: residents are placed at each unit's point."),
+    "acc_measure": ("测算方法", "Measure"),
+    "acc_reach_km": ("{n} km", "{n} km"),
+    "acc_reach_min": ("{n} 分钟", "{n} minutes"),
+    "acc_m_two_sfca": ("两步移动搜寻法（2SFCA）", "Two-step floating catchment (2SFCA)"),
+    "acc_m_e2sfca": ("增强两步移动搜寻法（E2SFCA，分段衰减）", "Enhanced 2SFCA (E2SFCA, stepped decay)"),
+    "acc_m_g2sfca": ("高斯两步移动搜寻法（G2SFCA）", "Gaussian 2SFCA (G2SFCA)"),
+    "acc_m_three_sfca": ("三步移动搜寻法（3SFCA，考虑就医选择）", "Three-step floating catchment (3SFCA, with choice)"),
+    "acc_m_raam": ("理性可及性模型（RAAM，出行与拥挤成本）", "Rational agent access model (RAAM, travel and crowding)"),
+    "acc_value": ("每万人口可及全科医生数", "GPs within reach per 10,000 residents"),
+    "acc_value_raam": ("就医综合成本（越低越好）", "Cost of care: travel plus crowding (lower is better)"),
+    "acc_map_title": ("各单元可及性", "Accessibility by unit"),
+    "acc_legend": ("{value}，按居民人数五等分：", "{value}, in fifths of the residents:"),
+    "acc_no_value": ("范围内无机构", "nothing within reach"),
+    "acc_residents": ("居民数", "Residents"),
+    "acc_share": ("占居民比例", "Share of residents"),
+    "acc_threshold": ("标准线：每万人口 {value} 名全科医生", "Standard: {value} GPs per 10,000 residents"),
+    "acc_hist_title": ("居民可及性分布", "How accessibility is spread across residents"),
+    "acc_lorenz_title": ("洛伦兹曲线", "Lorenz curve"),
+    "acc_lorenz_people": ("居民累计占比（由低到高）", "Cumulative share of residents (least served first)"),
+    "acc_lorenz_access": ("可及资源累计占比", "Cumulative share of accessibility"),
+    "acc_lorenz_cost": ("就医成本累计占比", "Cumulative share of the cost of care"),
+    "acc_lorenz_equality": ("完全均等线", "Line of equality"),
+    "acc_lorenz_note": ("基尼系数 {gini}（0 为完全均等，越大越不均）；泰尔指数 {theil}。",
+                        "Gini coefficient {gini} (0: all equal, higher: less equal); Theil index {theil}."),
+    "acc_hist_note": ("{below} 的居民低于标准线（每万人口 {threshold} 名全科医生）；"
+                      "{circle} 的居民在 15 分钟社区健康服务圈内（目标 {target}）。",
+                      "{below} of residents are below the standard ({threshold} GPs per 10,000 residents); {circle} "
+                      "live within the 15-minute community health circle (target {target})."),
+    "acc_hist_note_raam": ("RAAM 为成本，无标准线；{circle} 的居民在 15 分钟社区健康服务圈内（目标 {target}）。",
+                           "RAAM is a cost and has no standard; {circle} of residents live within the 15-minute "
+                           "community health circle (target {target})."),
+    "acc_bars_title": ("各圈层、各区县居民平均可及性（远郊优先）", "Residents' mean accessibility by ring and district "
+                       "(remote suburbs first)"),
+    "acc_group": ("范围", "Area"),
+    "acc_share_below": ("低于标准线的居民", "Residents below the standard"),
+    "acc_bars_note": ("柱长为居民加权平均值，柱色为圈层；远郊在前，同一圈层内按区县代码。",
+                      "Bars are means weighted by residents, coloured by ring; remote suburbs first, then by district code."),
     # pairings per hospital against its cap (pages/pairings.py)
     "chart_matrix_title": ("结对矩阵：市级医院 × 区县", "Pairing matrix: city hospitals × districts"),
     "chart_hospital": ("医院", "Hospital"),

@@ -256,3 +256,116 @@ def pairing_matrix(matrix: PairingMatrix, *, role_words: Mapping[str, str], labe
         tooltip=[alt.Tooltip("hospital:N", title=labels["hospital"]), alt.Tooltip("district:N", title=labels["district"]),
                  alt.Tooltip("count:Q", title=labels["count"]), alt.Tooltip("cap:Q", title=labels["cap"])])
     return alt.layer(rect, home, backing, counts).properties(height=alt.Step(row)).configure_view(stroke=None)
+
+
+# --- accessibility, the 2SFCA family (覆盖缺口 · 可及性) -------------------------------------------
+ACCESS_FILLS = ("#f0f9e8", "#bae4bc", "#7bccc4", "#43a2ca", "#0868ac")  # low -> high supply per resident
+COST_FILLS = tuple(reversed(ACCESS_FILLS))  # RAAM is a cost: low cost reads as good access
+
+
+def quantile_breaks(values: np.ndarray, weights: np.ndarray, classes: int = 5) -> np.ndarray:
+    """The inner class breaks of a resident-weighted quantile classification (``classes - 1``
+    values, ascending, repeated ones dropped): each class holds about as many residents."""
+    inner = [weighted_quantile(values, weights, q / classes) for q in range(1, classes)]
+    inner = [b for b in inner if np.isfinite(b)]
+    return np.unique(np.asarray(inner, dtype=float))
+
+
+def access_class(values: np.ndarray, breaks: np.ndarray) -> np.ndarray:
+    """Each value's class under ``breaks`` (0 .. len(breaks); a class runs up to and including its
+    break, as ``quantile_breaks`` finds them); -1 for a value that is not finite."""
+    values = np.asarray(values, dtype=float)
+    out = np.searchsorted(breaks, values, side="left")  # a value at a break closes the class below
+    return np.where(np.isfinite(values), out, -1)
+
+
+def class_labels(values: np.ndarray, breaks: np.ndarray, fmt: str = "{:.2f}") -> list[str]:
+    """Each class's range as text (lowest value - first break, ..., last break - highest value)."""
+    finite = np.asarray(values, dtype=float)[np.isfinite(values)]
+    if not len(finite):
+        return []
+    edges = [float(finite.min()), *map(float, breaks), float(finite.max())]
+    return [f"{fmt.format(lo)}–{fmt.format(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]
+
+
+def access_histogram_frame(values: np.ndarray, weights: np.ndarray, bins: int = 24) -> pd.DataFrame:
+    """Residents per bin of accessibility (the bins span the finite values): ``start``, ``end``,
+    ``residents``, ``share`` (of all residents with a finite value)."""
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    keep = np.isfinite(values) & (weights > 0)
+    if not keep.any():
+        return pd.DataFrame(columns=["start", "end", "residents", "share"])
+    lo, hi = float(values[keep].min()), float(values[keep].max())
+    edges = np.linspace(lo, hi if hi > lo else lo + 1.0, bins + 1)
+    counts, _ = np.histogram(values[keep], bins=edges, weights=weights[keep])
+    return pd.DataFrame({"start": edges[:-1], "end": edges[1:], "residents": counts, "share": counts / counts.sum()})
+
+
+def access_histogram(frame: pd.DataFrame, *, labels: Mapping[str, str], threshold: float | None = None,
+                     fill: str = ACCESS_FILLS[3]) -> alt.LayerChart:
+    """The distribution of accessibility across residents (``access_histogram_frame``): the share
+    of residents per bin (their number in the tooltip), with the planner's threshold as a dashed red rule when given. ``labels``: ``value``
+    (the measure in the planner's terms), ``residents``, ``share``, ``threshold``."""
+    tips = [alt.Tooltip("start:Q", title=labels["value"], format=".2f"), alt.Tooltip("end:Q", title="–", format=".2f"),
+            alt.Tooltip("residents:Q", title=labels["residents"], format=",.0f"),
+            alt.Tooltip("share:Q", title=labels["share"], format=".1%")]
+    bars = alt.Chart(frame).mark_bar(color=fill, stroke="#ffffff", strokeWidth=0.5).encode(
+        x=alt.X("start:Q", bin="binned", title=labels["value"], axis=alt.Axis(format=".2~f")), x2="end:Q",
+        y=alt.Y("share:Q", title=labels["share"], axis=alt.Axis(format=".0%")), tooltip=tips)
+    layers: list[alt.Chart] = [bars]
+    if threshold is not None and np.isfinite(threshold):
+        mark = pd.DataFrame({"x": [float(threshold)], "what": [labels["threshold"]]})
+        layers.append(alt.Chart(mark).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
+            x="x:Q", tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("x:Q", format=".2f", title=" ")]))
+    return alt.layer(*layers).properties(height=280)
+
+
+def lorenz_frame(values: np.ndarray, weights: np.ndarray) -> pd.DataFrame:
+    """The Lorenz curve of accessibility across residents: residents ordered from the least to the
+    best served, the cumulative share of residents (``people``) against the cumulative share of
+    accessibility they hold (``access``), from (0, 0) to (1, 1)."""
+    values, weights = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    keep = np.isfinite(values) & (weights > 0)
+    x, w = values[keep], weights[keep]
+    order = np.argsort(x, kind="stable")
+    x, w = x[order], w[order]
+    held = np.cumsum(w * x)
+    people = np.concatenate([[0.0], np.cumsum(w) / w.sum()]) if len(w) else np.array([0.0, 1.0])
+    access = np.concatenate([[0.0], held / held[-1]]) if len(w) and held[-1] > 0 else people.copy()
+    return pd.DataFrame({"people": people, "access": access})
+
+
+def lorenz_curve(frame: pd.DataFrame, *, labels: Mapping[str, str], fill: str = ACCESS_FILLS[4]) -> alt.LayerChart:
+    """The Lorenz curve (``lorenz_frame``) against the line of equality (grey, dashed); the area
+    between them is half the Gini. ``labels``: ``people``, ``access``, ``equality``."""
+    axis = alt.Axis(format=".0%", tickCount=5)
+    scale = alt.Scale(domain=[0, 1])
+    line = alt.Chart(frame).mark_area(line={"color": fill, "strokeWidth": 2.5}, color=fill, opacity=0.15).encode(
+        x=alt.X("people:Q", title=labels["people"], axis=axis, scale=scale),
+        y=alt.Y("access:Q", title=labels["access"], axis=axis, scale=scale),
+        tooltip=[alt.Tooltip("people:Q", title=labels["people"], format=".1%"),
+                 alt.Tooltip("access:Q", title=labels["access"], format=".1%")])
+    equal = pd.DataFrame({"people": [0.0, 1.0], "access": [0.0, 1.0], "what": [labels["equality"]] * 2})
+    diagonal = alt.Chart(equal).mark_line(color="#888888", strokeDash=[5, 4]).encode(
+        x="people:Q", y="access:Q", tooltip=[alt.Tooltip("what:N", title=" ")])
+    return alt.layer(diagonal, line).properties(height=280)
+
+
+def access_mean_bars(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labels: Mapping[str, str],
+                     row: str = "district_name") -> alt.LayerChart:
+    """The residents' mean accessibility per group (``equity_by``'s rows in their order, remote
+    suburbs first: by ring with ``row="ring_word"``, by district with ``district_name``), bars
+    coloured by ring with the value at the end. ``labels``: ``value``, ``group``, ``ring``,
+    ``residents``, ``share_below``."""
+    data = frame.assign(ring_word=[ring_words.get(r, r) for r in frame["ring"]])
+    y = alt.Y(f"{row}:N", sort=data[row].tolist(), title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False))
+    tips = [alt.Tooltip(f"{row}:N", title=labels["group"]), alt.Tooltip("ring_word:N", title=labels["ring"]),
+            alt.Tooltip("mean:Q", title=labels["value"], format=".2f"),
+            alt.Tooltip("residents:Q", title=labels["residents"], format=",.0f"),
+            alt.Tooltip("share_below:Q", title=labels["share_below"], format=".1%")]
+    bars = alt.Chart(data).mark_bar(stroke="#222222", strokeWidth=0.5).encode(
+        x=alt.X("mean:Q", title=labels["value"], axis=alt.Axis(format=".2~f")), y=y,
+        color=_ring_colour(ring_words, data["ring"]), tooltip=tips)
+    text = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
+        x="mean:Q", y=y, text=alt.Text("mean:Q", format=".2f"))
+    return alt.layer(bars, text).properties(height=alt.Step(24))
