@@ -75,18 +75,20 @@ MINIBATCH_FROM = 5_000  # a district with more points than this is clustered wit
 RANDOM_STATE = 0
 
 
-def cluster_counts(population: np.ndarray, total: int) -> np.ndarray:
+def cluster_counts(population: np.ndarray, total: int, caps: np.ndarray | None = None) -> np.ndarray:
     """``total`` clusters shared among groups by population: one for every group with residents
     (the most populous first when ``total`` is smaller), then each next cluster to the group with
-    the most residents per cluster (ties: the first group)."""
+    the most residents per cluster (ties: the first group) among those under their ``caps`` (a
+    group cannot have more clusters than distinct points)."""
     population = np.asarray(population, dtype=float)
-    live = np.flatnonzero(population > 0)
+    caps = np.full(len(population), max(int(total), 0)) if caps is None else np.asarray(caps)
+    live = np.flatnonzero((population > 0) & (caps > 0))
     out = np.zeros(len(population), dtype=int)
     if total <= 0 or not len(live):
         return out
     out[live[np.argsort(-population[live], kind="stable")][:total]] = 1
-    for _ in range(total - out.sum()):
-        per = np.divide(population, out, out=np.zeros(len(population)), where=out > 0)
+    for _ in range(min(total, int(caps[live].sum())) - out.sum()):
+        per = np.divide(population, out, out=np.zeros(len(population)), where=(out > 0) & (out < caps))
         out[int(np.argmax(per))] += 1
     return out
 
@@ -131,7 +133,8 @@ def demand_candidates(world, units, xy: np.ndarray, weight: np.ndarray, unit: np
     district = world.district[unit]
     codes_of = sorted(set(district))
     people = np.array([weight[district == d].sum() for d in codes_of])
-    per = cluster_counts(people, min(int(count), MAX_CLUSTERS))
+    distinct = np.array([len(np.unique(xy[district == d], axis=0)) for d in codes_of])
+    per = cluster_counts(people, min(int(count), MAX_CLUSTERS), distinct)
     geoms = units.set_index("unit_code").loc[world.unit_codes].geometry.to_crs(world.crs).to_numpy()
     tree = shapely.STRtree(geoms)
     rng = np.random.default_rng(random_state)

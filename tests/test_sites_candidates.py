@@ -130,3 +130,18 @@ def test_sampling_bounds_the_points_and_keeps_the_result_deterministic():
     b = demand_candidates(world, units, demand.xy, demand.population, demand.unit, 4, max_points=50)
     assert np.array_equal(a[0], b[0]) and len(a[0]) == 4
     assert maximal_covering(demand.xy, demand.population, a[0], 2, 1000.0)[1]  # the sample still finds people
+
+
+def test_a_district_gets_no_more_clusters_than_points_and_the_rest_go_elsewhere():
+    assert cluster_counts(np.array([900.0, 100.0]), 6, np.array([2, 10])).tolist() == [2, 4]
+    assert cluster_counts(np.array([900.0, 100.0]), 20, np.array([2, 10])).tolist() == [2, 10]  # all there is
+    assert cluster_counts(np.array([900.0, 100.0]), 1, np.array([0, 10])).tolist() == [0, 1]
+
+
+def test_with_one_point_a_unit_the_candidates_are_the_unit_points():
+    """No population points: the demand is one point per unit; as many clusters as units gives
+    every unit's own point (the clusters can only regroup them)."""
+    world, units, _ = coarse_world()
+    xy, codes, _ = candidates_of(world, units, demand=Demand.of_units(world))
+    assert sorted(c.rsplit("-k", 1)[0] for c in codes) == sorted(world.unit_codes)
+    assert np.allclose(np.sort(xy, axis=0), np.sort(world.xy, axis=0))
