@@ -516,10 +516,15 @@ TIERS: tuple[Tier, ...] = (
 
 def tier_supply(facilities: pd.DataFrame, tier: Tier) -> np.ndarray:
     """The tier's facilities' supply: the recorded ``tier.supply`` (for ``gps``, physicians where GPs
-    are blank); a blank count is unknown and passes on nothing (0)."""
-    values = pd.to_numeric(facilities[tier.supply], errors="coerce")
+    are blank); a blank count, or a column the frame lacks, is unknown and passes on nothing (0)."""
+    def column(name: str) -> pd.Series:
+        if name not in facilities:
+            return pd.Series(np.nan, index=facilities.index)
+        return pd.to_numeric(facilities[name], errors="coerce")
+
+    values = column(tier.supply)
     if tier.supply == "gps":
-        values = values.fillna(pd.to_numeric(facilities["physicians"], errors="coerce"))
+        values = values.fillna(column("physicians"))
     return values.fillna(0.0).to_numpy(dtype=float)
 
 

@@ -78,6 +78,8 @@ def test_gps_fall_back_to_physicians_and_blank_supply_skips_the_tier():
     assert acc.tier_supply(frame, thc).tolist() == [6.0, 4.0]
     assert acc.tier_skip_reason(np.arange(2), acc.tier_supply(frame, county)) == "no_supply"
     assert acc.tier_skip_reason(np.arange(0), np.zeros(0)) == "no_facilities"
+    # a frame without the column (a package built in code): unknown, the tier is skipped
+    assert acc.tier_supply(frame.drop(columns="beds"), county).tolist() == [0.0, 0.0]
 
 
 def _staffed_world(folder, *, villages: bool, city: bool):
