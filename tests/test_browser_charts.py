@@ -142,7 +142,7 @@ def test_every_chart_page_offline_in_chinese(tab, stored, output_dir):
     # 覆盖缺口: share served and distance to care per district, by ring, side by side
     _visit(pg, "coverage", "覆盖缺口", "各区县覆盖与就医距离")
     charts = pg.locator(CHART)
-    assert charts.count() == 2
+    assert charts.count() >= 2  # the district bars first; the accessibility charts follow (issue 17)
     served, distance = charts.nth(0), charts.nth(1)
     _shot(pg, served, output_dir / f"charts_coverage_{width}.png")
     a, b = served.bounding_box(), distance.bounding_box()
