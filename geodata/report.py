@@ -35,6 +35,9 @@ svg { width: 100%; height: auto; } svg.sym { width: 3.4mm; height: 3.4mm; vertic
 .legend { font-size: 8.5pt; margin: 1mm 0 2mm 0; } .legend span { margin-right: 5mm; white-space: nowrap; }
 .line { display: inline-block; width: 6mm; border-top: 2pt solid #111; vertical-align: 0.8mm; margin-right: 1mm; }
 .chart svg { width: auto; max-width: 100%; max-height: 120mm; }
+table.pair, table.pair td { border: none; padding: 0; vertical-align: top; } table.pair td { width: 50%; }
+.pair svg { width: auto; max-width: 100%; max-height: 150mm; }
+.matrix svg { width: auto; max-width: 100%; max-height: 160mm; }
 """
 
 BEIJING = timezone(timedelta(hours=8))
@@ -140,7 +143,7 @@ def report_html(export, lang: str = "zh") -> str:
     colours = feature_colours(export.collection["features"])  # one colouring for the whole plan, as in every view
     parts = [f"<html><head><meta charset='utf-8'><style>{CSS}</style></head><body>",
              *_cover(export, lang), *_quality_table(export.meta.get("quality"), lang),
-             *_city_page(export, colours, lang)]
+             *_city_page(export, colours, lang), *_coverage_pairings_page(export, lang)]
     districts = export.package.districts
     rings = dict(zip(districts["district_code"].astype(str), districts["ring"].astype(str)))
     for code, grids in export.filing.grids.groupby("district_code", sort=True):
@@ -152,8 +155,8 @@ def report_html(export, lang: str = "zh") -> str:
     return "".join(parts)
 
 
-def _w(code: str, lang: str, **params: object) -> str:
-    return _e(render(f"report.{code}", lang, **params))
+def _w(code: str, lang: str, prefix: str = "report", **params: object) -> str:
+    return _e(render(f"{prefix}.{code}", lang, **params))
 
 
 def failed_rule_names(export, lang: str) -> list[str]:
@@ -202,6 +205,72 @@ def _city_page(export, colours: dict[str, str], lang: str) -> list[str]:
     svg = svg_map(export.collection["features"], 760, 1000, colours, districts=outlines,
                   leads=_lead_points(export, export.filing.grids["lead_facility_code"]), words=_words(lang))
     return [f"<div class='page'><h2>{_w('city_map', lang)}</h2>", svg, _legend(lang, "grids", "lead", "district"), "</div>"]
+
+
+MATRIX_MOST = 30  # districts the report's matrix lists at once; beyond, the rings the pairings page shows by default
+RINGS = ("central", "near_suburb", "remote_suburb", "county")
+ROLES = ("technical_support", "main_support", "tcm", "specialty")
+
+
+def _coverage_pairings_page(export, lang: str) -> list[str]:
+    """覆盖与结对 on landscape pages: the coverage page's share served and distance to care per
+    district, coloured by ring, remote suburbs first; then the pairings page's hospital x district
+    matrix against the caps. A package without facilities or a plan without pairings says so in
+    a line instead of its chart."""
+    return [f"<div class='page wide'><h2>{_w('cov_title', lang, prefix='export')}</h2>", *_coverage_section(export, lang),
+            "</div>", f"<div class='page wide'><h2>{_w('cov_title', lang, prefix='export')}</h2>",
+            *_matrix_section(export, lang), "</div>"]
+
+
+def _coverage_section(export, lang: str) -> list[str]:
+    """Share served and distance to care per district, side by side (``geodata.charts``)."""
+    from geodata.charts import coverage_frame
+    from geodata.report_figures import coverage_charts
+
+    head = f"<h3>{_e(render('chart_coverage_title', lang))}</h3>"
+    facilities = getattr(export.package, "facilities", None)
+    if facilities is None or not len(facilities):
+        return [head, f"<p class='muted'>{_w('cov_none', lang, prefix='export')}</p>"]
+    world = export.session.world
+    frame = coverage_frame(export.session.coverage(sites=0).table, world.district_names, world.district_ring)
+    ring_words = {r: render(f"ring_{r}", lang) for r in RINGS}
+    labels = {"served_share": render("chart_served_axis", lang), "district": render("chart_district", lang),
+              "ring": render("ring", lang), "population": render("population", lang),
+              "distance": render("chart_distance_axis", lang), "mean": render("chart_mean_km", lang),
+              "p95": render("chart_p95_km", lang)}
+    served, distance = coverage_charts(frame, ring_words=ring_words, labels=labels)
+    return [head, f"<table class='pair'><tr><td>{served}</td><td>{distance}</td></tr></table>",
+            f"<p class='muted'>{_e(render('chart_coverage_note', lang))}</p>"]
+
+
+def _matrix_section(export, lang: str) -> list[str]:
+    """The hospital x district matrix of the plan's pairings against the caps; more than
+    ``MATRIX_MOST`` districts: only the first ring present (remote suburbs first), said in a line."""
+    from geodata.charts import RING_ORDER, ROLE_FILLS, pairing_matrix_frame
+    from geodata.report_figures import matrix_chart
+
+    head = f"<h3>{_e(render('chart_matrix_title', lang))}</h3>"
+    if not export.plan.pairings:
+        return [head, f"<p class='muted'>{_w('matrix_none', lang, prefix='export')}</p>"]
+    session = export.session
+    problem, pairings = session.problem, session.pairings(export.plan)
+    districts = export.package.districts
+    names = dict(zip(districts["district_code"].astype(str), districts["district_name"].astype(str)))
+    rings = dict(zip(districts["district_code"].astype(str), districts["ring"].astype(str)))
+    only, out = None, [head]
+    present = [r for r in RING_ORDER if r in {rings.get(d) for d in problem.districts}]
+    if len(problem.districts) > MATRIX_MOST and present:
+        only = [d for d in problem.districts if rings.get(d) == present[0]]
+        out.append(f"<p><b>{_w('matrix_rings', lang, prefix='export', most=MATRIX_MOST, n=len(only), total=len(problem.districts), rings=[render('ring_' + present[0], lang)])}</b></p>")
+    matrix = pairing_matrix_frame(problem, pairings, district_names=names, rings=rings, only=only)
+    labels = {key: render(f"chart_{key}", lang) for key in ("hospital", "role", "home", "eligible", "count", "cap",
+                                                             "exempt", "hospital_cap", "district_cap")}
+    labels["district"] = render("chart_district", lang)
+    svg = matrix_chart(matrix, role_words={r: render("role_" + r, lang) for r in ROLES}, labels=labels)
+    legend = "".join(f"<span><i class='sw' style='background:{ROLE_FILLS[r]}'></i>{_e(render('role_' + r, lang))}</span>"
+                     for r in ROLES)
+    return [*out, f"<div class='matrix'>{svg}</div><p class='legend'>{legend}</p>",
+            f"<p class='muted'>{_w('matrix_note', lang, prefix='export')}</p>"]
 
 
 def _district_page(export, code: str, grids, colours: dict[str, str], county: bool, lang: str) -> list[str]:

@@ -5,7 +5,10 @@ network.
   hospitals, a north arrow and a metric scale bar;
 - ``population_chart``: population per grid against the band and the target, the very chart the
   pages draw (``geodata.charts.population_bars``), sized for print with the CJK font named, as
-  SVG through vl-convert (Vega-Lite's own renderer, run in process: no network).
+  SVG through vl-convert (Vega-Lite's own renderer, run in process: no network);
+- ``coverage_charts`` and ``matrix_chart``: the coverage page's share served and distance to care
+  per district, and the pairings page's hospital x district matrix against the caps, the same
+  way (``geodata.charts``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata.charts import population_bars
+from geodata.charts import PairingMatrix, access_bars, coverage_bars, pairing_matrix, population_bars
 from geodata.export import writable_text
 from planning.colours import NO_GRID, feature_colours
 
@@ -227,3 +230,47 @@ def population_chart(rows: pd.DataFrame, *, band: tuple[float, float] | None, ta
 
     _fonts_registered()
     return vl_convert.vegalite_to_svg(population_spec(rows, band=band, target=target, labels=labels))
+
+
+def _print_spec(chart) -> dict:
+    """A chart as Vega-Lite for print: the report's font, a white ground, no frame round the view."""
+    return chart.configure(font=FONT, background="white").configure_axis(
+        labelFontSize=11, titleFontSize=12).configure_view(stroke=None).to_dict()
+
+
+def _svg(spec: dict) -> str:
+    import vl_convert
+
+    _fonts_registered()
+    return vl_convert.vegalite_to_svg(spec)
+
+
+def coverage_specs(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labels: Mapping[str, str]) -> tuple[dict, dict]:
+    """The Vega-Lite of the coverage page's two charts (``geodata.charts.coverage_bars`` and
+    ``access_bars``), one row per district in ``coverage_frame``'s order, sized to share an A4
+    landscape page side by side. ``labels`` as the pages give them."""
+    served = coverage_bars(frame, ring_words=ring_words, labels=labels).properties(width=300, height=alt.Step(18))
+    distance = access_bars(frame, ring_words=ring_words, labels=labels).properties(width=300, height=alt.Step(18))
+    return _print_spec(served), _print_spec(distance)
+
+
+def coverage_charts(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labels: Mapping[str, str]) -> tuple[str, str]:
+    """The two coverage charts (``coverage_specs``) as SVG for the PDF; empty without districts."""
+    if not len(frame):
+        return "", ""
+    served, distance = coverage_specs(frame, ring_words=ring_words, labels=labels)
+    return _svg(served), _svg(distance)
+
+
+def matrix_spec(matrix: PairingMatrix, *, role_words: Mapping[str, str], labels: Mapping[str, str]) -> dict:
+    """The Vega-Lite of the pairings page's matrix (``geodata.charts.pairing_matrix``) for print:
+    a column a district (and the caps' column), a row a hospital, in the report's font."""
+    chart = pairing_matrix(matrix, role_words=role_words, labels=labels, row=20).properties(width=alt.Step(40))
+    return _print_spec(chart)
+
+
+def matrix_chart(matrix: PairingMatrix, *, role_words: Mapping[str, str], labels: Mapping[str, str]) -> str:
+    """The pairing matrix (``matrix_spec``) as SVG for the PDF; empty without hospitals or districts."""
+    if not len(matrix.hospitals) or not len(matrix.districts):
+        return ""
+    return _svg(matrix_spec(matrix, role_words=role_words, labels=labels))

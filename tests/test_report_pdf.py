@@ -210,3 +210,64 @@ def test_the_filing_zip_holds_the_confirmed_layout(export, tmp_path):
         assert json.loads(archive.read(layout))["metadata"]["confirmed"]["reasons"] == ["demo_data"]
         checks = next(n for n in archive.namelist() if n.endswith(".checks.json"))
         assert json.loads(archive.read(checks))["confirmed"]["by"] == "王规划"
+
+
+# --- coverage and pairings: the pages' charts in the PDF --------------------------------------------
+
+def _coverage_pairings(html: str, title: str) -> str:
+    """The report's landscape pages headed ``title`` (coverage, then the pairing matrix)."""
+    pages = html.split("<div class='page")
+    return "".join(p for p in pages if p.startswith(f" wide'><h2>{title}</h2>"))
+
+
+def test_the_coverage_and_pairing_charts_are_svg_in_the_readers_words(export, zh_html):
+    pages = _coverage_pairings(zh_html, "覆盖与结对")
+    served, distance, matrix = re.findall(r"<svg .*?</svg>", pages, flags=re.S)
+    names = export.package.districts["district_name"].astype(str)
+    for svg in (served, distance):
+        assert "Noto Sans CJK SC" in svg and "远郊" in svg and "中心城区" in svg  # coloured by ring, in words
+        assert all(f">{name}</text>" in svg for name in names)  # every district, by name
+    assert "已服务居民占比" in served and "%" in served
+    assert "到最近基层医疗机构的距离（km）" in distance
+    hospitals = set(export.filing.pairings["hospital"].astype(str))
+    assert hospitals and all(f">{h}</text>" in matrix for h in hospitals)
+    assert "结对 / 上限" in matrix and "区内综合医院 / 上限" in matrix and ">本部</text>" in matrix
+    assert re.search(r">\d+ / \d+</text>", matrix)  # counts against the caps
+    assert "技术支持" in pages and "黑框“本部”为医院本部所在区" in pages  # the roles' legend and the note
+    assert served.index(">奉贤区</text>") < served.index(">黄浦区</text>")  # remote suburbs first
+    english = _coverage_pairings(report_html(export, "en"), "Coverage and pairings")
+    assert "Share of residents served" in english and "Pairings / cap" in english and ">Home</text>" in english
+    assert "Remote suburb" in english and "Technical support" in english
+
+
+def test_a_plan_without_pairings_has_no_matrix_and_says_so(export):
+    from dataclasses import replace
+
+    html = report_html(replace(export, plan=replace(export.plan, pairings=())), "zh")
+    pages = _coverage_pairings(html, "覆盖与结对")
+    assert "本方案没有医院结对，此处不画结对矩阵。" in pages and "<div class='matrix'>" not in pages
+    assert len(re.findall(r"<svg .*?</svg>", pages, flags=re.S)) == 2  # the coverage charts stay
+
+
+def test_a_package_without_facilities_skips_the_coverage_charts(export):
+    from dataclasses import replace
+
+    from geodata.report import _coverage_section
+
+    bare = replace(export, package=replace(export.package, facilities=None))
+    for lang, line in (("zh", "数据包没有医疗机构图层"), ("en", "The package has no facilities layer")):
+        out = "".join(_coverage_section(bare, lang))
+        assert line in out and "<svg" not in out
+
+
+def test_a_matrix_of_many_districts_shows_the_first_ring_and_says_so(export, monkeypatch):
+    import geodata.report as report
+
+    monkeypatch.setattr(report, "MATRIX_MOST", 5)
+    out = "".join(report._matrix_section(export, "zh"))
+    remote = export.package.districts[export.package.districts["ring"] == "remote_suburb"]
+    total = len(export.session.problem.districts)
+    assert f"矩阵只列远郊的 {len(remote)} 个区县" in out and f"共 {total} 个区县" in out
+    matrix = re.search(r"<svg .*?</svg>", out, flags=re.S).group(0)
+    assert all(f">{n}</text>" in matrix for n in remote["district_name"])
+    assert ">黄浦区</text>" not in matrix  # a central district is left out

@@ -30,6 +30,25 @@ TEXT: dict[str, tuple[str, str]] = {
     "export.band": ("{lo}–{hi} 万人", "{lo}–{hi} residents"),
     "export.yes": ("是", "yes"),
     "export.no": ("否", "no"),
+    # the report's page of coverage and pairings (geodata.report._coverage_pairings_page)
+    "export.cov_title": ("覆盖与结对", "Coverage and pairings"),
+    "export.cov_none": ("数据包没有医疗机构图层，无法计算覆盖与就医距离，此处不画覆盖图。",
+                        "The package has no facilities layer: coverage and distance to care cannot be measured, so no "
+                        "coverage chart is drawn here."),
+    "export.matrix_none": ("本方案没有医院结对，此处不画结对矩阵。",
+                           "This plan has no hospital pairings: no pairing matrix is drawn here."),
+    "export.matrix_rings": ("区县多于 {most} 个，矩阵只列{rings}的 {n} 个区县（与结对页默认所示相同），共 {total} 个区县；"
+                            "医院的结对数仍按全部区县计。",
+                            "More than {most} districts: the matrix shows only the {n} districts of the {rings} ring(s) (as the "
+                            "pairings page shows by default), of {total}; a hospital's count is still over every district."),
+    "export.matrix_note": ("色块为结对，颜色为结对形式（见图例）；浅灰为可结对（有院区或既往合作）但未结对；黑框“本部”为医院本部所在区。"
+                           "右列：每家医院的结对区数 / 上限（P2，中医类、专科医院不计）；末行：每区结对的市级综合医院数 / 上限（P1）。"
+                           "蓝色为已到上限，红色为超出上限。",
+                           "A filled cell is a pairing, coloured by its role (see the legend); light grey: the hospital could pair "
+                           "there (a campus or a partnership) but does not; a black frame marked Home: the hospital's home "
+                           "district. Last column: each hospital's districts against its cap (P2; TCM and specialty hospitals "
+                           "are exempt). Last row: each district's city general hospitals against its cap (P1). Blue: at the "
+                           "cap; red: over it."),
     "export.confirmed": ("编制人已确认备案", "Filing confirmed by the planner"),
     # file names a clerk can file (geodata.filing.file_name): plan, version, kind
     "export.file_name": ("{plan}_第{version}版_{kind}", "{plan}_v{version}_{kind}"),
