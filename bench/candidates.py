@@ -38,7 +38,7 @@ from geodata.default import load_default  # noqa: E402
 from geodata.package import load_package  # noqa: E402
 from planning.coverage import Demand, Facilities, nearest  # noqa: E402
 from planning.sites import candidates_of, coverage_of_sites  # noqa: E402
-from planning.world import build_world  # noqa: E402
+from planning.session import PlanningSession  # noqa: E402
 
 
 def realdata_package():
@@ -65,7 +65,7 @@ def spread(world, units, per_unit: int, seed: int = 17) -> Demand:
 
 
 def compare(name: str, pkg, sites: int, per_unit: int) -> None:
-    world = build_world(pkg.units, pkg.districts, pkg.facilities)
+    world = PlanningSession(pkg).world  # the session builds the world (tests/test_layers.py)
     config = pkg.config
     fac = Facilities.from_frame(pkg.facilities, world.crs)
     primary = fac.xy[fac.of(("chc", "thc"))]
