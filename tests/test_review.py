@@ -331,6 +331,8 @@ def test_the_filters_shape_the_whole_meeting_view(stored, monkeypatch):
     at.multiselect(key="review_rules").set_value([]).run()
     at.slider(key="review_served").set_value((95, 100)).run()  # no grid serves so many
     assert _caption(at, "显示 ") == f"显示 0 / {total} 个网格" and at.info[0].value.startswith("没有网格符合筛选条件")
+    nothing = {m.label: m.value for m in at.metric}  # no figure rather than a zero that reads as a result
+    assert nothing["网格数"] == "0" and {nothing[k] for k in ("常住人口", "人口最大/最小比", "规则通过")} == {"—"}
     assert not at.exception
     at.slider(key="review_served").set_value((0, 100)).run()
     at.slider(key="review_villages").set_value((70, 100)).run()  # grids with village clinics mostly integrated
@@ -351,6 +353,7 @@ def test_presentation_mode_is_kept_in_the_url(stored, monkeypatch):
     again = _app(monkeypatch, data, plan_id, present="1").run()  # a refresh: the URL keeps it
     assert again.toggle(key="review_present").value is True and not again.exception
     assert len(again.metric) == 6 and again.metric[0].label == "网格数"  # the figures in one row under the map
+    assert any(m.value.startswith("### ") and "· 第 4 版" in m.value for m in again.markdown)  # which plan and version
 
 
 @pytest.mark.slow

@@ -46,4 +46,5 @@ TEXT: dict[str, tuple[str, str]] = {
     "rv_figures": ("主要指标前后对比", "The figures before and after"),
     "rv_figure": ("指标", "Figure"),
     "rv_unit": ("单元", "Unit"),
+    "rv_presenting": ("{name} · 第 {version} 版", "{name} · version {version}"),
 }

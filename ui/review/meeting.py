@@ -29,6 +29,8 @@ def show(r: Review) -> None:
     lang, export, L = r.lang, r.export, r.L
     colours = feature_colours(export.collection["features"])  # the whole plan's, as in every view
     verdict = verdict_in_view(export.filing.verdict, export, r.grids["grid_id"].tolist(), r.shown)
+    if r.present:  # the controls are hidden: the room still reads which plan and version it sees
+        st.markdown(f"### {tp('rv_presenting', lang, name=r.plan_name, version=r.version)}")
     st.caption(tp("rv_shown", r.lang, n=len(r.grids), total=len(export.filing.grids)))
     if not len(r.grids):
         st.info(t("rv_none_shown", lang))
@@ -59,16 +61,17 @@ def figures(r: Review, verdict) -> None:
     """The headline figures of the grids in view (``verdict``: the rules as far as they are in view)."""
     L, lang, grids = r.L, r.lang, r.grids
     people = grids["population"].sum()
-    ratio = grids["population"].max() / grids["population"].min() if len(grids) and grids["population"].min() > 0 else 0
+    ratio = grids["population"].max() / grids["population"].min() if len(grids) and grids["population"].min() > 0 else math.nan
     served, integrated = shares(r.units, r.villages, r.export, grids["grid_id"].tolist())
+    none = not len(grids)  # nothing in view: no figure rather than a zero that reads as a result
     cols = st.columns(6 if r.present else 3)
     cols[0].metric(L["grid_count"], len(grids))
-    cols[1].metric(L["population"], f"{people / 1e4:,.1f} 万" if lang == "zh" else f"{people / 1e6:,.2f} M")
-    cols[2].metric(L["balance"], f"{ratio:.2f}")
+    cols[1].metric(L["population"], "—" if none else f"{people / 1e4:,.1f} 万" if lang == "zh" else f"{people / 1e6:,.2f} M")
+    cols[2].metric(L["balance"], "—" if math.isnan(ratio) else f"{ratio:.2f}")
     cols = cols[3:] if r.present else st.columns(3)
-    cols[0].metric(L["served_share"], _share(served))
-    cols[1].metric(L["village_integrated"], _share(integrated))
-    cols[2].metric(L["rules_passed"], f"{len(verdict.rules) - len(verdict.failed)} / {len(verdict.rules)}")
+    cols[0].metric(L["served_share"], "—" if none else _share(served))
+    cols[1].metric(L["village_integrated"], "—" if none else _share(integrated))
+    cols[2].metric(L["rules_passed"], "—" if none else f"{len(verdict.rules) - len(verdict.failed)} / {len(verdict.rules)}")
 
 
 def grid_map(r: Review, colours: dict[str, str]) -> None:
