@@ -416,3 +416,22 @@ def test_the_export_view_says_filters_do_not_narrow_what_is_filed(stored, monkey
     assert not any(c.value.startswith("导出与备案始终是整个方案") for c in at.caption)
     at.multiselect[0].set_value(["310101"]).run()
     assert any(c.value.startswith("导出与备案始终是整个方案") for c in at.caption)
+
+
+def test_a_grid_has_one_colour_on_both_compare_maps():
+    from types import SimpleNamespace
+
+    from ui.review.compare import side_colours
+
+    def version(features, ids):
+        return SimpleNamespace(collection={"features": features}, filing=SimpleNamespace(grids=pd.DataFrame({"grid_id": ids})))
+
+    def feature(grid, fill):
+        return {"type": "Feature", "properties": {"grid_id": grid, "fill": fill}, "geometry": None}
+
+    before = version([feature("A-G01", "#8dd3c7"), feature("A-G02", "#ffffb3"), feature("A-G03", "#bebada")],
+                     ["A-G01", "A-G02", "A-G03"])
+    after = version([feature("A-G01", "#ffffb3"), feature("A-G02", "#8dd3c7")], ["A-G01", "A-G02"])
+    colours = side_colours(before, after)
+    assert colours["before"]["A-G01"] == colours["after"]["A-G01"] and colours["before"]["A-G02"] == colours["after"]["A-G02"]
+    assert colours["before"]["A-G03"] == "#bebada"  # only the earlier version has it: its own colour

@@ -36,8 +36,8 @@ TEXT: dict[str, tuple[str, str]] = {
                      "This plan has not been filed yet (a download of the filing package is logged); the version before "
                      "the last change of the grids stands in for it (a version that only adds a decision note or a lock "
                      "is no change)."),
-    "rv_compare_legend": ("两侧地图各按本版本的网格着色；洋红色边框 = 调整了网格的单元（悬停可见原网格→新网格）。",
-                          "Each map in its own version's grid colours; magenta outline = a unit that changed grid "
+    "rv_compare_legend": ("同一网格在两侧地图颜色相同；洋红色边框 = 调整了网格的单元（悬停可见原网格→新网格）。",
+                          "A grid has the same colour on both maps; magenta outline = a unit that changed grid "
                           "(hover for from → to)."),
     "rv_compare_scope": ("只对比所选区县：{districts}", "Compared in the districts chosen only: {districts}"),
     "rv_compare_grid_filters": ("违规、服务比例与规则的筛选只作用于“评审”视图：对比显示两个版本的全部网格。",

@@ -87,11 +87,12 @@ def show(r: Review) -> None:
     moved = moved_table(diff, r.pkg.units, grid_names(before.filing.grids, lang), grid_names(export.filing.grids, lang), lang)
     extent = changed_extent(r.pkg.units, diff, before.plan, export.plan)
     left, right = st.columns(2)
+    shared = side_colours(before, export)
     for col, side, source, v in ((left, "before", before, other_version), (right, "after", export, r.version)):
         with col:
             label = version_label(v, (r.entries if side == "after" else other_entries).get(v), lang)
             st.markdown(f"**{plain(t(side, lang))}** · {plain(label)}")
-            side_map(r, source, moved, extent, key=f"cmp-map-{side}-{r.plan_id}")
+            side_map(r, source, moved, extent, shared[side], key=f"cmp-map-{side}-{r.plan_id}")
     st.caption(t("rv_compare_legend", lang))
     st.subheader(t("rv_figures", lang))
     frame = figures_frame(diff, lang)
@@ -165,9 +166,18 @@ def changed_extent(units: gpd.GeoDataFrame, diff: dict, before, after) -> tuple[
     return tuple(float(v) for v in units[inside.to_numpy()].total_bounds)
 
 
-def side_map(r: Review, source, moved: pd.DataFrame, extent, *, key: str) -> None:
-    """One version's grids in its own colours (``feature_colours``), broken ones marked, the units
-    that moved outlined; fitted to ``extent`` (the changed grids) when there is one."""
+def side_colours(before, after) -> dict[str, dict[str, str]]:
+    """Each side's grid colours: the version in review's own colouring (``feature_colours``), and
+    the same colour for the same grid on the earlier side, so a grid reads the same on both maps; a
+    grid only the earlier version has keeps that version's colour."""
+    now = feature_colours(after.collection["features"])
+    return {"after": now, "before": {**feature_colours(before.collection["features"]),
+                                     **{g: c for g, c in now.items() if g in set(before.filing.grids["grid_id"].astype(str))}}}
+
+
+def side_map(r: Review, source, moved: pd.DataFrame, extent, colours: dict[str, str], *, key: str) -> None:
+    """One version's grids in ``colours`` (``side_colours``), broken ones marked, the units that
+    moved outlined; fitted to ``extent`` (the changed grids) when there is one."""
     lang, L, pkg = r.lang, r.L, r.pkg
     features = gpd.GeoDataFrame.from_features(source.collection["features"], crs=4326)
     districts = pkg.districts[pkg.districts["district_code"].isin(r.shown)]
@@ -175,7 +185,7 @@ def side_map(r: Review, source, moved: pd.DataFrame, extent, *, key: str) -> Non
     if len(features):
         shown = features[["grid_id", "geometry"]].merge(source.filing.grids[["grid_id", "lead_name", "population"]],
                                                         on="grid_id")
-        frame = grid_frame(shown, feature_colours(source.collection["features"]), grid_names(source.filing.grids, lang),
+        frame = grid_frame(shown, colours, grid_names(source.filing.grids, lang),
                            open_issues(source), {rule.id: rule.title(lang) for rule in source.filing.verdict.rules})
         add_grids(m, frame, [t("rv_grid", lang), L["lead_hospital"], L["population"], t("rv_issues", lang)],
                   label_px=18)
