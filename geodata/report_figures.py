@@ -226,10 +226,7 @@ def population_chart(rows: pd.DataFrame, *, band: tuple[float, float] | None, ta
     """The population chart (``population_spec``) as SVG for the PDF; empty without rows."""
     if not len(rows):
         return ""
-    import vl_convert
-
-    _fonts_registered()
-    return vl_convert.vegalite_to_svg(population_spec(rows, band=band, target=target, labels=labels))
+    return _svg(population_spec(rows, band=band, target=target, labels=labels))
 
 
 def _print_spec(chart) -> dict:
@@ -238,11 +235,25 @@ def _print_spec(chart) -> dict:
         labelFontSize=11, titleFontSize=12).configure_view(stroke=None).to_dict()
 
 
+def _printable(value: object) -> object:
+    """``value`` (a Vega-Lite spec) with every string made writable (``writable_text``): vl-convert
+    aborts the whole process on a control character (\\x01 in a name from a file was enough), and
+    refuses a lone surrogate."""
+    if isinstance(value, str):
+        return writable_text(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_printable(v) for v in value]
+    return value
+
+
 def _svg(spec: dict) -> str:
+    """A Vega-Lite spec as SVG, in process (no network), its strings made safe first."""
     import vl_convert
 
     _fonts_registered()
-    return vl_convert.vegalite_to_svg(spec)
+    return vl_convert.vegalite_to_svg(_printable(spec))
 
 
 def coverage_specs(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labels: Mapping[str, str]) -> tuple[dict, dict]:

@@ -271,3 +271,17 @@ def test_a_matrix_of_many_districts_shows_the_first_ring_and_says_so(export, mon
     matrix = re.search(r"<svg .*?</svg>", out, flags=re.S).group(0)
     assert all(f">{n}</text>" in matrix for n in remote["district_name"])
     assert ">黄浦区</text>" not in matrix  # a central district is left out
+
+
+def test_a_name_with_control_characters_cannot_abort_the_chart_renderer():
+    """vl-convert aborts the whole process (the server, in the app) on a control character in a
+    string: every string is made writable first. Run in a child, so a regression fails this test
+    and not the test run."""
+    import sys
+
+    code = ("import pandas as pd; from geodata.report_figures import population_chart as c; "
+            "svg = c(pd.DataFrame({'name': pd.Series(['甲\\x01区', '乙\\x00\\x1b区', '丁\\t区'], dtype=object), 'population': [1.0, 2.0, 3.0], "
+            "'fill': ['#ffffff'] * 3}), band=(1.0, 5.0), target=2.0, labels={'population': '人口\\x02'}); "
+            "print('甲区' in svg and '乙区' in svg and '人口' in svg)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "True", done.stderr[-500:]
