@@ -227,27 +227,10 @@ LAYER_FILE_HINTS: dict[str, str] = {
 }
 
 
-# Words in longer file names (青浦区乡镇街道2023, 街镇边界_GBK), checked in this order when the whole
-# name is no layer's: the first layer with a word in the name is the file's.
-LAYER_FILE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("facilities", ("医疗机构", "医院", "卫生院", "卫生室", "机构")),
-    ("partnerships", ("合作",)),
-    ("population_points", ("人口点", "人口格网", "人口栅格")),
-    ("roads", ("道路", "路网")),
-    ("candidates", ("候选",)),
-    ("units", ("街道", "乡镇", "街镇", "镇街", "单元", "村居", "社区边界")),
-    ("districts", ("区县", "行政区", "县界", "区界", "县域")),  # not 边界 alone: any boundary could be a layer
-)
-
-
 def layer_for_file(stem: str) -> str | None:
-    """The layer a file belongs to, from its name: the whole name (``区县边界.geojson`` ->
-    districts, ``units.csv`` -> units), else a planner's word in a longer name
-    (``青浦区乡镇街道2023.shp`` -> units; ``LAYER_FILE_WORDS``)."""
+    """The layer a file belongs to, from its name (``区县边界.geojson`` -> districts)."""
     key = stem.strip().lower()
-    if key in LAYERS or key in LAYER_FILE_ALIASES:
-        return key if key in LAYERS else LAYER_FILE_ALIASES[key]
-    return next((layer for layer, words in LAYER_FILE_WORDS if any(w in key for w in words)), None)
+    return key if key in LAYERS else LAYER_FILE_ALIASES.get(key)
 
 
 # Columns that carry point coordinates or WKT in tables (CSV/XLSX).

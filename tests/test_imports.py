@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -240,16 +239,3 @@ def test_the_name_given_on_import_is_the_name_the_app_shows(world, monkeypatch):
     assert display_name(package_id, package, "zh") == "规划数据包"  # the archive's name
     name_upload(package_id, "舟山 2024 年规划数据")
     assert display_name(package_id, package, "zh") == display_name(package_id, package, "en") == "舟山 2024 年规划数据"
-
-
-def test_longer_file_names_with_a_planners_word_find_their_layer(world):
-    """A units zip named as planners name them (乡镇街道, 街镇边界2023) is the units, not a file
-    the app passes over while it models hexagons instead."""
-    from geodata.schema import layer_for_file
-
-    assert [layer_for_file(n) for n in ("乡镇街道", "青浦区街镇边界2023", "阳泉市区县", "医疗机构名录", "边界文件", "readme")] \
-        == ["units", "units", "districts", "facilities", None, None]
-    members = {f"乡镇街道{Path(name).suffix}": data for name, data in world["units_shp"].items()}
-    pkg = _load([("区县边界.geojson", world["districts"]), ("医疗机构.csv", world["facilities"]),
-                 ("乡镇街道.zip", windows_zip(members))])
-    assert not {"layer_unknown", "units_generated"} & _codes(pkg) and len(pkg.units) == len(world["base"].units)
