@@ -232,7 +232,11 @@ def _coverage_section(export, lang: str) -> list[str]:
     if facilities is None or not len(facilities):
         return [head, f"<p class='muted'>{_w('cov_none', lang, prefix='export')}</p>"]
     world = export.session.world
-    frame = coverage_frame(export.session.coverage(sites=0).table, world.district_names, world.district_ring)
+    try:
+        table = export.session.coverage(sites=0).table
+    except KeyError:  # a facilities layer made without the columns the analysis reads (built in code): no chart
+        return [head, f"<p class='muted'>{_w('cov_none', lang, prefix='export')}</p>"]
+    frame = coverage_frame(table, world.district_names, world.district_ring)
     ring_words = {r: render(f"ring_{r}", lang) for r in RINGS}
     labels = {"served_share": render("chart_served_axis", lang), "district": render("chart_district", lang),
               "ring": render("ring", lang), "population": render("population", lang),

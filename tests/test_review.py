@@ -353,7 +353,7 @@ def test_presentation_mode_is_kept_in_the_url(stored, monkeypatch):
     again = _app(monkeypatch, data, plan_id, present="1").run()  # a refresh: the URL keeps it
     assert again.toggle(key="review_present").value is True and not again.exception
     assert len(again.metric) == 6 and again.metric[0].label == "网格数"  # the figures in one row under the map
-    assert any(m.value.startswith("### ") and "· 第 4 版" in m.value for m in again.markdown)  # which plan and version
+    assert any("· 第 4 版 · 显示 " in c.value for c in again.caption)  # which plan and version, on the line above the map
 
 
 @pytest.mark.slow

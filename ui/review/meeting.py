@@ -29,9 +29,9 @@ def show(r: Review) -> None:
     lang, export, L = r.lang, r.export, r.L
     colours = feature_colours(export.collection["features"])  # the whole plan's, as in every view
     verdict = verdict_in_view(export.filing.verdict, export, r.grids["grid_id"].tolist(), r.shown)
-    if r.present:  # the controls are hidden: the room still reads which plan and version it sees
-        st.markdown(f"### {tp('rv_presenting', lang, name=r.plan_name, version=r.version)}")
-    st.caption(tp("rv_shown", r.lang, n=len(r.grids), total=len(export.filing.grids)))
+    shown = tp("rv_shown", r.lang, n=len(r.grids), total=len(export.filing.grids))
+    # presenting, the controls are hidden: the same line says which plan and version the room sees
+    st.caption(f"{tp('rv_presenting', lang, name=r.plan_name, version=r.version)} · {shown}" if r.present else shown)
     if not len(r.grids):
         st.info(t("rv_none_shown", lang))
     if r.present:
