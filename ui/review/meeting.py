@@ -29,9 +29,10 @@ def show(r: Review) -> None:
     lang, export, L = r.lang, r.export, r.L
     colours = feature_colours(export.collection["features"])  # the whole plan's, as in every view
     verdict = verdict_in_view(export.filing.verdict, export, r.grids["grid_id"].tolist(), r.shown)
-    shown = tp("rv_shown", r.lang, n=len(r.grids), total=len(export.filing.grids))
+    n, total = len(r.grids), len(export.filing.grids)
     # presenting, the controls are hidden: the same line says which plan and version the room sees
-    st.caption(f"{tp('rv_presenting', lang, name=r.plan_name, version=r.version)} · {shown}" if r.present else shown)
+    st.caption(f"{tp('rv_presenting', lang, name=r.plan_name, version=r.version)} · {tp('rv_shown', lang, n=n, total=total)}"
+               if r.present else tp("rv_shown", lang, n=n, total=total))
     if not len(r.grids):
         st.info(t("rv_none_shown", lang))
     if r.present:
