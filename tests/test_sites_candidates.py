@@ -36,12 +36,7 @@ def coarse_world():
                 points += [{"population": people / 60, "geometry": shapely.Point(p)} for p in xy]
         districts.append({"district_code": code, "district_name": code, "ring": "remote_suburb", "pooling_area": "all",
                           "geometry": shapely.box(X0 + x0, Y0, X0 + x0 + 8000, Y0 + 4000)})
-    to4326 = lambda rows: gpd.GeoDataFrame(rows, geometry="geometry", crs=UTM).to_crs(4326)  # noqa: E731
-    units, districts, points = to4326(units), to4326(districts), to4326(points)
-    empty = gpd.GeoDataFrame({"facility_code": [], "name": [], "kind": [], "district_code": [], "can_lead": []},
-                             geometry=gpd.GeoSeries([], crs=4326), crs=4326)
-    world = build_world(units, districts, empty)
-    return world, units, Demand.of_points(world, units, points)
+    return _world_of(units, districts, points)
 
 
 def test_cluster_counts_share_by_population_with_one_for_each_district():
@@ -102,12 +97,7 @@ def l_world():
                   "geometry": shapely.union_all([u["geometry"] for u in units if u["district_code"] == "A"])},
                  {"district_code": "B", "district_name": "B", "ring": "county", "pooling_area": "all",
                   "geometry": units[3]["geometry"]}]
-    to4326 = lambda rows: gpd.GeoDataFrame(rows, geometry="geometry", crs=UTM).to_crs(4326)  # noqa: E731
-    units, districts, points = to4326(units), to4326(districts), to4326(points)
-    empty = gpd.GeoDataFrame({"facility_code": [], "name": [], "kind": [], "district_code": [], "can_lead": []},
-                             geometry=gpd.GeoSeries([], crs=4326), crs=4326)
-    world = build_world(units, districts, empty)
-    return world, units, Demand.of_points(world, units, points)
+    return _world_of(units, districts, points)
 
 
 def test_a_centre_outside_its_district_moves_to_the_nearest_resident_of_the_district():
@@ -145,3 +135,14 @@ def test_with_one_point_a_unit_the_candidates_are_the_unit_points():
     xy, codes, _ = candidates_of(world, units, demand=Demand.of_units(world))
     assert sorted(c.rsplit("-k", 1)[0] for c in codes) == sorted(world.unit_codes)
     assert np.allclose(np.sort(xy, axis=0), np.sort(world.xy, axis=0))
+
+
+def _world_of(units: list[dict], districts: list[dict], points: list[dict]):
+    """The world, its units and the residents' points of rows drawn in metres (UTM), in lon/lat,
+    with no facilities."""
+    to4326 = lambda rows: gpd.GeoDataFrame(rows, geometry="geometry", crs=UTM).to_crs(4326)  # noqa: E731
+    units, districts, points = to4326(units), to4326(districts), to4326(points)
+    empty = gpd.GeoDataFrame({"facility_code": [], "name": [], "kind": [], "district_code": [], "can_lead": []},
+                             geometry=gpd.GeoSeries([], crs=4326), crs=4326)
+    world = build_world(units, districts, empty)
+    return world, units, Demand.of_points(world, units, points)
