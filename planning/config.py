@@ -24,6 +24,7 @@ from texts import Text
 
 
 GRID_LEADS = ("choose", "given")
+IMPROVE_OBJECTIVES = ("shortfall", "spread")  # planning.improve.OBJECTIVES
 
 # A cap or a count above this is more than any package's districts, hospitals or units: it is used
 # as this (with a note). The pairing cuts caps further to the data (``planning.pairing``), so the
@@ -69,6 +70,10 @@ BOUNDS: Mapping[str, Bound] = MappingProxyType({
     "access_raam_tau_min": Bound(0, 600, positive=True), "access_raam_reach_min": Bound(0, 120, positive=True),
     "access_raam_cycles": Bound(1, 1000, whole=True),
     "access_threshold_per_10000": Bound(0, 10_000), "access_circle_target": Bound(0, 1),
+    # improving accessibility under a budget (planning.improve): the model's size follows the data
+    "access_improve_gps": Bound(0, CEILING, clamp=True, whole=True),
+    "access_improve_sites": Bound(0, CEILING, clamp=True, whole=True),  # at most the candidates, in the model
+    "access_improve_site_gps": Bound(1, 1000, whole=True), "access_improve_seconds": Bound(0, 600, positive=True),
 })
 # settings that are lists of numbers (accessibility steps, issue 17): each item within its bound, at
 # most STEPS_MAX items; breaks rise and come with as many weights (``check``)
@@ -212,6 +217,12 @@ class PlanConfig:
     access_raam_cycles: int = 150  # RAAM iterations (PySAL access's default)
     access_threshold_per_10000: float = 4.5  # residents below this accessibility count as short (LW-14 GPs)
     access_circle_target: float = 0.80  # the 15-minute community health circle's target share
+    # improving accessibility under a budget (planning.improve, docs/COVERAGE.md)
+    access_improve_gps: int = 30  # GPs to place: added at existing CHCs/THCs or staffing new sites
+    access_improve_sites: int = 3  # new sites at most
+    access_improve_site_gps: int = 6  # GPs a new site opens with, at least (社区卫生服务中心基本标准: 6 全科医师)
+    access_improve_objective: str = "shortfall"  # shortfall (raise the worst-off) | spread (cut the inequality)
+    access_improve_seconds: float = 20.0  # the solver's time limit; the best plan found is kept, with its gap
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, object]) -> PlanConfig:
@@ -293,6 +304,8 @@ class PlanConfig:
                             "alliances (NHC-2019 county plan 三(一)1); record why this one may form more")
         if self.grid_leads not in GRID_LEADS:
             problems.append(f"grid_leads must be one of {', '.join(GRID_LEADS)}")
+        if self.access_improve_objective not in IMPROVE_OBJECTIVES:
+            problems.append(f"access_improve_objective must be one of {', '.join(IMPROVE_OBJECTIVES)}")
         if problems:
             raise ConfigError(problems)
 

@@ -224,6 +224,22 @@ class PlanningSession:
         network, demand = self._access_inputs
         return assess(self.package, self.world, network=network, demand=demand)
 
+    def improve_access(self, budget=None):
+        """The best use of a budget of GPs and new sites for the accessibility
+        (``planning.improve.AccessImprovement``: what to do, the before and after, the solver's
+        proof or gap); ``budget`` (``planning.improve.Budget``) defaults to the settings'. Cached
+        per budget (a few)."""
+        from planning.improve import Budget, improve
+
+        budget = budget if budget is not None else Budget.from_config(self.package.config)
+        cache: dict = self.__dict__.setdefault("_improvements", {})
+        if budget not in cache:
+            if len(cache) >= 4:
+                cache.pop(next(iter(cache)))
+            network, demand = self._access_inputs
+            cache[budget] = improve(self.package, self.world, self._access, budget, network=network, demand=demand)
+        return cache[budget]
+
     def accessibility(self, plan: Plan | None = None):
         """Spatial accessibility, the 2SFCA family, tier by tier, and its equity
         (``planning.accessibility.AccessibilityResult``); with ``plan``, each unit's grid and the
