@@ -351,7 +351,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     write_geojson(units, out / "coverage.geojson")
     write_csv(gaps[gaps["gap_score"] > 0], out / "gaps.csv")
     write_csv(pd.DataFrame({"rank": range(1, len(gains) + 1), "site_code": result.site_codes, "name": result.site_names,
-                            "population_gained": gains}), out / "sites.csv")
+                            "population_gained": gains, "lon": result.site_lonlat[:, 0].round(6),
+                            "lat": result.site_lonlat[:, 1].round(6)}), out / "sites.csv")
     write_csv(villages, out / "villages.csv")
     population = pkg.districts.set_index("district_code")["population"]
     plan = None

@@ -57,13 +57,9 @@ names = dict(zip(pkg.units["unit_code"], pkg.units["unit_name"]))
 m = base_map(pkg.districts)
 gap_layer(units, L).add_to(m)
 district_labels(pkg.districts).add_to(m)
-points = dict(zip(pkg.units["unit_code"], pkg.units.geometry.representative_point()))
-if pkg.candidates is not None:
-    points = dict(zip(pkg.candidates["site_code"], pkg.candidates.geometry))
 new = folium.FeatureGroup(name="sites")
-for rank, (code, name, gain) in enumerate(zip(site_codes, site_names, gains), start=1):
-    p = points[code]
-    folium.CircleMarker([p.y, p.x], radius=8, color="#ffffff", weight=2, fill=True, fill_color="#2166ac", fill_opacity=1,
+for rank, ((lon, lat), name, gain) in enumerate(zip(result.site_lonlat, site_names, gains), start=1):
+    folium.CircleMarker([lat, lon], radius=8, color="#ffffff", weight=2, fill=True, fill_color="#2166ac", fill_opacity=1,
                         tooltip=safe_text(f"{rank}. {name} +{gain:,.0f}")).add_to(new)
 new.add_to(m)
 st_folium(m, height=560, use_container_width=True, returned_objects=[], key=f"gap-map-{package_id}-{sites}")
@@ -83,6 +79,9 @@ top = gaps.head(20).assign(unit_name=lambda g: g["unit_code"].map(names),
 show(top[["unit_name", "unit_code", "district_name", "ring", "population", "primary_km", "served",  # names first
           "unserved", "not_covered", "gap_score", "reason"]], lang)
 st.subheader(t("new_sites", lang))
+if sites:
+    st.caption(t(f"sites.source_{result.candidate_source}", lang, n=f"{result.candidate_count:,}", k=len(site_codes),
+                 km=f"{pkg.config.chc_threshold_km:g}"))
 show(pd.DataFrame({"rank": range(1, len(site_codes) + 1), "name": site_names, "site_code": site_codes,
                    "population_gained": gains}), lang)
 st.subheader(t("village_integration", lang))

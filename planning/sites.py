@@ -3,37 +3,85 @@
 Choose ``k`` candidate sites that cover the most residents not yet covered (within ``radius``).
 A MILP solved by HiGHS (through scipy): x_j = 1 if site j opens, y_i = 1 if demand i is covered;
 maximise sum w_i y_i subject to y_i <= sum of x_j over the sites covering i, sum x_j = k. Exact,
-so equal to spopt's MCLP (PuLP) and to brute force on small cases (tests/test_coverage.py).
+so equal to spopt's MCLP (PuLP) and to brute force on small cases (tests/test_coverage.py). Demand
+points covered by the same sites are one row (``merge_rows``), so 10^5-10^6 population points
+make a model of thousands of rows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, hstack, identity
+from scipy.sparse import coo_matrix, csc_matrix, csr_matrix, hstack, identity
 from scipy.spatial import cKDTree
 
 
-def maximal_covering(demand_xy: np.ndarray, weight: np.ndarray, sites_xy: np.ndarray, k: int,
-                     radius: float) -> tuple[list[int], list[float]]:
-    """The sites to open (indices, in the order of what each adds) and the weight each adds."""
+MAX_ROWS = 100_000  # demand rows in the model, at most, once points with the same covering sites are merged
+
+
+def covering_matrix(demand_xy: np.ndarray, sites_xy: np.ndarray, radius: float) -> csc_matrix:
+    """Which sites cover which demand points (within ``radius``): a 0/1 sparse matrix, points x
+    sites, built from the sites' side (a k-d tree over the points, one ball query per site)."""
     n, m = len(demand_xy), len(sites_xy)
+    if n == 0 or m == 0:
+        return csc_matrix((n, m))
+    hits = cKDTree(demand_xy).query_ball_point(sites_xy, r=radius)
+    rows = np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
+    cols = np.repeat(np.arange(m), [len(h) for h in hits])
+    return csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, m))
+
+
+def merge_rows(a: csc_matrix, weight: np.ndarray, *, max_rows: int = MAX_ROWS) -> tuple[csr_matrix, np.ndarray]:
+    """The demand points of ``a`` (points x sites) merged exactly: one row for each distinct
+    non-empty set of covering sites, carrying the summed ``weight`` of its points (points no site
+    covers, or with no weight, are dropped: no choice of sites changes them). The sets are told
+    apart by refining a label column by column (points sharing a label and a column keep sharing
+    one), so the cost grows with the matrix's entries, not with points times sites. The model
+    then has as many rows as distinct sets, which circles around a few hundred sites keep to
+    thousands whatever the number of points; past ``max_rows`` only the heaviest ``max_rows``
+    sets stay (ties: the set of the first point), a fixed rule, and the rest count as out of
+    reach."""
+    a = a.tocsc()
+    weight = np.asarray(weight, dtype=float)
+    label = np.zeros(a.shape[0], dtype=np.int64)  # 0: covered by no site so far
+    fresh = 1
+    for j in range(a.shape[1]):
+        rows = a.indices[a.indptr[j]:a.indptr[j + 1]]
+        if len(rows):
+            seen, inverse = np.unique(label[rows], return_inverse=True)
+            label[rows] = fresh + inverse
+            fresh += len(seen)
+    keep = np.flatnonzero((label > 0) & (weight > 0))
+    _, first, group = np.unique(label[keep], return_index=True, return_inverse=True)
+    merged = np.bincount(group, weights=weight[keep])
+    rows = keep[first]
+    if len(rows) > max_rows:
+        top = np.lexsort((rows, -merged))[:max_rows]
+        rows, merged = rows[top], merged[top]
+    return a.tocsr()[rows], merged
+
+
+def solve_covering(a: csr_matrix, weight: np.ndarray, k: int) -> tuple[list[int], list[float]]:
+    """The maximal covering MILP on a covering matrix ``a`` (demand rows x sites), exact (HiGHS):
+    the sites to open, in the order of what each adds, and the weight each adds. Only the sites'
+    x_j are integer: with them whole, the best y_i is min(1, sum of the x_j covering i), whole too."""
+    r, m = a.shape
     k = min(k, m)
-    if k <= 0 or n == 0:
+    if k <= 0 or r == 0:
         return [], []
-    covers = cKDTree(sites_xy).query_ball_point(demand_xy, r=radius)
-    rows = [i for i, js in enumerate(covers) for _ in js]
-    cols = [j for js in covers for j in js]
-    a = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, m))
+    weight = np.asarray(weight, dtype=float)
     # y_i - sum_j a_ij x_j <= 0 ; sum_j x_j = k
-    cover = hstack([-a, identity(n)]).tocsr()
-    count = coo_matrix((np.ones(m), (np.zeros(m, dtype=int), np.arange(m))), shape=(1, m + n))
-    c = np.concatenate([np.zeros(m), -np.asarray(weight, dtype=float)])
+    cover = hstack([-a, identity(r)]).tocsr()
+    count = coo_matrix((np.ones(m), (np.zeros(m, dtype=int), np.arange(m))), shape=(1, m + r))
+    c = np.concatenate([np.zeros(m), -weight])
     res = milp(c, constraints=[LinearConstraint(cover, -np.inf, 0), LinearConstraint(count, k, k)],
-               integrality=np.ones(m + n), bounds=Bounds(0, 1))
+               integrality=np.concatenate([np.ones(m), np.zeros(r)]), bounds=Bounds(0, 1))
+    if res.x is None:
+        raise RuntimeError(f"maximal covering not solved: {res.message}")
     chosen = [j for j in range(m) if res.x[j] > 0.5]
     # order the chosen sites by what each adds, greedily, for the report
-    reach = [set(np.flatnonzero(a.getcol(j).toarray().ravel())) for j in range(m)]
+    a = a.tocsc()
+    reach = {j: set(a.indices[a.indptr[j]:a.indptr[j + 1]].tolist()) for j in chosen}
     covered: set[int] = set()
     order, gains = [], []
     left = list(chosen)
@@ -44,6 +92,17 @@ def maximal_covering(demand_xy: np.ndarray, weight: np.ndarray, sites_xy: np.nda
         order.append(best)
         left.remove(best)
     return order, gains
+
+
+def maximal_covering(demand_xy: np.ndarray, weight: np.ndarray, sites_xy: np.ndarray, k: int,
+                     radius: float) -> tuple[list[int], list[float]]:
+    """The sites to open (indices, in the order of what each adds) and the weight each adds;
+    demand points with the same covering sites are one row of the model (``merge_rows``)."""
+    if min(k, len(sites_xy)) <= 0 or len(demand_xy) == 0:
+        return [], []
+    a, merged = merge_rows(covering_matrix(np.asarray(demand_xy, dtype=float), np.asarray(sites_xy, dtype=float),
+                                           radius), weight)
+    return solve_covering(a, merged, k)
 
 
 def covered_weight(demand_xy: np.ndarray, weight: np.ndarray, sites_xy: np.ndarray, radius: float) -> float:

@@ -174,7 +174,8 @@ def test_coverage_uses_the_planners_candidate_sites(tmp_path):
     done = run("coverage", "--data", str(world), "--out", str(out), "--sites", "1")
     assert done.returncode == 0, done.stderr
     rows = (out / "sites.csv").read_text(encoding="utf-8").splitlines()
-    assert rows[0] == "rank,site_code,name,population_gained" and rows[1].split(",")[1] in ("S1", "S2")
+    assert rows[0] == "rank,site_code,name,population_gained,lon,lat" and rows[1].split(",")[1] in ("S1", "S2")
+    assert rows[1].split(",")[-2:] == {"S1": ["121.075", "31.035"], "S2": ["121.005", "31.005"]}[rows[1].split(",")[1]]
 
 
 @pytest.mark.slow

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pytest
 import shapely
 
-from planning.coverage import Demand
-from planning.sites import (candidates_of, cluster_counts, coverage_of_sites, demand_candidates, maximal_covering)
+from planning.coverage import Demand, Facilities
+from planning.sites import (candidates_of, cluster_counts, coverage_of_sites, covering_matrix, demand_candidates,
+                            maximal_covering, merge_rows)
 from planning.world import build_world
 from tests.test_grids import UTM, X0, Y0
 
@@ -146,3 +148,131 @@ def _world_of(units: list[dict], districts: list[dict], points: list[dict]):
                              geometry=gpd.GeoSeries([], crs=4326), crs=4326)
     world = build_world(units, districts, empty)
     return world, units, Demand.of_points(world, units, points)
+
+
+# --- the coverage analysis: derived candidates by default, residents counted at their points -----
+
+def _package(units, districts, points, facilities, *, candidates=None, **config):
+    """A package-like value for ``analyse_coverage`` (the data package's layers, no roads) and its
+    world, from rows drawn in metres (UTM)."""
+    from types import SimpleNamespace
+
+    from planning.config import PlanConfig
+
+    to4326 = lambda rows: gpd.GeoDataFrame(rows, geometry="geometry", crs=UTM).to_crs(4326)  # noqa: E731
+    units, districts = to4326(units), to4326(districts)
+    facilities = to4326([{"name": f["facility_code"], "can_lead": False, "gps": 50.0, "physicians": np.nan,
+                          "thc_code": "", "integrated": False, "meets_standard": False, **f} for f in facilities])
+    world = build_world(units, districts, facilities)
+    pkg = SimpleNamespace(units=units, districts=districts, facilities=facilities, roads=None,
+                          population_points=to4326(points) if points else None,
+                          candidates=to4326(candidates) if candidates else None,
+                          config=PlanConfig(**{"chc_threshold_km": 1.0, "detour_factor": 1.0, **config}))
+    return pkg, world
+
+
+def _coarse_package(*, with_points: bool = True):
+    """The coarse world (two clumps in every unit, far from its centre) with one CHC on the left
+    clump of A-1: 400 residents within reach, the other 3,600 not."""
+    rng = np.random.default_rng(5)
+    units, districts, points = [], [], []
+    for code, x0 in (("A", 0), ("B", 8000)):
+        for k in range(2):
+            left = X0 + x0 + 4000 * k
+            units.append({"unit_code": f"{code}-{k + 1}", "unit_name": f"{code}街道{k + 1}", "district_code": code,
+                          "population": 1000.0, "geometry": shapely.box(left, Y0, left + 4000, Y0 + 4000)})
+            for cx, people in ((left + 600, 400.0), (left + 3400, 600.0)):
+                points += [{"population": people / 60, "geometry": shapely.Point(p)}
+                           for p in rng.normal((cx, Y0 + 3400), 120, (60, 2))]
+        districts.append({"district_code": code, "district_name": code, "ring": "remote_suburb", "pooling_area": "all",
+                          "geometry": shapely.box(X0 + x0, Y0, X0 + x0 + 8000, Y0 + 4000)})
+    chc = [{"facility_code": "C", "kind": "chc", "district_code": "A", "geometry": shapely.Point(X0 + 600, Y0 + 3400)}]
+    return _package(units, districts, points if with_points else [], chc)
+
+
+def test_the_analysis_with_population_points_chooses_among_clusters_and_reaches_more_than_unit_centres():
+    from planning.analysis import analyse_coverage, within_primary
+
+    pkg, world = _coarse_package()
+    result = analyse_coverage(pkg, world, sites=3)
+    assert result.candidate_source == "population" and result.candidate_count == world.n
+    assert len(result.site_codes) == 3 and all("-k" in c for c in result.site_codes)
+    far = ~within_primary(result.demand, Facilities.from_frame(pkg.facilities, world.crs), pkg.config, None)
+    assert result.demand.population[~far].sum() == pytest.approx(400.0, abs=1e-6)  # the CHC's own clump
+    centres = candidates_of(world, pkg.units)[0]
+    by_centres = coverage_of_sites(result.demand.xy[far], result.demand.population[far], centres, 3, 1000.0)
+    assert by_centres == 0  # every centre lies 1.4 km or more from every clump
+    assert sum(result.site_gains) >= by_centres and sum(result.site_gains) >= 3 * 600 - 1e-6  # three big clumps
+    assert result.site_gains == sorted(result.site_gains, reverse=True)
+    # the sites lie among the candidates, in the order of what each adds; lon/lat are their metres in WGS84
+    cand_xy, cand_code, _ = candidates_of(world, pkg.units, demand=result.demand)
+    rows = [list(cand_code).index(c) for c in result.site_codes]
+    assert np.allclose(result.site_xy, cand_xy[rows])
+    back = np.array([world.metres(lon, lat) for lon, lat in result.site_lonlat])
+    assert np.abs(back - result.site_xy).max() < 1e-3
+    assert (result.site_lonlat[:, 0] > 100).all() and (result.site_lonlat[:, 1] < 40).all()  # lon then lat
+
+
+def test_without_population_points_the_candidates_stay_the_unit_centres_as_before():
+    from planning.analysis import analyse_coverage
+
+    pkg, world = _coarse_package(with_points=False)
+    result = analyse_coverage(pkg, world, sites=2)
+    assert result.demand is None and result.candidate_source == "units" and result.candidate_count == world.n
+    assert set(result.site_codes) <= set(world.unit_codes)
+    index = world.index_of()
+    assert np.allclose(result.site_xy, world.xy[[index[c] for c in result.site_codes]])
+    # as the analysis was before issue 17: the units not covered, each with its whole population at its point
+    uncovered = ~result.table["primary_covered"].to_numpy()
+    order, gains = maximal_covering(world.xy[uncovered], world.population[uncovered], world.xy, 2, 1000.0)
+    assert list(result.site_codes) == list(world.unit_codes[order]) and result.site_gains == gains
+    assert len(analyse_coverage(pkg, world, sites=0).site_codes) == 0  # the other pages ask for none
+
+
+@pytest.mark.parametrize("near, far", [(300.0, 700.0), (700.0, 300.0)])
+def test_the_model_counts_the_residents_at_their_points_beyond_reach(near, far):
+    """One 4 x 1 km unit of 1,000 residents, a CHC at its left end (1 km reach); ``near`` residents
+    beside it, ``far`` at the right end; two candidate sites, one at each end. One new site: the
+    right one, adding exactly the ``far`` residents, whether the unit counts as covered (most of
+    its residents within reach) or not; by unit (all or nothing at the unit's middle point, 2 km
+    from both) it would add no one."""
+    from planning.analysis import analyse_coverage, within_primary
+
+    unit = {"unit_code": "U", "unit_name": "单元", "district_code": "A", "population": 1000.0,
+            "geometry": shapely.box(X0, Y0, X0 + 4000, Y0 + 1000)}
+    district = {"district_code": "A", "district_name": "甲区", "ring": "county", "pooling_area": "all",
+                "geometry": unit["geometry"]}
+    points = [{"population": near, "geometry": shapely.Point(X0 + 200, Y0 + 500)},
+              {"population": far / 2, "geometry": shapely.Point(X0 + 3700, Y0 + 500)},
+              {"population": far / 2, "geometry": shapely.Point(X0 + 3900, Y0 + 400)}]
+    chc = [{"facility_code": "C", "kind": "chc", "district_code": "A", "geometry": shapely.Point(X0 + 300, Y0 + 500)}]
+    sites = [{"site_code": "S-W", "name": "西站", "geometry": shapely.Point(X0 + 400, Y0 + 500)},
+             {"site_code": "S-E", "name": "东站", "geometry": shapely.Point(X0 + 3800, Y0 + 500)}]
+    pkg, world = _package([unit], [district], points, chc, candidates=sites)
+    result = analyse_coverage(pkg, world, sites=1)
+    assert result.candidate_source == "layer" and result.candidate_count == 2
+    assert list(result.site_codes) == ["S-E"] and list(result.site_names) == ["东站"]
+    assert result.site_gains == [pytest.approx(far)]
+    assert bool(result.table.loc[0, "primary_covered"]) == (near > far)
+    within = within_primary(result.demand, Facilities.from_frame(pkg.facilities, world.crs), pkg.config, None)
+    assert result.table.loc[0, "primary_covered_pop"] == pytest.approx(result.demand.population[within].sum())
+    layer = pkg.candidates.set_index("site_code").geometry["S-E"]
+    assert np.allclose(result.site_lonlat[0], [layer.x, layer.y], atol=1e-9)  # the marker where the layer puts it
+
+
+def test_points_with_the_same_covering_sites_merge_into_one_row_exactly():
+    xy = np.array([[0.0, 0], [10, 0], [0, 10], [500, 0], [5000, 5000], [505, 0]])
+    weight = np.array([1.0, 2, 3, 4, 5, 0])
+    sites = np.array([[0.0, 0], [400, 0]])
+    a, merged = merge_rows(covering_matrix(xy, sites, 200.0), weight)
+    # {site 0}: the first three points; {site 1}: the fourth (the sixth weighs nothing); the fifth: no site
+    rows = sorted((tuple(a.getrow(i).indices), w) for i, w in enumerate(merged))
+    assert rows == [((0,), 6.0), ((1,), 4.0)]
+    a, merged = merge_rows(covering_matrix(xy, sites, 200.0), weight, max_rows=1)  # past the cap: the heaviest set
+    assert a.shape[0] == 1 and tuple(a.getrow(0).indices) == (0,) and list(merged) == [6.0]
+    rng = np.random.default_rng(3)
+    many, centres = rng.uniform(0, 20_000, (200_000, 2)), rng.uniform(0, 20_000, (40, 2))
+    full = covering_matrix(many, centres, 1500.0)
+    a, merged = merge_rows(full, np.ones(len(many)))
+    assert a.shape[0] < 2_000 and merged.sum() == (full.getnnz(axis=1) > 0).sum()  # 200,000 points, few rows
+    assert len({tuple(a.getrow(i).indices) for i in range(a.shape[0])}) == a.shape[0]  # every set once

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from texts import access, charts, exports, imports, review, workspace
+from texts import access, charts, exports, imports, review, sites, workspace
 from texts.data import ISSUES, POSITIONS
 from texts.engine import ENGINE
 from texts.ui import TEXT as UI
@@ -50,6 +50,7 @@ CATALOGUE: dict[str, tuple[str, str]] = _merge(
     imports.TEXT,
     charts.TEXT,
     access.TEXT,
+    sites.TEXT,
     POSITIONS,
     {f"issue.{code}": (zh, en) for code, (zh, _, en, _) in ISSUES.items()},
     {f"issue.{code}.fix": (zh, en) for code, (_, zh, _, en) in ISSUES.items()},
