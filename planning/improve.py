@@ -30,11 +30,15 @@ a mixed-integer programme, solved by HiGHS through ``scipy.optimize.milp``:
   residents). The Gini before and after is measured and shown.
 
 Rows. Demand points whose pairs (facility, step) are the same have the same ``A_i`` for every
-plan: they are merged exactly (``rows = "patterns"``). Beyond ``MAX_ROWS`` patterns, a unit's
-points are merged into one row (their resident-weighted mean row, ``rows = "units"``); beyond
-that, units of a district with close accessibility into bins (``rows = "bins"``). Merged rows make
-the shortfall an approximation (a mean can be above the threshold while some of its points are
-below); the result says which was used, and the after is always measured on every point.
+plan: they are merged exactly (``rows = "patterns"``). Beyond ``MAX_ROWS`` patterns, each unit's
+points are ranked by today's access and cut into bins of equal residents, one row each (its
+resident-weighted mean row; ``rows = "units"``), as many bins as ``MAX_ROWS`` allows; with more
+units than that, each district's points (``rows = "districts"``). A merged row is an
+approximation (a mean can be above the threshold while some of its points are below), but both
+objectives are convex in the access, so by Jensen's inequality the merged model's optimum is
+never above the true one: HiGHS's bound on the merged model is a bound on every point's
+objective, and ``gap`` = (value measured on every point - bound) / value is a proved gap. The
+after is always measured on every point.
 
 Exact on small cases: ``tests/test_improve.py`` checks the optimum against every allocation of
 the pool (brute force), measured by ``enhanced_two_sfca``.
@@ -54,7 +58,7 @@ from planning.accessibility import CostMatrix, floating_catchment, step_weight
 from planning.config import IMPROVE_OBJECTIVES
 
 OBJECTIVES = IMPROVE_OBJECTIVES  # shortfall | spread
-MAX_ROWS = 4000  # rows of the model at most (merged demand points)
+MAX_ROWS = 2000  # rows of the model at most (merged demand points)
 PER = 10_000  # values are per 10,000 residents
 TIE = 1e-6  # the shortfall's cost of a GP placed, to keep useless GPs in the pool
 DEPTH = (1.0, 2.0, 3.0, 4.0)  # the shortfall's slopes, a quarter of the threshold each, the deepest last
@@ -86,8 +90,10 @@ class Solution:
     ``added``: GPs added per facility column; ``opened``: the candidate columns opened; ``before``
     and ``after``: the E2SFCA per demand point (per 10,000 residents); ``value``: the objective of
     the plan (measured on every point), ``start``: of doing nothing, ``bound``: HiGHS's proved bound
-    on the model (``value`` is optimal when they agree, up to ``gap``); ``status``: ``optimal`` |
-    ``time_limit`` | ``nothing`` (no pool or nobody to reach); ``rows``: how points were merged."""
+    (a bound on every point's objective too), ``gap``: ``(value - bound) / value``, 0 when proved
+    optimal; ``status``: ``optimal`` (HiGHS solved its model) | ``time_limit`` (it stopped with
+    the best plan found) | ``nothing`` (no pool, or nobody in reach); ``rows``: how points were
+    merged (``merge_rows``)."""
 
     added: np.ndarray
     opened: np.ndarray
@@ -137,8 +143,9 @@ def shortfall(gap: np.ndarray, threshold: float) -> np.ndarray:
 def merge_rows(costs: CostMatrix, step: np.ndarray, demand: np.ndarray, unit: np.ndarray | None,
                district: np.ndarray | None, base: np.ndarray, max_rows: int = MAX_ROWS) -> tuple[np.ndarray, str]:
     """Each point's row of the model (``-1``: no residents), and how they were merged: ``points``
-    (one each), ``patterns`` (points with the same pairs and steps: exact), ``units`` or ``bins``
-    (approximate; see the module's docstring)."""
+    (one each), ``patterns`` (points with the same pairs and steps: exact), ``units`` (beyond
+    ``max_rows`` patterns: each unit's points in bins of today's access) or ``districts`` (more
+    units than ``max_rows``: each district's points in such bins); see the module's docstring."""
     n = costs.shape[0]
     live = demand > 0
     # a point's pattern: two 64-bit sums of random keys of its (facility, step) pairs (a collision
@@ -155,26 +162,30 @@ def merge_rows(costs: CostMatrix, step: np.ndarray, demand: np.ndarray, unit: np
     how = "patterns" if row.max() + 1 < live.sum() else "points"
     if row.max() + 1 <= max_rows or unit is None:
         return row, how
-    _, by_unit = np.unique(unit[live], return_inverse=True)
-    row[live] = by_unit.ravel()
-    if row.max() + 1 <= max_rows or district is None:
-        return row, "units"
-    # bins: within each district, points ranked by today's access and cut into bins of equal
-    # residents, as many per district as its share of the residents allows
-    row[:] = -1
-    districts, which = np.unique(district[live], return_inverse=True)
+    group, how = (unit, "units") if len(np.unique(unit[live])) <= max_rows or district is None else (district, "districts")
+    return binned(demand, base, group, live, max_rows), how
+
+
+def binned(demand: np.ndarray, base: np.ndarray, group: np.ndarray, live: np.ndarray, max_rows: int) -> np.ndarray:
+    """Rows of at most ``max_rows`` (about): within each group, the live points ranked by today's
+    access ``base`` and cut into bins of equal residents, a group's bins following its share of
+    the residents (at least one)."""
+    row = np.full(len(demand), -1)
+    groups, which = np.unique(group[live], return_inverse=True)
     people = np.bincount(which, weights=demand[live])
-    per = np.maximum(1, np.floor(max_rows * people / people.sum())).astype(int)
+    per = np.maximum(1, np.floor((max_rows - len(groups)) * people / people.sum()) + 1).astype(int)
     idx = np.flatnonzero(live)
-    first = 0
-    for d in range(len(districts)):
-        mine = idx[which == d]
-        mine = mine[np.argsort(base[mine], kind="stable")]
-        share = np.cumsum(demand[mine]) / demand[mine].sum()
-        row[mine] = first + np.minimum((share * per[d]).astype(int), per[d] - 1)
-        first += per[d]
+    order = np.lexsort((base[idx], which))
+    idx, which = idx[order], which[order]
+    share = np.zeros(len(idx))
+    starts = np.searchsorted(which, np.arange(len(groups)))
+    cum = np.cumsum(demand[idx])
+    before = np.concatenate([[0.0], cum])[starts][which]
+    share = (cum - before) / people[which]
+    first = np.concatenate([[0], np.cumsum(per)[:-1]])
+    row[idx] = first[which] + np.minimum((share * per[which] - 1e-12).astype(int), per[which] - 1)
     _, row[live] = np.unique(row[live], return_inverse=True)
-    return row, "bins"
+    return row
 
 
 def solve(costs: CostMatrix, demand, supply, candidate: np.ndarray, steps, threshold: float, budget: Budget, *,
@@ -265,7 +276,8 @@ def solve(costs: CostMatrix, demand, supply, candidate: np.ndarray, steps, thres
     if spread and np.isfinite(bound):  # the model's sum of P|A - M| as the Pietra index
         mean = (weight @ base + pool * PER) / weight.sum()
         bound = bound / (2 * weight.sum() * mean) if mean > 0 else math.nan
-    gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
+    # the proved gap on every point (the merged model's bound is a bound on it: see the docstring)
+    gap = max((value - bound) / value, 0.0) if np.isfinite(bound) and value > 0 else 0.0 if value <= 0 else math.nan
     status = "optimal" if res.status == 0 else "time_limit"
     return Solution(added, opened, before, after, value, start, bound, gap, status, how, r)
 
