@@ -53,7 +53,8 @@ def analyse_coverage(package, world: World, *, sites: int = 10) -> CoverageAnaly
 def new_sites(world: World, package, fac: Facilities, network: RoadNetwork | None, demand: Demand | None,
               sites: int) -> dict:
     """The ``sites`` new primary-care sites the maximal covering model opens (codes, names, xy in
-    metres, what each adds) and where its candidates came from.
+    metres, what each adds; fewer when the rest would bring no one within reach) and where its
+    candidates came from.
 
     Candidates: the planner's candidate layer when the package has one; else, with population
     points, population-weighted clusters of the points (``planning.sites.demand_candidates``,
@@ -73,6 +74,8 @@ def new_sites(world: World, package, fac: Facilities, network: RoadNetwork | Non
     far = ~within_primary(people, fac, config, network)
     order, gains = maximal_covering(people.xy[far], people.population[far], cand_xy, sites,
                                     config.chc_threshold_km / config.detour_factor * 1000)
+    adds = [i for i, gain in enumerate(gains) if gain > 0]  # a site that brings no one within reach is not proposed
+    order, gains = [order[i] for i in adds], [gains[i] for i in adds]
     return {"codes": cand_code[order], "names": cand_name[order], "gains": gains,
             "xy": np.asarray(cand_xy, dtype=float)[order].reshape(-1, 2), "source": source, "count": len(cand_xy)}
 

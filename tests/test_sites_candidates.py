@@ -256,6 +256,7 @@ def test_the_model_counts_the_residents_at_their_points_beyond_reach(near, far):
     assert bool(result.table.loc[0, "primary_covered"]) == (near > far)
     within = within_primary(result.demand, Facilities.from_frame(pkg.facilities, world.crs), pkg.config, None)
     assert result.table.loc[0, "primary_covered_pop"] == pytest.approx(result.demand.population[within].sum())
+    assert list(analyse_coverage(pkg, world, sites=2).site_codes) == ["S-E"]  # the west site would add no one
     layer = pkg.candidates.set_index("site_code").geometry["S-E"]
     assert np.allclose(result.site_lonlat[0], [layer.x, layer.y], atol=1e-9)  # the marker where the layer puts it
 
