@@ -1,5 +1,6 @@
-"""Words of the accessibility in the exports (issue 17): the workbook's sheets and columns, and the
-filing report's section on equity by ring and district: code -> (zh, en)."""
+"""Words of the accessibility (issue 17): in the exports (the workbook's sheets and columns, the
+filing report's section on equity by ring and district), and of improving it under a budget
+(覆盖缺口 · 改善可及性, ``ui/access_improve_view.py``): code -> (zh, en)."""
 
 from __future__ import annotations
 
@@ -44,4 +45,70 @@ TEXT: dict[str, tuple[str, str]] = {
     "access_x.supply_gps": ("全科医生", "GPs"),
     "access_x.supply_physicians": ("执业（助理）医师", "Physicians"),
     "access_x.supply_beds": ("床位", "Beds"),
+    # improving accessibility under a budget (ui/access_improve_view.py, planning/improve.py)
+    "better_title": ("改善可及性：新增全科医生与新建站点", "Improving access: more GPs and new sites"),
+    "better_intro": ("在给定的全科医生名额和新建站点数内，由优化模型（HiGHS 混合整数规划）决定把医生加到哪些现有"
+                  "社区卫生服务中心、乡镇卫生院，或新建哪些站点，使{goal}。模型按增强型 2SFCA 计，"
+                  "改善前后均在每个居民点上实测。",
+                  "Within a number of GPs and of new sites, an optimisation model (a HiGHS mixed-integer programme) "
+                  "decides which existing community or township health centres get more GPs and which new sites "
+                  "open, so as to {goal}. It works on the Enhanced 2SFCA; the before and after are measured at every "
+                  "residents' point."),
+    "better_goal_shortfall": ("低于标准线的居民尽量少、差得越多越优先", "lift the residents below the standard, the furthest below first"),
+    "better_goal_spread": ("居民之间的差距尽量小", "make residents' access as even as it can be"),
+    "better_gps": ("可新增全科医生（名）", "GPs to place"),
+    "better_sites": ("新建站点最多（处）", "New sites, at most"),
+    "better_site_gps": ("每个新站点至少配备全科医生（名）", "GPs a new site opens with, at least"),
+    "better_objective": ("优化目标", "Objective"),
+    "better_obj_shortfall": ("优先提升最差者（低于标准线的缺口）", "Raise the worst-off (shortfall below the standard)"),
+    "better_obj_spread": ("缩小不均衡（皮埃特拉指数）", "Cut the inequality (Pietra index)"),
+    "better_run": ("计算改善方案", "Find the best plan"),
+    "better_running": ("正在求解……", "Solving…"),
+    "better_prompt": ("设定名额后点击“计算改善方案”。", "Set the budget, then press “Find the best plan”."),
+    "better_metric_mean": ("人均可及性（每万人全科医生）", "Mean access (GPs per 10,000)"),
+    "better_metric_gini": ("基尼系数", "Gini"),
+    "better_metric_below": ("低于标准线的居民", "Residents below the standard"),
+    "better_metric_circle": ("15 分钟圈覆盖", "15-minute circle"),
+    "better_proved": ("已证明最优（HiGHS）。", "Proved optimal (HiGHS)."),
+    "better_gap": ("与最优相差至多 {gap}（HiGHS 给出的下界）。", "Within {gap} of the optimum (HiGHS's bound)."),
+    "better_time_limit": ("达到求解时限 {seconds} 秒，给出已找到的最好方案。", "Stopped at the {seconds}-second limit with the best plan found."),
+    "better_rows_exact": ("全部 {n} 类居民点逐一建模。", "All {n} kinds of residents' points modelled one by one."),
+    "better_rows_merged": ("居民点较多，按{by}内可及性相近者合并为 {n} 组建模；改善效果仍在每个居民点上实测。",
+                        "Many residents' points: those of close access within a {by} are merged into {n} rows; the effect is "
+                        "still measured at every point."),
+    "better_by_units": ("单元", "unit"),
+    "better_by_districts": ("区县", "district"),
+    "better_used": ("使用全科医生 {used} 名（可用 {pool} 名），新建站点 {sites} 处。",
+                 "{used} of {pool} GPs placed, {sites} new sites."),
+    "better_unused": ("其余 {n} 名全科医生不能再降低任何居民的缺口，留作机动。",
+                   "The other {n} GPs would lower no one's shortfall and are kept in reserve."),
+    "better_nothing": ("没有可用的名额，或范围内没有居民：维持现状。", "Nothing to place, or nobody in reach: nothing changes."),
+    "better_candidates_layer": ("候选站点取自数据包的候选站点图层（{n} 处）。", "Candidate sites from the package's candidate layer ({n})."),
+    "better_candidates_demand": ("候选站点按人口点加权聚类生成（{n} 处，落在居民集中处）。",
+                              "Candidate sites from population-weighted clusters of the population points ({n}, where people live)."),
+    "better_candidates_units": ("候选站点为各单元中心（{n} 处；有人口点时改为按居民聚类）。",
+                             "Candidate sites are the units' centres ({n}; with population points they follow where people live)."),
+    "better_map_title": ("改善方案：各单元可及性提升与新增资源", "The plan: each unit's gain in access, and where the GPs go"),
+    "better_legend_gain": ("可及性提升（每万人全科医生）", "Gain in access (GPs per 10,000)"),
+    "better_legend_new": ("新建站点", "New site"),
+    "better_legend_add": ("增配全科医生（圈越大增配越多）", "More GPs (the larger, the more)"),
+    "better_tip_new": ("新建站点 {name}：配备全科医生 {gps} 名", "New site {name}: {gps} GPs"),
+    "better_tip_add": ("{name}：全科医生 {before} → {after} 名", "{name}: {before} → {after} GPs"),
+    "better_chart_title": ("各圈层、各区县人均可及性的提升（远郊优先）", "The gain in mean access by ring and district (remote suburbs first)"),
+    "better_gain": ("人均可及性提升（每万人全科医生）", "Gain in mean access (GPs per 10,000)"),
+    "better_before": ("改善前", "Before"),
+    "better_after": ("改善后", "After"),
+    "better_chart_note": ("柱长为改善后与改善前居民加权平均可及性之差，柱色为圈层；悬停可见改善前后的数值。标准线为每万人口 {threshold} 名全科医生。",
+                          "The bar is the residents' mean access after minus before, coloured by ring; hover for the "
+                          "values before and after. The standard is {threshold} GPs per 10,000 residents."),
+    "better_table_title": ("改善措施清单", "What to do"),
+    "better_action_new_site": ("新建站点", "Open a new site"),
+    "better_action_add_gps": ("增配全科医生", "Add GPs"),
+    "better_col_action": ("措施", "Action"),
+    "better_col_name": ("机构 / 站点", "Facility or site"),
+    "better_col_district": ("区县", "District"),
+    "better_col_unit": ("所在单元", "Unit"),
+    "better_col_before": ("现有全科医生", "GPs now"),
+    "better_col_added": ("新增全科医生", "GPs added"),
+    "better_col_reach": ("服务范围内居民（按距离衰减）", "Residents in reach (with decay)"),
 }

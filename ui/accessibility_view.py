@@ -16,6 +16,7 @@ from planning.accessibility import HEADLINE, MEASURES, RING_ORDER, equity_by
 from ui.charts import (ACCESS_FILLS, COST_FILLS, access_class, access_histogram, access_histogram_frame,
                        access_mean_bars, class_labels, lorenz_curve, lorenz_frame, quantile_breaks)
 from ui.i18n import t, tp
+from ui.access_improve_view import section as improve_section
 from ui.maps import base_map, district_labels, safe_text
 
 NO_VALUE_FILL = "#d9d9d9"
@@ -132,3 +133,4 @@ def section(session, pkg, package_id: str, lang: str) -> None:
                                        ring_words=ring_words, labels=labels, row="ring_word"), width="stretch")
     right.altair_chart(access_mean_bars(by_district, ring_words=ring_words, labels=labels), width="stretch")
     st.caption(t("acc_bars_note", lang))
+    improve_section(session, pkg, package_id, lang)

@@ -96,12 +96,16 @@ def access_histogram(frame: pd.DataFrame, *, labels: Mapping[str, str], threshol
     bars = alt.Chart(frame).mark_bar(color=fill, stroke="#ffffff", strokeWidth=0.5).encode(
         x=alt.X("start:Q", bin="binned", title=labels["value"], axis=alt.Axis(format=".2~f")), x2="end:Q",
         y=alt.Y("share:Q", title=labels["share"], axis=alt.Axis(format=".0%")), tooltip=tips)
-    layers: list[alt.Chart] = [bars]
-    if threshold is not None and np.isfinite(threshold):
-        mark = pd.DataFrame({"x": [float(threshold)], "what": [labels["threshold"]]})
-        layers.append(alt.Chart(mark).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
-            x="x:Q", tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("x:Q", format=".2f", title=" ")]))
-    return alt.layer(*layers).properties(height=280)
+    return alt.layer(bars, *_standard_rule(threshold, labels["threshold"])).properties(height=280)
+
+
+def _standard_rule(threshold: float | None, label: str) -> list[alt.Chart]:
+    """The planner's standard as a dashed red rule at ``threshold`` (none when not given)."""
+    if threshold is None or not np.isfinite(threshold):
+        return []
+    mark = pd.DataFrame({"x": [float(threshold)], "what": [label]})
+    return [alt.Chart(mark).mark_rule(color=TARGET_COLOUR, strokeDash=[6, 4], strokeWidth=2).encode(
+        x="x:Q", tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("x:Q", format=".2f", title=" ")])]
 
 
 def lorenz_frame(values: np.ndarray, weights: np.ndarray) -> pd.DataFrame:
@@ -152,4 +156,26 @@ def access_mean_bars(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labe
         color=_ring_colour(ring_words, data["ring"]), tooltip=tips)
     text = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
         x="mean:Q", y=y, text=alt.Text("mean:Q", format=".2f"))
+    return alt.layer(bars, text).properties(height=alt.Step(24))
+
+
+def access_gain_bars(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labels: Mapping[str, str],
+                     row: str = "district_name") -> alt.LayerChart:
+    """Where an improvement lands: the residents' mean gain in access per group
+    (``planning.improve.AccessImprovement.by_ring`` / ``by_district`` rows in their order, remote
+    suburbs first), bars coloured by ring with the gain at the end; the tooltip gives the before
+    and after. ``labels``: ``gain``, ``before``, ``after``, ``group``, ``ring``, ``residents``."""
+    data = frame.assign(ring_word=[ring_words.get(r, r) for r in frame["ring"]],
+                        gain=frame["mean_after"] - frame["mean_before"])
+    y = alt.Y(f"{row}:N", sort=data[row].tolist(), title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False))
+    tips = [alt.Tooltip(f"{row}:N", title=labels["group"]), alt.Tooltip("ring_word:N", title=labels["ring"]),
+            alt.Tooltip("mean_before:Q", title=labels["before"], format=".3f"),
+            alt.Tooltip("mean_after:Q", title=labels["after"], format=".3f"),
+            alt.Tooltip("gain:Q", title=labels["gain"], format="+.3f"),
+            alt.Tooltip("residents:Q", title=labels["residents"], format=",.0f")]
+    bars = alt.Chart(data).mark_bar(stroke="#222222", strokeWidth=0.5).encode(
+        x=alt.X("gain:Q", title=labels["gain"], axis=alt.Axis(format=".3~f")), y=y,
+        color=_ring_colour(ring_words, data["ring"]), tooltip=tips)
+    text = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
+        x="gain:Q", y=y, text=alt.Text("gain:Q", format="+.3f"))
     return alt.layer(bars, text).properties(height=alt.Step(24))
