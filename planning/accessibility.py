@@ -39,6 +39,7 @@ from scipy.spatial import cKDTree
 # remote suburbs first when results go by ring (the rings of ``world.district_ring``)
 RING_ORDER = ("remote_suburb", "county", "near_suburb", "central")
 CHUNK_POINTS = 125_000  # demand points are searched in slices of this many
+BLOCK_SLOTS = 1024  # RAAM: a block of rows costs about as much as this many padding slots (one numpy call)
 
 
 # --- parameters -----------------------------------------------------------------------------------
@@ -266,7 +267,7 @@ def raam(costs: CostMatrix, demand, supply, tau: float = 60.0, *, cycles: int = 
     reach, gets the cheapest cost it would face (infinity when none is in reach). Ties between
     facilities go to the first among a point's pairs (``CostMatrix.from_pairs``: the lowest
     facility index, as numpy's ``argmin`` on ``access``'s dense row when its facilities are in
-    index order)."""
+    index order). The iteration itself is ``_raam_cycles``."""
     demand, supply = np.asarray(demand, dtype=float), np.asarray(supply, dtype=float)
     if rho is None:  # with no supply at all no facility enters the iteration: any rho will do
         available = supply[supply > 0].sum()
@@ -279,51 +280,201 @@ def raam(costs: CostMatrix, demand, supply, tau: float = 60.0, *, cycles: int = 
     active[rows] = True
     active &= demand > 0
     take = active[rows]
-    a_rows, a_cols, a_travel = rows[take], cols[take], travel[take]
     index = np.flatnonzero(active)
-    local = np.searchsorted(index, a_rows)
-    starts = np.searchsorted(local, np.arange(len(index)))
-    d = demand[index]
-    assignment = np.zeros(len(a_rows))
-    near = _row_argmin(local, starts, a_travel)
-    assignment[near] = d
-    total = a_travel.copy()
-    for i in range(cycles if len(index) else 0):  # nobody to move: no cycle
-        at_supply = np.bincount(a_cols, weights=assignment, minlength=len(supply))
-        congestion = np.divide(at_supply, capacity, out=np.zeros(len(supply)), where=capacity > 0)
-        total = congestion[a_cols] + a_travel
-        pmax = _row_argmax_among(local, np.flatnonzero(assignment), total)
-        pmin = _row_argmin(local, starts, total)
-        lmin, lmax = a_cols[pmin], a_cols[pmax]
+    out = np.full(costs.shape[0], np.inf)
+    at_supply = np.zeros(len(supply))
+    if len(index):
+        layout = _RaamLayout.of(np.searchsorted(index, rows[take]), cols[take], travel[take], demand[index], len(supply))
+        out[index], at_supply = _raam_cycles(layout, capacity, cycles, initial_step=initial_step, min_step=min_step,
+                                             half_life=half_life, limit_initial=limit_initial)
+    # points outside the iteration: the cheapest cost they would face at the end
+    congestion = np.divide(at_supply, capacity, out=np.zeros(len(supply)), where=capacity > 0)
+    idle = ~active[rows]
+    cheapest = np.full(costs.shape[0], np.inf)
+    np.minimum.at(cheapest, rows[idle], congestion[cols[idle]] + travel[idle])
+    out[~active] = cheapest[~active]
+    return out
+
+
+@dataclass(frozen=True)
+class _RaamLayout:
+    """RAAM's pairs in slots for whole-array steps: the rows (points) ordered by how many pairs they
+    have (stable) and cut into bands (``_bands``); a band of ``n`` rows padded to one width ``w``
+    (a pad: travel +infinity, facility ``m``, holding nobody) is a ``(w, n)`` block, column ``r``
+    holding row ``r``'s pairs in their given order, so that per-row minima and maxima are
+    elementwise steps across the rows."""
+
+    order: np.ndarray  # the rows in layout order (positions among the given rows)
+    cols: np.ndarray  # facility of each slot
+    travel: np.ndarray  # travel / tau of each slot
+    demand: np.ndarray  # per row (layout order)
+    blocks: tuple[tuple[int, int, int, int], ...]  # (first row, rows, first slot, width)
+
+    @classmethod
+    def of(cls, rows: np.ndarray, cols: np.ndarray, travel: np.ndarray, demand: np.ndarray, m: int) -> _RaamLayout:
+        """From pairs sorted by row (``rows`` 0..n-1, each at least once), the rows' demand and the
+        number of facilities ``m``."""
+        counts = np.bincount(rows, minlength=len(demand))
+        order = np.argsort(counts, kind="stable")
+        sizes = counts[order]
+        widths, bands = _bands(sizes)
+        band_rows = np.array([b - a for a, b in bands], dtype=np.int64)
+        band_at = np.cumsum(band_rows * widths[[a for a, _ in bands]]) - band_rows * widths[[a for a, _ in bands]]
+        band_of = np.repeat(np.arange(len(bands)), band_rows)
+        column = np.arange(len(sizes)) - np.repeat([a for a, _ in bands], band_rows)
+        within = np.arange(len(rows)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        source = np.repeat((np.cumsum(counts) - counts)[order], sizes) + within
+        slots = np.repeat(band_at[band_of] + column, sizes) + within * np.repeat(band_rows[band_of], sizes)
+        slot_cols = np.full(int(widths.sum()), m, dtype=np.intp)
+        slot_cols[slots] = cols[source]
+        slot_travel = np.full(len(slot_cols), np.inf)
+        slot_travel[slots] = travel[source]
+        blocks = tuple((a, b - a, int(at), int(widths[a])) for (a, b), at in zip(bands, band_at))
+        return cls(order, slot_cols, slot_travel, demand[order].astype(float), blocks)
+
+    def row_arg(self, values: np.ndarray, out: np.ndarray, *, largest: bool = False) -> np.ndarray:
+        """Per row, the slot of its first smallest (``largest``: largest) value, as numpy's
+        ``argmin``/``argmax`` on a dense row; ``out`` is a scratch array of one integer per row,
+        overwritten and returned."""
+        for first, n, at, width in self.blocks:
+            block = values[at:at + n * width].reshape(width, n)
+            hit = np.flatnonzero(block == (block.max(axis=0) if largest else block.min(axis=0)))
+            row = hit % n
+            if len(hit) > n:  # a tie: the first of the row's slots
+                row, keep = np.unique(row, return_index=True)
+                hit = hit[keep]
+            out[first + row] = hit + at
+        return out
+
+
+def _bands(sizes: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """For rows of ``sizes`` pairs (ascending), each row's width and the bands of rows ``[a, b)``
+    sharing one: the fewest slots plus ``BLOCK_SLOTS`` per band (dynamic programming over the
+    distinct sizes)."""
+    values, first = np.unique(sizes, return_index=True)
+    rows_to = np.r_[first[1:], len(sizes)]  # rows up to and including each distinct size
+    best, cut = np.zeros(len(values) + 1), np.zeros(len(values) + 1, dtype=int)
+    upto = np.r_[0, rows_to]
+    for b in range(1, len(values) + 1):
+        cost = best[:b] + values[b - 1] * (upto[b] - upto[:b]) + BLOCK_SLOTS
+        cut[b] = int(np.argmin(cost))
+        best[b] = cost[cut[b]]
+    widths, bands, b = np.empty(len(sizes), dtype=np.int64), [], len(values)
+    while b > 0:
+        a = cut[b]
+        widths[upto[a]:upto[b]] = values[b - 1]
+        bands.append((int(upto[a]), int(upto[b])))
+        b = a
+    return widths, bands[::-1]
+
+
+def _raam_cycles(layout: _RaamLayout, capacity: np.ndarray, cycles: int, *, initial_step: float, min_step: float,
+                 half_life: float, limit_initial: int) -> tuple[np.ndarray, np.ndarray]:
+    """``access.raam.iterate_raam`` on ``layout``: each row's mean cost at the end (in the order the
+    rows were given) and the demand at each facility. Per cycle every slot's cost is computed and
+    each row's cheapest found (``_RaamLayout.row_arg``); the costliest facility holding residents
+    is looked for among those only (``_Holding``), and only the rows that move go further. With
+    whole residents (``access``'s model) the demand at the facilities is kept up to date move by
+    move, exact as every sum of whole numbers; else it is summed anew each cycle. The moves are
+    ``access``'s expressions term for term."""
+    m, cols, travel, d = len(capacity), layout.cols, layout.travel, layout.demand
+    slots, served = len(cols), capacity > 0
+    whole = bool(np.all(d == np.round(d))) and d.sum() < 2.0**53
+    scratch = np.empty(len(d), dtype=np.intp)
+    assignment = np.zeros(slots)
+    first = layout.row_arg(travel, scratch).copy()
+    assignment[first] = d
+    holding = _Holding(first, slots)
+    at_supply = np.bincount(cols[first], weights=d, minlength=m + 1)[:m]
+    total = np.append(travel, -np.inf)  # the last: the empty place of ``holding``
+    congestion = np.zeros(m + 1)  # the last: the pads' facility
+    for i in range(cycles):
+        if not whole and i:
+            at_supply = np.bincount(cols, weights=assignment, minlength=m + 1)[:m]
+        np.divide(at_supply, capacity, out=congestion[:m], where=served)
+        np.take(congestion, cols, out=total[:slots], mode="clip")
+        np.add(total[:slots], travel, out=total[:slots])
+        pmin = layout.row_arg(total, scratch)
+        pmax, place = holding.argmax(total)
+        moving = np.flatnonzero(pmin != pmax)
+        pmin, pmax = pmin[moving], pmax[moving]
+        lmin, lmax = cols[pmin], cols[pmax]
         slmin, slmax = capacity[lmin], capacity[lmax]
         drlmin, drlmax = assignment[pmin], assignment[pmax]
         dr = drlmin + drlmax
         drotherlmin = at_supply[lmin] - drlmin
         drotherlmax = at_supply[lmax] - drlmax
         drlmin_new = ((slmin * slmax) / (slmin + slmax)) * (
-            (a_travel[pmax] - a_travel[pmin]) + (dr + drotherlmax) / slmax - drotherlmin / slmin)
+            (travel[pmax] - travel[pmin]) + (dr + drotherlmax) / slmax - drotherlmin / slmin)
         delta = np.minimum(drlmin_new - drlmin, drlmax)
-        delta = np.where(lmax == lmin, 0, delta)
         step = max(initial_step * 0.5 ** (i / half_life), min_step)
-        delta = np.minimum(delta, step * d).astype(int)
+        delta = np.minimum(delta, step * d[moving]).astype(int)
         if i < limit_initial:
-            naive = np.bincount(lmin, weights=delta, minlength=len(supply)) / capacity
-            scale = np.maximum(naive, 1)
-            delta = np.round(delta / scale[lmin]).astype(int)
+            naive = np.divide(np.bincount(lmin, weights=delta, minlength=m), capacity, out=np.zeros(m), where=served)
+            delta = np.round(delta / np.maximum(naive, 1)[lmin]).astype(int)
+        moved = delta != 0
+        rows, pmin, pmax, delta = moving[moved], pmin[moved], pmax[moved], delta[moved].astype(float)
+        new = assignment[pmin] == 0
         assignment[pmin] += delta
         assignment[pmax] -= delta
-    out = np.full(costs.shape[0], np.inf)
-    if len(index):
-        spent = np.add.reduceat(total * assignment, starts) if len(total) else np.zeros(0)
-        out[index] = spent / np.add.reduceat(assignment, starts)
-    # points outside the iteration: the cheapest cost they would face at the end
-    congestion = np.divide(np.bincount(a_cols, weights=assignment, minlength=len(supply)), capacity,
-                           out=np.zeros(len(supply)), where=capacity > 0)
-    idle = ~active[rows]
-    cheapest = np.full(costs.shape[0], np.inf)
-    np.minimum.at(cheapest, rows[idle], congestion[cols[idle]] + travel[idle])
-    out[~active] = cheapest[~active]
-    return out
+        emptied = assignment[pmax] == 0
+        holding.release(place[rows[emptied]], rows[emptied])
+        holding.take(pmin[new], rows[new])
+        if whole:
+            at_supply = at_supply + np.bincount(cols[pmin], weights=delta, minlength=m) - np.bincount(
+                cols[pmax], weights=delta, minlength=m)
+    if not whole:
+        at_supply = np.bincount(cols, weights=assignment, minlength=m + 1)[:m]
+    held, row = holding.slots()
+    cost = np.empty(len(d))
+    cost[layout.order] = (np.bincount(row, weights=total[held] * assignment[held], minlength=len(d))
+                          / np.bincount(row, weights=assignment[held], minlength=len(d)))
+    return cost, at_supply
+
+
+class _Holding:
+    """The slots holding residents, per row of a ``_RaamLayout``: a ``(places, rows)`` table, column
+    ``r`` listing row ``r``'s (in no order), the rest of its places empty (slot ``empty``, whose
+    value is taken as -infinity); a row holds residents in a few of its slots, so the costliest of
+    them is found without visiting the others. Places are added when a row needs one more."""
+
+    def __init__(self, first: np.ndarray, empty: int):
+        self.table, self.empty = first[None, :].copy(), empty
+
+    def argmax(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per row, its held slot of the largest value (``values[empty]`` must be -infinity), the
+        first (lowest) slot among equals as numpy's ``argmax`` on ``access``'s masked dense row;
+        and the place in the table where it is."""
+        n = self.table.shape[1]
+        held = values[self.table]
+        hit = np.flatnonzero(held == held.max(axis=0))
+        row, slot = hit % n, self.table.ravel()[hit]
+        if len(hit) > n:  # a tie: the lowest slot of the row
+            order = np.lexsort((slot, row))
+            first = order[np.r_[True, row[order][1:] != row[order][:-1]]]
+            hit, row, slot = hit[first], row[first], slot[first]
+        best, place = np.empty(n, dtype=np.intp), np.empty(n, dtype=np.intp)
+        best[row], place[row] = slot, hit // n
+        return best, place
+
+    def release(self, places: np.ndarray, rows: np.ndarray) -> None:
+        self.table[places, rows] = self.empty
+
+    def take(self, slots: np.ndarray, rows: np.ndarray) -> None:
+        if not len(rows):
+            return
+        free = self.table[:, rows] == self.empty
+        if not free.any(axis=0).all():
+            self.table = np.vstack([self.table, np.full(self.table.shape[1], self.empty, dtype=self.table.dtype)])
+            free = self.table[:, rows] == self.empty
+        self.table[free.argmax(axis=0), rows] = slots
+
+    def slots(self) -> tuple[np.ndarray, np.ndarray]:
+        """The held slots (ascending) and their rows."""
+        place, row = np.nonzero(self.table != self.empty)
+        slot = self.table[place, row]
+        order = np.argsort(slot)
+        return slot[order], row[order]
 
 
 def _first_per_row(local: np.ndarray, hit: np.ndarray) -> np.ndarray:

@@ -202,6 +202,89 @@ def test_raam_by_hand():
     assert out[2] == pytest.approx(2 / 2 + 2 / 3) and out[3] == math.inf
 
 
+def pysal_raam(costs: CostMatrix, demand, supply, tau: float) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = pysal(costs, demand, supply).raam(tau=tau).iloc[:, 0]
+    return ref.reindex(range(costs.shape[0])).to_numpy()
+
+
+@pytest.mark.parametrize("block_slots", [1, 1024, 10**9])  # a band per row length, the default, one band
+def test_raam_equal_to_access_with_ties_and_uneven_rows(monkeypatch, block_slots):
+    """Facilities in pairs at one address with the same supply (exact ties of cost: the first
+    facility wins, as numpy's argmin/argmax on ``access``'s dense rows), points with from 1 to 60
+    facilities in reach (rows of many lengths, padded into bands), whatever the banding."""
+    monkeypatch.setattr(acc, "BLOCK_SLOTS", block_slots)
+    rng = np.random.default_rng(11)
+    n = 600
+    sites = np.repeat(np.vstack([rng.uniform(0, 40_000, (30, 2)), rng.normal(20_000, 2_000, (15, 2))]), 2, axis=0)
+    supply = np.repeat(rng.integers(1, 20, 45), 2).astype(float)
+    points = np.vstack([rng.uniform(0, 40_000, (n - 100, 2)), rng.normal(20_000, 1_500, (100, 2))])
+    costs = acc.distance_costs(points, sites, 9.0)
+    demand = rng.integers(1, 3_000, n).astype(float)
+    lengths = np.bincount(costs.rows, minlength=n)
+    assert lengths.max() >= 40 and (lengths == 2).any() and len(np.unique(lengths)) > 15, np.unique(lengths)
+    mine, ref = acc.raam(costs, demand, supply, tau=6.0), pysal_raam(costs, demand, supply, 6.0)
+    seen = np.isfinite(ref)
+    assert seen.sum() > 0.8 * n and np.isinf(mine[~seen]).all()
+    assert np.abs(mine[seen] - ref[seen]).max() <= TOL
+
+
+def test_raam_row_minima_and_held_maxima_are_numpys_on_dense_rows(monkeypatch):
+    """The cheapest slot of each row and the costliest held one, on values full of ties (small
+    whole numbers): numpy's argmin / masked argmax on the dense rows, the first of equals."""
+    monkeypatch.setattr(acc, "BLOCK_SLOTS", 8)
+    rng = np.random.default_rng(13)
+    n, m = 200, 12
+    dense = rng.integers(0, 4, (n, m)).astype(float)
+    reach = rng.random((n, m)) < 0.6
+    reach[np.arange(n), rng.integers(0, m, n)] = True
+    rows, cols = np.nonzero(reach)
+    layout = acc._RaamLayout.of(rows, cols, dense[rows, cols], np.ones(n), m)
+    assert len(layout.blocks) > 3
+    given = np.full(len(layout.cols), -1)  # the given row of each slot
+    for first, count, at, width in layout.blocks:
+        given[at:at + count * width] = np.tile(layout.order[first:first + count], width)
+    real = np.isfinite(layout.travel)
+    assert sorted(zip(given[real], layout.cols[real])) == sorted(zip(rows, cols))
+    cheapest = layout.row_arg(layout.travel, np.empty(n, dtype=np.intp)).copy()
+    assert (given[cheapest] == layout.order).all()
+    assert (layout.cols[cheapest] == np.ma.masked_array(dense, ~reach).argmin(axis=1)[layout.order]).all()
+    # hold the cheapest and some of the rest, one more a row at a time as the cycles do
+    holding = acc._Holding(cheapest, len(layout.cols))
+    held = np.zeros((n, m), dtype=bool)
+    held[layout.order, layout.cols[cheapest]] = True
+    for _ in range(6):
+        pick = np.flatnonzero(real & (rng.random(len(real)) < 0.1) & ~held[given.clip(0), layout.cols.clip(0, m - 1)])
+        pick = pick[np.unique(given[pick], return_index=True)[1]]  # one a row
+        local = np.argsort(layout.order)[given[pick]]
+        holding.take(pick, local)
+        held[given[pick], layout.cols[pick]] = True
+    assert holding.table.shape[0] > 1
+    values = np.append(np.where(real, layout.travel, 0.0), -np.inf)
+    for _ in range(2):
+        best, place = holding.argmax(values)
+        want = np.ma.masked_array(dense, ~held).argmax(axis=1)[layout.order]
+        assert (layout.cols[best] == want).all() and (holding.table[place, np.arange(n)] == best).all()
+        slots, of = holding.slots()
+        assert (np.diff(slots) > 0).all() and held[layout.order[of], layout.cols[slots]].all() and len(slots) == held.sum()
+        several = np.flatnonzero(held[layout.order].sum(axis=1) > 1)  # let go of the costliest where another is held
+        holding.release(place[several], several)
+        held[layout.order[several], layout.cols[best[several]]] = False
+
+
+def test_raam_with_fractional_residents_follows_access():
+    """Residents spread over points are not whole: the demand at the facilities is summed anew each
+    cycle (no running total) and the result still follows ``access``."""
+    rng = np.random.default_rng(12)
+    n, m = 300, 40
+    costs = acc.distance_costs(rng.uniform(0, 30_000, (n, 2)), rng.uniform(0, 30_000, (m, 2)), 8.0)
+    demand, supply = rng.uniform(0.5, 900, n), rng.integers(1, 20, m).astype(float)
+    mine, ref = acc.raam(costs, demand, supply, tau=8.0), pysal_raam(costs, demand, supply, 8.0)
+    seen = np.isfinite(ref)
+    assert seen.sum() > 0.8 * n and np.abs(mine[seen] - ref[seen]).max() <= TOL
+
+
 def test_steps_follow_access_at_the_breaks():
     from access import weights
 
