@@ -85,3 +85,28 @@ def test_accessibility_section_draws_map_legend_histogram_lorenz_and_bars(page, 
     assert len((_fills(pg) - {None}) & set(COST_FILLS)) >= 4
     _shot(pg, pg.get_by_text(TITLE, exact=True).first, output_dir / "accessibility_raam_map_1920.png")
     _shot(pg, pg.get_by_text("居民可及性分布", exact=True).first, output_dir / "accessibility_raam_charts_1920.png")
+
+    # improving access under a budget: the settings' budget, solved, shown before -> after
+    button = pg.get_by_role("button", name="计算改善方案")
+    button.scroll_into_view_if_needed()
+    button.click()
+    pg.get_by_text("改善措施清单", exact=True).first.wait_for(timeout=180_000)
+    _settle(pg)
+    text = pg.locator("body").inner_text()
+    for words in ("人均可及性（每万人全科医生）", "基尼系数", "低于标准线的居民", "15 分钟圈覆盖", "已证明最优（HiGHS）",
+                  "使用全科医生 30 名（可用 30 名）", "各圈层、各区县人均可及性的提升（远郊优先）", "增配全科医生"):
+        assert words in text, words
+    better_map = pg.locator(MAP).nth(2)
+    assert better_map.bounding_box()["height"] > 400  # drawn (a CDN plugin would leave it empty offline)
+    frame = pg.frame_locator(MAP).nth(2)
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+    # the same plan as the session gives for the settings' budget: one blue circle per facility given
+    # GPs, one red diamond per new site
+    from geodata.default import load_default
+    from planning.session import PlanningSession
+
+    actions = PlanningSession(load_default()).improve_access().actions
+    assert frame.locator("path.leaflet-interactive[fill='#2166ac']").count() == int((actions["action"] == "add_gps").sum())
+    assert frame.locator(".better-new-site").count() == int((actions["action"] == "new_site").sum())
+    _shot(pg, pg.get_by_text("改善可及性：新增全科医生与新建站点", exact=True).first, output_dir / "access_improve_1920.png")
+    _shot(pg, pg.get_by_text("改善措施清单", exact=True).first, output_dir / "access_improve_list_1920.png")

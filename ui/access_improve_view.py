@@ -111,7 +111,8 @@ def gain_map(pkg, access, result, lang: str) -> folium.Map:
         if a.action == "new_site":
             tip = tp("better_tip_new", lang, name=a.name, gps=int(a.gps_added))
             # a red diamond drawn by the page itself (Leaflet's divIcon: folium's polygon markers load a plugin from a CDN)
-            folium.Marker([a.lat, a.lon], icon=folium.DivIcon(html=DIAMOND, icon_size=(18, 18), icon_anchor=(9, 9)),
+            folium.Marker([a.lat, a.lon], icon=folium.DivIcon(html=DIAMOND, icon_size=(18, 18), icon_anchor=(9, 9),
+                                                                class_name="better-new-site"),
                           tooltip=safe_text(tip)).add_to(m)
         else:
             tip = tp("better_tip_add", lang, name=a.name, before=f"{a.gps_before:g}", after=f"{a.gps_before + a.gps_added:g}")
