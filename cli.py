@@ -332,7 +332,8 @@ def _write_layout(grids: gpd.GeoDataFrame, metadata: dict, path: Path) -> None:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    """Access, gaps, new sites and village links: coverage.geojson, gaps.csv, sites.csv, villages.csv, coverage.json."""
+    """Access, gaps, new sites, village links and the best use of the budget of GPs and sites: coverage.geojson,
+    gaps.csv, sites.csv, villages.csv, improvement.csv, coverage.json."""
     pkg = _load(args.data, args.config, args.lang)
     if pkg is None:
         return 2
@@ -354,6 +355,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
                             "population_gained": gains, "lon": result.site_lonlat[:, 0].round(6),
                             "lat": result.site_lonlat[:, 1].round(6)}), out / "sites.csv")
     write_csv(villages, out / "villages.csv")
+    improvement = session.improve_access()
+    write_csv(improvement.actions.assign(lon=improvement.actions["lon"].round(6), lat=improvement.actions["lat"].round(6)),
+              out / "improvement.csv")
     population = pkg.districts.set_index("district_code")["population"]
     plan = None
     try:  # per grid too, on the proposed grids
@@ -386,6 +390,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         "demand": f"{len(demand.xy)} population points" if demand is not None else "one point per unit",
         # the 2SFCA family, tier by tier, and its equity by ring, district and grid (docs/DATA_FORMAT.md)
         "accessibility": session.accessibility(plan).document(),
+        # the best use of the settings' budget of GPs and new sites (planning.improve), before and after
+        "improvement": improvement.document(),
     }, out / "coverage.json")
     city = summary_by(table.assign(city="all"), "city").iloc[0]
     print(f"population {city['population']:,.0f}: served {city['served_share']:.1%}, within reach but unserved "
@@ -399,6 +405,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
               f"{by.get('unknown', 0)} unknown (their residents counted as 'capacity unknown'); see coverage.json", file=sys.stderr)
     print(f"{args.sites} new sites would bring {sum(gains):,.0f} residents within reach")
     _print_accessibility(session.accessibility(plan))
+    _print_improvement(improvement)
     if len(villages):
         print(f"village clinics: {len(villages)}, proposed links {int((villages['link'] == 'proposed').sum())}, "
               f"integrated {villages['integrated'].mean():.1%}")
@@ -417,6 +424,20 @@ def _print_accessibility(result) -> None:
     if len(skipped):
         print("tiers not measured: " + ", ".join(f"{t} ({why.replace('_', ' ')})" for t, why in
                                                  zip(skipped["tier"], skipped["skipped"])))
+
+
+def _print_improvement(result) -> None:
+    """One line of the best use of the budget: what it places, before -> after, proved or the gap."""
+    b, before, after = result.budget, result.before, result.after
+    if result.status == "nothing":
+        print("improving access: nothing to place, or nobody in reach")
+        return
+    sites = int((result.actions["action"] == "new_site").sum())
+    proof = "proved optimal" if result.gap <= 1e-6 else f"within {result.gap:.2%} of the optimum"
+    print(f"improving access ({b.objective}): {result.gps_used} of {b.gps} GPs, {sites} new sites; mean "
+          f"{before['mean']:.3f} -> {after['mean']:.3f}, Gini {before['gini']:.4f} -> {after['gini']:.4f}, below "
+          f"{result.threshold:g} {before['share_below']:.1%} -> {after['share_below']:.1%}; {proof} (HiGHS"
+          f"{', time limit' if result.status == 'time_limit' else ''}); see improvement.csv")
 
 
 def _ranges(numbers: list[int]) -> str:

@@ -143,8 +143,8 @@ def test_coverage_writes_every_output(tmp_path):
 
     done = run("coverage", "--data", "geodata/default", "--out", str(tmp_path), "--sites", "5")
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["coverage.geojson", "coverage.json", "gaps.csv", "sites.csv",
-                                                          "villages.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coverage.geojson", "coverage.json", "gaps.csv",
+                                                          "improvement.csv", "sites.csv", "villages.csv"]
     figures = json.loads((tmp_path / "coverage.json").read_text(encoding="utf-8"))
     city = figures["city"]
     assert city["served"] + city["unserved"] + city["not_covered"] == pytest.approx(city["population"])
@@ -163,6 +163,15 @@ def test_coverage_writes_every_output(tmp_path):
     assert {g["grid_id"] for g in access["by_grid"]} == {g["grid_id"] for g in figures["grids"]}
     assert 0 <= access["equity"]["gini"] < 1 and access["equity"]["residents"] == pytest.approx(city["population"])
     assert "tiers not measured: county_hospital (no facilities), city_hospital (no supply)" in done.stdout
+    # the best use of the settings' budget (30 GPs, at most 3 new sites of 6): proved, before -> after
+    better = figures["improvement"]
+    assert better["budget"] == {"gps": 30, "sites": 3, "site_gps": 6, "objective": "shortfall", "seconds": 20.0}
+    assert better["status"] == "optimal" and better["gap"] <= 1e-6 and better["gps_used"] == 30
+    assert better["after"]["mean"] > better["before"]["mean"] and better["value"] < better["start"]
+    assert better["by_ring"][0]["ring"] == "remote_suburb"
+    lines = (tmp_path / "improvement.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("action,code,name,kind,unit_code,unit_name") and len(lines) == len(better["actions"]) + 1
+    assert "improving access (shortfall): 30 of 30 GPs" in done.stdout and "proved optimal" in done.stdout
 
 
 @pytest.mark.slow
