@@ -38,7 +38,7 @@ from scipy.spatial import cKDTree
 
 # remote suburbs first when results go by ring (the rings of ``world.district_ring``)
 RING_ORDER = ("remote_suburb", "county", "near_suburb", "central")
-CHUNK_POINTS = 125_000  # demand points are searched in slices of this many
+CHUNK_POINTS = 31_250  # demand points are searched in slices of this many (``pairs_within``)
 BLOCK_SLOTS = 1024  # RAAM: a block of rows costs about as much as this many padding slots (one numpy call)
 
 
@@ -116,27 +116,42 @@ class CostMatrix:
 def pairs_within(points: np.ndarray, sites: np.ndarray, radius: float, *, workers: int = 2
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (point, site) pair at most ``radius`` apart (metres) and its distance, from scipy's k-d
-    trees (``cKDTree.sparse_distance_matrix``, a dual-tree search). The points go in slices of
-    ``CHUNK_POINTS`` (``workers`` slices at a time, in threads) so that memory follows the pairs.
-    Pairs come grouped by slice, not sorted."""
+    trees (``cKDTree.sparse_distance_matrix``, a dual-tree search of the sites' tree against a tree
+    of each slice of ``CHUNK_POINTS`` points; ``workers`` slices at a time, in threads). Pairs come
+    slice by slice (the same order on every run), not sorted.
+
+    Each slice's pairs are written straight into the three result arrays, sized from the pairs per
+    point seen so far and grown (or trimmed at the end) in place: no per-slice copies to join, and
+    slices small enough for the allocator to reuse their memory, since fresh pages (the kernel
+    zeroing them) cost more than the search on a busy machine."""
     from concurrent.futures import ThreadPoolExecutor
 
     index = np.int32 if max(len(points), len(sites)) < 2**31 else np.int64
     if not len(points) or not len(sites):
         return np.zeros(0, dtype=index), np.zeros(0, dtype=index), np.zeros(0)
-    tree = cKDTree(sites)
+    tree, chunk = cKDTree(sites), CHUNK_POINTS
 
-    def slice_at(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        found = tree.sparse_distance_matrix(cKDTree(points[start:start + CHUNK_POINTS]), radius, output_type="ndarray")
-        return np.add(found["j"], start, dtype=index, casting="unsafe"), found["i"].astype(index), found["v"].copy()
+    def slice_at(start: int) -> np.ndarray:
+        return tree.sparse_distance_matrix(cKDTree(points[start:start + chunk]), radius, output_type="ndarray")
 
-    starts = range(0, len(points), CHUNK_POINTS)
-    if workers > 1 and len(starts) > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            parts = list(pool.map(slice_at, starts))
-    else:
-        parts = [slice_at(start) for start in starts]
-    return tuple(np.concatenate([part[k] for part in parts]) for k in range(3))
+    starts = range(0, len(points), chunk)
+    rows, cols, dist = np.empty(0, dtype=index), np.empty(0, dtype=index), np.empty(0)
+    filled = 0
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        for start, found in zip(starts, pool.map(slice_at, starts)):
+            end = filled + len(found)
+            if end > len(rows):  # room for this slice and, at the density so far, the rest (+25 %)
+                room = max(end, int(end / min(start + chunk, len(points)) * len(points) * 1.25))
+                for part in (rows, cols, dist):
+                    part.resize(room, refcheck=False)  # no view of them is alive here
+            np.add(found["j"], start, out=rows[filled:end], casting="unsafe")
+            cols[filled:end] = found["i"]
+            dist[filled:end] = found["v"]
+            filled = end
+            del found
+    for part in (rows, cols, dist):
+        part.resize(filled, refcheck=False)
+    return rows, cols, dist
 
 
 def distance_costs(points: np.ndarray, sites: np.ndarray, reach_km: float, *, detour: float = 1.0) -> CostMatrix:
