@@ -184,6 +184,9 @@ def sheets(export: Export) -> dict[str, pd.DataFrame]:
     access = export.session.accessibility(export.plan)
     out["可及性 accessibility"] = accessibility_units(access)
     out["可及性公平 equity"] = accessibility_equity(access)
+    improvement = export.session.improve_access()  # the settings' budget (planning.improve)
+    out["可及性改善 improvement"] = improvement.actions
+    out["改善前后 before-after"] = improvement_effect(improvement)
     if export.meta.get("quality"):
         out["求解质量 quality"] = pd.DataFrame(
             [{**{k: v for k, v in row.items() if k != "verdict"}, "verdict_zh": row["verdict"]["zh"],
@@ -218,6 +221,20 @@ def accessibility_equity(access) -> pd.DataFrame:
     parts = [whole, ring, district.assign(scope="district"), grid]
     return pd.concat([p[["scope", "scope_name", "scope_code", *EQUITY_COLUMNS]] for p in parts if len(p)],
                      ignore_index=True)
+
+
+def improvement_effect(improvement) -> pd.DataFrame:
+    """The before and after of the best use of the budget: the whole city, then by ring (remote
+    suburbs first) and by district (``planning.improve.AccessImprovement``)."""
+    pairs = ("residents", "mean", "share_below", "gini", "circle_share")
+    whole = {"scope": "city", "scope_code": "", "scope_name": "", "residents": improvement.before["residents"],
+             **{f"{k}_{when}": side[k] for k in pairs[1:] for when, side in (("before", improvement.before),
+                                                                             ("after", improvement.after))}}
+    ring = improvement.by_ring.rename(columns={"ring": "scope_code"}).assign(scope="ring", scope_name="")
+    district = improvement.by_district.rename(columns={"district_code": "scope_code", "district_name": "scope_name"})
+    columns = ["scope", "scope_name", "scope_code", "residents",
+               *(f"{k}_{when}" for k in pairs[1:] for when in ("before", "after"))]
+    return pd.concat([pd.DataFrame([whole]), ring, district.assign(scope="district")], ignore_index=True)[columns]
 
 
 # Headers of the workbook's columns that the pages' tables do not show (texts.ui.COLUMNS has the rest)
@@ -267,6 +284,17 @@ WORKBOOK_COLUMNS: dict[str, tuple[str, str]] = {
     "share_below": ("低于阈值的居民占比", "Share of residents below the threshold"),
     "circle_share": ("15 分钟圈覆盖居民占比", "Share within the 15-minute circle"),
     "circle_meets_target": ("15 分钟圈达标", "15-minute circle meets target"),
+    # improving access under a budget (planning.improve)
+    "action": ("措施", "Action"),
+    "gps_before": ("现有全科医生", "GPs now"), "gps_added": ("新增全科医生", "GPs added"),
+    "lon": ("经度（WGS84）", "Longitude (WGS84)"), "lat": ("纬度（WGS84）", "Latitude (WGS84)"),
+    "residents_in_reach": ("服务范围内居民（按距离衰减）", "Residents in reach (with decay)"),
+    "mean_before": ("改善前平均可及性", "Mean access before"), "mean_after": ("改善后平均可及性", "Mean access after"),
+    "share_below_before": ("改善前低于阈值占比", "Below the threshold, before"),
+    "share_below_after": ("改善后低于阈值占比", "Below the threshold, after"),
+    "gini_before": ("改善前基尼系数", "Gini before"), "gini_after": ("改善后基尼系数", "Gini after"),
+    "circle_share_before": ("改善前 15 分钟圈覆盖", "15-minute circle before"),
+    "circle_share_after": ("改善后 15 分钟圈覆盖", "15-minute circle after"),
 }
 
 
@@ -318,6 +346,8 @@ def workbook_values(tables: Mapping[str, pd.DataFrame], export: Export, lang: st
                 frame[column] = [words[v][pick] if isinstance(v, str) and v in words else v for v in frame[column]]
         if "limiting_tier" in frame.columns:
             frame["limiting_tier"] = [coded("kind_", t) if t else "" for t in frame["limiting_tier"]]
+        if "action" in frame.columns:
+            frame["action"] = [coded("better_action_", a) for a in frame["action"]]
         if "chain" in frame.columns:
             frame["chain"] = [coded("access_x.chain_", c) for c in frame["chain"]]
         if "scope" in frame.columns:

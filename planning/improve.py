@@ -290,8 +290,8 @@ class AccessImprovement:
     """The best use of a budget on one package, with the before and after.
 
     - ``actions``: one row per facility given GPs, new sites first (most GPs first): ``action``
-      (``new_site`` | ``add_gps``), ``code``, ``name``, ``kind`` (``chc`` | ``thc`` | ``new``),
-      ``unit_code``, ``unit_name``, ``district_code``, ``district_name``, ``ring``, ``gps_before``,
+      (``new_site`` | ``add_gps``), ``name``, ``facility_code`` (a new site: its own), ``kind`` (``chc`` | ``thc`` | ``new``),
+      ``unit_name``, ``unit_code``, ``district_name``, ``district_code``, ``ring``, ``gps_before``,
       ``gps_added``, ``lon``, ``lat``, ``residents_in_reach`` (the residents of its catchment,
       weighted by step);
     - ``before`` / ``after``: ``equity`` of the E2SFCA over every demand point (the circle share
@@ -399,10 +399,10 @@ def improve(package, world, result, budget: Budget, *, network=None, demand=None
     names = np.concatenate([package.facilities["name"].to_numpy(dtype=str)[primary], cand_name])
     kinds = np.concatenate([fac.kinds[primary], np.full(len(cand_xy), "new")])
     actions = pd.DataFrame({
-        "action": np.where(candidate[cols], "new_site", "add_gps"), "code": codes[cols], "name": names[cols],
-        "kind": kinds[cols], "unit_code": world.unit_codes[unit_of], "unit_name": world.unit_names[unit_of],
-        "district_code": world.district[unit_of],
-        "district_name": [world.district_names.get(d, "") for d in world.district[unit_of]], "ring": ring,
+        "action": np.where(candidate[cols], "new_site", "add_gps"), "name": names[cols], "facility_code": codes[cols],
+        "kind": kinds[cols], "unit_name": world.unit_names[unit_of], "unit_code": world.unit_codes[unit_of],
+        "district_name": [world.district_names.get(d, "") for d in world.district[unit_of]],
+        "district_code": world.district[unit_of], "ring": ring,
         "gps_before": supply[cols], "gps_added": sol.added[cols], "lon": lonlat.x.to_numpy(), "lat": lonlat.y.to_numpy(),
         "residents_in_reach": in_reach[cols]})
     before = equity(points[HEADLINE], points["population"], points["nearest"], params)

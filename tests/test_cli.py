@@ -170,7 +170,7 @@ def test_coverage_writes_every_output(tmp_path):
     assert better["after"]["mean"] > better["before"]["mean"] and better["value"] < better["start"]
     assert better["by_ring"][0]["ring"] == "remote_suburb"
     lines = (tmp_path / "improvement.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("action,code,name,kind,unit_code,unit_name") and len(lines) == len(better["actions"]) + 1
+    assert lines[0].startswith("action,name,facility_code,kind,unit_name,unit_code") and len(lines) == len(better["actions"]) + 1
     assert "improving access (shortfall): 30 of 30 GPs" in done.stdout and "proved optimal" in done.stdout
 
 

@@ -90,7 +90,7 @@ def test_gpkg_csv_and_xlsx(export, tmp_path):
     assert csv[0] == "unit_code,grid_id" and len(csv) == 1 + len(export.plan.assignment)
     book = openpyxl.load_workbook(write(export, "xlsx", tmp_path / "plan.xlsx"), read_only=True)
     assert [s.split(" ")[0] for s in book.sheetnames] == ["网格", "成员机构", "单元", "结对", "规则", "问题", "覆盖", "村卫生室",
-                                                             "可及性", "可及性公平", "变化", "字段说明"]
+                                                             "可及性", "可及性公平", "可及性改善", "改善前后", "变化", "字段说明"]
     assert book["网格 grids"].max_row == 1 + len(export.filing.grids)
     headers = [c.value for c in next(book["网格 grids"].iter_rows(max_row=1))]
     assert "网格编号" in headers and "grid_id" not in headers  # Chinese headers; the codes on the last sheet
@@ -200,6 +200,22 @@ def test_the_workbook_carries_the_accessibility_per_unit_and_its_equity(export, 
     assert {r[-1] for r in equity[1:]} <= {"是", "否"}
     fields = {r[1]: r[0] for r in book["字段说明 fields"].iter_rows(min_row=2, values_only=True)}
     assert fields["limiting_tier"] == "制约可及性的层级" and fields["gini"] == "基尼系数"
+
+
+def test_the_workbook_carries_the_best_use_of_the_budget_and_its_before_and_after(export, tmp_path):
+    book = openpyxl.load_workbook(write(export, "xlsx", tmp_path / "plan.xlsx"), read_only=True)
+    better = export.session.improve_access()
+    rows = list(book["可及性改善 improvement"].iter_rows(values_only=True))
+    head = rows[0]
+    assert head[:3] == ("措施", "名称", "机构代码")  # names before codes and {"新增全科医生", "经度（WGS84）"} <= set(head)
+    assert len(rows) == 1 + len(better.actions) and sum(r[head.index("新增全科医生")] for r in rows[1:]) == 30
+    assert {r[0] for r in rows[1:]} <= {"新建站点", "增配全科医生"} and rows[1][0] == "新建站点"  # new sites first
+    effect = list(book["改善前后 before-after"].iter_rows(values_only=True))
+    head = effect[0]
+    assert head[:4] == ("层面", "名称", "代码", "居民") and "改善后基尼系数" in head
+    assert [r[0] for r in effect[1:5]] == ["全市", "圈层", "圈层", "圈层"] and effect[2][2] == "远郊"
+    city = effect[1]
+    assert city[head.index("改善后平均可及性")] > city[head.index("改善前平均可及性")]
 
 
 def test_the_report_has_the_equity_by_ring_and_district_remote_suburbs_first(export):

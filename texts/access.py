@@ -103,6 +103,7 @@ TEXT: dict[str, tuple[str, str]] = {
                           "values before and after. The standard is {threshold} GPs per 10,000 residents."),
     "better_table_title": ("改善措施清单", "What to do"),
     "better_action_new_site": ("新建站点", "Open a new site"),
+    "kind_new": ("新站点", "New site"),
     "better_action_add_gps": ("增配全科医生", "Add GPs"),
     "better_col_action": ("措施", "Action"),
     "better_col_name": ("机构 / 站点", "Facility or site"),
