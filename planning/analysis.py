@@ -33,10 +33,11 @@ class CoverageAnalysis:
     candidate_count: int  # how many candidates the model chose among
 
 
-def analyse_coverage(package, world: World, *, sites: int = 10) -> CoverageAnalysis:
+def analyse_coverage(package, world: World, *, sites: int = 10, candidates=None) -> CoverageAnalysis:
     """Access, capacity, gaps, ``sites`` new primary-care sites and village links for ``package``
     (anything with the data package's layers: units, districts, facilities, config, roads,
-    population_points, candidates)."""
+    population_points, candidates). ``candidates``: the candidate sites (``candidates_of``'s
+    xy, codes, names) when the caller has them already (the session derives them once)."""
     config = package.config
     fac = Facilities.from_frame(package.facilities, world.crs)
     network = network_from(package.roads, world.crs) if package.roads is not None else None
@@ -44,14 +45,14 @@ def analyse_coverage(package, world: World, *, sites: int = 10) -> CoverageAnaly
         if package.population_points is not None else None
     table = access(world, fac, config, network, demand).merge(
         served(world, fac, config, demand=demand, network=network).drop(columns="population"), on="unit_code")
-    new = new_sites(world, package, fac, network, demand, sites)
+    new = new_sites(world, package, fac, network, demand, sites, candidates)
     return CoverageAnalysis(world, network, demand, table, gap_scores(world, table, config), new["codes"], new["names"],
                             new["gains"], link_villages(fac, package.facilities, world.district_ring, config),
                             fac.staffing_gaps(), new["xy"], lonlat(world, new["xy"]), new["source"], new["count"])
 
 
 def new_sites(world: World, package, fac: Facilities, network: RoadNetwork | None, demand: Demand | None,
-              sites: int) -> dict:
+              sites: int, candidates=None) -> dict:
     """The ``sites`` new primary-care sites the maximal covering model opens (codes, names, xy in
     metres, what each adds; fewer when the rest would bring no one within reach) and where its
     candidates came from.
@@ -69,7 +70,8 @@ def new_sites(world: World, package, fac: Facilities, network: RoadNetwork | Non
         return empty
     layer = package.candidates is not None and len(package.candidates) > 0
     source = "layer" if layer else "population" if demand is not None else "units"
-    cand_xy, cand_code, cand_name = candidates_of(world, package.units, package.candidates, demand)
+    cand_xy, cand_code, cand_name = candidates if candidates is not None else \
+        candidates_of(world, package.units, package.candidates, demand)
     people = demand or Demand.of_units(world)
     far = ~within_primary(people, fac, config, network)
     order, gains = maximal_covering(people.xy[far], people.population[far], cand_xy, sites,

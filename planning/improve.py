@@ -301,7 +301,7 @@ class AccessImprovement:
       ``gini_after``, ``residents``;
     - ``points_after``: E2SFCA per demand point after (aligned with ``AccessibilityResult.points``);
     - the solver's ``status``, ``value``, ``start``, ``bound``, ``gap``, ``rows``, ``n_rows``,
-      ``candidates`` (how many were offered) and ``candidate_source`` (``layer`` | ``demand`` |
+      ``candidates`` (how many were offered) and ``candidate_source`` (``layer`` | ``population`` |
       ``units``)."""
 
     budget: Budget
@@ -352,11 +352,11 @@ def _compare(points: pd.DataFrame, after: np.ndarray, nearest_after: np.ndarray,
                          "circle_share_before": old["circle_share"], "circle_share_after": new["circle_share"]})
 
 
-def improve(package, world, result, budget: Budget, *, network=None, demand=None) -> AccessImprovement:
+def improve(package, world, result, budget: Budget, *, network=None, demand=None, candidates=None) -> AccessImprovement:
     """The best use of ``budget`` on ``package`` given its accessibility ``result``
     (``planning.accessibility.assess``, over the same ``network`` and ``demand``): candidates are
     the planner's layer, else derived from the population points (``planning.sites``), else every
-    unit's centre."""
+    unit's centre (``candidates``: those already derived, ``candidates_of``'s xy, codes, names)."""
     import geopandas as gpd
 
     from planning.accessibility import HEADLINE, distance_costs, equity, nearest_cost, travel_costs
@@ -368,9 +368,10 @@ def improve(package, world, result, budget: Budget, *, network=None, demand=None
     demand = demand if demand is not None else Demand.of_units(world)
     fac = Facilities.from_frame(package.facilities, world.crs)
     primary = fac.of(("chc", "thc"))
-    cand_xy, cand_code, cand_name = candidates_of(world, package.units, package.candidates, points_given)
+    cand_xy, cand_code, cand_name = candidates if candidates is not None else \
+        candidates_of(world, package.units, package.candidates, points_given)
     source = "layer" if package.candidates is not None and len(package.candidates) else \
-        "demand" if points_given is not None else "units"
+        "population" if points_given is not None else "units"
     sites_xy = np.vstack([fac.xy[primary], cand_xy]) if len(cand_xy) else fac.xy[primary]
     reach = max(params.e2sfca_steps[-1][0], params.circle)
     if network is not None:

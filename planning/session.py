@@ -199,8 +199,20 @@ class PlanningSession:
 
         cache: dict[int, object] = self.__dict__.setdefault("_coverage", {})
         if sites not in cache:
-            cache[sites] = analyse_coverage(self.package, self.world, sites=sites)
+            cache[sites] = analyse_coverage(self.package, self.world, sites=sites,
+                                            candidates=self.candidate_sites if sites > 0 else None)
         return cache[sites]
+
+    @cached_property
+    def candidate_sites(self) -> tuple:
+        """Where new primary-care sites may go (``planning.sites.candidates_of``: xy in metres,
+        codes, names): the planner's layer, else clusters of the population points, else the
+        units' centres. Derived once per session: the coverage's new sites and the accessibility's
+        improvement choose among the same."""
+        from planning.sites import candidates_of
+
+        _, demand = self._access_inputs
+        return candidates_of(self.world, self.package.units, self.package.candidates, demand)
 
     # --- accessibility (issue 17) ---------------------------------------------------------------
     @cached_property
@@ -237,7 +249,8 @@ class PlanningSession:
             if len(cache) >= 4:
                 cache.pop(next(iter(cache)))
             network, demand = self._access_inputs
-            cache[budget] = improve(self.package, self.world, self._access, budget, network=network, demand=demand)
+            cache[budget] = improve(self.package, self.world, self._access, budget, network=network, demand=demand,
+                                    candidates=self.candidate_sites)
         return cache[budget]
 
     def accessibility(self, plan: Plan | None = None):

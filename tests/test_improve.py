@@ -160,3 +160,46 @@ def test_coefficients_are_one_gp_over_the_weighted_demand():
     j = int(costs.cols[0])
     load = (demand[costs.rows] * w)[costs.cols == j].sum()
     assert a[0] == pytest.approx(10_000 * w[0] / load)
+
+
+@pytest.fixture(scope="module")
+def spread_session():
+    """The embedded default with its residents spread as 8 population points per unit."""
+    from dataclasses import replace
+
+    import geopandas as gpd
+
+    from geodata.default import load_default
+    from planning.session import PlanningSession
+
+    pkg = load_default()
+    metric = pkg.units.to_crs(32651)
+    pts = metric.sample_points(8, rng=np.random.default_rng(3)).explode(index_parts=False)
+    points = gpd.GeoDataFrame({"population": np.ones(len(pts))}, geometry=pts.values, crs=32651).to_crs(4326)
+    return PlanningSession(replace(pkg, population_points=points))
+
+
+def test_the_session_improves_among_the_coverage_candidates_and_measures_the_after(spread_session):
+    from planning.accessibility import equity
+
+    session = spread_session
+    better = session.improve_access(Budget(gps=12, sites=1, site_gps=6))
+    access = session.accessibility()
+    assert better.candidate_source == "population" and better.candidates == session.coverage(sites=3).candidate_count
+    assert better.status == "optimal" and better.gps_used <= 12 and better.value <= better.start
+    assert better.before == equity(access.points["e2sfca"], access.points["population"], access.points["nearest"],
+                                   access.params)
+    assert better.after["mean"] > better.before["mean"]
+    # the actions: names first, new sites first, each one's GPs, and every one inside the city's units
+    actions = better.actions
+    assert list(actions.columns[:3]) == ["action", "name", "facility_code"]
+    assert (actions["action"] == "new_site").sum() <= 1 and actions["gps_added"].sum() == better.gps_used
+    assert actions["action"].tolist() == sorted(actions["action"], key=lambda a: a != "new_site")
+    assert set(actions["unit_code"]) <= set(session.world.unit_codes) and actions["district_name"].ne("").all()
+    new = actions[actions["action"] == "new_site"]
+    assert (new["gps_added"] >= 6).all() and (new["gps_before"] == 0).all()
+    assert better.by_ring["ring"].iloc[0] == "remote_suburb"
+    assert better.by_district["residents"].sum() == pytest.approx(better.before["residents"])
+    document = better.document()
+    assert document["gps_used"] == better.gps_used and len(document["actions"]) == len(actions)
+    assert session.improve_access(Budget(gps=12, sites=1, site_gps=6)) is better  # cached per budget

@@ -84,7 +84,7 @@ TEXT: dict[str, tuple[str, str]] = {
                    "The other {n} GPs would lower no one's shortfall and are kept in reserve."),
     "better_nothing": ("没有可用的名额，或范围内没有居民：维持现状。", "Nothing to place, or nobody in reach: nothing changes."),
     "better_candidates_layer": ("候选站点取自数据包的候选站点图层（{n} 处）。", "Candidate sites from the package's candidate layer ({n})."),
-    "better_candidates_demand": ("候选站点按人口点加权聚类生成（{n} 处，落在居民集中处）。",
+    "better_candidates_population": ("候选站点按人口点加权聚类生成（{n} 处，落在居民集中处）。",
                               "Candidate sites from population-weighted clusters of the population points ({n}, where people live)."),
     "better_candidates_units": ("候选站点为各单元中心（{n} 处；有人口点时改为按居民聚类）。",
                              "Candidate sites are the units' centres ({n}; with population points they follow where people live)."),
