@@ -411,8 +411,6 @@ def _raam_cycles(layout: _RaamLayout, capacity: np.ndarray, cycles: int, *, init
         np.add(total[:slots], travel, out=total[:slots])
         pmin = layout.row_arg(total, scratch)
         pmax, place = holding.argmax(total)
-        moving = np.flatnonzero(pmin != pmax)
-        pmin, pmax = pmin[moving], pmax[moving]
         lmin, lmax = cols[pmin], cols[pmax]
         slmin, slmax = capacity[lmin], capacity[lmax]
         drlmin, drlmax = assignment[pmin], assignment[pmax]
@@ -422,13 +420,14 @@ def _raam_cycles(layout: _RaamLayout, capacity: np.ndarray, cycles: int, *, init
         drlmin_new = ((slmin * slmax) / (slmin + slmax)) * (
             (travel[pmax] - travel[pmin]) + (dr + drotherlmax) / slmax - drotherlmin / slmin)
         delta = np.minimum(drlmin_new - drlmin, drlmax)
+        delta[pmin == pmax] = 0
         step = max(initial_step * 0.5 ** (i / half_life), min_step)
-        delta = np.minimum(delta, step * d[moving]).astype(int)
+        delta = np.minimum(delta, step * d).astype(int)
         if i < limit_initial:
             naive = np.divide(np.bincount(lmin, weights=delta, minlength=m), capacity, out=np.zeros(m), where=served)
             delta = np.round(delta / np.maximum(naive, 1)[lmin]).astype(int)
-        moved = delta != 0
-        rows, pmin, pmax, delta = moving[moved], pmin[moved], pmax[moved], delta[moved].astype(float)
+        rows = np.flatnonzero(delta)
+        pmin, pmax, delta = pmin[rows], pmax[rows], delta[rows].astype(float)
         new = assignment[pmin] == 0
         assignment[pmin] += delta
         assignment[pmax] -= delta
@@ -449,12 +448,14 @@ def _raam_cycles(layout: _RaamLayout, capacity: np.ndarray, cycles: int, *, init
 
 class _Holding:
     """The slots holding residents, per row of a ``_RaamLayout``: a ``(places, rows)`` table, column
-    ``r`` listing row ``r``'s (in no order), the rest of its places empty (slot ``empty``, whose
-    value is taken as -infinity); a row holds residents in a few of its slots, so the costliest of
-    them is found without visiting the others. Places are added when a row needs one more."""
+    ``r`` listing row ``r``'s in its first ``count[r]`` places (in no order), the rest empty (slot
+    ``empty``, whose value is taken as -infinity); a row holds residents in a few of its slots, so
+    the costliest of them is found without visiting the others. A place is added to every column
+    when a row needs one more."""
 
     def __init__(self, first: np.ndarray, empty: int):
         self.table, self.empty = first[None, :].copy(), empty
+        self.count = np.ones(len(first), dtype=np.intp)
 
     def argmax(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per row, its held slot of the largest value (``values[empty]`` must be -infinity), the
@@ -473,16 +474,21 @@ class _Holding:
         return best, place
 
     def release(self, places: np.ndarray, rows: np.ndarray) -> None:
-        self.table[places, rows] = self.empty
+        """Empty those places (one a row at most): each row's last held place fills the gap."""
+        last = self.count[rows] - 1
+        self.table[places, rows] = self.table[last, rows]
+        self.table[last, rows] = self.empty
+        self.count[rows] = last
 
     def take(self, slots: np.ndarray, rows: np.ndarray) -> None:
+        """Hold those slots (one a row at most) in the rows' first empty places."""
         if not len(rows):
             return
-        free = self.table[:, rows] == self.empty
-        if not free.any(axis=0).all():
+        at = self.count[rows]
+        if at.max() >= len(self.table):
             self.table = np.vstack([self.table, np.full(self.table.shape[1], self.empty, dtype=self.table.dtype)])
-            free = self.table[:, rows] == self.empty
-        self.table[free.argmax(axis=0), rows] = slots
+        self.table[at, rows] = slots
+        self.count[rows] = at + 1
 
     def slots(self) -> tuple[np.ndarray, np.ndarray]:
         """The held slots (ascending) and their rows."""
@@ -669,6 +675,30 @@ class Tier:
     def catchment(self, config, *, minutes: bool) -> float:
         return float(getattr(config, f"{self.threshold}_{'min' if minutes else 'km'}"))
 
+    def supply_of(self, config) -> str:
+        """The supply the planner counts for this tier (``access_tier_supply_<name>``; by default
+        ``supply``)."""
+        return str(getattr(config, f"access_tier_supply_{self.name}", self.supply))
+
+    def decay_of(self, config) -> str:
+        """The tier's distance decay (``access_tier_decay_<name>``): ``gaussian`` (Dai 2010, the
+        Shenzhen study's), ``steps`` (the E2SFCA steps stretched to the tier's catchment) or
+        ``none`` (the plain 2SFCA)."""
+        return str(getattr(config, f"access_tier_decay_{self.name}", "gaussian"))
+
+
+def tier_measure(costs: CostMatrix, demand, supply, d0: float, decay: str, steps: Sequence[tuple[float, float]]
+                 ) -> np.ndarray:
+    """One tier's floating catchment with its own decay inside its catchment ``d0``: Gaussian
+    (``gaussian_two_sfca``), the ``steps`` stretched so that the last break is ``d0``
+    (``enhanced_two_sfca``), or none (``two_sfca``)."""
+    if decay == "steps":
+        last = steps[-1][0]
+        return enhanced_two_sfca(costs, demand, supply, [(b / last * d0, w) for b, w in steps])
+    if decay == "none":
+        return two_sfca(costs, demand, supply, d0)
+    return gaussian_two_sfca(costs, demand, supply, d0)
+
 
 TIERS: tuple[Tier, ...] = (
     Tier("village_clinic", "rural", 1, ("village_clinic",), "physicians", "village_threshold"),
@@ -724,25 +754,31 @@ def limiting_tier(ratios: pd.DataFrame, chains: np.ndarray) -> np.ndarray:
     return out
 
 
-def hierarchical(cost_of, facilities: pd.DataFrame, demand, config, *, minutes: bool
+def hierarchical(cost_of, facilities: pd.DataFrame, demand, config, *, minutes: bool, steps=None
                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every tier of ``TIERS`` per demand point (supply per 10,000 residents, Gaussian 2SFCA with
-    ``d0`` the tier's catchment), and one row per tier saying what was measured or why it was
-    skipped. ``cost_of(sites_xy, reach)`` gives the ``CostMatrix`` from the demand points to those
-    sites; ``facilities`` carries ``kind``, the supply columns and ``x``/``y`` (metres)."""
+    """Every tier of ``TIERS`` per demand point (supply per 10,000 residents; each tier with its
+    own catchment ``d0``, decay and supply from the settings: ``Tier.catchment``, ``decay_of``,
+    ``supply_of``), and one row per tier saying what was measured or why it was skipped.
+    ``cost_of(sites_xy, reach)`` gives the ``CostMatrix`` from the demand points to those sites;
+    ``facilities`` carries ``kind``, the supply columns and ``x``/``y`` (metres); ``steps``: the
+    E2SFCA steps a tier with ``steps`` decay stretches (default Luo & Qi's)."""
+    from dataclasses import replace
+
+    steps = steps or AccessParams().e2sfca_steps
     values, rows = {}, []
     kinds = facilities["kind"].to_numpy(dtype=str)
     for tier in TIERS:
         mine = np.flatnonzero(np.isin(kinds, tier.kinds))
-        supply = tier_supply(facilities.iloc[mine], tier)
+        column, decay = tier.supply_of(config), tier.decay_of(config)
+        supply = tier_supply(facilities.iloc[mine], replace(tier, supply=column))
         reason = tier_skip_reason(mine, supply)
         d0 = tier.catchment(config, minutes=minutes)
         norm = math.nan
         if not reason:
             costs = cost_of(facilities[["x", "y"]].to_numpy(dtype=float)[mine], d0)
-            values[tier.name] = 10_000 * gaussian_two_sfca(costs, demand, supply, d0)
+            values[tier.name] = 10_000 * tier_measure(costs, demand, supply, d0, decay, steps)
             norm = float(np.average(values[tier.name], weights=demand)) if np.sum(demand) > 0 else math.nan
-        rows.append({"tier": tier.name, "chain": tier.chain, "level": tier.level, "supply": tier.supply,
+        rows.append({"tier": tier.name, "chain": tier.chain, "level": tier.level, "supply": column, "decay": decay,
                      "catchment": d0, "facilities": len(mine), "supply_total": float(supply.sum()),
                      "norm": norm, "measured": not reason, "skipped": reason})
     return pd.DataFrame(values, index=pd.RangeIndex(len(demand))), pd.DataFrame(rows)
@@ -777,7 +813,7 @@ class AccessibilityResult:
       residents: its points' plain mean), ``tier_<name>`` and ``ratio_<name>`` (the tier's access
       over its norm) per measured tier, ``chain`` (``urban`` | ``rural``: the chain of its nearest
       CHC or THC) and ``limiting_tier`` (``limiting_tier``; ``""`` when its chain has no measured tier).
-    - ``tiers``: per tier of ``TIERS``: ``tier``, ``chain``, ``level``, ``supply``, ``catchment``,
+    - ``tiers``: per tier of ``TIERS``: ``tier``, ``chain``, ``level``, ``supply``, ``decay``, ``catchment``,
       ``facilities``, ``supply_total``, ``norm``, ``measured``, ``skipped`` (``no_facilities`` |
       ``no_supply`` | ``""``).
     - ``equity``: the whole package, ``equity`` of the headline measure across the demand points'
@@ -887,7 +923,7 @@ def assess(package, world, *, network=None, demand=None) -> AccessibilityResult:
     values = measures(costs, demand.population, np.nan_to_num(fac.clinicians[primary]), params)
     frame = package.facilities.assign(x=fac.xy[:, 0], y=fac.xy[:, 1])
     tier_values, tiers = hierarchical(cost_of, pd.DataFrame(frame.drop(columns="geometry")), demand.population, config,
-                                      minutes=minutes)
+                                      minutes=minutes, steps=params.e2sfca_steps)
     ring_of = np.array([world.district_ring.get(d, "") for d in world.district], dtype=object)
     points = pd.DataFrame({"unit": demand.unit, "unit_code": world.unit_codes[demand.unit],
                            "district_code": world.district[demand.unit], "ring": ring_of[demand.unit],
