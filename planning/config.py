@@ -25,6 +25,12 @@ from texts import Text
 
 GRID_LEADS = ("choose", "given")
 IMPROVE_OBJECTIVES = ("shortfall", "spread")  # planning.improve.OBJECTIVES
+# the tiers of the hierarchical 2SFCA (planning.accessibility.TIERS): each counts its own supply with
+# its own distance decay, within its own catchment (the *_threshold settings)
+ACCESS_TIERS = {"village_clinic": "physicians", "thc": "gps", "county_hospital": "beds", "chc": "gps",
+                "district_hospital": "beds", "city_hospital": "beds"}
+TIER_SUPPLIES = ("gps", "physicians", "beds")
+TIER_DECAYS = ("gaussian", "steps", "none")
 
 # A cap or a count above this is more than any package's districts, hospitals or units: it is used
 # as this (with a note). The pairing cuts caps further to the data (``planning.pairing``), so the
@@ -217,6 +223,21 @@ class PlanConfig:
     access_raam_cycles: int = 150  # RAAM iterations (PySAL access's default)
     access_threshold_per_10000: float = 4.5  # residents below this accessibility count as short (LW-14 GPs)
     access_circle_target: float = 0.80  # the 15-minute community health circle's target share
+    # each tier's supply and decay (hierarchical 2SFCA, Tao, Cheng & Liu 2020): supply gps |
+    # physicians | beds; decay gaussian (Dai 2010, the study's) | steps (E2SFCA's, stretched to the
+    # tier's catchment) | none (plain 2SFCA). The catchment is the tier's *_threshold_km / _min.
+    access_tier_supply_village_clinic: str = "physicians"
+    access_tier_supply_thc: str = "gps"
+    access_tier_supply_county_hospital: str = "beds"
+    access_tier_supply_chc: str = "gps"
+    access_tier_supply_district_hospital: str = "beds"
+    access_tier_supply_city_hospital: str = "beds"
+    access_tier_decay_village_clinic: str = "gaussian"
+    access_tier_decay_thc: str = "gaussian"
+    access_tier_decay_county_hospital: str = "gaussian"
+    access_tier_decay_chc: str = "gaussian"
+    access_tier_decay_district_hospital: str = "gaussian"
+    access_tier_decay_city_hospital: str = "gaussian"
     # improving accessibility under a budget (planning.improve, docs/COVERAGE.md)
     access_improve_gps: int = 30  # GPs to place: added at existing CHCs/THCs or staffing new sites
     access_improve_sites: int = 3  # new sites at most
@@ -306,6 +327,10 @@ class PlanConfig:
             problems.append(f"grid_leads must be one of {', '.join(GRID_LEADS)}")
         if self.access_improve_objective not in IMPROVE_OBJECTIVES:
             problems.append(f"access_improve_objective must be one of {', '.join(IMPROVE_OBJECTIVES)}")
+        for tier in ACCESS_TIERS:
+            for what, allowed in (("supply", TIER_SUPPLIES), ("decay", TIER_DECAYS)):
+                if getattr(self, f"access_tier_{what}_{tier}") not in allowed:
+                    problems.append(f"access_tier_{what}_{tier} must be one of {', '.join(allowed)}")
         if problems:
             raise ConfigError(problems)
 

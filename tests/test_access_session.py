@@ -15,6 +15,7 @@ from geodata.default import load_default
 from geodata.package import load_package
 from planning import accessibility as acc
 from planning.config import PlanConfig
+from planning.errors import ConfigError
 from planning.coverage import Facilities
 from planning.plan import Plan
 from planning.session import PlanningSession
@@ -64,6 +65,29 @@ def test_tiers_by_hand_on_a_line():
     assert acc.limiting_tier(ratios, np.array(["urban"] * 3)).tolist() == ["district_hospital", "chc", "chc"]
     # the rural chain has no measured tier here: nothing limits, nothing breaks
     assert acc.limiting_tier(ratios, np.array(["rural"] * 3)).tolist() == ["", "", ""]
+
+
+def test_each_tier_takes_its_own_supply_and_decay_from_the_settings():
+    """The same line of three points as above, with the CHC counted by physicians (3) and without
+    decay (plain 2SFCA within 1.5 km: p0 and p1 share it, p2 is beyond), and the district hospital
+    with the E2SFCA steps stretched to its 10 km (2 km and 1 km away: both in the first step, 1.0)."""
+    config = PlanConfig(detour_factor=1.0, access_tier_supply_chc="physicians", access_tier_decay_chc="none",
+                        access_tier_decay_district_hospital="steps")
+    demand_xy = np.array([[0.0, 0.0], [1000.0, 0.0], [2000.0, 0.0]])
+    people = np.full(3, 1000.0)
+    facilities = pd.DataFrame({"kind": ["chc", "district_hospital"], "gps": [2.0, np.nan],
+                               "physicians": [3.0, 40.0], "beds": [np.nan, 100.0], "x": [0.0, 2000.0], "y": [0.0, 0.0]})
+    values, tiers = acc.hierarchical(lambda sites, reach: acc.distance_costs(demand_xy, sites, reach, detour=1.0),
+                                     facilities, people, config, minutes=False)
+    assert values["chc"].tolist() == pytest.approx([10_000 * 3 / 2000, 10_000 * 3 / 2000, 0.0])
+    assert values["district_hospital"].tolist() == pytest.approx([10_000 * 100 / 3000] * 3)  # every point in step 1
+    t = tiers.set_index("tier")
+    assert t.loc["chc", "supply"] == "physicians" and t.loc["chc", "decay"] == "none"
+    assert t.loc["district_hospital", "decay"] == "steps" and t.loc["thc", "decay"] == "gaussian"
+    with pytest.raises(ConfigError, match="access_tier_decay_chc must be one of gaussian, steps, none"):
+        PlanConfig.from_mapping({"accessibility": {"access_tier_decay_chc": "cubic"}})
+    with pytest.raises(ConfigError, match="access_tier_supply_thc must be one of gps, physicians, beds"):
+        PlanConfig.from_mapping({"accessibility": {"access_tier_supply_thc": "nurses"}})
 
 
 def test_a_tie_goes_to_the_tier_nearest_the_resident():
