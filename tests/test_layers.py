@@ -1,4 +1,4 @@
-"""The layers import one way: texts <- planning <- geodata <- ui <- pages, and no module cycle.
+"""The layers import one way: texts <- planning <- geodata <- region <- ui <- pages, and no module cycle.
 
 ``texts`` (the catalogue) imports nothing of the project; ``planning`` is pure (no geodata, ui,
 pages or streamlit); ``geodata`` never imports ``ui`` or ``pages``; ``build_world`` and
@@ -12,10 +12,11 @@ from pathlib import Path
 
 from conftest import ROOT
 
-PACKAGES = ("texts", "planning", "geodata", "ui")
-FORBIDDEN = {"texts": {"planning", "geodata", "ui", "pages", "streamlit"},
-             "planning": {"geodata", "ui", "pages", "streamlit"},
-             "geodata": {"ui", "pages", "streamlit"}}
+PACKAGES = ("texts", "planning", "geodata", "region", "ui")
+FORBIDDEN = {"texts": {"planning", "geodata", "region", "ui", "pages", "streamlit"},
+             "planning": {"geodata", "region", "ui", "pages", "streamlit", "dask", "distributed"},
+             "geodata": {"region", "ui", "pages", "streamlit"},
+             "region": {"ui", "pages", "streamlit"}}
 
 
 def _modules() -> dict[str, Path]:
