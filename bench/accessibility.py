@@ -64,6 +64,7 @@ def instance(n: int, seed: int = 0):
 def best_of(repeat: int, run) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeat):
+        result = None  # the last run's arrays go before the next run makes its own
         t0 = time.perf_counter()
         result = run()
         times.append(time.perf_counter() - t0)

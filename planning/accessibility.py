@@ -126,7 +126,7 @@ def pairs_within(points: np.ndarray, sites: np.ndarray, radius: float, *, worker
     zeroing them) cost more than the search on a busy machine."""
     from concurrent.futures import ThreadPoolExecutor
 
-    index = np.int32 if max(len(points), len(sites)) < 2**31 else np.int64
+    index = np.intp  # what bincount and take index with: int32 would be copied to it by every measure
     if not len(points) or not len(sites):
         return np.zeros(0, dtype=index), np.zeros(0, dtype=index), np.zeros(0)
     tree, chunk = cKDTree(sites), CHUNK_POINTS
