@@ -316,8 +316,8 @@ class _RaamLayout:
     """RAAM's pairs in slots for whole-array steps: the rows (points) ordered by how many pairs they
     have (stable) and cut into bands (``_bands``); a band of ``n`` rows padded to one width ``w``
     (a pad: travel +infinity, facility ``m``, holding nobody) is a ``(w, n)`` block, column ``r``
-    holding row ``r``'s pairs in their given order, so that per-row minima and maxima are
-    elementwise steps across the rows."""
+    holding row ``r``'s pairs in their given order, so that per-row minima are elementwise steps
+    across the rows."""
 
     order: np.ndarray  # the rows in layout order (positions among the given rows)
     cols: np.ndarray  # facility of each slot
@@ -347,13 +347,12 @@ class _RaamLayout:
         blocks = tuple((a, b - a, int(at), int(widths[a])) for (a, b), at in zip(bands, band_at))
         return cls(order, slot_cols, slot_travel, demand[order].astype(float), blocks)
 
-    def row_arg(self, values: np.ndarray, out: np.ndarray, *, largest: bool = False) -> np.ndarray:
-        """Per row, the slot of its first smallest (``largest``: largest) value, as numpy's
-        ``argmin``/``argmax`` on a dense row; ``out`` is a scratch array of one integer per row,
-        overwritten and returned."""
+    def row_arg(self, values: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Per row, the slot of its first smallest value, as numpy's ``argmin`` on a dense row;
+        ``out`` is a scratch array of one integer per row, overwritten and returned."""
         for first, n, at, width in self.blocks:
             block = values[at:at + n * width].reshape(width, n)
-            hit = np.flatnonzero(block == (block.max(axis=0) if largest else block.min(axis=0)))
+            hit = np.flatnonzero(block == block.min(axis=0))
             row = hit % n
             if len(hit) > n:  # a tie: the first of the row's slots
                 row, keep = np.unique(row, return_index=True)
@@ -496,32 +495,6 @@ class _Holding:
         slot = self.table[place, row]
         order = np.argsort(slot)
         return slot[order], row[order]
-
-
-def _first_per_row(local: np.ndarray, hit: np.ndarray) -> np.ndarray:
-    """Of positions ``hit`` (ascending), the first of each row (``local`` gives each position's row)."""
-    first = np.ones(len(hit), dtype=bool)
-    first[1:] = local[hit][1:] != local[hit][:-1]
-    return hit[first]
-
-
-def _row_argmin(local: np.ndarray, starts: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per row (``local``, sorted, beginning at ``starts``), the position of its first smallest
-    value: numpy's ``argmin`` on a dense row, as ``access`` uses it."""
-    best = np.minimum.reduceat(values, starts)
-    return _first_per_row(local, np.flatnonzero(values == best[local]))
-
-
-def _row_argmax_among(local: np.ndarray, positions: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per row, the position of its first largest value among ``positions`` (ascending; every row
-    holds at least one): ``argmax`` of a masked dense row, as ``access`` uses it."""
-    rows = local[positions]
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-    group = np.cumsum(np.r_[False, rows[1:] != rows[:-1]])
-    picked = values[positions]
-    best = np.maximum.reduceat(picked, starts)
-    hit = positions[picked == best[group]]
-    return _first_per_row(local, hit)
 
 
 def normalised(values: np.ndarray, demand: np.ndarray) -> np.ndarray:
