@@ -149,6 +149,7 @@ def report_html(export, lang: str = "zh") -> str:
     for code, grids in export.filing.grids.groupby("district_code", sort=True):
         parts += _district_page(export, str(code), grids, colours, rings.get(str(code)) == "county", lang)
     parts += _access_page(export.session.accessibility(export.plan), export.package.config, lang)
+    parts += _improvement_page(export.session.improve_access(), lang)
     parts += _rules_page(export, lang)
     parts += _changes_page(export, lang)
     parts.append("</body></html>")
@@ -357,6 +358,34 @@ def _access_page(access, config, lang: str) -> list[str]:
         why = [render("access_x.tier_item", lang, tier=render(f"kind_{t}", lang), why=render(f"access_x.skip_{r}", lang))
                for t, r in zip(skipped["tier"], skipped["skipped"])]
         out.append(f"<p class='muted'>{_a('skipped', lang, tiers=why)}</p>")
+    out.append("</div>")
+    return out
+
+
+def _improvement_page(better, lang: str) -> list[str]:
+    """The best use of the settings' budget (``planning.improve.AccessImprovement``): the budget,
+    the figures before and after, the proof or the gap, and what to do (names first, new sites
+    first, 15 lines at most)."""
+    b = better.budget
+    goal = render(f"access_x.better_goal_{b.objective}", lang)
+    note = _a("better_note", lang, gps=b.gps, sites=b.sites, site_gps=b.site_gps, goal=goal)
+    out = [f"<div class='page'><h2>{_a('better_title', lang)}</h2>", f"<p class='muted'>{note}</p>"]
+    if better.status == "nothing":
+        return [*out, f"<p>{_e(render('better_nothing', lang))}</p></div>"]
+    fig = lambda k, f: f"{f.format(better.before[k])} → {f.format(better.after[k])}"  # noqa: E731
+    proof = render("better_proved", lang) if better.gap <= 1e-6 else render("better_gap", lang, gap=f"{better.gap:.2%}")
+    effect = _a("better_effect", lang, mean=fig("mean", "{:.3f}"), gini=fig("gini", "{:.4f}"),
+                below=fig("share_below", "{:.1%}"), circle=fig("circle_share", "{:.1%}"))
+    out.append(f"<p>{effect} {_e(proof)}</p>")
+    out.append(f"<table><thead><tr><th>{_e(render('better_col_action', lang))}</th><th>{_e(render('better_col_name', lang))}</th>"
+               f"<th>{_e(render('better_col_district', lang))}</th><th class='n'>{_e(render('better_col_before', lang))}</th>"
+               f"<th class='n'>{_e(render('better_col_added', lang))}</th><th class='n'>{_e(render('better_col_reach', lang))}</th></tr></thead>")
+    out += [f"<tr><td class='k'>{_e(render(f'better_action_{a.action}', lang))}</td><td>{_e(a.name)}</td>"
+            f"<td>{_e(a.district_name)}</td><td class='n'>{a.gps_before:,.0f}</td><td class='n'>{a.gps_added:,.0f}</td>"
+            f"<td class='n'>{a.residents_in_reach:,.0f}</td></tr>" for a in better.actions.head(15).itertuples()]
+    out.append("</table>")
+    if len(better.actions) > 15:
+        out.append(f"<p class='muted'>{_a('better_more', lang, n=len(better.actions) - 15)}</p>")
     out.append("</div>")
     return out
 

@@ -230,6 +230,18 @@ def test_the_report_has_the_equity_by_ring_and_district_remote_suburbs_first(exp
     assert "Accessibility of care and its equity" in english and "Remote suburb" in english
 
 
+def test_the_report_proposes_the_best_use_of_the_budget_with_its_before_and_after(export):
+    better = export.session.improve_access()
+    page = report_html(export, "zh")
+    section = page[page.index("改善可及性（建议）"):]
+    section = section[:section.index("</div>")]
+    assert "30 名全科医生、至多 3 处新站点（每处至少 6 名）" in section and "已证明最优（HiGHS）" in section
+    assert f"人均可及性 {better.before['mean']:.3f} → {better.after['mean']:.3f}" in section
+    assert section.count("<tr>") == 1 + min(15, len(better.actions)) and "新建站点" in section  # the header too
+    assert section.index(better.actions["name"].iloc[0]) < section.index(better.actions["name"].iloc[1])
+    assert "Improving access (proposed)" in report_html(export, "en")
+
+
 @needs(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) is installed by scripts/setup.sh --dev")
 @pytest.mark.slow
 def test_the_pdf_report_carries_the_accessibility_section(export, tmp_path):

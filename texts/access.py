@@ -14,6 +14,17 @@ TEXT: dict[str, tuple[str, str]] = {
                       "residents, in {unit} ({travel}), weighted by residents; remote suburbs first. The share below "
                       "{threshold} is against 4.5 GPs per 10,000 residents; the 15-minute community health circle's "
                       "target is {target}."),
+    "access_x.better_title": ("改善可及性（建议）", "Improving access (proposed)"),
+    "access_x.better_note": ("在 {gps} 名全科医生、至多 {sites} 处新站点（每处至少 {site_gps} 名）的名额内，优化模型（HiGHS）"
+                             "给出的最好安排，使{goal}。按增强型 2SFCA 计，改善前后在每个居民点上实测。",
+                             "The best use of {gps} GPs and at most {sites} new sites (each with at least {site_gps}) an "
+                             "optimisation model (HiGHS) finds, to {goal}. Enhanced 2SFCA, measured at every residents' point "
+                             "before and after."),
+    "access_x.better_goal_shortfall": ("低于标准线的居民尽量少、差得越多越优先", "lift the residents below the standard, the furthest below first"),
+    "access_x.better_goal_spread": ("居民之间的差距尽量小", "make residents' access as even as it can be"),
+    "access_x.better_effect": ("人均可及性 {mean}；基尼系数 {gini}；低于标准线的居民 {below}；15 分钟圈覆盖 {circle}。",
+                               "Mean access {mean}; Gini {gini}; residents below the standard {below}; 15-minute circle {circle}."),
+    "access_x.better_more": ("另有 {n} 项见工作簿“可及性改善”。", "{n} more in the workbook's improvement sheet."),
     "access_x.unit_min": ("出行分钟", "travel minutes"),
     "access_x.unit_km": ("公里", "km"),
     "access_x.travel_roads": ("按路网", "on the road network"),
