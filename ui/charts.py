@@ -151,12 +151,18 @@ def access_mean_bars(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labe
             alt.Tooltip("mean:Q", title=labels["value"], format=".2f"),
             alt.Tooltip("residents:Q", title=labels["residents"], format=",.0f"),
             alt.Tooltip("share_below:Q", title=labels["share_below"], format=".1%")]
+    return _ring_bars(data, "mean", y, tips, ring_words, title=labels["value"], axis=".2~f", text=".2f")
+
+
+def _ring_bars(data: pd.DataFrame, value: str, y: alt.Y, tips: list, ring_words: Mapping[str, str], *, title: str,
+               axis: str, text: str) -> alt.LayerChart:
+    """Horizontal bars of ``value`` per row ``y``, coloured by ring, the value written at the end."""
     bars = alt.Chart(data).mark_bar(stroke="#222222", strokeWidth=0.5).encode(
-        x=alt.X("mean:Q", title=labels["value"], axis=alt.Axis(format=".2~f")), y=y,
+        x=alt.X(f"{value}:Q", title=title, axis=alt.Axis(format=axis)), y=y,
         color=_ring_colour(ring_words, data["ring"]), tooltip=tips)
-    text = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
-        x="mean:Q", y=y, text=alt.Text("mean:Q", format=".2f"))
-    return alt.layer(bars, text).properties(height=alt.Step(24))
+    label = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
+        x=f"{value}:Q", y=y, text=alt.Text(f"{value}:Q", format=text))
+    return alt.layer(bars, label).properties(height=alt.Step(24))
 
 
 def access_gain_bars(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labels: Mapping[str, str],
@@ -173,9 +179,4 @@ def access_gain_bars(frame: pd.DataFrame, *, ring_words: Mapping[str, str], labe
             alt.Tooltip("mean_after:Q", title=labels["after"], format=".3f"),
             alt.Tooltip("gain:Q", title=labels["gain"], format="+.3f"),
             alt.Tooltip("residents:Q", title=labels["residents"], format=",.0f")]
-    bars = alt.Chart(data).mark_bar(stroke="#222222", strokeWidth=0.5).encode(
-        x=alt.X("gain:Q", title=labels["gain"], axis=alt.Axis(format=".3~f")), y=y,
-        color=_ring_colour(ring_words, data["ring"]), tooltip=tips)
-    text = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color="#333333").encode(
-        x="gain:Q", y=y, text=alt.Text("gain:Q", format="+.3f"))
-    return alt.layer(bars, text).properties(height=alt.Step(24))
+    return _ring_bars(data, "gain", y, tips, ring_words, title=labels["gain"], axis=".3~f", text="+.3f")
