@@ -255,3 +255,18 @@ def test_mean_bars_keep_the_groups_order_remote_suburbs_first():
     by_ring = access_mean_bars(frame.assign(ring_word=["远郊", "近郊", "中心城区"]), ring_words=words, labels=labels,
                                row="ring_word").to_dict()
     assert by_ring["layer"][0]["encoding"]["y"]["sort"] == ["远郊", "近郊", "中心城区"]
+
+
+def test_the_gain_bars_show_after_minus_before_in_the_rows_order_coloured_by_ring():
+    from ui.charts import access_gain_bars
+
+    frame = pd.DataFrame({"district_name": ["崇明区", "黄浦区"], "ring": ["remote_suburb", "central"],
+                          "mean_before": [1.5, 2.0], "mean_after": [1.75, 2.0], "residents": [10, 20]})
+    spec = access_gain_bars(frame, ring_words={"remote_suburb": "远郊", "central": "中心城区"},
+                            labels={"gain": "提升", "before": "前", "after": "后", "group": "区", "ring": "圈层",
+                                    "residents": "居民"}).to_dict()
+    bars = spec["layer"][0]
+    data = spec["datasets"][bars["data"]["name"] if "name" in bars.get("data", {}) else spec["data"]["name"]]
+    assert [row["gain"] for row in data] == [0.25, 0.0]
+    assert bars["encoding"]["x"]["field"] == "gain" and bars["encoding"]["y"]["sort"] == ["崇明区", "黄浦区"]
+    assert bars["encoding"]["color"]["scale"]["domain"] == ["远郊", "中心城区"]
