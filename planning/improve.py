@@ -52,10 +52,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, csr_matrix, hstack
+from scipy.sparse import coo_matrix, csc_matrix, csr_matrix, hstack
 
 from planning.accessibility import CostMatrix, floating_catchment, step_weight
 from planning.config import IMPROVE_OBJECTIVES
+from planning.sites import row_patterns
 
 OBJECTIVES = IMPROVE_OBJECTIVES  # shortfall | spread
 MAX_ROWS = 2000  # rows of the model at most (merged demand points)
@@ -148,16 +149,13 @@ def merge_rows(costs: CostMatrix, step: np.ndarray, demand: np.ndarray, unit: np
     units than ``max_rows``: each district's points in such bins); see the module's docstring."""
     n = costs.shape[0]
     live = demand > 0
-    # a point's pattern: two 64-bit sums of random keys of its (facility, step) pairs (a collision
-    # has odds of about 2^-64 per pair of patterns)
-    rng = np.random.default_rng(17)
+    # a point's pattern: its set of (facility, step) pairs (``planning.sites.row_patterns``)
     pair_id = costs.cols * (int(step.max()) + 2 if len(step) else 1) + step
-    keys = rng.integers(0, 2**63, size=(2, int(pair_id.max()) + 1 if len(pair_id) else 1), dtype=np.int64).view(np.uint64)
-    code = np.zeros((n, 2), dtype=np.uint64)
-    for k in range(2):
-        np.add.at(code[:, k], costs.rows, keys[k][pair_id])
+    pairs = csc_matrix((np.ones(len(pair_id)), (costs.rows, pair_id)),
+                       shape=(n, int(pair_id.max()) + 1 if len(pair_id) else 1))
+    code = row_patterns(pairs)
     row = np.full(n, -1)
-    _, patterns = np.unique(code[live], axis=0, return_inverse=True)
+    _, patterns = np.unique(code[live], return_inverse=True)
     row[live] = patterns.ravel()
     how = "patterns" if row.max() + 1 < live.sum() else "points"
     if row.max() + 1 <= max_rows or unit is None:

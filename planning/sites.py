@@ -31,6 +31,22 @@ def covering_matrix(demand_xy: np.ndarray, sites_xy: np.ndarray, radius: float) 
     return csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, m))
 
 
+def row_patterns(a: csc_matrix) -> np.ndarray:
+    """A label per row of ``a``: rows with the same set of non-zero columns share a label, 0 for a
+    row with none. Found by refining a label column by column (rows sharing a label and a column
+    keep sharing one), so the cost grows with the entries, not with rows times columns."""
+    a = a.tocsc()
+    label = np.zeros(a.shape[0], dtype=np.int64)
+    fresh = 1
+    for j in range(a.shape[1]):
+        rows = a.indices[a.indptr[j]:a.indptr[j + 1]]
+        if len(rows):
+            seen, inverse = np.unique(label[rows], return_inverse=True)
+            label[rows] = fresh + inverse
+            fresh += len(seen)
+    return label
+
+
 def merge_rows(a: csc_matrix, weight: np.ndarray, *, max_rows: int = MAX_ROWS) -> tuple[csr_matrix, np.ndarray]:
     """The demand points of ``a`` (points x sites) merged exactly: one row for each distinct
     non-empty set of covering sites, carrying the summed ``weight`` of its points (points no site
@@ -43,14 +59,7 @@ def merge_rows(a: csc_matrix, weight: np.ndarray, *, max_rows: int = MAX_ROWS) -
     reach."""
     a = a.tocsc()
     weight = np.asarray(weight, dtype=float)
-    label = np.zeros(a.shape[0], dtype=np.int64)  # 0: covered by no site so far
-    fresh = 1
-    for j in range(a.shape[1]):
-        rows = a.indices[a.indptr[j]:a.indptr[j + 1]]
-        if len(rows):
-            seen, inverse = np.unique(label[rows], return_inverse=True)
-            label[rows] = fresh + inverse
-            fresh += len(seen)
+    label = row_patterns(a)
     keep = np.flatnonzero((label > 0) & (weight > 0))
     _, first, group = np.unique(label[keep], return_index=True, return_inverse=True)
     merged = np.bincount(group, weights=weight[keep])
