@@ -90,8 +90,10 @@ def make_region(root: Path, counties: int, *, seed: int = 0, townships: int = 20
                 cells_per_county: int = 30_000, layout: str = "folders") -> dict:
     """Write a synthetic region of ``counties`` counties under ``root``; returns what was written.
 
-    The result: ``counties`` (codes, in order), ``packages`` (package folders), ``cells`` (the
-    cells' root), ``cell_count``, ``units``, ``villages``, ``population``, ``layout``."""
+    The result: ``counties`` (codes, in order), ``packages`` (the package folders: one per county,
+    or the one package), ``packages_root`` (``root/packages`` or ``root/package``), ``cells`` and
+    ``cells_root`` (both the cells' root), ``cell_count``, ``units``, ``villages`` (village
+    clinics), ``population`` (residents), ``layout``."""
     _check(counties, seed, townships, villages_per_township, cells_per_county, layout)
     root = Path(root)
     cells_root = root / "cells"
@@ -119,9 +121,9 @@ def make_region(root: Path, counties: int, *, seed: int = 0, townships: int = 20
             totals["population"] += int(county.cell_population.sum())
     if layout == "package":
         packages.append(target)
-    return {"counties": codes, "packages": packages, "cells": cells_root, "cell_count": totals["cells"],
-            "units": totals["units"], "villages": totals["villages"], "population": totals["population"],
-            "layout": layout}
+    return {"counties": codes, "packages": packages, "packages_root": target, "cells": cells_root,
+            "cells_root": cells_root, "cell_count": totals["cells"], "units": totals["units"],
+            "villages": totals["villages"], "population": totals["population"], "layout": layout}
 
 
 def _check(counties: int, seed: int, townships: int, villages: int, cells: int, layout: str) -> None:
