@@ -42,15 +42,18 @@ PROVINCE_NAME = "青海"
 CENTRE = (96.0, 36.0)           # the province centre (lon, lat): the spiral starts here
 SPACING = 0.3                   # degrees between lattice centres: a county is about 27 x 33 km
 CORNER_JITTER = 0.2             # share of SPACING a lattice corner moves, each axis
-SIDE_LEVELS = 4                 # midpoint displacements of a side: 2**4 segments
-SIDE_WIGGLE = 0.16              # a midpoint moves up to this share of its segment, across it
+SIDE_SEGMENTS = 32              # segments of a county's side
+SIDE_TERMS = 5                  # sine terms of a side's wiggle
+SIDE_WIGGLE = 0.03              # the first term's largest amplitude, as a share of the side's length
 DIGITS = 7                      # coordinates written with 7 decimals (about 1 cm)
 MAX_COUNTIES = 9999             # 4 digits after the province code
 MAX_TOWNSHIPS = 999             # 3 digits after the county code
 MAX_VILLAGES = 999
 SEAT_SCALE_KM = 8.0             # residents thin out with distance from the county seat
 SEAT_FLOOR = 0.05
-POPULATION = (150_000, 650_000)  # a county's residents, drawn uniformly
+POPULATION = (150_000, 1_200_000)  # a county's residents, drawn uniformly
+SECOND_HOSPITAL = (350_000, 700_000)  # above the first a county may have a second county hospital, above the
+                                      # second it has one (more than a grid's 800,000 need two alliances)
 LLOYD_STEPS = 3                 # relaxation of the township seeds: townships of similar size
 _OFFSET = 100_000               # lattice indices are shifted to stay non-negative in a seed
 
@@ -198,18 +201,21 @@ def _corner(cx: int, cy: int, seed: int) -> np.ndarray:
 
 def _side(a: tuple[int, int], b: tuple[int, int], seed: int) -> np.ndarray:
     """The wiggled side from corner ``a`` to corner ``b`` (both ends included), the same points
-    whichever county asks (the two counties it separates share it exactly)."""
+    whichever county asks (the two counties it separates share it exactly).
+
+    The side is a curve over its chord, offset across it by a short sine series whose terms
+    fall off as 1/k: it never crosses itself, stays within ~7% of its length of the chord, and
+    leaves a corner at most ~25 degrees off the chord, less than half the sharpest corner."""
     lo, hi = sorted((a, b))
     rng = np.random.default_rng([seed, 2, lo[0] + _OFFSET, lo[1] + _OFFSET, hi[0] + _OFFSET, hi[1] + _OFFSET])
-    points = np.array([_corner(*lo, seed), _corner(*hi, seed)])
-    for _ in range(SIDE_LEVELS):
-        start, end = points[:-1], points[1:]
-        d = end - start
-        normal = np.column_stack([-d[:, 1], d[:, 0]])
-        mid = (start + end) / 2 + normal * rng.uniform(-SIDE_WIGGLE, SIDE_WIGGLE, (len(d), 1))
-        out = np.empty((2 * len(points) - 1, 2))
-        out[0::2], out[1::2] = points, mid
-        points = out
+    start, end = _corner(*lo, seed), _corner(*hi, seed)
+    k = np.arange(1, SIDE_TERMS + 1)
+    amplitude = rng.uniform(-SIDE_WIGGLE, SIDE_WIGGLE, SIDE_TERMS) / k
+    t = np.linspace(0.0, 1.0, SIDE_SEGMENTS + 1)
+    offset = np.sin(np.pi * np.outer(t, k)) @ amplitude
+    d = end - start
+    points = start + np.outer(t, d) + np.outer(offset, [-d[1], d[0]])
+    points[0], points[-1] = start, end
     points = np.round(points, DIGITS)
     return points if (lo, hi) == (a, b) else points[::-1]
 
@@ -304,9 +310,10 @@ def county_facilities(code: str, label: str, shapes: list[shapely.Geometry], cod
                       names: tuple[str, ...], seeds: np.ndarray, seat: int, population: int, villages: int,
                       rng: np.random.Generator) -> list[dict]:
     """County hospitals (one, or two in a larger county: at the seat and in the township farthest
-    from it), a THC per township and its village clinics, with staff and beds."""
+    from it, see ``SECOND_HOSPITAL``), a THC per township and its village clinics, with staff and beds."""
     hospitals = [seat]
-    if len(shapes) > 1 and population > 300_000 and rng.random() < 0.6:
+    second = population > SECOND_HOSPITAL[1] or (population > SECOND_HOSPITAL[0] and rng.random() < 0.3)
+    if len(shapes) > 1 and second:
         hospitals.append(int(np.argmax(np.hypot(*(seeds - seeds[seat]).T))))
     rows = []
     for k, t in enumerate(hospitals):
