@@ -244,8 +244,9 @@ def floating_catchment(costs: CostMatrix, demand: np.ndarray, supply: np.ndarray
 def two_sfca(costs: CostMatrix, demand, supply, catchment: float) -> np.ndarray:
     """2SFCA (Luo & Wang 2003): every pair within the catchment ``d0`` counts fully, none beyond
     (``access``'s ``two_stage_fca(max_cost=d0)``; the edge itself is inside)."""
-    inside = costs.cost <= catchment
-    return floating_catchment(costs, demand, supply, None if inside.all() else inside.astype(float))
+    if costs.cost.max(initial=-np.inf) <= catchment:  # every pair inside: no weights to make
+        return floating_catchment(costs, demand, supply, None)
+    return floating_catchment(costs, demand, supply, (costs.cost <= catchment).astype(float))
 
 
 def enhanced_two_sfca(costs: CostMatrix, demand, supply, steps: Sequence[tuple[float, float]]) -> np.ndarray:
