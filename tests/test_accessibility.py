@@ -343,6 +343,8 @@ def test_equity_by_ring_puts_remote_suburbs_first():
 
 
 def test_pairs_within_equal_brute_force_in_slices(monkeypatch):
+    """Many slices, the last ones far denser than the first (the result arrays grow as they fill),
+    in one thread or two: every pair once, the same order either way."""
     monkeypatch.setattr(acc, "CHUNK_POINTS", 300)  # many slices
     rng = np.random.default_rng(5)
     points = np.vstack([rng.uniform(0, 20_000, (1500, 2)), rng.normal(5000, 300, (500, 2))])
@@ -352,6 +354,11 @@ def test_pairs_within_equal_brute_force_in_slices(monkeypatch):
     want = set(zip(*np.nonzero(brute <= 3000.0)))
     assert set(zip(rows.tolist(), cols.tolist())) == want and len(rows) == len(want)
     assert np.abs(dist - brute[rows, cols]).max() < 1e-6
+    assert rows.dtype == cols.dtype == np.intp and rows.flags.owndata
+    alone = acc.pairs_within(points, sites, 3000.0, workers=1)
+    assert all((a == b).all() for a, b in zip(alone, (rows, cols, dist)))
+    empty = acc.pairs_within(points[:10], sites, 1.0)
+    assert [len(x) for x in empty] == [0, 0, 0]
     costs = acc.distance_costs(points, sites, 3.9, detour=1.3)
     assert costs.cost.max() <= 3.9 and len(costs.cost) == len(rows)
     assert set(zip(costs.rows.tolist(), costs.cols.tolist())) == want
