@@ -43,6 +43,7 @@ def _page(name: str, title: str, icon: str, **kw) -> st.Page:
 PAGES = [("data", "page_data", "map", "view"), ("grids", "page_grids", "grid_view", "view"),
          ("workspace", "page_workspace", "edit_location_alt", "edit"), ("review", "page_review", "co_present", "view"),
          ("pairings", "page_pairings", "handshake", "view"), ("coverage", "page_coverage", "radar", "view"),
+         ("region", "region.page", "public", "view"),
          ("import_data", "page_import", "upload_file", "import"), ("guide", "page_guide", "menu_book", "view"),
          ("admin", "page_admin", "admin_panel_settings", "manage")]
 who = access.identity_or_none(lang)
