@@ -72,6 +72,11 @@ def test_counties_are_irregular_and_tile_without_gaps_or_overlaps():
     assert len({spiral(i) for i in range(10_000)}) == 10_000
 
 
+def test_three_thousand_counties_are_valid_polygons():
+    """A national region (2,800 counties) must not hold a county whose sides cross at a corner."""
+    assert all(county_polygon(i, 0).is_valid for i in range(3000))
+
+
 def test_each_county_package_loads_without_errors_and_plans(folders):
     for path in folders["packages"]:
         pkg = load_package(path)
