@@ -582,6 +582,48 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Every pooling area of the region through the pipeline, one Dask task each (region.runner).
+
+    Exit 0: every area done (or done before); 1: some area failed (each said, with its reason);
+    2: nothing could be run (no region, no package in it, bad settings, no cluster)."""
+    from region.areas import find_areas
+    from region.runner import RegionError, run_region
+
+    try:
+        settings = setting_overrides(args)
+    except BadSetting as exc:
+        print(exc.line("batch", args.lang), file=sys.stderr)
+        return 2
+    if args.workers is not None and args.workers < 1:
+        print(f"ylt batch: --workers {args.workers}: 1 or more / 至少 1 个", file=sys.stderr)
+        return 2
+    config_text = Path(args.config).read_text(encoding="utf-8-sig") if args.config else None
+    if settings.get("grid_counts") and Path(args.region).exists():  # a code of no district here is a typo
+        areas = find_areas(args.region)
+        known = {code for area in areas for code in area.districts}
+        unknown = sorted(code for code in settings["grid_counts"] if code not in known)
+        if unknown and all(area.districts for area in areas):
+            item = next(i for i in args.grid_count if i.partition("=")[0].strip() == unknown[0])
+            print(BadSetting("--grid-count", item, "batch.grid_count_unknown", district=unknown[0]).line("batch", args.lang),
+                  file=sys.stderr)
+            return 2
+    try:
+        result = run_region(args.region, args.out, cells=args.cells, scheduler=args.scheduler, workers=args.workers,
+                            resume=not args.no_resume, settings=settings, sites=args.sites, config_text=config_text,
+                            lang=args.lang)
+    except RegionError as exc:
+        print(f"ylt batch: {exc.messages[args.lang]}", file=sys.stderr)
+        return 2
+    print(render("batch.summary", args.lang, ok=result.count("ok"), resumed=result.count("resumed"),
+                 failed=len(result.failed), seconds=result.run["seconds"]))
+    for failure in result.failed:
+        print(render("batch.failed_line", args.lang, name=failure["area_name"], area=failure["area_code"],
+                     reason=failure[args.lang]), file=sys.stderr)
+    print(render("batch.written", args.lang, files=[str(p) for p in result.files]))
+    return 1 if result.failed else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     for path in write_default(Path(args.out)):
         print(path)
@@ -667,6 +709,20 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--store", help="plans database (default: <data dir>/plans.sqlite); must exist")
     add_setting_flags(e)  # the plan is judged again under them; the metadata records them
     e.set_defaults(func=cmd_export)
+    b = sub.add_parser("batch", help="plan every pooling area of a region (one package of many districts or counties, "
+                                     "or a folder of packages) on Dask; see docs/BATCH.md")
+    b.add_argument("region", help="a data package (folder, .zip or .gpkg) or a folder of packages")
+    b.add_argument("--out", required=True, help="folder to write (areas/<code>/, summary.csv, region.json, grids.gpkg, "
+                                                "grids.parquet)")
+    b.add_argument("--cells", help="population cells partitioned by county (county=<code>/part-0.parquet)")
+    b.add_argument("--scheduler", help="tcp://HOST:PORT of a running Dask scheduler, or serial (this process alone); "
+                                       "default: a local cluster of --workers processes")
+    b.add_argument("--workers", type=int, help="workers of the local cluster (default: one per CPU)")
+    b.add_argument("--no-resume", action="store_true", help="compute every area again, even those done before")
+    b.add_argument("--config", help="config.toml for every area instead of each package's own")
+    b.add_argument("--sites", type=int, default=10, help="new primary-care sites proposed per area (default 10)")
+    add_setting_flags(b)
+    b.set_defaults(func=cmd_batch)
     d = sub.add_parser("demo", help="write the embedded Shanghai default as a data package")
     d.add_argument("--out", required=True, help="folder to write")
     d.set_defaults(func=cmd_demo)

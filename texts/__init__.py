@@ -52,6 +52,7 @@ CATALOGUE: dict[str, tuple[str, str]] = _merge(
     access.TEXT,
     sites.TEXT,
     __import__("texts.region", fromlist=["TEXT"]).TEXT,  # the 全省汇总 page (issue 19)
+    __import__("texts.region_batch", fromlist=["TEXT"]).TEXT,  # ylt batch (issue 19)
     POSITIONS,
     {f"issue.{code}": (zh, en) for code, (zh, _, en, _) in ISSUES.items()},
     {f"issue.{code}.fix": (zh, en) for code, (_, zh, _, en) in ISSUES.items()},
