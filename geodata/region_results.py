@@ -122,8 +122,26 @@ def _failure(entry: dict) -> dict:
         en = message.get("en") or zh
     else:
         zh = en = "" if message is None or (isinstance(message, float) and pd.isna(message)) else str(message)
-    zh, en = entry.get("message_zh", zh), entry.get("message_en", en)
+    zh, en = entry.get("zh", entry.get("message_zh", zh)), entry.get("en", entry.get("message_en", en))  # the batch's: zh, en
     return {"area_code": str(code), "area_name": str(name), "message": {"zh": str(zh), "en": str(en)}}
+
+
+def input_names(provenance: dict) -> list[str]:
+    """The inputs a run read, by their folder or file names: the batch's ``{"region": path, "cells":
+    path}`` (or a list of paths, or one)."""
+    inputs = provenance.get("inputs")
+    if isinstance(inputs, dict):
+        inputs = [inputs.get("region"), inputs.get("cells")]
+    elif not isinstance(inputs, list):
+        inputs = [inputs]
+    return [Path(str(i)).name or str(i) for i in inputs if i and isinstance(i, str)]
+
+
+def setting(provenance: dict, name: str) -> object:
+    """A grid setting the run used (the batch's ``settings.grid``, or ``settings`` itself), or None."""
+    settings = provenance.get("settings") if isinstance(provenance.get("settings"), dict) else {}
+    grid = settings.get("grid") if isinstance(settings.get("grid"), dict) else {}
+    return grid.get(name, settings.get(name))
 
 
 def read_grids(folder: Path) -> gpd.GeoDataFrame:

@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geodata.region_results import RegionResultError, find_results, read_grids, read_result, regions_root
+from geodata.region_results import RegionResultError, find_results, input_names, read_grids, read_result, regions_root
 from ui import shell, state
 from ui.i18n import local_time, sendable, t, tp
 from ui.region_view import (area_table, balance_chart, balance_target, chart_frames, display_grids, failed_lines, figures,
@@ -49,9 +49,8 @@ except RegionResultError as exc:
     st.stop()
 
 prov = result.provenance
-inputs = prov.get("inputs") if isinstance(prov.get("inputs"), list) else [prov.get("inputs", "")]
 st.caption(tp("region.provenance", lang, created=local_time(str(prov.get("created", ""))), version=str(prov.get("version", "")),
-              inputs=[Path(str(i)).name for i in inputs if i]))
+              inputs=input_names(prov)))
 target = balance_target(prov)
 show_figures(figures(result.summary, target), lang)
 

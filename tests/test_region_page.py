@@ -39,8 +39,8 @@ def write_results(folder: Path, columns: int = 3, rows: int = 2, *, failed: tupl
         if hostile and i == 1:
             county = HOSTILE
         if i in failed:
-            reason = {"zh": f"{county}没有可作牵头医院的县级医院 <b>x</b>", "en": f"{county} has no county hospital to lead"}
-            failures.append({"area_code": code, "area_name": county, "message": reason})
+            failures.append({"area_code": code, "area_name": county, "kind": "PlanningError",  # the batch's form
+                             "zh": f"{county}没有可作牵头医院的县级医院 <b>x</b>", "en": f"{county} has no county hospital to lead"})
             areas.append({"area_code": code, "area_name": county, "status": "failed", "errors": 1, "warnings": 0})
             continue
         x0, y0, k = 96 + 0.5 * (i % columns), 34 + 0.5 * (i // columns), 1 + i % 3
@@ -56,7 +56,8 @@ def write_results(folder: Path, columns: int = 3, rows: int = 2, *, failed: tupl
                       "balance": max(people) / min(people), "village_clinics": 200, "villages_linked": 190 - i,
                       "served_share": 0.9 - 0.01 * i, "access_mean": 1.5, "access_gini": 0.2, "errors": 0,
                       "warnings": 1, "seconds": 2.5, "peak_mb": 300})
-    provenance = {"name": name, "inputs": ["/data/qinghai/packages"], "settings": {"grid_balance_target": 1.25},
+    provenance = {"name": name, "inputs": {"region": "/data/qinghai/packages", "cells": None},
+                  "settings": {"grid": {"grid_balance_target": 1.25}, "sites": 10},
                   "version": "0.9", "created": "2026-12-01T08:30:00+00:00"}
     (folder / "region.json").write_text(json.dumps({"provenance": provenance, "areas": areas, "failed": failures},
                                                    ensure_ascii=False), encoding="utf-8")
@@ -148,6 +149,7 @@ def test_the_charts_show_the_worst_balance_first_and_the_alliances_in_the_maps_c
     fills = dict(zip(shown["key"], shown["fill"]))
     assert all(fills[k] == f for k, f in zip(alliances["key"], alliances["fill"]))
     assert balance_target(result.provenance) == 1.25 and balance_target({"settings": {"grid_balance_target": 0}}) is None
+    assert balance_target({"settings": {"grid": {"grid_balance_target": 1.4}}}) == 1.4 and balance_target({}) == 1.25
 
 
 def test_the_table_names_counties_first_and_the_failed_reasons_are_escaped(tmp_path):
@@ -199,6 +201,7 @@ def test_the_page_shows_figures_table_and_failed_counties_in_chinese_and_english
     shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "**粗体县**" not in shown and "](http" not in shown
     assert any("工作台" in i.value for i in at.info)
+    assert any("输入：packages" in c.value and "北京时间" in c.value for c in at.caption)
     english = _page(tmp_path / "data", monkeypatch, "en")
     assert english.title[0].value == "Province results"
     assert {m.label for m in english.metric} >= {"Counties done", "Counties failed", "Alliances (grids)"}

@@ -16,6 +16,7 @@ import shapely
 import streamlit as st
 
 from geodata.charts import TARGET_COLOUR, unique_labels
+from geodata.region_results import setting
 from planning.colours import NO_GRID, shape_colours
 from ui.i18n import sendable, t, tp
 from ui.maps import base_map, district_labels, safe_text, short_grid_id
@@ -158,12 +159,12 @@ def balance_chart(rows: pd.DataFrame, target: float | None, labels: Mapping[str,
 
 
 def balance_target(provenance: Mapping) -> float | None:
-    """The balance target the batch ran with (its settings' ``grid_balance_target``), else the default."""
+    """The balance target the batch ran with (its grid settings' ``grid_balance_target``), else the
+    default; None when balance was not a target (0: access only)."""
     from planning.config import PlanConfig
 
-    settings = provenance.get("settings") if isinstance(provenance.get("settings"), Mapping) else {}
-    value = pd.to_numeric(pd.Series([settings.get("grid_balance_target", PlanConfig().grid_balance_target)]),
-                          errors="coerce").iloc[0]
+    given = setting(dict(provenance), "grid_balance_target")
+    value = pd.to_numeric(pd.Series([PlanConfig().grid_balance_target if given is None else given]), errors="coerce").iloc[0]
     return float(value) if pd.notna(value) and value >= 1 else None
 
 
