@@ -114,7 +114,7 @@ def _plans_with_county_hospitals(pkg):
     hospitals = facilities[facilities["kind"] == "county_hospital"]
     assert 1 <= len(plan.grids) <= len(hospitals)
     clinics = facilities[facilities["kind"] == "village_clinic"]
-    assert set(facilities.loc[clinics["thc_code"], "kind"]) == {"thc"}  # every clinic linked to a THC
+    assert (facilities.loc[clinics["thc_code"], "kind"] == "thc").all()  # every clinic linked to a THC
     verdict = session.judge(plan, pairings=proposal.pairing.pairings)
     assert verdict.passed, verdict.failed
     return plan
@@ -160,3 +160,11 @@ def test_the_written_polygons_are_the_generated_ones(folders):
     units = gpd.read_file(folders["packages"][0] / "units.geojson")
     coords = shapely.get_coordinates(units.geometry)
     assert np.array_equal(coords, np.round(coords, 7))
+
+
+def test_the_smallest_region_one_township_per_county_and_no_clinics(tmp_path):
+    made = make_region(tmp_path, 2, townships=1, villages_per_township=0, cells_per_county=50, layout="package")
+    pkg = load_package(made["packages"][0])
+    assert pkg.report.counts()["error"] == 0 and made["villages"] == 0 and made["units"] == 2
+    assert set(pkg.facilities["kind"]) == {"county_hospital", "thc"}
+    _plans_with_county_hospitals(pkg)
