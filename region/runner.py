@@ -39,6 +39,7 @@ from region.pipeline import DONE, ROW_COLUMNS, AreaOutcome, area_record, failed,
 from texts import LANGS, render
 
 SERIAL = "serial"
+CONNECT_SECONDS = 10  # to reach a scheduler given by address
 GRID_COLUMNS = ["area_code", "area_name", "district_code", "district_name", "grid_id", "lead_code", "lead_name",
                 "population", "units", "geometry"]
 REGION_FILES = ("summary.csv", "region.json", "grids.gpkg", "grids.parquet")
@@ -149,8 +150,8 @@ def _executor(scheduler: str | None, workers: int | None) -> Iterator[tuple]:
             yield _on(client), {"scheduler": "local", "workers": n}
         return
     try:
-        client = Client(scheduler, timeout=30)
-    except (OSError, TimeoutError) as exc:
+        client = Client(scheduler, timeout=CONNECT_SECONDS)
+    except (OSError, TimeoutError, ValueError) as exc:  # refused, timed out, not an address
         raise RegionError("batch.cluster_unreachable", address=scheduler, reason=str(exc)) from None
     with client:
         client.wait_for_workers(1, timeout=60)

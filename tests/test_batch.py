@@ -223,7 +223,7 @@ def test_a_crash_or_a_worker_out_of_memory_fails_its_area_alone(tmp_path, monkey
     assert killed.error["zh"].startswith("内存不足：工作进程超过内存上限被重启（KilledWorker tcp://127.0.0.1:1）")
 
 
-def test_a_region_that_cannot_run_stops_before_any_area(tmp_path):
+def test_a_region_that_cannot_run_stops_before_any_area(tmp_path, monkeypatch):
     code, _, stderr = batch(str(tmp_path / "none"), "--out", str(tmp_path / "out"), "--scheduler", "serial")
     assert code == 2 and "does not exist" in stderr
     (tmp_path / "empty").mkdir()
@@ -235,6 +235,11 @@ def test_a_region_that_cannot_run_stops_before_any_area(tmp_path):
     code, _, stderr = batch(str(worlds), "--out", str(tmp_path / "out"), "--band", "abc")
     assert code == 2 and "--band" in stderr
     assert not (tmp_path / "out").exists()
+    monkeypatch.setattr("region.runner.CONNECT_SECONDS", 0.5)
+    code, _, stderr = batch(str(worlds), "--out", str(tmp_path / "out"), "--scheduler", "tcp://127.0.0.1:1")
+    assert code == 2 and "cannot reach the Dask cluster at tcp://127.0.0.1:1: Timed out trying to connect" in stderr
+    code, _, stderr = batch(str(worlds), "--out", str(tmp_path / "out"), "--scheduler", "http://127.0.0.1:1")
+    assert code == 2 and "unknown address scheme 'http'" in stderr
 
 
 # --- resuming -----------------------------------------------------------------------------------
@@ -310,3 +315,23 @@ def test_a_local_cluster_writes_the_same_bytes_as_a_serial_run(serial, local):
     summary = pd.read_csv(out / "summary.csv")
     assert (summary["peak_mb"] > 0).all() and (summary["seconds"] > 0).all()  # each area's, in its worker
     assert stderr.count("\n") == COUNTIES and "[5/5]" in stderr
+
+
+def test_on_a_terminal_the_progress_is_a_bar_rewritten_in_place_with_a_line_per_failure():
+    from region.pipeline import empty_row, failed
+    from region.runner import AreaOutcome, Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    shown = Progress(screen, 2, "en")
+    area = Area("630001", "青海示范县001", "x")
+    shown.area(area, AreaOutcome("630001", {**empty_row(area, "ok"), "seconds": 1.25, "peak_mb": 281.4}))
+    assert screen.getvalue() == "\r\033[K[###############---------------] 1/2 areas, 0 failed"
+    other = Area("630002", "青海示范县002", "x")
+    shown.area(other, failed(other, "plan", {"zh": "无法规划", "en": "cannot be planned"}))
+    shown.finish()
+    assert screen.getvalue().endswith("\r\033[K[2/2] 青海示范县002 (630002): failed: cannot be planned\n"
+                                      "\r\033[K[##############################] 2/2 areas, 1 failed\n")
