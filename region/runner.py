@@ -95,7 +95,7 @@ def run_region(path: Path | str, out: Path | str, *, cells: Path | str | None = 
         raise RegionError("batch.not_found", region=str(path))
     if cells is not None and not Path(cells).is_dir():
         raise RegionError("batch.cells_not_found", cells=str(cells))
-    areas = find_areas(path, cells)
+    areas = [a for a in find_areas(path, cells) if not _inside(Path(a.source), out)]  # not an earlier run's results
     if not areas:
         raise RegionError("batch.none_found", region=str(path))
     settings = dict(settings or {})
@@ -131,6 +131,10 @@ def run_region(path: Path | str, out: Path | str, *, cells: Path | str | None = 
         r["status"] == "resumed" for r in rows), "computed": len(todo)}
     files = write_region(out, areas, outcomes, provenance, run, failures)
     return RegionOutcome(out=out, rows=rows, failed=failures, provenance=provenance, run=run, files=files)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
 
 
 # --- running the tasks --------------------------------------------------------------------------

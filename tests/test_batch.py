@@ -246,7 +246,7 @@ def test_a_region_that_cannot_run_stops_before_any_area(tmp_path, monkeypatch):
 
 def test_a_resumed_run_computes_only_the_areas_not_done(tmp_path):
     worlds = small_worlds(tmp_path / "worlds", 3)
-    out = tmp_path / "out"
+    out = worlds / "results"  # inside the region: not taken for a package the next time
     run_region(worlds, out, scheduler="serial", progress=None)
     before = {p: (out / p).read_bytes() for p in area_files(out)}
     first = pd.read_csv(out / "summary.csv")

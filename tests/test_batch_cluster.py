@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from test_batch import make, same_region
+from test_batch import make, mixed, same_region
 
+from region.areas import Area
 from region.runner import run_region
 
 pytestmark = pytest.mark.slow
@@ -90,3 +91,18 @@ def test_a_batch_by_address_on_a_loopback_cluster_writes_the_same_bytes_as_seria
     run = json.loads((tmp_path / "cluster" / "region.json").read_text(encoding="utf-8"))["run"]
     assert run["scheduler"] == loopback and run["workers"] == 2
     same_region(tmp_path / "serial", tmp_path / "cluster")
+
+
+def test_on_the_cluster_a_failed_or_crashed_area_is_reported_and_the_others_finish(loopback, tmp_path, monkeypatch):
+    """p1 cannot be planned and p2 not loaded (failures as data, from the workers); the last area
+    crashes its task on the worker (cells given as a number: a TypeError there)."""
+    import region.runner as runner
+
+    real = runner.find_areas
+    monkeypatch.setattr(runner, "find_areas", lambda *a: [*real(*a), Area("zz", "坏区域", str(a[0]), cells=42)])
+    result = run_region(mixed(tmp_path / "mixed"), tmp_path / "out", scheduler=loopback, progress=None)
+    kinds = [(f["area_code"], f["kind"]) for f in result.failed]
+    assert [r["status"] for r in result.rows] == ["ok", "failed", "failed", "failed"]
+    assert kinds == [("p1", "plan"), ("p2", "load"), ("zz", "crash")]
+    assert "TypeError" in result.failed[2]["en"] and result.failed[2]["zh"].startswith("计算中断（程序错误 TypeError")
+    assert (tmp_path / "out" / "areas" / "p0" / "done.json").is_file()
