@@ -35,7 +35,8 @@ class RegionResultError(GeodataError):
 
 @dataclass(frozen=True)
 class RegionEntry:
-    """A results folder as listed: where it is, its name, how many areas, when it was made."""
+    """A results folder as listed: where it is, its name (the run's input, e.g. the packages'
+    folder), how many areas, when it was made."""
 
     folder: Path
     name: str
@@ -76,7 +77,7 @@ def find_results(root: Path | None = None) -> list[RegionEntry]:
         areas = data.get("areas") if isinstance(data.get("areas"), list) else []
         entries.append(RegionEntry(manifest.parent, name, len(areas), str(provenance.get("created", "")),
                                    manifest.stat().st_mtime))
-    return sorted(entries, key=lambda e: (e.name, e.folder.name))
+    return sorted(entries, key=lambda e: (e.folder.name, e.name))  # by the folder the planner named (--out)
 
 
 def _manifest(path: Path) -> dict:

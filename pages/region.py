@@ -39,7 +39,8 @@ if not entries:
     st.stop()
 
 index = st.selectbox(t("region.choose", lang), range(len(entries)), format_func=lambda i: sendable(t(
-    "region.option", lang, name=entries[i].name, areas=entries[i].areas, created=local_time(entries[i].created))))
+    "region.option", lang, folder=entries[i].folder.name, name=entries[i].name, areas=entries[i].areas,
+    created=local_time(entries[i].created))))
 entry = entries[index]
 try:
     with st.spinner(t("loading", lang)):
@@ -82,6 +83,8 @@ if counties is not None and len(counties):
 st.subheader(t("region.table", lang))
 table, config = area_table(result.summary, lang)
 st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+if result.failed:
+    st.caption(tp("region.table_failed", lang, n=len(result.failed)))
 
 st.subheader(t("region.failed", lang))
 if result.failed:

@@ -74,7 +74,7 @@ def test_results_folders_are_found_by_name_and_read_with_codes_as_text(tmp_path)
     write_results(tmp_path / "a", name="甲省", failed=())
     (tmp_path / "c").mkdir()  # no region.json: not a results folder
     entries = find_results(tmp_path)
-    assert [(e.name, e.folder.name, e.areas) for e in entries] == [("乙省", "b", 6), ("甲省", "a", 6)]  # by name
+    assert [(e.folder.name, e.name, e.areas) for e in entries] == [("a", "甲省", 6), ("b", "乙省", 6)]  # by folder
     result = read_result(tmp_path / "b")
     assert result.name == "乙省" and len(result.summary) == 6
     assert result.summary["area_code"].tolist()[:2] == ["630001", "630002"]
@@ -156,7 +156,7 @@ def test_the_table_names_counties_first_and_the_failed_reasons_are_escaped(tmp_p
     result = read_result(write_results(tmp_path / "r"))
     table, config = area_table(result.summary, "zh")
     assert list(table.columns[:3]) == ["区县", "区县代码", "状态"]
-    assert set(table["状态"]) == {"完成", "完成（沿用）", "未完成"}
+    assert set(table["状态"]) == {"完成", "完成（沿用）"} and "630005" not in set(table["区县代码"])  # failed: listed apart
     assert "常住人口" in config and "服务覆盖率" in config and "均衡度" in config
     lines = failed_lines(result.failed, "zh")
     assert len(lines) == 1 and "<b>" not in lines[0] and "\\<b\\>" in lines[0]
@@ -194,7 +194,7 @@ def test_the_page_shows_figures_table_and_failed_counties_in_chinese_and_english
     assert metrics["已完成区县"] == "5" and metrics["未完成区县"] == "1" and metrics["医联体（网格）"] == "10"
     assert re.fullmatch(r"\d{1,3}(,\d{3})+", metrics["常住人口"])
     assert metrics["已关联村卫生室 / 总数"] == "939 / 1,000"
-    assert at.selectbox[0].options[0].startswith("青海省示范（6 个区县，2026-12-01 16:30）")
+    assert at.selectbox[0].options[0] == "qinghai（青海省示范，6 个区县，2026-12-01 16:30）"
     assert len(at.dataframe) == 1 and at.dataframe[0].value.iloc[0]["区县"] == "示范县001"
     failed = [m.value for m in at.markdown if "630005" in m.value]
     assert failed and "\\<b\\>" in failed[0]
@@ -205,6 +205,27 @@ def test_the_page_shows_figures_table_and_failed_counties_in_chinese_and_english
     english = _page(tmp_path / "data", monkeypatch, "en")
     assert english.title[0].value == "Province results"
     assert {m.label for m in english.metric} >= {"Counties done", "Counties failed", "Alliances (grids)"}
+
+
+@pytest.mark.slow
+def test_the_page_opens_a_real_batchs_results(tmp_path, monkeypatch):
+    """The batch's own output (a synthetic region of three counties, run serially), not this file's
+    imitation: the page reads every figure of it."""
+    from region.runner import run_region
+    from region.synthetic import make_region
+
+    made = make_region(tmp_path / "src", 3, seed=5, townships=4, villages_per_township=3, cells_per_county=400)
+    out = run_region(made["packages_root"], tmp_path / "data" / "regions" / "three", cells=made["cells_root"],
+                     scheduler="serial", progress=None)
+    at = _page(tmp_path / "data", monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    done = [r for r in out.rows if r["status"] != "failed"]
+    assert metrics["已完成区县"] == str(len(done)) and metrics["未完成区县"] == str(len(out.failed))
+    assert metrics["常住人口"] == f"{sum(r['population'] for r in done):,.0f}"
+    assert metrics["医联体（网格）"] == str(sum(r["grids"] for r in done))
+    assert len(at.dataframe[0].value) == len(done) and at.dataframe[0].value.iloc[0]["区县"] == done[0]["area_name"]
+    shown, counties = display_grids(read_grids(out.out))
+    assert len(counties) == len(done) and len(shown) == sum(r["grids"] for r in done)
 
 
 # --- in chromium: the page at the desk's and the projector's sizes ------------------------------

@@ -112,7 +112,7 @@ def chart_frames(summary: pd.DataFrame, shown: pd.DataFrame, limit: int = CHART_
     done = summary[summary["status"].isin(DONE)].copy()
     done["balance"] = _numbers(done, "balance")
     done = done.sort_values(["balance", "area_code"], ascending=[False, True], na_position="last")
-    names = unique_labels(dict(zip(done["area_code"], done["area_name"])), done["area_code"])
+    names = unique_labels({c: sendable(n) for c, n in zip(done["area_code"], done["area_name"])}, done["area_code"])
     rows = done.head(limit).assign(county=lambda d: d["area_code"].map(names))
     rows = rows.assign(smallest=_numbers(rows, "grid_population_min"), largest=_numbers(rows, "grid_population_max"))
     keep = shown[shown["area_code"].isin(rows["area_code"])]
@@ -169,11 +169,12 @@ def balance_target(provenance: Mapping) -> float | None:
 
 
 def area_table(summary: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict[str, object]]:
-    """The counties' table (names before codes) with the page's headers, and its column settings:
-    thousands separators, percentages, two decimals for ratios."""
-    frame = summary[[c for c in TABLE_COLUMNS if c in summary]].copy()
-    frame["status"] = [t(f"region.status_{s}", lang) if s in ("ok", "resumed", "failed") else sendable(s)
-                       for s in frame["status"]]
+    """The table of the counties done (names before codes; the failed ones have no figures and are
+    listed with their reasons apart) with the page's headers, and its column settings: thousands
+    separators, percentages, two decimals for ratios."""
+    frame = summary.loc[summary["status"].isin(DONE), [c for c in TABLE_COLUMNS if c in summary]].copy()
+    frame["status"] = [t(f"region.status_{s}", lang) for s in frame["status"]]
+    frame["area_name"] = [sendable(n) for n in frame["area_name"]]
     for column in frame.columns.drop(["area_name", "area_code", "status"], errors="ignore"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     config = number_formats(frame)
