@@ -82,18 +82,20 @@ def fingerprint(area: Area, settings: dict, *, sites: int, config_text: str | No
 
 
 def run_area(area: Area, out_root: str | Path, settings: dict, *, sites: int = 10, config_text: str | None = None,
-             version: str = "") -> AreaOutcome:
+             version: str = "", package=None) -> AreaOutcome:
     """The whole pipeline of ``area`` (see the module docstring); ``settings``: grid settings
     that change the package's (``planning.config`` names, as ``cli.setting_overrides`` reads
     them: ``grid_counts`` maps district codes to a number, None for automatic, and a code of
     another area is left to that area); ``config_text``: a ``config.toml`` for every area in
-    place of each package's own; ``sites``: new primary-care sites the coverage proposes."""
+    place of each package's own; ``sites``: new primary-care sites the coverage proposes;
+    ``package``: the area's part of its package, loaded already (``area_package``: a package
+    holding many areas is loaded once, by the runner, not once per area)."""
     reset_peak_memory()
     started = time.perf_counter()
     folder = Path(out_root) / "areas" / area.code
     (folder / DONE).unlink(missing_ok=True)  # results of other settings are not this run's until it says so
     try:
-        outcome = _pipeline(area, folder, settings, sites=sites, config_text=config_text)
+        outcome = _pipeline(area, folder, settings, sites=sites, config_text=config_text, package=package)
     except AreaFailed as exc:
         outcome = failed(area, exc.kind, exc.messages)
     outcome.row.update(seconds=round(time.perf_counter() - started, 3), peak_mb=peak_memory_mb())
@@ -130,9 +132,10 @@ def empty_row(area: Area, status: str, *, reason: str = "") -> dict:
 
 # --- the pipeline ---------------------------------------------------------------------------------
 
-def _pipeline(area: Area, folder: Path, settings: dict, *, sites: int, config_text: str | None) -> AreaOutcome:
-    pkg = _load(area, config_text)
-    pkg = _with_residents(_area_package(pkg, area), area)
+def _pipeline(area: Area, folder: Path, settings: dict, *, sites: int, config_text: str | None,
+              package=None) -> AreaOutcome:
+    pkg = area_package(load_area_package(area, config_text) if package is None else package, area)
+    pkg = _with_residents(pkg, area)
     pkg = replace(pkg, config=_configured(pkg, settings))
     try:
         session = PlanningSession(pkg, pkg.config)
@@ -170,7 +173,8 @@ def _pipeline(area: Area, folder: Path, settings: dict, *, sites: int, config_te
                        district_names=names)
 
 
-def _load(area: Area, config_text: str | None):
+def load_area_package(area: Area, config_text: str | None):
+    """The area's whole package; ``AreaFailed`` (load) when it cannot be used."""
     try:
         return load_package(Path(area.source), config_text=config_text)
     except DataValidationError as exc:
@@ -192,7 +196,7 @@ def _reason(code: str, reason: dict[str, str]) -> dict[str, str]:
     return {lang: render(code, lang, reason=reason[lang]) for lang in LANGS}
 
 
-def _area_package(pkg, area: Area):
+def area_package(pkg, area: Area):
     """The package with only the area's districts (and what lies in them): the whole package
     when the area is all of it."""
     codes = set(pkg.districts["district_code"].astype(str))

@@ -35,7 +35,8 @@ import pandas as pd
 
 from geodata.export import atomic_path, write_csv, write_gpkg, write_json
 from region.areas import Area, find_areas
-from region.pipeline import DONE, ROW_COLUMNS, AreaOutcome, area_record, failed, fingerprint, run_area
+from region.pipeline import (DONE, ROW_COLUMNS, AreaFailed, AreaOutcome, area_package, area_record, failed, fingerprint,
+                             load_area_package, run_area)
 from texts import LANGS, render
 
 SERIAL = "serial"
@@ -112,7 +113,14 @@ def run_region(path: Path | str, out: Path | str, *, cells: Path | str | None = 
             outcomes[area.code] = resumed(area, record)
             prints.area(area, outcomes[area.code])
     todo = [a for a in areas if a.code not in outcomes]
-    task = {"settings": settings, "sites": sites, "config_text": config_text, "version": version}
+    parts, refused = shared_packages(todo, config_text)
+    for area in todo:
+        if area.code in refused:
+            outcomes[area.code] = refused[area.code]
+            prints.area(area, refused[area.code])
+    computed = len(todo)
+    todo = [a for a in todo if a.code not in refused]
+    task = {"settings": settings, "sites": sites, "config_text": config_text, "version": version, "packages": parts}
     with _executor(scheduler, workers) as (submit_all, how):
         for area, outcome in submit_all(todo, str(out), task):
             outcomes[area.code] = outcome
@@ -128,7 +136,7 @@ def run_region(path: Path | str, out: Path | str, *, cells: Path | str | None = 
                              "areas": [area_record(a) for a in areas]},
                   "settings": {"grid": settings, "sites": sites}, "version": version}
     run = {**how, "seconds": round(time.perf_counter() - started, 3), "resumed": sum(
-        r["status"] == "resumed" for r in rows), "computed": len(todo)}
+        r["status"] == "resumed" for r in rows), "computed": computed}
     files = write_region(out, areas, outcomes, provenance, run, failures)
     return RegionOutcome(out=out, rows=rows, failed=failures, provenance=provenance, run=run, files=files)
 
@@ -166,7 +174,7 @@ def _serial(areas: list[Area], out: str, task: dict) -> Iterator[tuple[Area, Are
     for area in areas:
         try:
             outcome = run_area(area, out, task["settings"], sites=task["sites"], config_text=task["config_text"],
-                               version=task["version"])
+                               version=task["version"], package=task["packages"].get(area.code))
         except Exception as exc:  # a crash of one area is that area's failure: the others go on
             outcome = crashed(area, exc)
         yield area, outcome
@@ -181,7 +189,8 @@ def _on(client):
         run = hashlib.sha1(f"{out}{time.time_ns()}".encode()).hexdigest()[:8]
         futures = {client.submit(run_area, area, out, task["settings"], sites=task["sites"],
                                  config_text=task["config_text"], version=task["version"],
-                                 key=f"area-{area.code}-{run}", pure=False): area for area in areas}
+                                 package=task["packages"].get(area.code), key=f"area-{area.code}-{run}",
+                                 pure=False): area for area in areas}
         for future in as_completed(futures):
             area = futures[future]
             if future.status == "error":
@@ -192,6 +201,32 @@ def _on(client):
             yield area, outcome
 
     return submit_all
+
+
+def shared_packages(areas: list[Area], config_text: str | None) -> tuple[dict, dict[str, AreaOutcome]]:
+    """A package holding several of ``areas`` (one province package split by pooling area) is
+    loaded once, here, and each area's task receives its part (``area_package``), rather than
+    every task loading the whole province: (area code -> its part, area code -> its failure when
+    the package cannot be used)."""
+    by_source: dict[str, list[Area]] = {}
+    for area in areas:
+        by_source.setdefault(area.source, []).append(area)
+    parts: dict = {}
+    refused: dict[str, AreaOutcome] = {}
+    for group in by_source.values():
+        if len(group) < 2:
+            continue
+        try:
+            package = load_area_package(group[0], config_text)
+        except AreaFailed as exc:
+            refused.update({a.code: failed(a, exc.kind, exc.messages) for a in group})
+            continue
+        for area in group:
+            try:
+                parts[area.code] = area_package(package, area)
+            except AreaFailed as exc:
+                refused[area.code] = failed(area, exc.kind, exc.messages)
+    return parts, refused
 
 
 def crashed(area: Area, exc: BaseException) -> AreaOutcome:
