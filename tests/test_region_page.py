@@ -8,6 +8,7 @@ projector's sizes."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from pathlib import Path
@@ -136,6 +137,25 @@ def test_display_geometry_is_simplified_for_a_province_of_600_alliances():
     before = shapely.get_num_coordinates(grids.geometry.values).sum()
     after = shapely.get_num_coordinates(shown.geometry.values).sum()
     assert after < before / 5 and len(shown) == 600 and len(counties) == 200
+
+
+def test_a_countys_alliances_are_simplified_together_leaving_no_gap_between_them(tmp_path):
+    grids = read_grids(write_results(tmp_path / "r", columns=6, rows=5, failed=()))
+    grids = grids.set_geometry(shapely.segmentize(grids.geometry.values, 0.0005))  # dense, wobbly outlines
+    def wobble(x: float, y: float) -> tuple[float, float]:  # a function of the place: shared edges stay shared
+        x, y = round(x, 7), round(y, 7)
+        return round(x + 0.002 * math.sin(y * 400), 7), round(y + 0.002 * math.sin(x * 400), 7)
+
+    grids = grids.set_geometry(gpd.GeoSeries([shapely.Polygon([wobble(x, y) for x, y in g.exterior.coords])
+                                              for g in grids.geometry], index=grids.index, crs=4326))
+    assert shapely.coverage_is_valid(grids.geometry.values)
+    shown, counties = display_grids(grids)
+    assert shapely.get_num_coordinates(shown.geometry.values).sum() < shapely.get_num_coordinates(grids.geometry.values).sum() / 5
+    for code, rows in shown.groupby("area_code"):
+        if len(rows) > 1:
+            assert shapely.coverage_is_valid(rows.geometry.values), code  # one common edge between neighbours
+            county = counties.loc[counties["area_code"] == code].geometry.iloc[0]
+            assert county.area == pytest.approx(shapely.area(rows.geometry.values).sum(), rel=1e-9)  # no gap, no overlap
 
 
 def test_the_charts_show_the_worst_balance_first_and_the_alliances_in_the_maps_colours(tmp_path):

@@ -72,11 +72,22 @@ def display_grids(grids: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
     shown["key"] = shown["area_code"].astype(str) + "/" + shown["grid_id"].astype(str)
     colours = shape_colours(shown["key"].tolist(), list(shown.geometry))
     shown["fill"] = [colours.get(k, NO_GRID) for k in shown["key"]]
+    simplified = np.empty(len(shown), dtype=object)
+    for rows in shown.groupby("area_code", sort=False).indices.values():  # positions of a county's grids
+        simplified[rows] = _simplified(np.asarray(shown.geometry.values)[rows], tolerance)
+    shown = shown.set_geometry(gpd.GeoSeries(simplified, index=shown.index, crs=shown.crs))
     counties = shown.dissolve(by="area_code", as_index=False, aggfunc={"area_name": "first"})
     counties["district_name"] = counties["area_name"]  # the label helper's column
-    counties = counties.set_geometry(shapely.simplify(counties.geometry.values, tolerance, preserve_topology=True))
-    shown = shown.set_geometry(shapely.simplify(shown.geometry.values, tolerance, preserve_topology=True))
     return shown, counties
+
+
+def _simplified(shapes: np.ndarray, tolerance: float) -> np.ndarray:
+    """One county's grids simplified for display: together when they meet edge to edge (as grids
+    dissolved from units do), so neighbours keep one common edge with no gap or sliver between
+    them; else each on its own."""
+    if len(shapes) > 1 and shapely.coverage_is_valid(shapes):
+        return shapely.coverage_simplify(shapes, tolerance)
+    return shapely.simplify(shapes, tolerance, preserve_topology=True)
 
 
 def region_map(shown: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, labels: Mapping[str, str]) -> folium.Map:
