@@ -121,7 +121,7 @@ def area_record(area: Area) -> dict:
 MEASURED = ("seconds", "peak_mb")  # of this run: a resumed area's row leaves them empty
 ROW_COLUMNS = ("area_code", "area_name", "status", "districts", "units", "population", "grids", "grid_population_min",
                "grid_population_max", "balance", "village_clinics", "villages_linked", "served_share", "access_mean",
-               "access_gini", "errors", "warnings", "seconds", "peak_mb", "reason")
+               "access_gini", "rules_failed", "errors", "warnings", "seconds", "peak_mb", "reason")
 
 
 def empty_row(area: Area, status: str, *, reason: str = "") -> dict:
@@ -168,7 +168,7 @@ def _pipeline(area: Area, folder: Path, settings: dict, *, sites: int, config_te
     write_json(_coverage_document(pkg, coverage, plan, access, warnings), folder / "coverage.json")
     write_csv(villages, folder / "villages.csv")
     names = {str(k): str(v) for k, v in sorted(world.district_names.items())}
-    row = _row(area, pkg, table, coverage, villages, access)
+    row = {**_row(area, pkg, table, coverage, villages, access), "rules_failed": " ".join(verdict.failed)}
     return AreaOutcome(code=area.code, row=row, layout=(folder / "layout.geojson").read_text(encoding="utf-8"),
                        district_names=names)
 

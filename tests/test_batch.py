@@ -131,6 +131,7 @@ def test_a_serial_run_writes_every_area_and_the_region(region, serial):
     assert summary["village_clinics"].sum() == region["villages"] and summary["units"].sum() == region["units"]
     assert (summary["grids"] >= 1).all() and (summary["seconds"] > 0).all() and (summary["peak_mb"] > 0).all()
     assert (summary["grid_population_max"] >= summary["grid_population_min"]).all()
+    assert summary["rules_failed"].isna().all()  # every rule passes on every county's plan (empty cells)
 
     grids = gpd.read_file(out / "grids.gpkg", layer="grids")
     assert list(grids.columns) == GRID_COLUMNS and grids.crs.to_epsg() == 4326
