@@ -55,7 +55,7 @@ def find_areas(path: Path | str, cells_root: Path | str | None = None) -> list[A
     counts: dict[str, int] = defaultdict(int)
     for _, area in found:
         counts[area.code] += 1
-    areas = [area if counts[area.code] == 1 else _renamed(area, f"{label}-{area.code}") for label, area in found]
+    areas = _unique([area if counts[area.code] == 1 else _renamed(area, f"{label}-{area.code}") for label, area in found])
     if cells_root is not None:
         areas = [_with_cells(area, Path(cells_root)) for area in areas]
     return sorted(areas, key=lambda a: a.code)
@@ -137,6 +137,21 @@ def _districts(package: Path) -> list[tuple[str, str, str]] | None:
     codes = frame["district_code"].astype(str)
     names = names.where(names != "", codes)
     return list(zip(codes, names, pools))
+
+
+def _unique(areas: list[Area]) -> list[Area]:
+    """Codes made unique where they still clash (two pooling areas whose codes are the same once
+    made safe for a folder name): the second is ``<code>-2``, and so on."""
+    seen: set[str] = set()
+    out = []
+    for area in areas:
+        code, n = area.code, 1
+        while code in seen:
+            n += 1
+            code = f"{area.code}-{n}"
+        seen.add(code)
+        out.append(area if code == area.code else _renamed(area, code))
+    return out
 
 
 def _renamed(area: Area, code: str) -> Area:

@@ -114,6 +114,15 @@ def test_one_package_is_split_by_pooling_area_and_a_folder_by_package(tmp_path):
     codes = [a.code for a in find_areas(folders["packages_root"])]
     assert codes == ["630001-630001", "630002", "630003", "copy-630001"]
 
+    # pooling areas whose codes are the same once made safe for a folder name stay apart
+    world = write_world(tmp_path / "odd")
+    districts = json.loads((world / "districts.geojson").read_text(encoding="utf-8"))
+    for feature, pool in zip(districts["features"], ("a/b", "a:b")):
+        feature["properties"]["pooling_area"] = pool
+    (world / "districts.geojson").write_text(json.dumps(districts, ensure_ascii=False), encoding="utf-8")
+    assert [(a.code, a.name, a.districts) for a in find_areas(world)] == [("odd-a_b", "甲区", ("900001",)),
+                                                                          ("odd-a_b-2", "乙区", ("900002",))]
+
 
 # --- a serial run -------------------------------------------------------------------------------
 
