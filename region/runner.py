@@ -189,8 +189,8 @@ def _on(client):
         run = hashlib.sha1(f"{out}{time.time_ns()}".encode()).hexdigest()[:8]
         futures = {client.submit(run_area, area, out, task["settings"], sites=task["sites"],
                                  config_text=task["config_text"], version=task["version"],
-                                 package=task["packages"].get(area.code), key=f"area-{area.code}-{run}",
-                                 pure=False): area for area in areas}
+                                 package=_scattered(client, task["packages"].get(area.code)),
+                                 key=f"area-{area.code}-{run}", pure=False): area for area in areas}
         for future in as_completed(futures):
             area = futures[future]
             if future.status == "error":
@@ -201,6 +201,12 @@ def _on(client):
             yield area, outcome
 
     return submit_all
+
+
+def _scattered(client, part):
+    """An area's part of a shared package sent to the cluster as data of its own (not inside the
+    task: a county's layers can be megabytes)."""
+    return None if part is None else client.scatter(part, hash=False)
 
 
 def shared_packages(areas: list[Area], config_text: str | None) -> tuple[dict, dict[str, AreaOutcome]]:

@@ -4,7 +4,8 @@ interpreter), the batch pointed at the scheduler by address, the same bytes as a
 every process ended cleanly (SIGTERM to the workers, then the scheduler; exit codes 0).
 
 The scheduler and the workers import the task (``region.pipeline.run_area``) from the project:
-they get ``PYTHONPATH`` at the repository's root. The region: 4 synthetic counties, small.
+they get ``PYTHONPATH`` at the repository's root. The region: 4 synthetic counties, small, in one
+package (the client loads it once and sends each county's part to the workers).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def loopback(tmp_path_factory):
 
 
 def test_a_batch_by_address_on_a_loopback_cluster_writes_the_same_bytes_as_serial(loopback, tmp_path):
-    region = make(tmp_path / "region", COUNTIES)
+    region = make(tmp_path / "region", COUNTIES, layout="package")  # one package: its parts sent to the workers
     packages, cells = str(region["packages_root"]), str(region["cells_root"])
     run_region(packages, tmp_path / "serial", cells=cells, scheduler="serial", progress=None)
     done = subprocess.run([sys.executable, "cli.py", "--lang", "en", "batch", packages, "--out", str(tmp_path / "cluster"),
