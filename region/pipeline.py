@@ -77,8 +77,12 @@ def fingerprint(area: Area, settings: dict, *, sites: int, config_text: str | No
     only when its ``done.json`` was written under the same."""
     return {"source": area.source, "districts": list(area.districts), "cells": area.cells,
             "settings": json.loads(json.dumps(settings, sort_keys=True, default=str)), "sites": int(sites),
-            "config_sha256": hashlib.sha256(config_text.encode("utf-8")).hexdigest() if config_text else None,
-            "version": version}
+            "config_sha256": config_digest(config_text), "version": version}
+
+
+def config_digest(config_text: str | None) -> str | None:
+    """The SHA-256 of the ``config.toml`` given for every area (None: each package's own)."""
+    return hashlib.sha256(config_text.encode("utf-8")).hexdigest() if config_text else None
 
 
 def run_area(area: Area, out_root: str | Path, settings: dict, *, sites: int = 10, config_text: str | None = None,

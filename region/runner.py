@@ -35,8 +35,8 @@ import pandas as pd
 
 from geodata.export import atomic_path, write_csv, write_gpkg, write_json
 from region.areas import Area, find_areas
-from region.pipeline import (DONE, ROW_COLUMNS, AreaFailed, AreaOutcome, area_package, area_record, failed, fingerprint,
-                             load_area_package, run_area)
+from region.pipeline import (DONE, ROW_COLUMNS, AreaFailed, AreaOutcome, area_package, area_record, config_digest,
+                             failed, fingerprint, load_area_package, run_area)
 from texts import LANGS, render
 
 SERIAL = "serial"
@@ -104,41 +104,46 @@ def run_region(path: Path | str, out: Path | str, *, cells: Path | str | None = 
     version = project_version()
     out.mkdir(parents=True, exist_ok=True)
     prints = Progress(sys.stderr if progress == "stderr" else progress, len(areas), lang)
-    previous = {a.code: done_record(out, a, settings, sites=sites, config_text=config_text, version=version)
-                for a in areas} if resume else {}
-    outcomes: dict[str, AreaOutcome] = {}
-    for area in areas:
-        record = previous.get(area.code)
-        if record is not None:
-            outcomes[area.code] = resumed(area, record)
-            prints.area(area, outcomes[area.code])
+    task = {"settings": settings, "sites": sites, "config_text": config_text, "version": version}
+    outcomes = _done_before(out, areas, task) if resume else {}
     todo = [a for a in areas if a.code not in outcomes]
-    parts, refused = shared_packages(todo, config_text)
-    for area in todo:
-        if area.code in refused:
-            outcomes[area.code] = refused[area.code]
-            prints.area(area, refused[area.code])
-    computed = len(todo)
-    todo = [a for a in todo if a.code not in refused]
-    task = {"settings": settings, "sites": sites, "config_text": config_text, "version": version, "packages": parts}
+    task["packages"], refused = shared_packages(todo, config_text)
+    outcomes.update(refused)
+    for area in areas:  # what is known before any task runs: done before, or a shared package refused
+        if area.code in outcomes:
+            prints.area(area, outcomes[area.code])
     with _executor(scheduler, workers) as (submit_all, how):
-        for area, outcome in submit_all(todo, str(out), task):
+        for area, outcome in submit_all([a for a in todo if a.code not in refused], str(out), task):
             outcomes[area.code] = outcome
             prints.area(area, outcome)
     prints.finish()
     rows = [outcomes[a.code].row for a in areas]
     failures = [{"area_code": a.code, "area_name": a.name, **outcomes[a.code].error}
                 for a in areas if not outcomes[a.code].ok]
-    provenance = {"name": path.name or str(path), "created": created,
-                  "inputs": {"region": str(path.resolve()), "cells": str(Path(cells).resolve()) if cells else None,
-                             "config_sha256": fingerprint(areas[0], {}, sites=sites, config_text=config_text,
-                                                          version=version)["config_sha256"],
-                             "areas": [area_record(a) for a in areas]},
-                  "settings": {"grid": settings, "sites": sites}, "version": version}
-    run = {**how, "seconds": round(time.perf_counter() - started, 3), "resumed": sum(
-        r["status"] == "resumed" for r in rows), "computed": computed}
+    provenance = _provenance(path, cells, areas, created, task)
+    run = {**how, "seconds": round(time.perf_counter() - started, 3), "computed": len(todo),
+           "resumed": len(areas) - len(todo)}
     files = write_region(out, areas, outcomes, provenance, run, failures)
     return RegionOutcome(out=out, rows=rows, failed=failures, provenance=provenance, run=run, files=files)
+
+
+def _provenance(path: Path, cells: Path | str | None, areas: list[Area], created: str, task: dict) -> dict:
+    """Where the results come from: the inputs, the settings, the version, the run's time."""
+    return {"name": path.name or str(path), "created": created,
+            "inputs": {"region": str(path.resolve()), "cells": str(Path(cells).resolve()) if cells else None,
+                       "config_sha256": config_digest(task["config_text"]), "areas": [area_record(a) for a in areas]},
+            "settings": {"grid": task["settings"], "sites": task["sites"]}, "version": task["version"]}
+
+
+def _done_before(out: Path, areas: list[Area], task: dict) -> dict[str, AreaOutcome]:
+    """The areas a resumed run skips (``done_record``), as resumed outcomes."""
+    found = {}
+    for area in areas:
+        record = done_record(out, area, task["settings"], sites=task["sites"], config_text=task["config_text"],
+                             version=task["version"])
+        if record is not None:
+            found[area.code] = resumed(area, record)
+    return found
 
 
 def _inside(path: Path, folder: Path) -> bool:
