@@ -67,7 +67,7 @@ words = {"county": t("region.tip_county", lang), "alliance": t("region.tip_allia
          "balance": t("region.chart_balance", lang), "target": t("region.chart_target", lang),
          "smallest": t("region.chart_smallest", lang), "largest": t("region.chart_largest", lang)}
 if counties is not None and len(counties):
-    st_folium(region_map(shown, counties, words), height=640, use_container_width=True, returned_objects=[],
+    st_folium(region_map(shown, counties, words, lang), height=640, use_container_width=True, returned_objects=[],
               key=f"region-map-{entry.folder.name}-{entry.stamp}")
     st.caption(t("region.map_note", lang))
 
@@ -96,3 +96,6 @@ else:
 
 st.subheader(t("region.edit", lang))
 st.info(t("region.edit_note", lang))
+links = st.columns(4)
+links[0].page_link("pages/import_data.py", label=t("page_import", lang), icon=":material/upload_file:")
+links[1].page_link("pages/workspace.py", label=t("page_workspace", lang), icon=":material/edit_location_alt:")

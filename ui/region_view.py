@@ -90,15 +90,19 @@ def _simplified(shapes: np.ndarray, tolerance: float) -> np.ndarray:
     return shapely.simplify(shapes, tolerance, preserve_topology=True)
 
 
-def region_map(shown: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, labels: Mapping[str, str]) -> folium.Map:
+def region_map(shown: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, labels: Mapping[str, str], lang: str = "zh") -> folium.Map:
     """The province map (offline, no tiles): every alliance in its colour with a tooltip (county,
-    alliance, lead hospital, residents; escaped), county borders over them and the counties'
-    names."""
+    alliance, lead hospital, residents; names before codes, escaped), county borders over them and
+    the counties' names."""
     m = base_map(counties)
+
+    def named(name: object, code: object) -> str:
+        return safe_text(t("region.named", lang, name=name, ident=code) if code and code != "nan" else name)
+
     frame = gpd.GeoDataFrame({
         "county": [safe_text(n) for n in shown["area_name"]],
-        "alliance": [safe_text(f"{short_grid_id(g)}（{g}）") for g in shown["grid_id"]],
-        "lead": [safe_text(f"{n}（{c}）" if c and c != "nan" else n) for n, c in zip(shown["lead_name"], shown["lead_code"])],
+        "alliance": [named(short_grid_id(g), g) for g in shown["grid_id"]],
+        "lead": [named(n, c) for n, c in zip(shown["lead_name"], shown["lead_code"])],
         "residents": [f"{p:,.0f}" for p in pd.to_numeric(shown["population"], errors="coerce").fillna(0)],
         "_fill": shown["fill"].tolist()}, geometry=shown.geometry.values, crs=4326)
     folium.GeoJson(
@@ -190,6 +194,7 @@ def area_table(summary: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, dict[str
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     config = number_formats(frame)
     config.update({c: st.column_config.NumberColumn(format="%.2f") for c in TWO_DECIMALS if c in frame})
+    config.update({"area_name": st.column_config.TextColumn(width=170), "status": st.column_config.TextColumn(width=105)})
     headers = {c: t(f"region.col_{c}", lang) for c in frame.columns}
     shown = display(frame, lang).set_axis(list(frame.columns), axis=1).rename(columns=headers)
     return shown, {headers[c]: v for c, v in config.items()}
