@@ -41,7 +41,8 @@ from planning.villages import integration
 from region.areas import Area
 from texts import LANGS, render
 
-AREA_FILES = ("layout.geojson", "units.csv", "pairings.csv", "checks.json", "coverage.json", "villages.csv")
+AREA_FILES = ("issues.csv", "layout.geojson", "units.csv", "pairings.csv", "checks.json", "coverage.json",
+              "villages.csv")
 DONE = "done.json"
 ISSUES_LISTED = 3  # a package that cannot be used: its first problems name the reason
 
@@ -149,6 +150,7 @@ def _pipeline(area: Area, folder: Path, settings: dict, *, sites: int, config_te
     except PlanningError as exc:
         raise AreaFailed("plan", _reason("batch.failed_plan", dict.fromkeys(LANGS, str(exc)))) from None
     folder.mkdir(parents=True, exist_ok=True)
+    write_csv(issues_table(pkg.report), folder / "issues.csv")
     plan, pairing = proposal.plan, proposal.pairing
     settings_record = grid_settings(pkg.config)
     verdict = session.judge(plan, pairings=pairing.pairings)
@@ -272,6 +274,16 @@ def _configured(pkg, settings: dict) -> PlanConfig:
         problems = "; ".join(str(p) for p in getattr(exc, "problems", [exc]))
         raise AreaFailed("settings", _reason("batch.failed_settings", dict.fromkeys(LANGS, problems))) from None
     return changed
+
+
+def issues_table(report) -> pd.DataFrame:
+    """The package's problems, as ``ylt validate`` lists them (errors first), in both languages:
+    where, what and the fix."""
+    zh, en = report.table("zh"), report.table("en")
+    out = zh[["severity", "code", "layer", "column", "value"]].copy()
+    for name in ("position", "problem", "fix"):
+        out[f"{name}_zh"], out[f"{name}_en"] = zh[name], en[name]
+    return out
 
 
 def _carried(pkg) -> list[dict]:

@@ -178,8 +178,15 @@ def test_a_county_split_from_the_province_package_is_planned_as_from_its_own(reg
 
 def test_an_area_s_files_are_those_the_cli_writes_for_its_package(tmp_path):
     worlds = small_worlds(tmp_path / "worlds", 1)
+    with open(worlds / "p0" / "facilities.csv", "a", encoding="utf-8") as fh:  # a row validation rejects
+        fh.write("X1,坏行,药店,,,,121.01,31.01,,,\n")
     code, _, _ = batch(str(worlds), "--out", str(tmp_path / "out"), "--scheduler", "serial")
-    assert code == 0
+    assert code == 0  # planned with what loaded, as propose does; the problem is listed and counted
+    issues = pd.read_csv(tmp_path / "out" / "areas" / "p0" / "issues.csv")
+    bad = issues[issues["severity"] == "error"].iloc[0]
+    assert (bad["code"], bad["position_en"], bad["problem_zh"]) == ("bad_choice", "line 9", "“药店”不是允许的取值")
+    assert bad["fix_en"].startswith("allowed values: city_hospital")
+    assert pd.read_csv(tmp_path / "out" / "summary.csv").loc[0, "errors"] == 1
     assert cli.main(["propose", "--data", str(worlds / "p0"), "--out", str(tmp_path / "propose")]) == 0
     assert cli.main(["coverage", "--data", str(worlds / "p0"), "--out", str(tmp_path / "coverage")]) == 0
     area = tmp_path / "out" / "areas" / "p0"
