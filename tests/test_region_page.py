@@ -63,8 +63,9 @@ def write_results(folder: Path, columns: int = 3, rows: int = 2, *, failed: tupl
     (folder / "region.json").write_text(json.dumps({"provenance": provenance, "areas": areas, "failed": failures},
                                                    ensure_ascii=False), encoding="utf-8")
     pd.DataFrame(areas).to_csv(folder / "summary.csv", index=False)
-    gpd.GeoDataFrame(grids, geometry="geometry", crs=4326).to_file(folder / "grids.gpkg", layer="grids", driver="GPKG",
-                                                                   engine="pyogrio")
+    if grids:  # (a region of failed counties only: no grids file here)
+        gpd.GeoDataFrame(grids, geometry="geometry", crs=4326).to_file(folder / "grids.gpkg", layer="grids", driver="GPKG",
+                                                                       engine="pyogrio")
     return folder
 
 
@@ -225,6 +226,16 @@ def test_the_page_shows_figures_table_and_failed_counties_in_chinese_and_english
     english = _page(tmp_path / "data", monkeypatch, "en")
     assert english.title[0].value == "Province results"
     assert {m.label for m in english.metric} >= {"Counties done", "Counties failed", "Alliances (grids)"}
+
+
+def test_a_region_where_every_county_failed_and_no_grids_file_says_so(tmp_path, monkeypatch):
+    folder = write_results(tmp_path / "data" / "regions" / "none", columns=2, rows=1, failed=(0, 1), hostile=False)
+    assert not (folder / "grids.gpkg").exists()
+    at = _page(tmp_path / "data", monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["已完成区县"] == "0" and metrics["未完成区县"] == "2" and metrics["最不均衡（最大/最小）"] == "—"
+    assert any("没有 grids" in w.value and "地图无法绘制" in w.value for w in at.warning)  # why there is no map
+    assert len([m for m in at.markdown if "630001" in m.value and "630002" in m.value]) == 1
 
 
 @pytest.mark.slow
