@@ -46,7 +46,7 @@ def find_areas(path: Path | str, cells_root: Path | str | None = None) -> list[A
     sorted by code; codes are unique (a package's name is put before a code two packages share).
     ``cells_root``: population cells by county (``county=<code>/``); an area whose districts
     have none keeps its units' population."""
-    path = Path(path)
+    path = Path(path).resolve()  # the same areas (and a resumed run's done.json) from any working folder
     if not path.exists():
         raise FileNotFoundError(path)
     found: list[tuple[str, Area]] = []
@@ -57,7 +57,7 @@ def find_areas(path: Path | str, cells_root: Path | str | None = None) -> list[A
         counts[area.code] += 1
     areas = _unique([area if counts[area.code] == 1 else _renamed(area, f"{label}-{area.code}") for label, area in found])
     if cells_root is not None:
-        areas = [_with_cells(area, Path(cells_root)) for area in areas]
+        areas = [_with_cells(area, Path(cells_root).resolve()) for area in areas]
     return sorted(areas, key=lambda a: a.code)
 
 
