@@ -1,5 +1,5 @@
-"""Command line: ``validate``, ``demo``, ``propose`` (grids, pairings), ``coverage``, ``export``
-and ``users`` (local accounts).
+"""Command line: ``validate``, ``demo``, ``propose`` (grids, pairings), ``coverage``, ``export``,
+``batch`` (every pooling area of a region, on Dask) and ``users`` (local accounts).
 
 Thin, like app.py: it parses arguments, calls geodata/planning, prints, and sets the exit code.
 """
