@@ -484,21 +484,41 @@ def plan_payload_from_layout(collection: Mapping) -> dict:
 
 
 def write_gpkg(path: Path, layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame], *,
-               metadata: Mapping[str, object] | None = None) -> None:
+               metadata: Mapping[str, object] | None = None, dated: str | None = None) -> None:
     """Layers (and plain tables) in one GeoPackage; WGS84. ``metadata``: kept as the
     GeoPackage's dataset metadata (GDAL's, in ``gpkg_metadata``), texts as they are and
-    anything else as JSON."""
+    anything else as JSON. ``dated`` (ISO 8601): GDAL's own timestamps in the file are this time,
+    not the moment of writing (``OGR_CURRENT_DATE``), so the same content gives the same bytes."""
     import pyogrio
 
     dataset = {writable_text(str(k)): writable_text(v) if isinstance(v, str) else _json_text(v, sort_keys=True)
                for k, v in (metadata or {}).items()}
+    if dated:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": dated.replace("+00:00", "Z")})
+    try:
+        with atomic_path(path) as tmp:
+            for i, (name, frame) in enumerate(layers.items()):
+                extra = {"dataset_metadata": dataset} if dataset and i == 0 else {}
+                if isinstance(frame, gpd.GeoDataFrame):
+                    _writable_frame(frame.to_crs(4326)).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", **extra)
+                else:
+                    pyogrio.write_dataframe(_writable_frame(frame), tmp, layer=name, driver="GPKG", **extra)
+    finally:
+        if dated:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+
+
+def write_geoparquet(frame: gpd.GeoDataFrame, path: Path, *, metadata: Mapping[str, object] | None = None) -> None:
+    """A layer as GeoParquet (WGS84), ``metadata`` as JSON in the file's key-value metadata under
+    ``ylt`` (beside GeoParquet's own ``geo``)."""
+    import pyarrow.parquet as pq
+
     with atomic_path(path) as tmp:
-        for i, (name, frame) in enumerate(layers.items()):
-            extra = {"dataset_metadata": dataset} if dataset and i == 0 else {}
-            if isinstance(frame, gpd.GeoDataFrame):
-                _writable_frame(frame.to_crs(4326)).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio", **extra)
-            else:
-                pyogrio.write_dataframe(_writable_frame(frame), tmp, layer=name, driver="GPKG", **extra)
+        frame.to_crs(4326).to_parquet(tmp, index=False)
+        if metadata:
+            table = pq.read_table(tmp)
+            meta = {**(table.schema.metadata or {}), b"ylt": _json_text(dict(metadata), sort_keys=True).encode("utf-8")}
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
 
 
 def write_xlsx(path: Path, sheets: Mapping[str, pd.DataFrame]) -> None:

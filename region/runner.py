@@ -33,7 +33,7 @@ from typing import TextIO
 import geopandas as gpd
 import pandas as pd
 
-from geodata.export import atomic_path, write_csv, write_gpkg, write_json
+from geodata.export import write_csv, write_geoparquet, write_gpkg, write_json
 from region.areas import Area, find_areas
 from region.pipeline import (DONE, ROW_COLUMNS, AreaFailed, AreaOutcome, area_package, area_record, config_digest,
                              failed, fingerprint, load_area_package, run_area)
@@ -285,8 +285,8 @@ def write_region(out: Path, areas: list[Area], outcomes: dict[str, AreaOutcome],
     write_csv(pd.DataFrame(rows, columns=list(ROW_COLUMNS)), out / "summary.csv")
     write_json({"provenance": provenance, "run": run, "areas": rows, "failed": failures}, out / "region.json")
     grids = region_grids(out, areas, outcomes)
-    write_grids_gpkg(grids, out / "grids.gpkg", provenance)
-    write_grids_parquet(grids, out / "grids.parquet", provenance)
+    write_gpkg(out / "grids.gpkg", {"grids": grids}, metadata={"provenance": provenance}, dated=provenance["created"])
+    write_geoparquet(grids, out / "grids.parquet", metadata={"provenance": provenance})
     return [out / name for name in REGION_FILES]
 
 
@@ -319,31 +319,6 @@ def _area_grids(area: Area, layout: dict, names: dict[str, str]) -> gpd.GeoDataF
     frame["population"] = frame["population"].astype(float)
     frame["units"] = frame["units"].astype(int)
     return frame[GRID_COLUMNS]
-
-
-def write_grids_gpkg(grids: gpd.GeoDataFrame, path: Path, provenance: dict) -> None:
-    """The region's grids as a GeoPackage, the provenance its dataset metadata; GDAL's own
-    timestamp is the run's (``OGR_CURRENT_DATE``), not the moment of writing."""
-    import pyogrio
-
-    stamp = provenance["created"].replace("+00:00", "Z")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": stamp})
-    try:
-        write_gpkg(path, {"grids": grids}, metadata={"provenance": provenance})
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
-
-
-def write_grids_parquet(grids: gpd.GeoDataFrame, path: Path, provenance: dict) -> None:
-    """The region's grids as GeoParquet, the provenance in the file's metadata (``ylt``)."""
-    import pyarrow.parquet as pq
-
-    with atomic_path(path) as tmp:
-        grids.to_parquet(tmp, index=False)
-        table = pq.read_table(tmp)
-        meta = {**(table.schema.metadata or {}), b"ylt": json.dumps({"provenance": provenance}, ensure_ascii=False,
-                                                                    sort_keys=True).encode("utf-8")}
-        pq.write_table(table.replace_schema_metadata(meta), tmp)
 
 
 # --- progress on stderr ---------------------------------------------------------------------------

@@ -209,7 +209,10 @@ def test_the_workbook_carries_the_best_use_of_the_budget_and_its_before_and_afte
     head = rows[0]
     assert head[:3] == ("措施", "名称", "机构代码")  # names before codes and {"新增全科医生", "经度（WGS84）"} <= set(head)
     assert len(rows) == 1 + len(better.actions) and sum(r[head.index("新增全科医生")] for r in rows[1:]) == 30
-    assert {r[0] for r in rows[1:]} <= {"新建站点", "增配全科医生"} and rows[1][0] == "新建站点"  # new sites first
+    actions = [r[0] for r in rows[1:]]
+    assert set(actions) <= {"新建站点", "增配全科医生"}
+    assert actions == sorted(actions, key=lambda a: a != "新建站点")  # new sites first
+    assert actions.count("新建站点") == int((better.actions["action"] == "new_site").sum())
     effect = list(book["改善前后 before-after"].iter_rows(values_only=True))
     head = effect[0]
     assert head[:4] == ("层面", "名称", "代码", "居民") and "改善后基尼系数" in head
@@ -237,7 +240,8 @@ def test_the_report_proposes_the_best_use_of_the_budget_with_its_before_and_afte
     section = section[:section.index("</div>")]
     assert "30 名全科医生、至多 3 处新站点（每处至少 6 名）" in section and "已证明最优（HiGHS）" in section
     assert f"人均可及性 {better.before['mean']:.3f} → {better.after['mean']:.3f}" in section
-    assert section.count("<tr>") == 1 + min(15, len(better.actions)) and "新建站点" in section  # the header too
+    assert section.count("<tr>") == 1 + min(15, len(better.actions))  # the header too
+    assert section.count("新建站点") == int((better.actions.head(15)["action"] == "new_site").sum())
     assert section.index(better.actions["name"].iloc[0]) < section.index(better.actions["name"].iloc[1])
     assert "Improving access (proposed)" in report_html(export, "en")
 
