@@ -113,11 +113,24 @@ class CostMatrix:
         return CostMatrix(self.rows[keep], self.cols[keep], self.cost[keep], self.shape)
 
 
-def pairs_within(points: np.ndarray, sites: np.ndarray, radius: float, *, workers: int = 2
+def search_threads() -> int:
+    """Threads for the neighbour search: 2, or fewer when the process is told to keep to fewer
+    (``OMP_NUM_THREADS``, which Dask's workers set to 1, so a batch's workers do not each take both
+    cores). The threads change the time, never the pairs or their order."""
+    import os
+
+    try:
+        return max(1, min(2, int(os.environ.get("OMP_NUM_THREADS", "2"))))
+    except ValueError:
+        return 2
+
+
+def pairs_within(points: np.ndarray, sites: np.ndarray, radius: float, *, workers: int | None = None
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (point, site) pair at most ``radius`` apart (metres) and its distance, from scipy's k-d
     trees (``cKDTree.sparse_distance_matrix``, a dual-tree search of the sites' tree against a tree
-    of each slice of ``CHUNK_POINTS`` points; ``workers`` slices at a time, in threads). Pairs come
+    of each slice of ``CHUNK_POINTS`` points; ``workers`` slices at a time, in threads; default
+    ``search_threads``). Pairs come
     slice by slice (the same order on every run), not sorted.
 
     Each slice's pairs are written straight into the three result arrays, sized from the pairs per
@@ -137,7 +150,7 @@ def pairs_within(points: np.ndarray, sites: np.ndarray, radius: float, *, worker
     starts = range(0, len(points), chunk)
     rows, cols, dist = np.empty(0, dtype=index), np.empty(0, dtype=index), np.empty(0)
     filled = 0
-    with ThreadPoolExecutor(max(1, workers)) as pool:
+    with ThreadPoolExecutor(max(1, workers if workers is not None else search_threads())) as pool:
         for start, found in zip(starts, pool.map(slice_at, starts)):
             end = filled + len(found)
             if end > len(rows):  # room for this slice and, at the density so far, the rest (+25 %)

@@ -416,3 +416,16 @@ def test_the_accessibility_table_of_config_toml():
                 "access_e2sfca_breaks_min = [10, nan, 30]", "access_raam_cycles = 100000"):
         with pytest.raises(ConfigError):
             PlanConfig.from_mapping(tomllib.loads(f"[accessibility]\n{bad}\n"))
+
+
+def test_the_search_keeps_to_the_threads_the_process_is_given(monkeypatch):
+    from planning.accessibility import search_threads
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # what a Dask worker is given
+    assert search_threads() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "8")
+    assert search_threads() == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "many")
+    assert search_threads() == 2
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert search_threads() == 2
