@@ -122,7 +122,7 @@ def test_the_map_colours_touching_alliances_apart_and_escapes_its_tooltips(tmp_p
     page = region_map(shown, counties, words).get_root().render()
     page = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)  # the JSON's escapes read
     assert "&#42;&#42;粗体县&#42;&#42; &#91;x&#93;" in page and "**粗体县**" not in page and "[x](http" not in page
-    assert re.search(r'district-label\\?">示范县001</div>', page)  # the counties named
+    assert re.search(r'county-label\\?" data-z=\\?"[\d.]+\\?" style=\\?"font-size:13px\\?">示范县001</div>', page)  # named
     assert "https://" not in page and "tileLayer" not in page  # offline: the vendored Leaflet, no tiles
 
 
@@ -283,7 +283,15 @@ def test_the_province_page_in_chromium(browser, region_app, output_dir):
         pg.goto(f"{region_app['url']}/region", wait_until="domcontentloaded")
         pg.locator("h1").filter(has_text="全省汇总").first.wait_for(timeout=120_000)
         frame = pg.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-        frame.locator(".district-label").filter(has_text="示范县001").first.wait_for(state="attached", timeout=120_000)
+        labels = frame.locator(".county-label")
+        labels.filter(has_text="示范县001").first.wait_for(state="attached", timeout=120_000)
+        shown = "els => els.filter(e => e.style.display === 'block').length"
+        for _ in range(40):  # GridLabelZoom shows each name once its county is wide enough on screen for it
+            if labels.evaluate_all(shown):
+                break
+            pg.wait_for_timeout(250)
+        names = labels.evaluate_all("els => els.filter(e => e.style.display === 'block').map(e => e.textContent)")
+        assert len(names) == labels.count() - 1 == 45 and HOSTILE not in names  # its name is longer than its county is wide
         paths = frame.locator("path.leaflet-interactive")
         assert paths.count() >= 46 * 2 - 10  # every county's alliances drawn
         pg.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for(timeout=60_000)

@@ -5,6 +5,7 @@ without a browser); ``show_*`` draw with Streamlit."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import altair as alt
@@ -19,11 +20,12 @@ from geodata.charts import TARGET_COLOUR, unique_labels
 from geodata.region_results import setting
 from planning.colours import NO_GRID, shape_colours
 from ui.i18n import sendable, t, tp
-from ui.maps import base_map, district_labels, safe_text, short_grid_id
+from ui.maps import base_map, safe_text, short_grid_id
 from ui.tables import display, number_formats
 
 DONE = ("ok", "resumed")
 CHART_ROWS = 40  # counties in the charts (the worst balance first); the table has them all
+LABEL_PX_PER_CHAR = 11  # a county's name shows once its county is this many pixels wide per character
 SIMPLIFY_PARTS = 1500  # display geometry simplified to about 1/1500 of the region's extent
 TABLE_COLUMNS = ("area_name", "area_code", "status", "units", "population", "grids", "grid_population_min",
                  "grid_population_max", "balance", "village_clinics", "villages_linked", "served_share", "access_mean",
@@ -77,7 +79,6 @@ def display_grids(grids: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
         simplified[rows] = _simplified(np.asarray(shown.geometry.values)[rows], tolerance)
     shown = shown.set_geometry(gpd.GeoSeries(simplified, index=shown.index, crs=shown.crs))
     counties = shown.dissolve(by="area_code", as_index=False, aggfunc={"area_name": "first"})
-    counties["district_name"] = counties["area_name"]  # the label helper's column
     return shown, counties
 
 
@@ -116,8 +117,29 @@ def region_map(shown: gpd.GeoDataFrame, counties: gpd.GeoDataFrame, labels: Mapp
     outlines = gpd.GeoDataFrame({"name": [""] * len(counties)}, geometry=counties.geometry.values, crs=4326)
     folium.GeoJson(outlines, name="counties", interactive=False,
                    style_function=lambda f: {"fill": False, "color": "#111111", "weight": 2.2}).add_to(m)
-    district_labels(counties).add_to(m)
+    county_labels(counties).add_to(m)
     return m
+
+
+def label_zoom(span_deg: float, room_px: float) -> float:
+    """The (fractional: the map zooms in quarter steps) zoom from which a shape ``span_deg`` degrees
+    of longitude wide is ``room_px`` wide on screen (Web Mercator, 256 px tiles)."""
+    return round(max(0.0, math.log2(room_px * 360 / (256 * max(float(span_deg), 1e-9)))), 2)
+
+
+def county_labels(counties: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """Each county's name centred at a point inside it, shown from the zoom at which the county is
+    wide enough on screen for its name (``label_zoom``; the base map's ``GridLabelZoom`` shows and
+    hides them): a province of 200 counties opens as a map, not a pile of names, and names appear
+    as the official zooms in."""
+    group = folium.FeatureGroup(name="county labels")
+    for name, geom in zip(counties["area_name"], counties.geometry):
+        point, (minx, _, maxx, _) = geom.representative_point(), geom.bounds
+        zoom = label_zoom(maxx - minx, LABEL_PX_PER_CHAR * len(str(name)))
+        folium.Marker([point.y, point.x], interactive=False, icon=folium.DivIcon(
+            html=f'<div class="grid-label county-label" data-z="{zoom}" style="font-size:13px">{safe_text(name)}</div>',
+            icon_size=(0, 0), icon_anchor=(0, 0))).add_to(group)
+    return group
 
 
 def chart_frames(summary: pd.DataFrame, shown: pd.DataFrame, limit: int = CHART_ROWS) -> tuple[pd.DataFrame, pd.DataFrame, int]:
