@@ -122,7 +122,7 @@ def test_the_map_colours_touching_alliances_apart_and_escapes_its_tooltips(tmp_p
     page = region_map(shown, counties, words).get_root().render()
     page = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)  # the JSON's escapes read
     assert "&#42;&#42;粗体县&#42;&#42; &#91;x&#93;" in page and "**粗体县**" not in page and "[x](http" not in page
-    assert re.search(r'county-label\\?" data-z=\\?"[\d.]+\\?" style=\\?"font-size:13px\\?">示范县001</div>', page)  # named
+    assert re.search(r'county-label\\?" data-z=\\?"[\d.]+\\?" style=\\?"font-size:13px;width:max-content\\?">示范县001</div>', page)  # named
     assert "https://" not in page and "tileLayer" not in page  # offline: the vendored Leaflet, no tiles
 
 

@@ -137,7 +137,7 @@ def county_labels(counties: gpd.GeoDataFrame) -> folium.FeatureGroup:
         point, (minx, _, maxx, _) = geom.representative_point(), geom.bounds
         zoom = label_zoom(maxx - minx, LABEL_PX_PER_CHAR * len(str(name)))
         folium.Marker([point.y, point.x], interactive=False, icon=folium.DivIcon(
-            html=f'<div class="grid-label county-label" data-z="{zoom}" style="font-size:13px">{safe_text(name)}</div>',
+            html=f'<div class="grid-label county-label" data-z="{zoom}" style="font-size:13px;width:max-content">{safe_text(name)}</div>',
             icon_size=(0, 0), icon_anchor=(0, 0))).add_to(group)
     return group
 
