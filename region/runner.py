@@ -152,6 +152,17 @@ def _inside(path: Path, folder: Path) -> bool:
 
 # --- running the tasks --------------------------------------------------------------------------
 
+# A LocalCluster shares the machine's cores with its scheduler and this client, so its workers keep
+# their housekeeping down: no statistical profiler (a thread sampling the task's stack every 10 ms),
+# the memory and system monitors polled less often, no spilling to disk (a task keeps nothing for
+# later). A worker past 95 % of its memory is still restarted (its area reported as out of memory).
+# Measured on 40 synthetic counties, 2 workers on 2 cores: the tasks' seconds from 22.9 to 21.6,
+# the wall time from 12.5 s to 11.8 s (serial: 19.7 s); docs/SCALE.md.
+QUIET = {"distributed.worker.profile.enabled": False, "distributed.worker.memory.monitor-interval": "2s",
+         "distributed.admin.system-monitor.interval": "5s", "distributed.admin.tick.interval": "200ms",
+         "distributed.worker.memory.target": False, "distributed.worker.memory.spill": False}
+
+
 @contextlib.contextmanager
 def _executor(scheduler: str | None, workers: int | None) -> Iterator[tuple]:
     """(a function running areas and yielding (area, outcome) as each finishes, how it runs)."""
@@ -161,9 +172,12 @@ def _executor(scheduler: str | None, workers: int | None) -> Iterator[tuple]:
     from distributed import Client, LocalCluster
 
     if scheduler is None:
+        import dask
+
         n = workers or os.cpu_count() or 1
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                          silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        with dask.config.set(QUIET), LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                Client(cluster) as client:
             yield _on(client), {"scheduler": "local", "workers": n}
         return
     try:
