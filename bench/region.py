@@ -59,6 +59,13 @@ def cells_cost(made: dict) -> tuple[float, float]:
     return seconds, peak_memory_mb() or float("nan")
 
 
+def quiet_environment() -> dict[str, str]:
+    """``region.runner.QUIET`` as ``DASK_…`` environment variables (dask.config's convention)."""
+    from region.runner import QUIET
+
+    return {"DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value) for key, value in QUIET.items()}
+
+
 def loopback(workers: int, tmp: Path, env: dict):
     """A ``dask scheduler`` and ``workers`` ``dask worker`` processes on 127.0.0.1; returns the
     address and the processes."""
@@ -117,7 +124,9 @@ def main() -> None:
     print(f"cells: read and summed to townships county by county in {cells_seconds:.1f} s "
           f"({cells_seconds / (made['cell_count'] / 1e6):.2f} s per 10^6 cells), peak memory {cells_peak:,.0f} MB "
           f"(one county at a time)")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # the loopback workers get the LocalCluster's quiet housekeeping (region.runner.QUIET) as Dask
+    # reads it from the environment, as an administrator would configure a real cluster
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **quiet_environment()}
     results = [run("serial", region, tmp / "out-serial", "serial", 1),
                run(f"LocalCluster {args.workers} workers", region, tmp / "out-local", None, args.workers)]
     address, sched, procs = loopback(args.workers, tmp, env)
