@@ -4,7 +4,7 @@ interpreter), the batch pointed at the scheduler by address, the same bytes as a
 every process ended cleanly (SIGTERM to the workers, then the scheduler; exit codes 0).
 
 The scheduler and the workers import the task (``region.pipeline.run_area``) from the project:
-they get ``PYTHONPATH`` at the repository's root. The region: 4 synthetic counties, small, in one
+they get ``PYTHONPATH`` at the repository's root. The region: 20 synthetic counties, small, in one
 package (the client loads it once and sends each county's part to the workers).
 """
 
@@ -28,7 +28,7 @@ from region.runner import run_region
 
 pytestmark = pytest.mark.slow
 
-COUNTIES = 4
+COUNTIES = 20
 DASK = Path(sys.executable).with_name("dask")
 
 
