@@ -73,6 +73,7 @@ def loopback(workers: int, tmp: Path, env: dict):
     log = open(tmp / "cluster.log", "w")
     file = tmp / "scheduler.json"
     sched = subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                              "--dashboard-address", "127.0.0.1:0",
                               "--scheduler-file", str(file)], stdout=log, stderr=subprocess.STDOUT, env=env)
     while not file.exists():
         time.sleep(0.05)

@@ -158,6 +158,10 @@ def _inside(path: Path, folder: Path) -> bool:
 # later). A worker past 95 % of its memory is still restarted (its area reported as out of memory).
 # Measured on 40 synthetic counties, 2 workers on 2 cores: the tasks' seconds from 22.9 to 21.6,
 # the wall time from 12.5 s to 11.8 s (serial: 19.7 s); docs/SCALE.md.
+# The scheduler's HTTP server (Dask starts one even without a dashboard; 8787 when not told) on a
+# free loopback port: two clusters at once (tests on two workers, a second batch) never compete for
+# 8787, and nothing listens beyond this machine.
+HTTP = "127.0.0.1:0"
 QUIET = {"distributed.worker.profile.enabled": False, "distributed.worker.memory.monitor-interval": "2s",
          "distributed.admin.system-monitor.interval": "5s", "distributed.admin.tick.interval": "200ms",
          "distributed.worker.memory.target": False, "distributed.worker.memory.spill": False}
@@ -176,7 +180,7 @@ def _executor(scheduler: str | None, workers: int | None) -> Iterator[tuple]:
 
         n = workers or os.cpu_count() or 1
         with dask.config.set(QUIET), LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                                  dashboard_address=None, silence_logs=logging.ERROR) as cluster, \
+                                                  dashboard_address=HTTP, silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
             yield _on(client), {"scheduler": "local", "workers": n}
         return

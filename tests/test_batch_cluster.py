@@ -63,6 +63,7 @@ def loopback(tmp_path_factory):
     file = tmp / "scheduler.json"
     log = open(tmp / "cluster.log", "w")
     scheduler = subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                              "--dashboard-address", "127.0.0.1:0",
                                   "--scheduler-file", str(file)], stdout=log, stderr=subprocess.STDOUT, env=env)
     workers: list[subprocess.Popen] = []
     try:
