@@ -66,3 +66,14 @@ def running_app(folder: Path, *, port: int | None = None, args: tuple[str, ...] 
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+def settle(pg, seconds: float = 120, pause_ms: int = 1500) -> None:
+    """Wait until the page's script has run (Streamlit's running indicator, its spinners and the
+    last run's faded elements gone), then ``pause_ms`` for the charts and maps to draw."""
+    deadline = time.monotonic() + seconds
+    pg.wait_for_timeout(500)
+    busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-stale="true"]'
+    while time.monotonic() < deadline and pg.locator(busy).count():
+        pg.wait_for_timeout(250)
+    pg.wait_for_timeout(pause_ms)

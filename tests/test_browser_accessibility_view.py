@@ -7,26 +7,15 @@ same page. Screenshots at 1600x1000 and 1920x1080 in tests/output/."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from browsing import MAP, settle
 from ui.charts import ACCESS_FILLS, COST_FILLS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHART = '[data-testid="stVegaLiteChart"]'
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
 TITLE = "可及性（两步移动搜寻法 2SFCA）"
-
-
-def _settle(pg, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    pg.wait_for_timeout(500)
-    busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-stale="true"]'
-    while time.monotonic() < deadline and pg.locator(busy).count():
-        pg.wait_for_timeout(250)
-    pg.wait_for_timeout(1500)
 
 
 def _fills(pg) -> set[str]:
@@ -49,7 +38,7 @@ def test_accessibility_section_draws_map_legend_histogram_lorenz_and_bars(page, 
     pg.goto(f"{server['url']}/coverage?lang=zh", timeout=120_000)
     pg.get_by_text(TITLE, exact=True).first.wait_for(timeout=240_000)
     pg.locator(f"{CHART} canvas, {CHART} svg").first.wait_for(timeout=180_000)
-    _settle(pg)
+    settle(pg, 180, 1500)
     text = pg.locator("body").inner_text()
     select = pg.locator('[data-testid="stSelectbox"]').filter(has_text="测算方法").first
     assert "增强两步移动搜寻法（E2SFCA，分段衰减）" in select.inner_text() + select.locator("input").input_value()
@@ -80,7 +69,7 @@ def test_accessibility_section_draws_map_legend_histogram_lorenz_and_bars(page, 
     select.click()
     pg.get_by_role("option", name="理性可及性模型（RAAM，出行与拥挤成本）").click()
     pg.get_by_text("就医综合成本（越低越好），按居民人数五等分", exact=False).first.wait_for(timeout=120_000)
-    _settle(pg)
+    settle(pg, 180, 1500)
     assert "RAAM 为成本，无标准线" in pg.locator("body").inner_text()
     assert len((_fills(pg) - {None}) & set(COST_FILLS)) >= 4
     _shot(pg, pg.get_by_text(TITLE, exact=True).first, output_dir / "accessibility_raam_map_1920.png")
@@ -91,7 +80,7 @@ def test_accessibility_section_draws_map_legend_histogram_lorenz_and_bars(page, 
     button.scroll_into_view_if_needed()
     button.click()
     pg.get_by_text("改善措施清单", exact=True).first.wait_for(timeout=180_000)
-    _settle(pg)
+    settle(pg, 180, 1500)
     text = pg.locator("body").inner_text()
     for words in ("人均可及性（每万人全科医生）", "基尼系数", "低于标准线的居民", "15 分钟圈覆盖", "已证明最优（HiGHS）",
                   "使用全科医生 30 名（可用 30 名）", "各圈层、各区县人均可及性的提升（远郊优先）", "增配全科医生"):

@@ -10,10 +10,10 @@ its screenshots of every page in one test. Screenshots at 1600x1000 and 1920x108
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
+from browsing import settle
 from geodata.default import load_default
 from geodata.filing import build
 from geodata.plans import PlanStore
@@ -42,17 +42,6 @@ def stored(tmp_path_factory):
         yield app, plan_id, fills
 
 
-def _settle(pg, seconds: float = 120) -> None:
-    """Wait until the page's script has run (Streamlit's running indicator, its spinners and the
-    last run's faded elements gone), then a moment for the charts to draw."""
-    deadline = time.monotonic() + seconds
-    pg.wait_for_timeout(500)
-    busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-stale="true"]'
-    while time.monotonic() < deadline and pg.locator(busy).count():
-        pg.wait_for_timeout(250)
-    pg.wait_for_timeout(1200)
-
-
 def _visit(pg, path: str, title: str, heading: str) -> None:
     """Go to ``path`` through the sidebar's navigation (no reload) and wait for its ``title``
     (the last page's elements linger until the new page replaces them), its ``heading`` and a
@@ -62,7 +51,7 @@ def _visit(pg, path: str, title: str, heading: str) -> None:
     pg.locator("h1").filter(has_text=title).first.wait_for(timeout=180_000)
     pg.get_by_text(heading, exact=False).first.wait_for(timeout=180_000)
     pg.locator(f"{CHART} canvas, {CHART} svg").first.wait_for(timeout=180_000)
-    _settle(pg)
+    settle(pg, 120, 1200)
 
 
 def _shot(pg, target, path) -> None:
@@ -89,7 +78,7 @@ def tab(request, browser, stored):
     tab = Tab(browser, app["url"], request.param)
     tab.page.goto(f"{app['url']}/grids?lang=zh&plan={plan_id}", timeout=120_000)
     tab.page.wait_for_selector(f"{CHART} canvas, {CHART} svg", timeout=180_000)
-    _settle(tab.page)
+    settle(tab.page, 120, 1200)
     yield tab, request.param[0]
     tab.context.close()
 
@@ -116,12 +105,12 @@ def test_every_chart_page_offline_in_chinese(tab, stored, output_dir):
         pg.locator('[data-testid="stButtonGroup"] button').filter(has_text="引擎建议").first.click()
         warning = pg.locator('[data-testid="stAlertContentWarning"]').filter(has_text="引擎建议").first
         warning.wait_for(timeout=180_000)
-        _settle(pg)
+        settle(pg, 120, 1200)
         assert PLAN_NAME in warning.inner_text() and "第 1 版" in warning.inner_text()
         _shot(pg, pg.locator("h1").first, output_dir / "charts_grids_proposal_1600.png")
         pg.locator('[data-testid="stButtonGroup"] button').filter(has_text="当前方案").first.click()
         banner.wait_for(timeout=60_000)
-        _settle(pg)
+        settle(pg, 120, 1200)
 
     # 评审模式: the population chart; at the desk, the map and the cards in the export's colours
     _visit(pg, "review", "评审模式", "各网格常住人口")

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import numpy as np
 import pytest
 import shapely
 
-from browsing import MAP
+from browsing import MAP, settle
 from conftest import collection, feature, write_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -48,15 +47,6 @@ def app(tmp_path_factory):
         yield served, expected
 
 
-def _settle(pg, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    pg.wait_for_timeout(500)
-    busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-stale="true"]'
-    while time.monotonic() < deadline and pg.locator(busy).count():
-        pg.wait_for_timeout(250)
-    pg.wait_for_timeout(1500)
-
-
 def test_new_site_markers_stand_where_the_clusters_are(browser, app, output_dir):
     served, expected = app
     assert expected.candidate_source == "population" and len(expected.site_codes) >= 3
@@ -68,7 +58,7 @@ def test_new_site_markers_stand_where_the_clusters_are(browser, app, output_dir)
         pg.get_by_text("建议新增的基层站点", exact=True).first.wait_for(timeout=240_000)
         frame = pg.frame_locator(MAP).first
         frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
-        _settle(pg)
+        settle(pg, 180, 1500)
         text = pg.locator("body").inner_text()
         assert "Traceback" not in text and "KeyError" not in text
         assert f"候选站点：按人口点聚类得到的 {expected.candidate_count} 处" in text
